@@ -1,0 +1,60 @@
+package fr.hcbroker.gateway;
+
+import fr.hcbroker.gateway.config.ConfigException;
+import fr.hcbroker.gateway.config.ConfigLoader;
+import fr.hcbroker.gateway.config.GatewayConfig;
+import fr.hcbroker.gateway.proxy.GatewayServer;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "hc-gateway", mixinStandardHelpOptions = true,
+        description = "Identity-aware reverse proxy for legacy apps.")
+public final class GatewayMain implements Callable<Integer> {
+
+    @Option(names = "--config", required = true, description = "Path of the gateway's YAML configuration.")
+    Path config;
+
+    @Override
+    public Integer call() {
+        GatewayConfig parsed;
+        try {
+            parsed = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            System.err.println("hc-gateway: " + e.getMessage());
+            return 2;
+        }
+        Vertx vertx = Vertx.vertx();
+        GatewayServer server = new GatewayServer(vertx, parsed);
+        try {
+            server.start().await();
+        } catch (Exception e) {
+            System.err.println("hc-gateway: cannot listen on " + parsed.listenHost() + ":" + parsed.listenPort()
+                    + ": " + e.getMessage());
+            vertx.close();
+            return 1;
+        }
+        System.out.println("hc-gateway listening on " + parsed.listenHost() + ":" + server.port());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
+        return waitForever();
+    }
+
+    private static int waitForever() {
+        try {
+            Thread.currentThread().join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new GatewayMain()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+}

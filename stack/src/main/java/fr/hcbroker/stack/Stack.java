@@ -1,0 +1,254 @@
+package fr.hcbroker.stack;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import fr.hcbroker.stack.demo.DemoAccounts;
+import fr.hcbroker.stack.demo.DemoProfessional;
+import fr.hcbroker.stack.demoapp.DemoLegacyApp;
+import fr.hcbroker.stack.keycloak.KeycloakOptions;
+import fr.hcbroker.stack.keycloak.KeycloakServer;
+import fr.hcbroker.stack.pki.ServerTls;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The whole hc-broker stack on one machine: Keycloak with our providers (the hospiconnect realm and
+ * the Pro Santé Connect stand-in realm), the demo legacy app, and the gateway in front of it.
+ * Used by the README's main command and, with free ports, by the end-to-end tests.
+ */
+public final class Stack implements AutoCloseable {
+
+    public static final String PSC_CLIENT_ID = "hospiconnect-broker";
+    public static final String GATEWAY_CLIENT_ID = "hc-gateway";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final StackSettings settings;
+    private final String gatewayClientSecret = randomSecret();
+    private final String pscClientSecret = randomSecret();
+    private KeycloakServer keycloak;
+    private Vertx vertx;
+    private DemoLegacyApp demoApp;
+    private Process gateway;
+    private Path accountsFile;
+
+    public Stack(StackSettings settings) {
+        this.settings = settings;
+    }
+
+    public void start() {
+        settings.ports().requireAvailable();
+        List<Path> realmFiles = validRealmFiles();
+        Path work = settings.workDir().toAbsolutePath();
+        try {
+            Files.createDirectories(work);
+        } catch (IOException e) {
+            throw new StackException("cannot create " + work + ": " + e.getMessage(), e);
+        }
+        ServerTls tls = ServerTls.generate(work.resolve("tls"));
+        Path trustStore = ServerTls.trustStore(work.resolve("tls/client-anchors.p12"), List.of(tls.ca()));
+
+        List<Path> imports = new ArrayList<>(realmFiles);
+        imports.add(DemoAccounts.writeUsersFile(work.resolve("import"), DemoProfessional.ALL));
+        accountsFile = DemoAccounts.writeAccountsFile(work.resolve("demo-accounts.md"), DemoProfessional.ALL,
+                settings.adminUser(), settings.adminPassword(), keycloakUrl(), gatewayUrl());
+
+        keycloak = new KeycloakServer(new KeycloakOptions(
+                settings.keycloakDistribution().toAbsolutePath(), work.resolve("keycloak"),
+                settings.ports().keycloakHttp(), settings.ports().keycloakHttps(),
+                settings.ports().keycloakManagement(), settings.adminUser(), settings.adminPassword(),
+                new KeycloakOptions.Tls(tls.keyStore(), ServerTls.PASSWORD, trustStore, ServerTls.PASSWORD),
+                imports, keycloakEnvironment(work)));
+        keycloak.start();
+
+        vertx = Vertx.vertx();
+        demoApp = new DemoLegacyApp(vertx);
+        try {
+            demoApp.start("127.0.0.1", settings.ports().demoApp()).await();
+        } catch (Exception e) {
+            throw new StackException("demo app cannot listen on " + settings.ports().demoApp() + ": " + e.getMessage(), e);
+        }
+        settings.gatewayJar().ifPresent(jar -> startGateway(jar, work));
+    }
+
+    private Map<String, String> keycloakEnvironment(Path work) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("HC_KEYCLOAK_URL", keycloakUrl());
+        env.put("HC_GATEWAY_URL", gatewayUrl());
+        env.put("HC_GATEWAY_CLIENT_SECRET", gatewayClientSecret);
+        env.put("HC_PSC_CLIENT_ID", PSC_CLIENT_ID);
+        env.put("HC_PSC_CLIENT_SECRET", pscClientSecret);
+        env.put("KC_SPI_EVENTS_LISTENER__HC_AUDIT__FILE", work.resolve("audit/keycloak-audit.jsonl").toString());
+        return env;
+    }
+
+    /** Every realm file must parse before Keycloak is started: its own error would be far down a log. */
+    private List<Path> validRealmFiles() {
+        Path dir = settings.realmsDir();
+        if (!Files.isDirectory(dir)) {
+            throw new StackException("realm folder " + dir + " does not exist");
+        }
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.filter(p -> p.getFileName().toString().endsWith("-realm.json")).sorted().toList();
+        } catch (IOException e) {
+            throw new StackException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        if (files.isEmpty()) {
+            throw new StackException("no *-realm.json file in " + dir);
+        }
+        for (Path file : files) {
+            try {
+                JsonNode realm = JSON.readTree(file.toFile());
+                String expected = file.getFileName().toString().replace("-realm.json", "");
+                if (realm == null || !expected.equals(realm.path("realm").asText())) {
+                    throw new StackException(file + ": the \"realm\" field must be \"" + expected + "\"");
+                }
+            } catch (JsonProcessingException e) {
+                throw new StackException(file + ": invalid JSON at line " + e.getLocation().getLineNr()
+                        + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
+            } catch (IOException e) {
+                throw new StackException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+        }
+        return files;
+    }
+
+    private void startGateway(Path jar, Path work) {
+        Path config = work.resolve("gateway.yaml");
+        Path log = work.resolve("gateway.log");
+        try {
+            Files.writeString(config, """
+                    # Written by the stack for this run.
+                    listen:
+                      host: 0.0.0.0
+                      port: %d
+                    routes:
+                      - id: demo-app
+                        path: /
+                        upstream: http://127.0.0.1:%d
+                    """.formatted(settings.ports().gateway(), settings.ports().demoApp()));
+            gateway = new ProcessBuilder(javaExecutable(), "-jar", jar.toAbsolutePath().toString(),
+                    "--config", config.toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            throw new StackException("cannot start the gateway (" + jar + "): " + e.getMessage(), e);
+        }
+        awaitHttpOk(URI.create(gatewayUrl() + "/healthz"), gateway, log, "gateway");
+    }
+
+    private static void awaitHttpOk(URI uri, Process process, Path log, String what) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new StackException(what + " exited with status " + process.exitValue() + " (log: " + log + ")");
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StackException("interrupted while waiting for " + what);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StackException("interrupted while waiting for " + what);
+            }
+        }
+        throw new StackException(what + " did not answer " + uri + " within 60 s (log: " + log + ")");
+    }
+
+    private static String javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    public String keycloakUrl() {
+        return "http://localhost:" + settings.ports().keycloakHttp();
+    }
+
+    public String keycloakHttpsUrl() {
+        return "https://localhost:" + settings.ports().keycloakHttps();
+    }
+
+    public String gatewayUrl() {
+        return "http://localhost:" + settings.ports().gateway();
+    }
+
+    public String demoAppUrl() {
+        return "http://127.0.0.1:" + settings.ports().demoApp();
+    }
+
+    public String gatewayClientSecret() {
+        return gatewayClientSecret;
+    }
+
+    public String pscClientSecret() {
+        return pscClientSecret;
+    }
+
+    public Path accountsFile() {
+        return accountsFile;
+    }
+
+    public KeycloakServer keycloak() {
+        return keycloak;
+    }
+
+    public StackSettings settings() {
+        return settings;
+    }
+
+    /** Stops everything this stack started, gateway first so no request reaches a stopping Keycloak. */
+    @Override
+    public void close() {
+        if (gateway != null) {
+            gateway.destroy();
+            try {
+                if (!gateway.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                    gateway.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                gateway.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+            gateway = null;
+        }
+        if (vertx != null) {
+            vertx.close().await();
+            vertx = null;
+        }
+        if (keycloak != null) {
+            keycloak.stop();
+            keycloak = null;
+        }
+    }
+}

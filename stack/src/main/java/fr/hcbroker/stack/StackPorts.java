@@ -1,0 +1,52 @@
+package fr.hcbroker.stack;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The ports of one stack. The demo uses the documented defaults (DESIGN.md §1); tests take free ones
+ * so they never fight the demo or each other.
+ */
+public record StackPorts(int keycloakHttp, int keycloakHttps, int keycloakManagement, int gateway, int demoApp) {
+
+    public static StackPorts defaults() {
+        return new StackPorts(8080, 8443, 9000, 8000, 9090);
+    }
+
+    public static StackPorts free() {
+        return new StackPorts(freePort(), freePort(), freePort(), freePort(), freePort());
+    }
+
+    public Map<String, Integer> byRole() {
+        Map<String, Integer> roles = new LinkedHashMap<>();
+        roles.put("Keycloak http", keycloakHttp);
+        roles.put("Keycloak https", keycloakHttps);
+        roles.put("Keycloak management", keycloakManagement);
+        roles.put("gateway", gateway);
+        roles.put("demo app", demoApp);
+        return roles;
+    }
+
+    /** Fails with one line naming the first port that something else already holds. */
+    public void requireAvailable() {
+        byRole().forEach((role, port) -> {
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName("0.0.0.0"))) {
+                socket.setReuseAddress(true);
+            } catch (IOException e) {
+                throw new StackException("port " + port + " (" + role + ") is already in use; stop what holds it"
+                        + " (ss -ltnp 'sport = :" + port + "') or choose other ports");
+            }
+        });
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new StackException("no free port: " + e.getMessage());
+        }
+    }
+}

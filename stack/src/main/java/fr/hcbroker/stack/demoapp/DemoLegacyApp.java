@@ -1,0 +1,76 @@
+package fr.hcbroker.stack.demoapp;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The demo legacy app (DESIGN.md §7): it trusts whatever headers reach it, like the apps the gateway
+ * protects. {@code GET /echo} answers a JSON object of every request header (names lower-cased,
+ * repeated headers joined with ", "); {@code GET /} shows them as a page.
+ */
+public final class DemoLegacyApp {
+
+    private final Vertx vertx;
+    private HttpServer server;
+
+    public DemoLegacyApp(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    public Future<HttpServer> start(String host, int port) {
+        return vertx.createHttpServer()
+                .requestHandler(this::handle)
+                .listen(port, host)
+                .onSuccess(s -> server = s);
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public Future<Void> stop() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    private void handle(HttpServerRequest request) {
+        Map<String, String> headers = new TreeMap<>();
+        request.headers().forEach(h -> headers.merge(h.getKey().toLowerCase(Locale.ROOT), h.getValue(),
+                (a, b) -> a + ", " + b));
+        if (request.path().equals("/echo")) {
+            request.response().putHeader("content-type", "application/json")
+                    .end(new JsonObject(Map.copyOf(headers)).encodePrettily());
+        } else if (request.path().equals("/")) {
+            request.response().putHeader("content-type", "text/html; charset=utf-8")
+                    .putHeader("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'")
+                    .end(page(headers));
+        } else {
+            request.response().setStatusCode(404).end();
+        }
+    }
+
+    private static String page(Map<String, String> headers) {
+        StringBuilder rows = new StringBuilder();
+        headers.forEach((name, value) -> rows.append("<tr><th scope=\"row\">").append(escape(name))
+                .append("</th><td>").append(escape(value)).append("</td></tr>\n"));
+        return """
+                <!doctype html>
+                <html lang="fr"><head><meta charset="utf-8"><title>Application de démonstration</title>
+                <style>body{font-family:sans-serif;margin:2rem}th{text-align:left;padding-right:1rem}
+                td{font-family:monospace;word-break:break-all}</style></head>
+                <body><h1>Application de démonstration</h1>
+                <p>En-têtes reçus par l'application (ceux en <code>x-hc-</code> viennent de la passerelle).</p>
+                <table>
+                """ + rows + "</table></body></html>\n";
+    }
+
+    static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("\"", "&quot;").replace("'", "&#39;");
+    }
+}
