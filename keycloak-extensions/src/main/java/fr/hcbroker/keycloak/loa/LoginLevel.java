@@ -1,0 +1,43 @@
+package fr.hcbroker.keycloak.loa;
+
+import fr.hcbroker.loa.Amr;
+import fr.hcbroker.loa.Level;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.keycloak.authentication.authenticators.util.AcrStore;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.sessions.AuthenticationSessionModel;
+
+/**
+ * The one place where an hc-broker login records what it achieved: the level goes to Keycloak's own
+ * {@link AcrStore} (so the {@code acr} claim, step-up and "Condition - Level of Authentication" all
+ * see it) and the amr values (RFC 8176) accumulate in a user-session note that our amr mapper emits.
+ * Used by every way in: password + second factor, CPS card, Pro Santé Connect.
+ */
+public final class LoginLevel {
+
+    /** User-session note holding the amr values of the session, space-separated. */
+    public static final String AMR_NOTE = "hc.amr";
+
+    private LoginLevel() {
+    }
+
+    public static void record(KeycloakSession session, AuthenticationSessionModel authSession, Level level,
+                              Collection<Amr> methods) {
+        new AcrStore(session, authSession).setLevelAuthenticated(level.loa());
+        Set<String> amr = new LinkedHashSet<>(amr(authSession.getUserSessionNotes().get(AMR_NOTE)));
+        methods.forEach(m -> amr.add(m.value()));
+        authSession.setUserSessionNote(AMR_NOTE, String.join(" ", amr));
+    }
+
+    /** Parses the note's value; an absent note is an empty set. */
+    public static Set<String> amr(String note) {
+        if (note == null || note.isBlank()) {
+            return Set.of();
+        }
+        return Arrays.stream(note.trim().split(" +")).collect(Collectors.toCollection(LinkedHashSet::new));
+    }
+}
