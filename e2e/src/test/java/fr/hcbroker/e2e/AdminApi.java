@@ -62,6 +62,10 @@ public final class AdminApi {
 
     /** Creates an enabled user with a password and, when {@code totpSecret} is set, a TOTP credential. */
     public void createUser(String username, String password, String totpSecret) {
+        createUser(username, password, totpSecret, java.util.Map.of());
+    }
+
+    public void createUser(String username, String password, String totpSecret, java.util.Map<String, java.util.List<String>> attributes) {
         var credentials = new java.util.ArrayList<Object>();
         credentials.add(java.util.Map.of("type", "password", "value", password, "temporary", false));
         if (totpSecret != null) {
@@ -74,7 +78,7 @@ public final class AdminApi {
                 "ifResourceExists", "FAIL",
                 "users", java.util.List.of(java.util.Map.of("username", username, "enabled", true,
                         "email", username + "@test.hc-broker.fr", "firstName", "Test", "lastName", username,
-                        "credentials", credentials))));
+                        "attributes", attributes, "credentials", credentials))));
         if (status != 200) {
             throw new IllegalStateException("cannot create user " + username + ": " + status);
         }

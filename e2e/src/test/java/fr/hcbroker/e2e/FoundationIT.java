@@ -25,7 +25,9 @@ class FoundationIT {
 
     /** Provider ids we ship, by SPI id as the server-info endpoint lists them. */
     static final Map<String, List<String>> OUR_PROVIDERS = Map.of(
-            "eventsListener", List.of("hc-audit"));
+            "eventsListener", List.of("hc-audit"),
+            "authenticator", List.of("hc-level-floor", "hc-condition-second-factor"),
+            "protocol-mapper", List.of("hc-amr-mapper", "hc-acr-mapper"));
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Stack stack;
@@ -101,8 +103,8 @@ class FoundationIT {
     }
 
     @Test
-    void theDemoAppIsReachableThroughTheGatewayWhichDropsSpoofedIdentityHeaders() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/echo"))
+    void theDemoAppsPublicPathIsReachableThroughTheGatewayWhichDropsSpoofedIdentityHeaders() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/public/echo"))
                 .header("X-HC-User", "forged").header("X_HC_LOA", "eidas3").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);

@@ -3,7 +3,12 @@ package fr.hcbroker.gateway;
 import fr.hcbroker.gateway.config.ConfigException;
 import fr.hcbroker.gateway.config.ConfigLoader;
 import fr.hcbroker.gateway.config.GatewayConfig;
+import fr.hcbroker.gateway.oidc.OidcProvider;
+import fr.hcbroker.gateway.policy.DecisionLog;
 import fr.hcbroker.gateway.proxy.GatewayServer;
+import fr.hcbroker.gateway.session.InfinispanSessionStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -22,27 +27,30 @@ public final class GatewayMain implements Callable<Integer> {
     public Integer call() {
         GatewayConfig parsed;
         try {
-            parsed = ConfigLoader.load(config);
+            parsed = ConfigLoader.load(config, System::getenv);
         } catch (ConfigException e) {
             System.err.println("hc-gateway: " + e.getMessage());
             return 2;
         }
         Vertx vertx = Vertx.vertx();
-        GatewayServer server = new GatewayServer(vertx, parsed);
+        InfinispanSessionStore store = new InfinispanSessionStore(vertx, parsed.session());
+        OidcProvider oidc = new OidcProvider(vertx, parsed.oidc(), parsed.publicUrl().resolve("/.hc/callback"));
+        GatewayServer server = new GatewayServer(vertx, parsed, store, oidc, new DecisionLog(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         try {
             server.start().await();
         } catch (Exception e) {
             System.err.println("hc-gateway: cannot listen on " + parsed.listenHost() + ":" + parsed.listenPort()
                     + ": " + e.getMessage());
             vertx.close();
+            store.close();
             return 1;
         }
         System.out.println("hc-gateway listening on " + parsed.listenHost() + ":" + server.port());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
-        return waitForever();
-    }
-
-    private static int waitForever() {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            vertx.close().await();
+            store.close();
+        }));
         try {
             Thread.currentThread().join();
         } catch (InterruptedException e) {
