@@ -86,20 +86,25 @@ class FoundationIT {
     }
 
     @Test
-    void adminChangesReachTheAuditFile() throws Exception {
+    void adminChangesReachTheChainedAuditTrailWithWhoMadeThem() throws Exception {
         int status = admin.send("POST", "/admin/realms/hospiconnect/users",
                 Map.of("username", "audit-probe", "enabled", true));
         assertThat(status).isEqualTo(201);
-        Path audit = stack.settings().workDir().resolve("audit/keycloak-audit.jsonl");
+        List<Path> files = AuditFiles.of(stack, "keycloak");
         List<JsonNode> records = new ArrayList<>();
-        for (String line : Files.readAllLines(audit)) {
-            records.add(JSON.readTree(line));
+        for (Path file : files) {
+            for (String line : Files.readAllLines(file)) {
+                records.add(JSON.readTree(line));
+            }
         }
         assertThat(records).anySatisfy(r -> {
             assertThat(r.path("source").asText()).isEqualTo("keycloak");
-            assertThat(r.path("event").asText()).isEqualTo("ADMIN_CREATE");
-            assertThat(r.path("realm").asText()).isEqualTo("hospiconnect");
+            assertThat(r.path("event").asText()).isEqualTo("admin-create");
+            assertThat(r.path("user").asText()).isEqualTo("admin");
+            assertThat(r.path("details").path("realm").asText()).isEqualTo("hospiconnect");
+            assertThat(r.path("hash").asText()).hasSize(64);
         });
+        assertThat(AuditFiles.verify(files)).startsWith("OK");
     }
 
     @Test

@@ -284,4 +284,57 @@ class GatewayIT {
             return nurse.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/echo")).build()).statusCode() == 200;
         }
     }
+
+    @Nested
+    @DisplayName("audit trail")
+    class Audit {
+
+        private List<JsonNode> records(String source) throws Exception {
+            List<JsonNode> records = new java.util.ArrayList<>();
+            for (java.nio.file.Path file : AuditFiles.of(stack, source)) {
+                for (String line : java.nio.file.Files.readAllLines(file)) {
+                    records.add(JSON.readTree(line));
+                }
+            }
+            return records;
+        }
+
+        @Test
+        void aDenialIsOnDiskWithItsReasonBeforeThePersonSeesIt() throws Exception {
+            HttpResponse<String> response = nurse.send(HttpRequest.newBuilder(
+                    URI.create(stack.gatewayUrl() + "/pharmacy/secret?token=SHOULD-NOT-APPEAR")).build());
+            assertThat(response.statusCode()).isEqualTo(403);
+            assertThat(records("gateway")).anySatisfy(r -> {
+                assertThat(r.path("outcome").asText()).isEqualTo("deny");
+                assertThat(r.path("reason").asText()).isEqualTo("profession not allowed");
+                assertThat(r.path("route").asText()).isEqualTo("demo-pharmacy");
+                assertThat(r.path("user").asText()).isEqualTo(DemoProfessional.ALL.get(1).username());
+                assertThat(r.path("idnat").asText()).isEqualTo(DemoProfessional.ALL.get(1).idNat());
+                assertThat(r.path("loa").asText()).isEqualTo("eidas2");
+                assertThat(r.path("path").asText()).isEqualTo("/pharmacy/secret");
+                assertThat(r.path("status").asInt()).isEqualTo(403);
+            });
+        }
+
+        @Test
+        void loginsAndAllowedRequestsAreRecordedAndTheChainsVerifyWithTheCli() throws Exception {
+            echo(nurse, "/echo", Map.of());
+            Thread.sleep(200); // allowed requests are group-committed within 50 ms
+            List<JsonNode> gateway = records("gateway");
+            assertThat(gateway).anySatisfy(r -> assertThat(r.path("event").asText()).isEqualTo("login"));
+            assertThat(gateway).anySatisfy(r -> {
+                assertThat(r.path("event").asText()).isEqualTo("access");
+                assertThat(r.path("route").asText()).isEqualTo("demo-app");
+            });
+            assertThat(records("keycloak")).anySatisfy(r -> {
+                assertThat(r.path("event").asText()).isEqualTo("login");
+                assertThat(r.path("user").asText()).isEqualTo(DemoProfessional.ALL.get(1).username());
+                assertThat(r.path("loa").asText()).isEqualTo("eidas2");
+            });
+            String all = String.join("\n", gateway.stream().map(JsonNode::toString).toList());
+            assertThat(all).doesNotContain("SHOULD-NOT-APPEAR").doesNotContain("hc_session");
+            assertThat(AuditFiles.verify(AuditFiles.of(stack, "gateway"))).startsWith("OK");
+            assertThat(AuditFiles.verify(AuditFiles.of(stack, "keycloak"))).startsWith("OK");
+        }
+    }
 }

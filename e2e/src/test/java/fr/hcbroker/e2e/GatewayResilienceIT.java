@@ -80,7 +80,7 @@ class GatewayResilienceIT {
                 "c@x.fr", List.of("10"), List.of(), Set.of(), Level.SUBSTANTIAL, List.of("pwd", "otp", "mfa"), 0)).await();
         gateway = new GatewayServer(vertx, config, store,
                 new OidcProvider(vertx, config.oidc(), URI.create("http://127.0.0.1:1/.hc/callback")),
-                (decision, route, method, path, user, status) -> { },
+                event -> io.vertx.core.Future.succeededFuture(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         gateway.start().await();
     }

@@ -4,6 +4,8 @@ import fr.hcbroker.gateway.config.ConfigException;
 import fr.hcbroker.gateway.config.ConfigLoader;
 import fr.hcbroker.gateway.config.GatewayConfig;
 import fr.hcbroker.gateway.oidc.OidcProvider;
+import fr.hcbroker.audit.AuditWriter;
+import fr.hcbroker.gateway.policy.AuditTrail;
 import fr.hcbroker.gateway.policy.DecisionLog;
 import fr.hcbroker.gateway.proxy.GatewayServer;
 import fr.hcbroker.gateway.session.InfinispanSessionStore;
@@ -11,6 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,8 +38,10 @@ public final class GatewayMain implements Callable<Integer> {
         Vertx vertx = Vertx.vertx();
         InfinispanSessionStore store = new InfinispanSessionStore(vertx, parsed.session());
         OidcProvider oidc = new OidcProvider(vertx, parsed.oidc(), parsed.publicUrl().resolve("/.hc/callback"));
-        GatewayServer server = new GatewayServer(vertx, parsed, store, oidc, new DecisionLog(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        AuditWriter audit = new AuditWriter(parsed.audit().dir(), "gateway", parsed.audit().groupCommit(), 1000,
+                Clock.systemUTC());
+        GatewayServer server = new GatewayServer(vertx, parsed, store, oidc,
+                new DecisionLog().and(new AuditTrail(vertx, audit)), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         try {
             server.start().await();
         } catch (Exception e) {
@@ -44,12 +49,14 @@ public final class GatewayMain implements Callable<Integer> {
                     + ": " + e.getMessage());
             vertx.close();
             store.close();
+            audit.close();
             return 1;
         }
         System.out.println("hc-gateway listening on " + parsed.listenHost() + ":" + server.port());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             vertx.close().await();
             store.close();
+            audit.close();
         }));
         try {
             Thread.currentThread().join();

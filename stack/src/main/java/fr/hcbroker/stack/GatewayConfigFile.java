@@ -1,5 +1,7 @@
 package fr.hcbroker.stack;
 
+import java.nio.file.Path;
+
 /** The gateway configuration of the demo and the end-to-end tests (format: docs/gateway.md). */
 final class GatewayConfigFile {
 
@@ -8,7 +10,8 @@ final class GatewayConfigFile {
     private GatewayConfigFile() {
     }
 
-    static String demo(StackPorts ports, String keycloakUrl, String gatewayUrl) {
+    static String demo(StackPorts ports, String keycloakUrl, String gatewayUrl, Path auditDir) {
+        String app = "http://127.0.0.1:" + ports.demoApp();
         return """
                 # Written by the stack for this run.
                 listen:
@@ -23,29 +26,31 @@ final class GatewayConfigFile {
                   idleMinutes: 30
                   absoluteMinutes: 600
                 upstreamTimeoutSeconds: 5
+                audit:
+                  dir: %s
+                  groupCommitMillis: 50
                 routes:
                   - id: demo-public
                     path: /public
-                    upstream: http://127.0.0.1:%d
+                    upstream: %s
                     publicPaths: [/public]
                   - id: demo-high
                     path: /high
-                    upstream: http://127.0.0.1:%d
+                    upstream: %s
                     minLevel: eidas3
                   - id: demo-pharmacy
                     path: /pharmacy
-                    upstream: http://127.0.0.1:%d
+                    upstream: %s
                     professions: ["21"]
                   - id: demo-legacy-cgi
                     path: /cgi
-                    upstream: http://127.0.0.1:%d
+                    upstream: %s
                     headers:
                       rename: {X-HC-User: REMOTE_USER}
                       drop: [X-HC-Email]
                   - id: demo-app
                     path: /
-                    upstream: http://127.0.0.1:%d
-                """.formatted(ports.gateway(), gatewayUrl, keycloakUrl, SECRET_VARIABLE,
-                ports.demoApp(), ports.demoApp(), ports.demoApp(), ports.demoApp(), ports.demoApp());
+                    upstream: %s
+                """.formatted(ports.gateway(), gatewayUrl, keycloakUrl, SECRET_VARIABLE, auditDir, app, app, app, app, app);
     }
 }

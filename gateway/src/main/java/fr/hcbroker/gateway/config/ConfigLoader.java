@@ -62,6 +62,13 @@ public final class ConfigLoader {
         Set<String> trusted = new HashSet<>();
         root.path("trustedProxies").forEach(p -> trusted.add(p.asText()));
         Duration upstreamTimeout = Duration.ofSeconds(positive(root, "upstreamTimeoutSeconds", 30, where));
+        JsonNode auditNode = root.path("audit");
+        int groupCommit = positive(auditNode, "groupCommitMillis", 50, where + ": audit");
+        if (groupCommit > 1000) {
+            throw new ConfigException(where + ": audit.groupCommitMillis must be at most 1000, got " + groupCommit);
+        }
+        GatewayConfig.AuditConfig audit = new GatewayConfig.AuditConfig(
+                Path.of(auditNode.path("dir").asText("audit")), Duration.ofMillis(groupCommit));
 
         JsonNode routesNode = root.path("routes");
         if (!routesNode.isArray() || routesNode.isEmpty()) {
@@ -76,7 +83,7 @@ public final class ConfigLoader {
             }
             routes.add(route);
         }
-        return new GatewayConfig(host, port, publicUrl, oidc, session, trusted, upstreamTimeout, routes);
+        return new GatewayConfig(host, port, publicUrl, oidc, session, trusted, upstreamTimeout, audit, routes);
     }
 
     private static GatewayConfig.OidcConfig oidc(JsonNode node, String where, Function<String, String> environment) {

@@ -15,10 +15,12 @@ import java.util.Set;
  * @param session         session lifetimes
  * @param trustedProxies  peer addresses whose {@code X-Forwarded-*} headers are believed
  * @param upstreamTimeout connect and idle timeout towards the apps
+ * @param audit           where and how decisions are recorded
  * @param routes          routes, matched in order: the first whose host and path prefix match wins
  */
 public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, OidcConfig oidc, SessionConfig session,
-                            Set<String> trustedProxies, Duration upstreamTimeout, List<RouteConfig> routes) {
+                            Set<String> trustedProxies, Duration upstreamTimeout, AuditConfig audit,
+                            List<RouteConfig> routes) {
 
     public GatewayConfig {
         routes = List.copyOf(routes);
@@ -40,6 +42,13 @@ public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, Oi
         public String toString() {
             return "OidcConfig[issuer=" + issuer + ", clientId=" + clientId + ", clientSecret=***]";
         }
+    }
+
+    /**
+     * @param dir         directory of the audit files ({@code gateway-<date>.jsonl}, checkpoints, signing key)
+     * @param groupCommit longest wait before an allowed request's record is on disk
+     */
+    public record AuditConfig(java.nio.file.Path dir, Duration groupCommit) {
     }
 
     /**

@@ -1,16 +1,19 @@
 package fr.hcbroker.gateway.policy;
 
-/** Told of every decision (metrics, logs, the audit trail). Must not block: it runs on the event loop. */
+import io.vertx.core.Future;
+
+/**
+ * Told of every decision (metrics, logs, the audit trail). Must not block: it runs on the event loop.
+ * The future completes when the decision is recorded as the listener promises (durably, for the
+ * audit trail); the gateway waits for it before answering an {@link DecisionEvent#urgent() urgent} one.
+ */
 @FunctionalInterface
 public interface DecisionListener {
 
-    /**
-     * @param decision the decision and its reason
-     * @param routeId  the route, or null before a route matched
-     * @param method   HTTP method
-     * @param path     request path (never the query string)
-     * @param user     username, or null
-     * @param status   the HTTP status answered
-     */
-    void decided(Decision decision, String routeId, String method, String path, String user, int status);
+    Future<Void> decided(DecisionEvent event);
+
+    /** Both listeners; the result completes when both have. */
+    default DecisionListener and(DecisionListener other) {
+        return event -> Future.all(decided(event), other.decided(event)).mapEmpty();
+    }
 }

@@ -7,6 +7,7 @@ import fr.hcbroker.gateway.identity.HeaderContract;
 import fr.hcbroker.gateway.oidc.OidcException;
 import fr.hcbroker.gateway.oidc.OidcProvider;
 import fr.hcbroker.gateway.policy.Decision;
+import fr.hcbroker.gateway.policy.DecisionEvent;
 import fr.hcbroker.gateway.policy.DecisionListener;
 import fr.hcbroker.gateway.policy.Outcome;
 import fr.hcbroker.gateway.policy.Policy;
@@ -90,7 +91,8 @@ public final class GatewayServer {
                     .origin(context -> context.client().request(new RequestOptions()
                             .setServer(origin).setSsl("https".equals(upstream.getScheme()))
                             .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)))
-                    .addInterceptor(new UpstreamErrors(), true);
+                    .addInterceptor(new UpstreamErrors((request, status) -> record(request, route.id(),
+                            new Decision(Outcome.DENY, "upstream error " + status), null, status)), true);
             routes.add(new Route(route, proxy));
         }
         metrics.gauge("hc_gateway_sessions", store, SessionStore::size);
@@ -118,9 +120,9 @@ public final class GatewayServer {
     private void handle(HttpServerRequest request) {
         String path = request.path();
         if (RequestPaths.ambiguous(path)) {
-            decided(request, null, new Decision(Outcome.DENY, "ambiguous path"), null, 400);
-            Pages.send(request.response(), 400, "Adresse refusée", "Cette adresse n'est pas valide.",
-                    "This address is not valid.");
+            afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "ambiguous path"), null, 400),
+                    () -> Pages.send(request.response(), 400, "Adresse refusée", "Cette adresse n'est pas valide.",
+                            "This address is not valid."));
             return;
         }
         switch (path) {
@@ -165,23 +167,23 @@ public final class GatewayServer {
                     request.resume();
                     if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
                         // A form post cannot be replayed after a login round trip: say so instead.
-                        decided(request, route, decision, session, 401);
-                        Pages.send(request.response(), 401, "Connexion nécessaire",
-                                "Votre session a expiré ou n'a pas le niveau requis. Rechargez la page pour vous connecter.",
-                                "Please reload the page to sign in.");
+                        afterRecorded(request, record(request, route.config().id(), decision, session, 401),
+                                () -> Pages.send(request.response(), 401, "Connexion nécessaire",
+                                        "Votre session a expiré ou n'a pas le niveau requis. Rechargez la page pour vous connecter.",
+                                        "Please reload the page to sign in."));
                     } else {
-                        decided(request, route, decision, session, 302);
-                        login(request, RequestPaths.safeReturn(request.uri()), route.config().minLevel(),
-                                decision.outcome() == Outcome.STEP_UP ? sessionId : null);
+                        afterRecorded(request, record(request, route.config().id(), decision, session, 302),
+                                () -> login(request, RequestPaths.safeReturn(request.uri()), route.config().minLevel(),
+                                        decision.outcome() == Outcome.STEP_UP ? sessionId : null));
                     }
                 }
                 case DENY -> {
                     request.resume();
-                    decided(request, route, decision, session, 403);
-                    Pages.send(request.response(), 403, "Accès refusé",
-                            "Votre profil ne donne pas accès à cette application (" + decision.reason()
-                                    + "). Si vous pensez que c'est une erreur, contactez le support informatique.",
-                            "Your profile does not give access to this application.");
+                    afterRecorded(request, record(request, route.config().id(), decision, session, 403),
+                            () -> Pages.send(request.response(), 403, "Accès refusé",
+                                    "Votre profil ne donne pas accès à cette application (" + decision.reason()
+                                            + "). Si vous pensez que c'est une erreur, contactez le support informatique.",
+                                    "Your profile does not give access to this application."));
                 }
             }
         });
@@ -195,7 +197,7 @@ public final class GatewayServer {
         if (session != null) {
             HeaderContract.inject(headers, session, route.config(), signer.assertion(session, route.config()));
         }
-        decided(request, route, decision, session, 0);
+        record(request, route.config().id(), decision, session, 0);
         route.proxy().handle(request);
     }
 
@@ -215,18 +217,19 @@ public final class GatewayServer {
         String state = request.getParam("state");
         String code = request.getParam("code");
         if (state == null || code == null) {
-            decided(request, null, new Decision(Outcome.DENY, "callback without code or state"), null, 400);
-            Pages.send(request.response(), 400, "Connexion interrompue",
-                    "La connexion n'a pas abouti. Revenez à l'application et reconnectez-vous.", "The login did not complete.");
+            afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "callback without code or state"), null, 400),
+                    () -> Pages.send(request.response(), 400, "Connexion interrompue",
+                            "La connexion n'a pas abouti. Revenez à l'application et reconnectez-vous.",
+                            "The login did not complete."));
             return;
         }
         store.takePending(state).onComplete(taken -> {
             PendingLogin pending = taken.succeeded() ? taken.result() : null;
             if (pending == null) {
-                decided(request, null, new Decision(Outcome.DENY, "unknown or replayed state"), null, 400);
-                Pages.send(request.response(), 400, "Connexion expirée",
-                        "Cette tentative de connexion a expiré ou a déjà servi. Revenez à l'application et reconnectez-vous.",
-                        "This login attempt has expired or was already used.");
+                afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "unknown or replayed state"), null, 400),
+                        () -> Pages.send(request.response(), 400, "Connexion expirée",
+                                "Cette tentative de connexion a expiré ou a déjà servi. Revenez à l'application et reconnectez-vous.",
+                                "This login attempt has expired or was already used."));
                 return;
             }
             String sessionId = random();
@@ -234,8 +237,9 @@ public final class GatewayServer {
                     .compose(session -> store.put(sessionId, session).map(session))
                     .compose(session -> pending.replacing() == null ? Future.succeededFuture(session)
                             : store.remove(pending.replacing()).map(session))
+                    .compose(session -> record(request, null,
+                            new Decision(Outcome.ALLOW, "login at " + session.level().acr()), session, 302).map(session))
                     .onSuccess(session -> {
-                        decided(request, null, new Decision(Outcome.ALLOW, "login at " + session.level().acr()), session, 302);
                         Cookie cookie = Cookie.cookie(cookieName, sessionId).setPath("/").setHttpOnly(true)
                                 .setSameSite(CookieSameSite.LAX).setSecure(config.https());
                         request.response().addCookie(cookie).setStatusCode(302)
@@ -250,15 +254,13 @@ public final class GatewayServer {
         String sessionId = sessionId(request);
         Future<Void> removed = sessionId == null ? Future.succeededFuture() : store.remove(sessionId);
         removed.compose(v -> oidc.endSessionUrl(config.publicUrl().resolve("/").toString()))
-                .onComplete(url -> {
-                    decided(request, null, new Decision(Outcome.ALLOW, "logout"), null, 302);
-                    request.response()
+                .onComplete(url -> afterRecorded(request,
+                        record(request, null, new Decision(Outcome.ALLOW, "logout"), null, 302), () -> request.response()
                             .addCookie(Cookie.cookie(cookieName, "").setPath("/").setMaxAge(0).setHttpOnly(true)
                                     .setSameSite(CookieSameSite.LAX).setSecure(config.https()))
                             .setStatusCode(302)
                             .putHeader("location", url.succeeded() ? url.result() : "/")
-                            .putHeader("cache-control", "no-store").end();
-                });
+                            .putHeader("cache-control", "no-store").end()));
     }
 
     private void backchannelLogout(HttpServerRequest request) {
@@ -275,21 +277,23 @@ public final class GatewayServer {
                     return oidc.logoutToken(token);
                 })
                 .compose(ids -> store.removeMatching(ids.getKey(), ids.getValue()))
-                .onSuccess(ended -> {
-                    decided(request, null, new Decision(Outcome.ALLOW, "back-channel logout (" + ended + " sessions)"), null, 200);
-                    request.response().putHeader("cache-control", "no-store").end();
-                })
-                .onFailure(failure -> {
-                    decided(request, null, new Decision(Outcome.DENY, "invalid logout token"), null, 400);
-                    request.response().setStatusCode(400).putHeader("content-type", "application/json")
-                            .end("{\"error\":\"invalid_request\"}");
-                });
+                .onSuccess(ended -> afterRecorded(request,
+                        record(request, null, new Decision(Outcome.ALLOW, "back-channel logout (" + ended + " sessions)"), null, 200),
+                        () -> request.response().putHeader("cache-control", "no-store").end()))
+                .onFailure(failure -> afterRecorded(request,
+                        record(request, null, new Decision(Outcome.DENY, "invalid logout token"), null, 400),
+                        () -> request.response().setStatusCode(400).putHeader("content-type", "application/json")
+                                .end("{\"error\":\"invalid_request\"}")));
     }
 
     private void unavailableOrRefused(HttpServerRequest request, Throwable failure) {
         boolean unavailable = failure instanceof OidcException oe && oe.unavailable();
-        decided(request, null, new Decision(Outcome.DENY, unavailable ? "login service unavailable" : "login refused"),
-                null, unavailable ? 503 : 403);
+        afterRecorded(request, record(request, null,
+                new Decision(Outcome.DENY, unavailable ? "login service unavailable" : "login refused"),
+                null, unavailable ? 503 : 403), () -> refusalPage(request, unavailable));
+    }
+
+    private void refusalPage(HttpServerRequest request, boolean unavailable) {
         if (unavailable) {
             Pages.send(request.response(), 503, "Service de connexion indisponible",
                     "Le service d'authentification de l'établissement ne répond pas. Les sessions ouvertes continuent de"
@@ -352,10 +356,27 @@ public final class GatewayServer {
         headers.set("x-forwarded-for", priorFor == null ? peer : priorFor + ", " + peer);
     }
 
-    private void decided(HttpServerRequest request, Route route, Decision decision, Session session, int status) {
+    private Future<Void> record(HttpServerRequest request, String routeId, Decision decision, Session session, int status) {
         metrics.counter("hc_gateway_decisions", "outcome", decision.outcome().name().toLowerCase(Locale.ROOT)).increment();
-        listener.decided(decision, route == null ? null : route.config().id(), request.method().name(), request.path(),
-                session == null ? null : session.username(), status);
+        return listener.decided(new DecisionEvent(decision, routeId, request.method().name(), request.path(), session,
+                status, request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
+                request.getHeader("x-request-id")));
+    }
+
+    /**
+     * Sends a response only once its decision is recorded; if the audit trail cannot record it, the
+     * person gets a 503 instead (fail closed: nothing is answered that the trail does not hold).
+     */
+    private static void afterRecorded(HttpServerRequest request, Future<Void> recorded, Runnable send) {
+        recorded.onComplete(done -> {
+            if (done.succeeded()) {
+                send.run();
+            } else {
+                Pages.send(request.response(), 503, "Service momentanément indisponible",
+                        "Le journal d'audit ne peut pas enregistrer cette action. Réessayez dans un instant.",
+                        "The audit trail cannot record this action; please try again shortly.");
+            }
+        });
     }
 
     private static String random() {

@@ -11,12 +11,20 @@ import java.util.Locale;
 /** An app that is down answers 502 with a page; one that hangs past the timeout, 504. */
 final class UpstreamErrors implements ProxyInterceptor {
 
+    private final java.util.function.BiConsumer<io.vertx.core.http.HttpServerRequest, Integer> recorder;
+
+    /** @param recorder told of each upstream failure (audit: "upstream error"); not awaited */
+    UpstreamErrors(java.util.function.BiConsumer<io.vertx.core.http.HttpServerRequest, Integer> recorder) {
+        this.recorder = recorder;
+    }
+
     @Override
     public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
         return context.sendRequest().recover(failure -> {
             boolean timeout = String.valueOf(failure.getMessage()).toLowerCase(Locale.ROOT).contains("timeout")
                     || failure.getClass().getSimpleName().contains("Timeout");
             int status = timeout ? 504 : 502;
+            recorder.accept(context.request().proxiedRequest(), status);
             String html = """
                     <!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Application indisponible</title></head>
                     <body><h1>Application indisponible</h1><p>%s</p><p lang="en">%s</p></body></html>
