@@ -27,7 +27,7 @@ class FoundationIT {
     static final Map<String, List<String>> OUR_PROVIDERS = Map.of(
             "eventsListener", List.of("hc-audit"),
             "authenticator", List.of("hc-level-floor", "hc-condition-second-factor"),
-            "protocol-mapper", List.of("hc-amr-mapper", "hc-acr-mapper"));
+            "protocol-mapper", List.of("hc-amr-mapper", "hc-acr-mapper", "hc-tid-mapper"));
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Stack stack;
