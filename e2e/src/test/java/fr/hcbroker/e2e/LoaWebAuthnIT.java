@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import fr.hcbroker.stack.Stack;
+import fr.hcbroker.stack.client.AdminApi;
+import fr.hcbroker.stack.client.Browser;
+import fr.hcbroker.stack.client.Totp;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
