@@ -18,6 +18,8 @@ public record AuditRecord(String ts, String source, String event, String outcome
                           String idnat, String loa, List<String> amr, String session, String route, String method,
                           String path, Integer status, String clientIp, String requestId, Map<String, String> details) {
 
+    private static final java.util.regex.Pattern QUERY = java.util.regex.Pattern.compile("[?#]");
+    private static final java.util.regex.Pattern CONTROLS = java.util.regex.Pattern.compile("\\p{Cntrl}");
     private static final DateTimeFormatter RFC3339_MS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);
 
@@ -28,7 +30,7 @@ public record AuditRecord(String ts, String source, String event, String outcome
     public AuditRecord {
         reason = clean(reason);
         user = clean(user);
-        path = path == null ? null : clean(path.split("[?#]", 2)[0]);
+        path = path == null ? null : clean(QUERY.split(path, 2)[0]);
         amr = amr == null ? List.of() : List.copyOf(amr);
         Map<String, String> kept = new TreeMap<>();
         if (details != null) {
@@ -73,6 +75,6 @@ public record AuditRecord(String ts, String source, String event, String outcome
             return null;
         }
         String bounded = value.length() > 512 ? value.substring(0, 512) : value;
-        return bounded.replaceAll("\\p{Cntrl}", "?");
+        return CONTROLS.matcher(bounded).replaceAll("?");
     }
 }
