@@ -144,6 +144,28 @@ class AuditTrailTest {
         assertThat(AuditVerifier.verify(List.of(file), key(dir)).message()).contains("bad signature");
     }
 
+    @Test
+    void writersStartingTogetherInOneDirectoryShareOneSigningKey() throws Exception {
+        List<CompletableFuture<java.security.PrivateKey>> keys = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            keys.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return CheckpointKeys.loadOrCreate(dir);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        java.security.PrivateKey first = keys.get(0).join();
+        keys.forEach(k -> assertThat(k.join().getEncoded()).isEqualTo(first.getEncoded()));
+        String signature = CheckpointKeys.sign(first, "statement");
+        assertThat(CheckpointKeys.verify(key(dir), "statement", signature)).isTrue();
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
+                    CheckpointKeys.PRIVATE, CheckpointKeys.PUBLIC);
+        }
+    }
+
     @Nested
     @DisplayName("never written")
     class NeverWritten {
