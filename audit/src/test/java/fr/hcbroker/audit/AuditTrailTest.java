@@ -82,7 +82,10 @@ class AuditTrailTest {
         write(dir, 4, day2);
         Path first = dir.resolve("gateway-2026-11-21.jsonl");
         Path second = dir.resolve("gateway-2026-11-22.jsonl");
-        assertThat(AuditVerifier.verify(List.of(first, second), key(dir)).ok()).isTrue();
+        assertThat(AuditVerifier.verify(List.of(first, second), key(dir)).message())
+                .startsWith("OK: 8 records").contains("from the first record ever written");
+        assertThat(AuditVerifier.verify(List.of(second), key(dir)).message())
+                .startsWith("OK: 4 records").contains("continuing a chain");
         AuditVerifier.Result reversed = AuditVerifier.verify(List.of(second, first), key(dir));
         assertThat(reversed.ok()).isFalse();
         assertThat(reversed.message()).contains("previous file");
