@@ -91,6 +91,43 @@ class AuditTrailTest {
         assertThat(reversed.message()).contains("previous file");
     }
 
+    @Test
+    void aBatchSpanningMidnightPutsEachRecordInItsOwnDaysFile() throws Exception {
+        // Each reading of this clock is one minute later: the one batch below crosses midnight.
+        Clock ticking = new Clock() {
+            private Instant now = Instant.parse("2026-11-21T23:56:30Z");
+
+            @Override
+            public synchronized Instant instant() {
+                now = now.plusSeconds(60);
+                return now;
+            }
+
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+        };
+        try (AuditWriter writer = new AuditWriter(dir, "gateway", Duration.ofMillis(500), 2, ticking)) {
+            List<CompletableFuture<Void>> acks = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                acks.add(writer.append(record(i), false));
+            }
+            acks.forEach(CompletableFuture::join);
+        }
+        Path first = dir.resolve("gateway-2026-11-21.jsonl");
+        Path second = dir.resolve("gateway-2026-11-22.jsonl");
+        assertThat(Files.readAllLines(first)).isNotEmpty();
+        assertThat(Files.readAllLines(first).size() + Files.readAllLines(second).size()).isEqualTo(8);
+        AuditVerifier.Result result = AuditVerifier.verify(List.of(first, second), key(dir));
+        assertThat(result.ok()).as(result.message()).isTrue();
+    }
+
     static Stream<Arguments> tampering() {
         return Stream.of(
                 Arguments.of("edit a field", (UnaryOperator<List<String>>) lines -> {
