@@ -63,45 +63,22 @@ public final class AuditCommand {
         }
     }
 
-    @Command(name = "forward", description = "Forward a directory's audit files to a SIEM as RFC 5424 syslog over TCP or TLS,"
-            + " resuming from the cursor file after an outage; runs until stopped.")
+    @Command(name = "forward", description = "Forward a directory's audit files to a SIEM as RFC 5424 syslog over TCP or TLS"
+            + " (JVM trust store, e.g. -Djavax.net.ssl.trustStore=...), resuming from the saved position after an outage;"
+            + " runs until stopped.")
     static final class Forward implements Callable<Integer> {
         @Option(names = "--host", required = true) String host;
-        @Option(names = "--port", required = true) int port;
-        @Option(names = "--tls", description = "Use TLS; the SIEM's certificate is checked against --truststore"
-                + " (default: the JVM's trust store).") boolean tls;
-        @Option(names = "--truststore", description = "PKCS#12 trust store holding the SIEM's CA.") Path truststore;
-        @Option(names = "--truststore-password-env", description = "Environment variable holding the trust store password.")
-        String truststorePasswordEnv;
+        @Option(names = "--port", defaultValue = "6514") int port;
+        @Option(names = "--tls", negatable = true, defaultValue = "true", description = "TLS (default) or plain TCP.") boolean tls;
         @Option(names = "--prefix", defaultValue = "gateway", description = "File prefix: gateway or keycloak.") String prefix;
-        @Option(names = "--interval-ms", defaultValue = "500") long intervalMs;
         @Parameters(index = "0", description = "The audit directory.") Path dir;
 
         @Override
         public Integer call() throws Exception {
-            SyslogTarget target = new SyslogTarget(host, port, tls ? socketFactory() : null, null);
-            try (SyslogForwarder forwarder = new SyslogForwarder(dir, prefix, target,
-                    java.net.InetAddress.getLocalHost().getHostName()).start(java.time.Duration.ofMillis(intervalMs))) {
+            try (SyslogForwarder forwarder = new SyslogForwarder(dir, prefix, host, port, tls)) {
                 Thread.currentThread().join();
             }
             return 0;
-        }
-
-        private javax.net.ssl.SSLSocketFactory socketFactory() throws Exception {
-            if (truststore == null) {
-                return (javax.net.ssl.SSLSocketFactory) javax.net.ssl.SSLSocketFactory.getDefault();
-            }
-            String password = truststorePasswordEnv == null ? "" : System.getenv(truststorePasswordEnv);
-            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
-            try (var in = Files.newInputStream(truststore)) {
-                store.load(in, password == null ? new char[0] : password.toCharArray());
-            }
-            javax.net.ssl.TrustManagerFactory tmf =
-                    javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(store);
-            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
-            return context.getSocketFactory();
         }
     }
 

@@ -3,116 +3,163 @@ package fr.hcbroker.audit;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
- * Forwards the audit files of a directory to a SIEM as RFC 5424 syslog. The JSON-lines files are the
- * disk buffer: a cursor file ({@code <prefix>.syslog-cursor}: file name and byte offset) records what
- * the SIEM has been sent, and moves only after a batch was written and flushed to the socket. While
- * the SIEM is unreachable nothing moves and nothing is dropped; once it is back, forwarding resumes
- * from the cursor, in chain order. Delivery is at least once (a crash between send and cursor save
- * resends a batch): the SIEM deduplicates by the record's {@code hash}.
+ * Forwards audit records to a SIEM as RFC 5424 syslog messages over TCP or TLS, framed by octet
+ * counting (RFC 6587). The JSON-lines files are the buffer: the forwarder reads them from a saved
+ * position ({@code <prefix>.syslog-offset}) that moves only after the SIEM connection accepted the
+ * bytes, so an outage delays records but loses none (a record may be sent twice around a failure).
  */
 public final class SyslogForwarder implements AutoCloseable {
 
+    /** facility 13 (log audit) × 8 + severity 6 (informational). */
+    private static final int PRIORITY = 13 * 8 + 6;
+
     private final Path dir;
     private final String prefix;
-    private final SyslogTarget target;
+    private final String host;
+    private final int port;
+    private final boolean tls;
     private final String hostname;
-    private final ScheduledExecutorService scheduler;
-    private Socket socket;
+    private final Thread thread;
+    private volatile boolean closed;
 
-    public SyslogForwarder(Path dir, String prefix, SyslogTarget target, String hostname) {
+    public SyslogForwarder(Path dir, String prefix, String host, int port, boolean tls) {
         this.dir = dir;
         this.prefix = prefix;
-        this.target = target;
-        this.hostname = hostname;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "hc-audit-syslog-" + prefix);
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.host = host;
+        this.port = port;
+        this.tls = tls;
+        this.hostname = localHostname();
+        thread = new Thread(this::run, "hc-audit-syslog-" + prefix);
+        thread.setDaemon(true);
+        thread.start();
     }
 
-    /** Forwards on its own thread every {@code interval} until closed. */
-    public SyslogForwarder start(Duration interval) {
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                forwardPending();
-            } catch (IOException outage) {
-                // The SIEM or the network is down: the cursor stays put and the next round retries.
-                disconnect();
+    private void run() {
+        Duration backoff = Duration.ofMillis(200);
+        Path offsetFile = dir.resolve(prefix + ".syslog-offset");
+        while (!closed) {
+            try (Socket socket = connect()) {
+                backoff = Duration.ofMillis(200);
+                OutputStream out = socket.getOutputStream();
+                Offset committed = Offset.read(offsetFile);
+                Offset sent = committed;
+                Offset checked = committed;
+                long lastCheck = System.nanoTime();
+                while (!closed) {
+                    // TCP syslog has no acknowledgement: a write can "succeed" into a dead connection.
+                    // A position is saved only once a liveness check made at least 200 ms after its
+                    // send still finds the connection open; anything later is sent again after a failure.
+                    if (System.nanoTime() - lastCheck > 200_000_000L) {
+                        requireOpen(socket);
+                        if (!checked.equals(committed)) {
+                            Offset.write(offsetFile, checked);
+                            committed = checked;
+                        }
+                        checked = sent;
+                        lastCheck = System.nanoTime();
+                    }
+                    Offset next = send(out, sent);
+                    if (next.equals(sent)) {
+                        Thread.sleep(50);
+                    }
+                    sent = next;
+                }
+            } catch (IOException e) {
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : backoff.multipliedBy(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
-        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-        return this;
+        }
     }
 
-    /** Sends every complete record after the cursor; returns how many were sent. */
-    public synchronized long forwardPending() throws IOException {
-        Cursor cursor = Cursor.read(cursorFile());
-        long sent = 0;
+    /** The SIEM never sends; end of stream means it closed the connection. */
+    private static void requireOpen(Socket socket) throws IOException {
+        socket.setSoTimeout(5);
+        try {
+            if (socket.getInputStream().read() < 0) {
+                throw new IOException("the SIEM closed the connection");
+            }
+        } catch (java.net.SocketTimeoutException alive) {
+            // nothing to read and not closed: the connection is open
+        }
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress(host, port), 5000);
+        if (!tls) {
+            return socket;
+        }
+        javax.net.ssl.SSLSocket secure = (javax.net.ssl.SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault())
+                .createSocket(socket, host, port, true);
+        javax.net.ssl.SSLParameters params = secure.getSSLParameters();
+        // Without this JSSE checks the chain but not that the certificate names the SIEM's host.
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        secure.setSSLParameters(params);
+        secure.startHandshake();
+        return secure;
+    }
+
+    /** Sends what was written after {@code from}; returns the new position. */
+    private Offset send(OutputStream out, Offset from) throws IOException {
+        Offset position = from;
         for (Path file : files()) {
             String name = file.getFileName().toString();
-            if (cursor.file() != null && name.compareTo(cursor.file()) < 0) {
+            if (position.file() != null && name.compareTo(position.file()) < 0) {
                 continue;
             }
-            long offset = name.equals(cursor.file()) ? cursor.offset() : 0;
+            long start = name.equals(position.file()) ? position.position() : 0;
             try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
                 long length = in.length();
-                if (length <= offset) {
+                if (length <= start) {
                     continue;
                 }
-                byte[] bytes = new byte[(int) (length - offset)];
-                in.seek(offset);
+                byte[] bytes = new byte[(int) Math.min(length - start, 8 << 20)];
+                in.seek(start);
                 in.readFully(bytes);
-                int end = lastNewline(bytes);
-                if (end < 0) {
-                    continue;
-                }
-                OutputStream out = connection().getOutputStream();
-                int start = 0;
-                for (int i = 0; i <= end; i++) {
+                // Only complete lines: the writer may be mid-append, and half a record must never go out.
+                int lineStart = 0;
+                for (int i = 0; i < bytes.length; i++) {
                     if (bytes[i] == '\n') {
-                        String line = new String(bytes, start, i - start, StandardCharsets.UTF_8);
-                        out.write(SyslogMessage.framed(line, hostname, "hc-" + prefix));
-                        sent++;
-                        start = i + 1;
+                        out.write(frame(new String(bytes, lineStart, i - lineStart, StandardCharsets.UTF_8)));
+                        lineStart = i + 1;
+                        position = new Offset(name, start + lineStart);
                     }
                 }
-                out.flush();
-                cursor = new Cursor(name, offset + end + 1);
-                cursor.write(cursorFile());
+                if (lineStart < bytes.length) {
+                    out.flush();
+                    return position;
+                }
             }
+            out.flush();
         }
-        return sent;
+        return position;
     }
 
-    private Socket connection() throws IOException {
-        if (socket == null || socket.isClosed()) {
-            socket = target.connect();
-        }
-        return socket;
-    }
-
-    private synchronized void disconnect() {
-        if (socket != null) {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // already broken: nothing more to release
-            }
-            socket = null;
-        }
+    /** {@code LEN SP <PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG}. */
+    byte[] frame(String jsonRecord) {
+        String ts = jsonRecord.replaceFirst("^\\{\"ts\":\"([^\"]*)\".*$", "$1");
+        String message = "<" + PRIORITY + ">1 " + (ts.startsWith("{") ? "-" : ts) + " " + hostname + " hc-broker - "
+                + prefix + " - " + jsonRecord;
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        byte[] header = (bytes.length + " ").getBytes(StandardCharsets.US_ASCII);
+        byte[] framed = new byte[header.length + bytes.length];
+        System.arraycopy(header, 0, framed, 0, header.length);
+        System.arraycopy(bytes, 0, framed, header.length, bytes.length);
+        return framed;
     }
 
     private List<Path> files() throws IOException {
@@ -122,46 +169,42 @@ public final class SyslogForwarder implements AutoCloseable {
         }
     }
 
-    private Path cursorFile() {
-        return dir.resolve(prefix + ".syslog-cursor");
+    private record Offset(String file, long position) {
+        static Offset read(Path path) throws IOException {
+            if (!Files.exists(path)) {
+                return new Offset(null, 0);
+            }
+            String[] parts = Files.readString(path).strip().split(" ");
+            return parts.length == 2 ? new Offset(parts[0], Long.parseLong(parts[1])) : new Offset(null, 0);
+        }
+
+        static void write(Path path, Offset offset) throws IOException {
+            Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+            Files.writeString(tmp, offset.file() + " " + offset.position());
+            Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
     }
 
-    private static int lastNewline(byte[] bytes) {
-        for (int i = bytes.length - 1; i >= 0; i--) {
-            if (bytes[i] == '\n') {
-                return i;
-            }
+    private static String localHostname() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "-";
         }
-        return -1;
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
     public void close() {
-        scheduler.shutdown();
-        try {
-            scheduler.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        disconnect();
-    }
-
-    /** How far forwarding got: a file name and the byte offset after the last record sent. */
-    record Cursor(String file, long offset) {
-
-        static Cursor read(Path path) throws IOException {
-            if (!Files.exists(path)) {
-                return new Cursor(null, 0);
-            }
-            String[] parts = Files.readString(path, StandardCharsets.UTF_8).strip().split(" ");
-            return new Cursor(parts[0], Long.parseLong(parts[1]));
-        }
-
-        /** Replaced atomically, so a crash leaves the old cursor or the new one, never half of one. */
-        void write(Path path) throws IOException {
-            Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-            Files.writeString(tmp, file + " " + offset + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        }
+        closed = true;
+        thread.interrupt();
     }
 }

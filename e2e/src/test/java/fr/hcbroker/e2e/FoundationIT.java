@@ -1,5 +1,6 @@
 package fr.hcbroker.e2e;
 
+import fr.hcbroker.stack.client.AdminApi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,8 @@
 package fr.hcbroker.e2e;
 
+import fr.hcbroker.stack.client.AdminApi;
+import fr.hcbroker.stack.client.Browser;
+import fr.hcbroker.stack.client.Totp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

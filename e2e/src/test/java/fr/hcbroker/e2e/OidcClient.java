@@ -1,5 +1,6 @@
 package fr.hcbroker.e2e;
 
+import fr.hcbroker.stack.client.Browser;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import fr.hcbroker.stack.Stack;

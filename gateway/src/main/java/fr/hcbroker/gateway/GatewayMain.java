@@ -5,6 +5,7 @@ import fr.hcbroker.gateway.config.ConfigLoader;
 import fr.hcbroker.gateway.config.GatewayConfig;
 import fr.hcbroker.gateway.oidc.OidcProvider;
 import fr.hcbroker.audit.AuditWriter;
+import fr.hcbroker.audit.SyslogForwarder;
 import fr.hcbroker.gateway.policy.AuditTrail;
 import fr.hcbroker.gateway.policy.DecisionLog;
 import fr.hcbroker.gateway.proxy.GatewayServer;
@@ -40,6 +41,9 @@ public final class GatewayMain implements Callable<Integer> {
         OidcProvider oidc = new OidcProvider(vertx, parsed.oidc(), parsed.publicUrl().resolve("/.hc/callback"));
         AuditWriter audit = new AuditWriter(parsed.audit().dir(), "gateway", parsed.audit().groupCommit(), 1000,
                 Clock.systemUTC());
+        GatewayConfig.Syslog syslog = parsed.audit().syslog();
+        SyslogForwarder forwarder = syslog == null ? null
+                : new SyslogForwarder(parsed.audit().dir(), "gateway", syslog.host(), syslog.port(), syslog.tls());
         GatewayServer server = new GatewayServer(vertx, parsed, store, oidc,
                 new DecisionLog().and(new AuditTrail(vertx, audit)), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         try {
@@ -57,6 +61,9 @@ public final class GatewayMain implements Callable<Integer> {
             vertx.close().await();
             store.close();
             audit.close();
+            if (forwarder != null) {
+                forwarder.close();
+            }
         }));
         try {
             Thread.currentThread().join();

@@ -67,8 +67,15 @@ public final class ConfigLoader {
         if (groupCommit > 1000) {
             throw new ConfigException(where + ": audit.groupCommitMillis must be at most 1000, got " + groupCommit);
         }
+        GatewayConfig.Syslog syslog = null;
+        if (auditNode.has("syslog")) {
+            JsonNode node = auditNode.get("syslog");
+            int syslogPort = positive(node, "port", 6514, where + ": audit.syslog");
+            syslog = new GatewayConfig.Syslog(required(node, "host", where + ": audit.syslog"), syslogPort,
+                    node.path("tls").asBoolean(true));
+        }
         GatewayConfig.AuditConfig audit = new GatewayConfig.AuditConfig(
-                Path.of(auditNode.path("dir").asText("audit")), Duration.ofMillis(groupCommit));
+                Path.of(auditNode.path("dir").asText("audit")), Duration.ofMillis(groupCommit), syslog);
 
         JsonNode routesNode = root.path("routes");
         if (!routesNode.isArray() || routesNode.isEmpty()) {

@@ -47,8 +47,13 @@ public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, Oi
     /**
      * @param dir         directory of the audit files ({@code gateway-<date>.jsonl}, checkpoints, signing key)
      * @param groupCommit longest wait before an allowed request's record is on disk
+     * @param syslog      SIEM to forward records to, or null
      */
-    public record AuditConfig(java.nio.file.Path dir, Duration groupCommit) {
+    public record AuditConfig(java.nio.file.Path dir, Duration groupCommit, Syslog syslog) {
+    }
+
+    /** A SIEM's syslog endpoint (RFC 5424 over TCP, or TLS with the JVM's trust store). */
+    public record Syslog(String host, int port, boolean tls) {
     }
 
     /**

@@ -1,6 +1,7 @@
 package fr.hcbroker.keycloak.audit;
 
 import fr.hcbroker.audit.AuditWriter;
+import fr.hcbroker.audit.SyslogForwarder;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +25,7 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
     public static final String PROVIDER_ID = "hc-audit";
 
     private AuditWriter writer;
+    private SyslogForwarder forwarder;
 
     @Override
     public EventListenerProvider create(KeycloakSession session) {
@@ -33,8 +35,13 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
     @Override
     public void init(Config.Scope config) {
         // Every Keycloak record is urgent (written before the event's request completes): no window.
-        writer = new AuditWriter(Path.of(config.get("dir", "data/audit")), "keycloak", Duration.ZERO, 1000,
-                Clock.systemUTC());
+        Path dir = Path.of(config.get("dir", "data/audit"));
+        writer = new AuditWriter(dir, "keycloak", Duration.ZERO, 1000, Clock.systemUTC());
+        String syslogHost = config.get("syslog-host");
+        if (syslogHost != null && !syslogHost.isBlank()) {
+            forwarder = new SyslogForwarder(dir, "keycloak", syslogHost, config.getInt("syslog-port", 6514),
+                    config.getBoolean("syslog-tls", true));
+        }
     }
 
     @Override
@@ -43,6 +50,9 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
 
     @Override
     public void close() {
+        if (forwarder != null) {
+            forwarder.close();
+        }
         if (writer != null) {
             writer.close();
         }
@@ -59,6 +69,12 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
                 .property().name("dir").type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Directory of the audit files (keycloak-<date>.jsonl, signed checkpoints, signing key).")
                 .defaultValue("data/audit").add()
+                .property().name("syslog-host").type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("SIEM to forward records to (RFC 5424 syslog, octet counting); none if empty.").add()
+                .property().name("syslog-port").type(ProviderConfigProperty.INTEGER_TYPE).defaultValue("6514")
+                .helpText("SIEM syslog port.").add()
+                .property().name("syslog-tls").type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("true")
+                .helpText("TLS to the SIEM, trusting the JVM's trust store.").add()
                 .build();
     }
 }

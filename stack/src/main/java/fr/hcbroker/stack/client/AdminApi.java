@@ -1,4 +1,4 @@
-package fr.hcbroker.e2e;
+package fr.hcbroker.stack.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package fr.hcbroker.e2e;
+package fr.hcbroker.stack.client;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
