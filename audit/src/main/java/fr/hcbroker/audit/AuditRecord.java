@@ -18,6 +18,8 @@ public record AuditRecord(String ts, String source, String event, String outcome
                           String idnat, String loa, List<String> amr, String session, String route, String method,
                           String path, Integer status, String clientIp, String requestId, Map<String, String> details) {
 
+    private static final java.util.regex.Pattern QUERY = java.util.regex.Pattern.compile("[?#]");
+    private static final java.util.regex.Pattern CONTROLS = java.util.regex.Pattern.compile("\\p{Cntrl}");
     private static final DateTimeFormatter RFC3339_MS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);
 
@@ -35,7 +37,7 @@ public record AuditRecord(String ts, String source, String event, String outcome
         session = clean(session);
         route = clean(route);
         method = clean(method);
-        path = path == null ? null : clean(path.split("[?#]", 2)[0]);
+        path = path == null ? null : clean(QUERY.split(path, 2)[0]);
         clientIp = clean(clientIp);
         requestId = clean(requestId);
         amr = amr == null ? List.of() : amr.stream().map(AuditRecord::clean).toList();
@@ -93,7 +95,7 @@ public record AuditRecord(String ts, String source, String event, String outcome
         if (value == null) {
             return null;
         }
-        String text = value.replaceAll("\\p{Cntrl}", "?");
+        String text = CONTROLS.matcher(value).replaceAll("?");
         text = SECRETS.get(0).matcher(text).replaceAll(REDACTED);
         text = SECRETS.get(1).matcher(text).replaceAll("$1 " + REDACTED);
         text = SECRETS.get(2).matcher(text).replaceAll("$1=" + REDACTED);

@@ -43,7 +43,11 @@ public final class Browser {
         }
     }
 
+    /** What a browser navigating to a page accepts (some servers answer 401 instead of a login redirect otherwise). */
+    private static final String ACCEPT = "text/html,application/xhtml+xml,*/*;q=0.8";
+
     private final HttpClient http;
+    private final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
 
     public Browser() {
         this(null);
@@ -51,7 +55,7 @@ public final class Browser {
 
     public Browser(SSLContext tls) {
         HttpClient.Builder builder = HttpClient.newBuilder()
-                .cookieHandler(new LoopbackAsSecure(new CookieManager(null, CookiePolicy.ACCEPT_ALL)))
+                .cookieHandler(new LoopbackAsSecure(cookies))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(5));
         if (tls != null) {
@@ -60,9 +64,15 @@ public final class Browser {
         http = builder.build();
     }
 
+    /** The Cookie header this browser would send to {@code url} (for load tools that replay a session). */
+    public String cookieHeader(String url) {
+        return cookies.getCookieStore().get(LoopbackAsSecure.asSecure(URI.create(url))).stream()
+                .map(c -> c.getName() + "=" + c.getValue()).collect(Collectors.joining("; "));
+    }
+
     /** GET, following redirects until {@code stop} matches a location (that location is returned, not fetched). */
     public Page get(String url, Predicate<URI> stop) {
-        return follow(HttpRequest.newBuilder(URI.create(url)).GET().build(), stop);
+        return follow(HttpRequest.newBuilder(URI.create(url)).header("accept", ACCEPT).GET().build(), stop);
     }
 
     public Page get(String url) {
@@ -115,7 +125,7 @@ public final class Browser {
             if (stop.test(next)) {
                 return new Page(status, next, response.body());
             }
-            response = send(HttpRequest.newBuilder(next).GET().build());
+            response = send(HttpRequest.newBuilder(next).header("accept", ACCEPT).GET().build());
         }
         throw new AssertionError("too many redirects from " + request.uri());
     }
