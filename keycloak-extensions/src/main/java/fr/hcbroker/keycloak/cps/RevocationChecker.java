@@ -112,8 +112,10 @@ public final class RevocationChecker {
             DigestCalculatorProvider digests = new JcaDigestCalculatorProviderBuilder().build();
             CertificateID id = new CertificateID(digests.get(CertificateID.HASH_SHA1),
                     new JcaX509CertificateHolder(issuer), card.getSerialNumber());
-            byte[] nonce = new byte[16];
-            RANDOM.nextBytes(nonce);
+            byte[] random = new byte[16];
+            RANDOM.nextBytes(random);
+            // RFC 8954: the nonce extension's value is a DER OCTET STRING; the answer must echo it byte for byte.
+            byte[] nonce = new DEROctetString(random).getEncoded();
             OCSPReq request = new OCSPReqBuilder().addRequest(id)
                     .setRequestExtensions(new Extensions(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
                             false, new DEROctetString(nonce))))
@@ -155,8 +157,7 @@ public final class RevocationChecker {
     /** A missing or different nonce means an answer made for someone else, or replayed. */
     private static void checkNonce(BasicOCSPResp basic, byte[] nonce) throws CpsRefusedException {
         Extension ext = basic.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
-        if (ext == null || !java.util.Arrays.equals(
-                org.bouncycastle.asn1.ASN1OctetString.getInstance(ext.getParsedValue()).getOctets(), nonce)) {
+        if (ext == null || !java.util.Arrays.equals(ext.getExtnValue().getOctets(), nonce)) {
             throw invalid("OCSP nonce missing or not ours (replayed answer)");
         }
     }

@@ -174,7 +174,8 @@ public final class RevocationServer implements AutoCloseable {
             byte[] other = new byte[16];
             RANDOM.nextBytes(other);
             builder.setResponseExtensions(new Extensions(ocspMode == OcspMode.WRONG_NONCE
-                    ? new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, new DEROctetString(other))
+                    ? new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
+                            new DEROctetString(new DEROctetString(other).getEncoded()))
                     : nonce));
         }
         X509CertificateHolder[] chain = signer.certificate().equals(issuer == null ? null : issuer.certificate())
