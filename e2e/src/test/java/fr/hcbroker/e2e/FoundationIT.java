@@ -25,7 +25,8 @@ class FoundationIT {
 
     /** Provider ids we ship, by SPI id as the server-info endpoint lists them. */
     static final Map<String, List<String>> OUR_PROVIDERS = Map.of(
-            "eventsListener", List.of("hc-audit"));
+            "eventsListener", List.of("hc-audit"),
+            "authenticator", List.of("cps-card"));
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Stack stack;
