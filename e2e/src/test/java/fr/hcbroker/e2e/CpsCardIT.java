@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fr.hcbroker.stack.Stack;
+import fr.hcbroker.stack.client.AdminApi;
 import fr.hcbroker.stack.pki.IgcSanteTestPki;
 import fr.hcbroker.stack.pki.RevocationServer.OcspMode;
 import fr.hcbroker.stack.pki.ServerTls;

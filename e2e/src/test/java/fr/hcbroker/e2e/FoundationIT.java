@@ -1,5 +1,6 @@
 package fr.hcbroker.e2e;
 
+import fr.hcbroker.stack.client.AdminApi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,7 +27,8 @@ class FoundationIT {
     /** Provider ids we ship, by SPI id as the server-info endpoint lists them. */
     static final Map<String, List<String>> OUR_PROVIDERS = Map.of(
             "eventsListener", List.of("hc-audit"),
-            "authenticator", List.of("cps-card"));
+            "authenticator", List.of("hc-level-floor", "hc-condition-second-factor", "cps-card"),
+            "protocol-mapper", List.of("hc-amr-mapper", "hc-acr-mapper"));
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Stack stack;
@@ -85,25 +87,30 @@ class FoundationIT {
     }
 
     @Test
-    void adminChangesReachTheAuditFile() throws Exception {
+    void adminChangesReachTheChainedAuditTrailWithWhoMadeThem() throws Exception {
         int status = admin.send("POST", "/admin/realms/hospiconnect/users",
                 Map.of("username", "audit-probe", "enabled", true));
         assertThat(status).isEqualTo(201);
-        Path audit = stack.settings().workDir().resolve("audit/keycloak-audit.jsonl");
+        List<Path> files = AuditFiles.of(stack, "keycloak");
         List<JsonNode> records = new ArrayList<>();
-        for (String line : Files.readAllLines(audit)) {
-            records.add(JSON.readTree(line));
+        for (Path file : files) {
+            for (String line : Files.readAllLines(file)) {
+                records.add(JSON.readTree(line));
+            }
         }
         assertThat(records).anySatisfy(r -> {
             assertThat(r.path("source").asText()).isEqualTo("keycloak");
-            assertThat(r.path("event").asText()).isEqualTo("ADMIN_CREATE");
-            assertThat(r.path("realm").asText()).isEqualTo("hospiconnect");
+            assertThat(r.path("event").asText()).isEqualTo("admin-create");
+            assertThat(r.path("user").asText()).isEqualTo("admin");
+            assertThat(r.path("details").path("realm").asText()).isEqualTo("hospiconnect");
+            assertThat(r.path("hash").asText()).hasSize(64);
         });
+        assertThat(AuditFiles.verify(files)).startsWith("OK");
     }
 
     @Test
-    void theDemoAppIsReachableThroughTheGatewayWhichDropsSpoofedIdentityHeaders() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/echo"))
+    void theDemoAppsPublicPathIsReachableThroughTheGatewayWhichDropsSpoofedIdentityHeaders() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/public/echo"))
                 .header("X-HC-User", "forged").header("X_HC_LOA", "eidas3").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);

@@ -34,6 +34,7 @@ public final class StackExtension implements ParameterResolver {
     }
 
     private static RunningStack start() {
+        deleteTree(Path.of(property("hc.work")));
         Stack stack = new Stack(new StackSettings(
                 Path.of(property("hc.keycloak.dist")), Path.of(property("hc.realms")), Path.of(property("hc.work")),
                 Optional.of(Path.of(property("hc.gateway.jar"))), StackPorts.free(), "admin", "admin-e2e"));
@@ -44,6 +45,20 @@ public final class StackExtension implements ParameterResolver {
             throw e;
         }
         return new RunningStack(stack);
+    }
+
+    /** Each run starts clean: audit files of an earlier run would join this run's chain. */
+    private static void deleteTree(Path root) {
+        if (!java.nio.file.Files.exists(root)) {
+            return;
+        }
+        try (var paths = java.nio.file.Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot clean " + root, e);
+        }
     }
 
     private static String property(String name) {

@@ -3,9 +3,18 @@ package fr.hcbroker.gateway;
 import fr.hcbroker.gateway.config.ConfigException;
 import fr.hcbroker.gateway.config.ConfigLoader;
 import fr.hcbroker.gateway.config.GatewayConfig;
+import fr.hcbroker.gateway.oidc.OidcProvider;
+import fr.hcbroker.audit.AuditWriter;
+import fr.hcbroker.audit.SyslogForwarder;
+import fr.hcbroker.gateway.policy.AuditTrail;
+import fr.hcbroker.gateway.policy.DecisionLog;
 import fr.hcbroker.gateway.proxy.GatewayServer;
+import fr.hcbroker.gateway.session.InfinispanSessionStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,27 +31,40 @@ public final class GatewayMain implements Callable<Integer> {
     public Integer call() {
         GatewayConfig parsed;
         try {
-            parsed = ConfigLoader.load(config);
+            parsed = ConfigLoader.load(config, System::getenv);
         } catch (ConfigException e) {
             System.err.println("hc-gateway: " + e.getMessage());
             return 2;
         }
         Vertx vertx = Vertx.vertx();
-        GatewayServer server = new GatewayServer(vertx, parsed);
+        InfinispanSessionStore store = new InfinispanSessionStore(vertx, parsed.session());
+        OidcProvider oidc = new OidcProvider(vertx, parsed.oidc(), parsed.publicUrl().resolve("/.hc/callback"));
+        AuditWriter audit = new AuditWriter(parsed.audit().dir(), "gateway", parsed.audit().groupCommit(), 1000,
+                Clock.systemUTC());
+        GatewayConfig.Syslog syslog = parsed.audit().syslog();
+        SyslogForwarder forwarder = syslog == null ? null
+                : new SyslogForwarder(parsed.audit().dir(), "gateway", syslog.host(), syslog.port(), syslog.tls());
+        GatewayServer server = new GatewayServer(vertx, parsed, store, oidc,
+                new DecisionLog().and(new AuditTrail(vertx, audit)), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         try {
             server.start().await();
         } catch (Exception e) {
             System.err.println("hc-gateway: cannot listen on " + parsed.listenHost() + ":" + parsed.listenPort()
                     + ": " + e.getMessage());
             vertx.close();
+            store.close();
+            audit.close();
             return 1;
         }
         System.out.println("hc-gateway listening on " + parsed.listenHost() + ":" + server.port());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
-        return waitForever();
-    }
-
-    private static int waitForever() {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            vertx.close().await();
+            store.close();
+            audit.close();
+            if (forwarder != null) {
+                forwarder.close();
+            }
+        }));
         try {
             Thread.currentThread().join();
         } catch (InterruptedException e) {

@@ -99,7 +99,7 @@ public final class Stack implements AutoCloseable {
         env.put("HC_PSC_CLIENT_ID", PSC_CLIENT_ID);
         env.put("HC_PSC_CLIENT_SECRET", pscClientSecret);
         env.putAll(cards.environment());
-        env.put("KC_SPI_EVENTS_LISTENER__HC_AUDIT__FILE", work.resolve("audit/keycloak-audit.jsonl").toString());
+        env.put("KC_SPI_EVENTS_LISTENER__HC_AUDIT__DIR", work.resolve("audit").toString());
         return env;
     }
 
@@ -139,19 +139,13 @@ public final class Stack implements AutoCloseable {
         Path config = work.resolve("gateway.yaml");
         Path log = work.resolve("gateway.log");
         try {
-            Files.writeString(config, """
-                    # Written by the stack for this run.
-                    listen:
-                      host: 0.0.0.0
-                      port: %d
-                    routes:
-                      - id: demo-app
-                        path: /
-                        upstream: http://127.0.0.1:%d
-                    """.formatted(settings.ports().gateway(), settings.ports().demoApp()));
-            gateway = new ProcessBuilder(javaExecutable(), "-jar", jar.toAbsolutePath().toString(),
+            Files.writeString(config, GatewayConfigFile.demo(settings.ports(), keycloakUrl(), gatewayUrl(), work.resolve("audit")));
+            ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-jar", jar.toAbsolutePath().toString(),
                     "--config", config.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            // The secret goes through the environment, never into the file.
+            builder.environment().put(GatewayConfigFile.SECRET_VARIABLE, gatewayClientSecret);
+            gateway = builder.start();
         } catch (IOException e) {
             throw new StackException("cannot start the gateway (" + jar + "): " + e.getMessage(), e);
         }

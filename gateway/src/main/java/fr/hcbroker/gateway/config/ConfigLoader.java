@@ -3,16 +3,26 @@ package fr.hcbroker.gateway.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import fr.hcbroker.gateway.identity.HeaderContract;
+import fr.hcbroker.loa.Level;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
-/** Reads the gateway's YAML file into a validated {@link GatewayConfig}; errors name the field. */
+/**
+ * Reads the gateway's YAML file into a validated {@link GatewayConfig}; errors name the field.
+ * Secrets are never in the file: it names the environment variable that holds each one.
+ */
 public final class ConfigLoader {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -20,7 +30,7 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    public static GatewayConfig load(Path file) {
+    public static GatewayConfig load(Path file, Function<String, String> environment) {
         JsonNode root;
         try {
             root = YAML.readTree(file.toFile());
@@ -30,16 +40,43 @@ public final class ConfigLoader {
         if (root == null || !root.isObject()) {
             throw new ConfigException(file + ": expected a YAML mapping at the top level");
         }
-        return parse(root, file.toString());
+        return parse(root, file.toString(), environment);
     }
 
-    static GatewayConfig parse(JsonNode root, String where) {
+    static GatewayConfig parse(JsonNode root, String where, Function<String, String> environment) {
         JsonNode listen = root.path("listen");
         String host = listen.path("host").asText("0.0.0.0");
         int port = listen.path("port").asInt(8000);
-        if (port < 1 || port > 65535) {
-            throw new ConfigException(where + ": listen.port must be 1-65535, got " + listen.path("port"));
+        if (port < 0 || port > 65535) {
+            throw new ConfigException(where + ": listen.port must be 0-65535, got " + listen.path("port"));
         }
+        URI publicUrl = httpUrl(required(root, "publicUrl", where), where + ": publicUrl");
+        if (publicUrl.getRawPath() != null && !publicUrl.getRawPath().isEmpty() && !publicUrl.getRawPath().equals("/")) {
+            throw new ConfigException(where + ": publicUrl must have no path (the gateway owns its origin), got " + publicUrl);
+        }
+        GatewayConfig.OidcConfig oidc = oidc(root.path("oidc"), where + ": oidc", environment);
+        JsonNode sessionNode = root.path("session");
+        GatewayConfig.SessionConfig session = new GatewayConfig.SessionConfig(
+                Duration.ofMinutes(positive(sessionNode, "idleMinutes", 30, where + ": session")),
+                Duration.ofMinutes(positive(sessionNode, "absoluteMinutes", 600, where + ": session")));
+        Set<String> trusted = new HashSet<>();
+        root.path("trustedProxies").forEach(p -> trusted.add(p.asText()));
+        Duration upstreamTimeout = Duration.ofSeconds(positive(root, "upstreamTimeoutSeconds", 30, where));
+        JsonNode auditNode = root.path("audit");
+        int groupCommit = positive(auditNode, "groupCommitMillis", 50, where + ": audit");
+        if (groupCommit > 1000) {
+            throw new ConfigException(where + ": audit.groupCommitMillis must be at most 1000, got " + groupCommit);
+        }
+        GatewayConfig.Syslog syslog = null;
+        if (auditNode.has("syslog")) {
+            JsonNode node = auditNode.get("syslog");
+            int syslogPort = positive(node, "port", 6514, where + ": audit.syslog");
+            syslog = new GatewayConfig.Syslog(required(node, "host", where + ": audit.syslog"), syslogPort,
+                    node.path("tls").asBoolean(true));
+        }
+        GatewayConfig.AuditConfig audit = new GatewayConfig.AuditConfig(
+                Path.of(auditNode.path("dir").asText("audit")), Duration.ofMillis(groupCommit), syslog);
+
         JsonNode routesNode = root.path("routes");
         if (!routesNode.isArray() || routesNode.isEmpty()) {
             throw new ConfigException(where + ": routes must be a non-empty list");
@@ -53,28 +90,98 @@ public final class ConfigLoader {
             }
             routes.add(route);
         }
-        return new GatewayConfig(host, port, routes);
+        return new GatewayConfig(host, port, publicUrl, oidc, session, trusted, upstreamTimeout, audit, routes);
+    }
+
+    private static GatewayConfig.OidcConfig oidc(JsonNode node, String where, Function<String, String> environment) {
+        if (!node.isObject()) {
+            throw new ConfigException(where + " is required");
+        }
+        URI issuer = httpUrl(required(node, "issuer", where), where + ".issuer");
+        String clientId = required(node, "clientId", where);
+        String secretVariable = required(node, "clientSecretEnv", where);
+        String secret = environment.apply(secretVariable);
+        if (secret == null || secret.isBlank()) {
+            throw new ConfigException(where + ".clientSecretEnv: environment variable " + secretVariable + " is not set");
+        }
+        return new GatewayConfig.OidcConfig(issuer, clientId, secret);
     }
 
     private static RouteConfig route(JsonNode node, String where) {
         String id = required(node, "id", where);
+        if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new ConfigException(where + ".id must be 1-64 letters, digits, '.', '_' or '-', got '" + id + "'");
+        }
         String path = node.path("path").asText("/");
         if (!path.startsWith("/")) {
             throw new ConfigException(where + ".path must start with '/', got '" + path + "'");
         }
-        URI upstream;
-        try {
-            upstream = new URI(required(node, "upstream", where));
-        } catch (URISyntaxException e) {
-            throw new ConfigException(where + ".upstream is not a URL: " + e.getMessage(), e);
+        URI upstream = httpUrl(required(node, "upstream", where), where + ".upstream");
+        Level minLevel = Level.SUBSTANTIAL;
+        if (node.hasNonNull("minLevel")) {
+            String acr = node.get("minLevel").asText();
+            minLevel = Level.fromAcr(acr).orElseThrow(() -> new ConfigException(
+                    where + ".minLevel must be eidas1, eidas2 or eidas3, got '" + acr + "'"));
         }
-        if (!"http".equals(upstream.getScheme()) && !"https".equals(upstream.getScheme()) || upstream.getHost() == null) {
-            throw new ConfigException(where + ".upstream must be an http(s) URL with a host, got '" + upstream + "'");
-        }
-        Set<String> identityHeaders = new HashSet<>();
-        node.path("identityHeaders").forEach(h -> identityHeaders.add(h.asText()));
+        List<String> publicPaths = new ArrayList<>();
+        node.path("publicPaths").forEach(p -> {
+            if (!p.asText().startsWith("/")) {
+                throw new ConfigException(where + ".publicPaths entries must start with '/', got '" + p.asText() + "'");
+            }
+            publicPaths.add(p.asText());
+        });
+        Map<String, String> renamed = new HashMap<>();
+        node.path("headers").path("rename").fields().forEachRemaining(e -> {
+            requireContractHeader(e.getKey(), where + ".headers.rename");
+            if (!e.getValue().asText().matches("[A-Za-z0-9_-]{1,64}")) {
+                throw new ConfigException(where + ".headers.rename." + e.getKey() + " is not a header name: '"
+                        + e.getValue().asText() + "'");
+            }
+            renamed.put(HeaderContract.canonical(e.getKey()), e.getValue().asText());
+        });
+        Set<String> dropped = new LinkedHashSet<>();
+        node.path("headers").path("drop").forEach(h -> {
+            requireContractHeader(h.asText(), where + ".headers.drop");
+            dropped.add(HeaderContract.canonical(h.asText()));
+        });
         String host = node.hasNonNull("host") ? node.get("host").asText() : null;
-        return new RouteConfig(id, host, path, upstream, identityHeaders);
+        return new RouteConfig(id, host, path, upstream, minLevel, publicPaths, strings(node, "requiredRoles"),
+                strings(node, "professions"), renamed, dropped);
+    }
+
+    private static void requireContractHeader(String name, String where) {
+        if (HeaderContract.canonical(name) == null) {
+            throw new ConfigException(where + ": '" + name + "' is not a header of the contract (X-HC-User, X-HC-IdNat, ...)");
+        }
+    }
+
+    private static Set<String> strings(JsonNode node, String field) {
+        Set<String> values = new HashSet<>();
+        node.path(field).forEach(v -> values.add(v.asText()));
+        return values;
+    }
+
+    private static URI httpUrl(String value, String where) {
+        try {
+            URI uri = new URI(value);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new ConfigException(where + " must be an http(s) URL with a host, got '" + value + "'");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new ConfigException(where + " is not a URL: " + e.getMessage(), e);
+        }
+    }
+
+    private static int positive(JsonNode node, String field, int fallback, String where) {
+        if (!node.has(field)) {
+            return fallback;
+        }
+        int value = node.get(field).asInt(-1);
+        if (value <= 0) {
+            throw new ConfigException(where + "." + field + " must be a positive number, got " + node.get(field));
+        }
+        return value;
     }
 
     private static String required(JsonNode node, String field, String where) {

@@ -1,17 +1,65 @@
 package fr.hcbroker.gateway.config;
 
+import java.net.URI;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The gateway's whole configuration, parsed and validated once at start ({@link ConfigLoader}).
  *
- * @param listenHost address to bind
- * @param listenPort port to bind (8000 by default)
- * @param routes     routes, matched in order: the first whose host and path prefix match wins
+ * @param listenHost      address to bind
+ * @param listenPort      port to bind (8000 by default)
+ * @param publicUrl       the gateway's external base URL (callbacks, cookie scope, same-origin checks)
+ * @param oidc            the Keycloak realm and client the gateway logs people in with
+ * @param session         session lifetimes
+ * @param trustedProxies  peer addresses whose {@code X-Forwarded-*} headers are believed
+ * @param upstreamTimeout connect and idle timeout towards the apps
+ * @param audit           where and how decisions are recorded
+ * @param routes          routes, matched in order: the first whose host and path prefix match wins
  */
-public record GatewayConfig(String listenHost, int listenPort, List<RouteConfig> routes) {
+public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, OidcConfig oidc, SessionConfig session,
+                            Set<String> trustedProxies, Duration upstreamTimeout, AuditConfig audit,
+                            List<RouteConfig> routes) {
 
     public GatewayConfig {
         routes = List.copyOf(routes);
+        trustedProxies = Set.copyOf(trustedProxies);
+    }
+
+    /** Whether cookies must be {@code Secure} and may use the {@code __Host-} prefix. */
+    public boolean https() {
+        return "https".equals(publicUrl.getScheme());
+    }
+
+    /**
+     * @param issuer       the realm's issuer URL
+     * @param clientId     the gateway's confidential client
+     * @param clientSecret its secret, read from the environment variable named in the file
+     */
+    public record OidcConfig(URI issuer, String clientId, String clientSecret) {
+        @Override
+        public String toString() {
+            return "OidcConfig[issuer=" + issuer + ", clientId=" + clientId + ", clientSecret=***]";
+        }
+    }
+
+    /**
+     * @param dir         directory of the audit files ({@code gateway-<date>.jsonl}, checkpoints, signing key)
+     * @param groupCommit longest wait before an allowed request's record is on disk
+     * @param syslog      SIEM to forward records to, or null
+     */
+    public record AuditConfig(java.nio.file.Path dir, Duration groupCommit, Syslog syslog) {
+    }
+
+    /** A SIEM's syslog endpoint (RFC 5424 over TCP, or TLS with the JVM's trust store). */
+    public record Syslog(String host, int port, boolean tls) {
+    }
+
+    /**
+     * @param idleTimeout     a session unused this long ends
+     * @param absoluteTimeout a session ends this long after login whatever its use
+     */
+    public record SessionConfig(Duration idleTimeout, Duration absoluteTimeout) {
     }
 }

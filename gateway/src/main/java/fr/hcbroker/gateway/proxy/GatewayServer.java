@@ -2,42 +2,107 @@ package fr.hcbroker.gateway.proxy;
 
 import fr.hcbroker.gateway.config.GatewayConfig;
 import fr.hcbroker.gateway.config.RouteConfig;
+import fr.hcbroker.gateway.identity.AssertionSigner;
+import fr.hcbroker.gateway.identity.HeaderContract;
+import fr.hcbroker.gateway.oidc.OidcException;
+import fr.hcbroker.gateway.oidc.OidcProvider;
+import fr.hcbroker.gateway.policy.Decision;
+import fr.hcbroker.gateway.policy.DecisionEvent;
+import fr.hcbroker.gateway.policy.DecisionListener;
+import fr.hcbroker.gateway.policy.Outcome;
+import fr.hcbroker.gateway.policy.Policy;
+import fr.hcbroker.gateway.session.PendingLogin;
+import fr.hcbroker.gateway.session.Session;
+import fr.hcbroker.gateway.session.SessionStore;
+import fr.hcbroker.loa.Level;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.HttpProxy;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 
-/** The gateway's HTTP front: health endpoints, then the first matching route's proxy. */
+/**
+ * The gateway's HTTP front: its own endpoints under {@code /.hc/} and {@code /.well-known/hc-broker/},
+ * health and metrics, then per route: identity headers stripped, policy decided, headers injected,
+ * request proxied. Nothing here blocks the event loop: the session store, OIDC and signing-key work
+ * are asynchronous or on workers.
+ */
 public final class GatewayServer {
+
+    static final String CALLBACK = "/.hc/callback";
+    static final String LOGOUT = "/.hc/logout";
+    static final String LOGIN = "/.hc/login";
+    static final String BACKCHANNEL_LOGOUT = "/.hc/backchannel-logout";
+    static final String JWKS = "/.well-known/hc-broker/jwks.json";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private record Route(RouteConfig config, HttpProxy proxy) {
     }
 
     private final Vertx vertx;
     private final GatewayConfig config;
+    private final SessionStore store;
+    private final OidcProvider oidc;
+    private final AssertionSigner signer;
+    private final DecisionListener listener;
+    private final PrometheusMeterRegistry metrics;
+    private final String cookieName;
     private final List<Route> routes = new ArrayList<>();
     private HttpServer server;
 
-    public GatewayServer(Vertx vertx, GatewayConfig config) {
+    public GatewayServer(Vertx vertx, GatewayConfig config, SessionStore store, OidcProvider oidc,
+                         DecisionListener listener, PrometheusMeterRegistry metrics) {
         this.vertx = vertx;
         this.config = config;
-        HttpClient client = vertx.createHttpClient();
+        this.store = store;
+        this.oidc = oidc;
+        this.listener = listener;
+        this.metrics = metrics;
+        this.signer = new AssertionSigner(config.publicUrl().toString(), Clock.systemUTC());
+        // __Host- binds the cookie to this exact origin; browsers accept it only with Secure, so on https.
+        this.cookieName = config.https() ? "__Host-hc_session" : "hc_session";
+        int timeoutMs = (int) config.upstreamTimeout().toMillis();
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+                        .setKeepAlive(true).setConnectTimeout(timeoutMs).setMaxInitialLineLength(8192),
+                new PoolOptions().setHttp1MaxSize(64));
         for (RouteConfig route : config.routes()) {
-            int port = route.upstream().getPort() > 0 ? route.upstream().getPort()
-                    : "https".equals(route.upstream().getScheme()) ? 443 : 80;
+            URI upstream = route.upstream();
+            int port = upstream.getPort() > 0 ? upstream.getPort() : "https".equals(upstream.getScheme()) ? 443 : 80;
+            SocketAddress origin = SocketAddress.inetSocketAddress(port, upstream.getHost());
             HttpProxy proxy = HttpProxy.reverseProxy(client)
-                    .origin(port, route.upstream().getHost())
-                    .addInterceptor(new StripIdentityHeaders(route.identityHeaders()), true);
+                    .origin(context -> context.client().request(new RequestOptions()
+                            .setServer(origin).setSsl("https".equals(upstream.getScheme()))
+                            .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)))
+                    .addInterceptor(new UpstreamErrors((request, status) -> record(request, route.id(),
+                            new Decision(Outcome.DENY, "upstream error " + status), null, status)), true);
             routes.add(new Route(route, proxy));
         }
+        metrics.gauge("hc_gateway_sessions", store, SessionStore::size);
+        vertx.setPeriodic(15_000, id -> signer.forgetExpired());
     }
 
     public Future<HttpServer> start() {
-        return vertx.createHttpServer()
+        // HTTP/1.1 only (TLS terminates in front): no cleartext HTTP/2 upgrade with other header limits.
+        return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)
+                        .setMaxHeaderSize(16 * 1024).setMaxInitialLineLength(8 * 1024))
                 .requestHandler(this::handle)
                 .listen(config.listenPort(), config.listenHost())
                 .onSuccess(s -> server = s);
@@ -53,17 +118,270 @@ public final class GatewayServer {
     }
 
     private void handle(HttpServerRequest request) {
-        if ("/healthz".equals(request.path())) {
-            request.response().putHeader("content-type", "text/plain").end("ok\n");
+        String path = request.path();
+        if (RequestPaths.ambiguous(path)) {
+            afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "ambiguous path"), null, 400),
+                    () -> Pages.send(request.response(), 400, "Adresse refusée", "Cette adresse n'est pas valide.",
+                            "This address is not valid."));
             return;
         }
-        for (Route route : routes) {
-            if (route.config().matches(request.authority() == null ? null : request.authority().host(), request.path())) {
-                route.proxy().handle(request);
+        switch (path) {
+            case "/healthz" -> request.response().putHeader("content-type", "text/plain").end("ok\n");
+            case "/readyz" -> request.response().setStatusCode(oidc.isReady() ? 200 : 503)
+                    .putHeader("content-type", "text/plain").end(oidc.isReady() ? "ready\n" : "login service not reached yet\n");
+            case "/metrics" -> request.response().putHeader("content-type", "text/plain; version=0.0.4")
+                    .end(metrics.scrape());
+            case JWKS -> request.response().putHeader("content-type", "application/json")
+                    .putHeader("cache-control", "max-age=300").end(signer.jwks());
+            case CALLBACK -> callback(request);
+            case LOGIN -> login(request, RequestPaths.safeReturn(request.getParam("return")), Level.SUBSTANTIAL, null);
+            case LOGOUT -> logout(request);
+            case BACKCHANNEL_LOGOUT -> backchannelLogout(request);
+            default -> route(request, path);
+        }
+    }
+
+    private void route(HttpServerRequest request, String path) {
+        String host = request.authority() == null ? null : request.authority().host();
+        Route route = routes.stream().filter(r -> r.config().matches(host, path)).findFirst().orElse(null);
+        if (route == null) {
+            Pages.send(request.response(), 404, "Application inconnue",
+                    "Aucune application n'est configurée à cette adresse.", "No application is configured here.");
+            return;
+        }
+        request.pause();
+        String sessionId = sessionId(request);
+        Future<Session> lookup = sessionId == null ? Future.succeededFuture() : store.get(sessionId);
+        lookup.onComplete(found -> {
+            if (found.failed()) {
+                request.resume();
+                Pages.send(request.response(), 503, "Service momentanément indisponible",
+                        "Les sessions ne peuvent pas être lues. Réessayez dans un instant.", "Sessions cannot be read now.");
                 return;
             }
+            Session session = found.result();
+            Decision decision = Policy.decide(route.config(), path, session);
+            switch (decision.outcome()) {
+                case ALLOW -> forward(request, route, session, decision);
+                case LOGIN, STEP_UP -> {
+                    request.resume();
+                    if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+                        // A form post cannot be replayed after a login round trip: say so instead.
+                        afterRecorded(request, record(request, route.config().id(), decision, session, 401),
+                                () -> Pages.send(request.response(), 401, "Connexion nécessaire",
+                                        "Votre session a expiré ou n'a pas le niveau requis. Rechargez la page pour vous connecter.",
+                                        "Please reload the page to sign in."));
+                    } else {
+                        afterRecorded(request, record(request, route.config().id(), decision, session, 302),
+                                () -> login(request, RequestPaths.safeReturn(request.uri()), route.config().minLevel(),
+                                        decision.outcome() == Outcome.STEP_UP ? sessionId : null));
+                    }
+                }
+                case DENY -> {
+                    request.resume();
+                    afterRecorded(request, record(request, route.config().id(), decision, session, 403),
+                            () -> Pages.send(request.response(), 403, "Accès refusé",
+                                    "Votre profil ne donne pas accès à cette application (" + decision.reason()
+                                            + "). Si vous pensez que c'est une erreur, contactez le support informatique.",
+                                    "Your profile does not give access to this application."));
+                }
+            }
+        });
+    }
+
+    private void forward(HttpServerRequest request, Route route, Session session, Decision decision) {
+        MultiMap headers = request.headers();
+        HeaderContract.strip(headers, route.config().identityHeaderNames());
+        removeOwnCookie(headers);
+        forwardedHeaders(request, headers);
+        if (session != null) {
+            HeaderContract.inject(headers, session, route.config(), signer.assertion(session, route.config()));
         }
-        request.response().setStatusCode(404).putHeader("content-type", "text/plain; charset=utf-8")
-                .end("No application is configured at this address.\n");
+        record(request, route.config().id(), decision, session, 0);
+        route.proxy().handle(request);
+    }
+
+    private void login(HttpServerRequest request, String returnPath, Level level, String replacing) {
+        oidc.start(returnPath, level, replacing)
+                .compose(start -> {
+                    String url = start.getKey();
+                    int hash = url.lastIndexOf('#');
+                    return store.putPending(url.substring(hash + 1), start.getValue()).map(v -> url.substring(0, hash));
+                })
+                .onSuccess(url -> request.response().setStatusCode(302).putHeader("location", url)
+                        .putHeader("cache-control", "no-store").end())
+                .onFailure(failure -> unavailableOrRefused(request, failure));
+    }
+
+    private void callback(HttpServerRequest request) {
+        String state = request.getParam("state");
+        String code = request.getParam("code");
+        if (state == null || code == null) {
+            afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "callback without code or state"), null, 400),
+                    () -> Pages.send(request.response(), 400, "Connexion interrompue",
+                            "La connexion n'a pas abouti. Revenez à l'application et reconnectez-vous.",
+                            "The login did not complete."));
+            return;
+        }
+        store.takePending(state).onComplete(taken -> {
+            PendingLogin pending = taken.succeeded() ? taken.result() : null;
+            if (pending == null) {
+                afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "unknown or replayed state"), null, 400),
+                        () -> Pages.send(request.response(), 400, "Connexion expirée",
+                                "Cette tentative de connexion a expiré ou a déjà servi. Revenez à l'application et reconnectez-vous.",
+                                "This login attempt has expired or was already used."));
+                return;
+            }
+            String sessionId = random();
+            oidc.complete(code, pending, random())
+                    .compose(session -> store.put(sessionId, session).map(session))
+                    .compose(session -> pending.replacing() == null ? Future.succeededFuture(session)
+                            : store.remove(pending.replacing()).map(session))
+                    .compose(session -> record(request, null,
+                            new Decision(Outcome.ALLOW, "login at " + session.level().acr()), session, 302).map(session))
+                    .onSuccess(session -> {
+                        Cookie cookie = Cookie.cookie(cookieName, sessionId).setPath("/").setHttpOnly(true)
+                                .setSameSite(CookieSameSite.LAX).setSecure(config.https());
+                        request.response().addCookie(cookie).setStatusCode(302)
+                                .putHeader("location", RequestPaths.safeReturn(pending.returnPath()))
+                                .putHeader("cache-control", "no-store").end();
+                    })
+                    .onFailure(failure -> unavailableOrRefused(request, failure));
+        });
+    }
+
+    private void logout(HttpServerRequest request) {
+        String sessionId = sessionId(request);
+        Future<Void> removed = sessionId == null ? Future.succeededFuture() : store.remove(sessionId);
+        removed.compose(v -> oidc.endSessionUrl(config.publicUrl().resolve("/").toString()))
+                .onComplete(url -> afterRecorded(request,
+                        record(request, null, new Decision(Outcome.ALLOW, "logout"), null, 302), () -> request.response()
+                            .addCookie(Cookie.cookie(cookieName, "").setPath("/").setMaxAge(0).setHttpOnly(true)
+                                    .setSameSite(CookieSameSite.LAX).setSecure(config.https()))
+                            .setStatusCode(302)
+                            .putHeader("location", url.succeeded() ? url.result() : "/")
+                            .putHeader("cache-control", "no-store").end()));
+    }
+
+    private void backchannelLogout(HttpServerRequest request) {
+        if (request.method() != HttpMethod.POST) {
+            request.response().setStatusCode(405).end();
+            return;
+        }
+        request.setExpectMultipart(true);
+        request.end().compose(v -> {
+                    String token = request.getFormAttribute("logout_token");
+                    if (token == null) {
+                        return Future.failedFuture(new OidcException("no logout_token", false, null));
+                    }
+                    return oidc.logoutToken(token);
+                })
+                .compose(ids -> store.removeMatching(ids.getKey(), ids.getValue()))
+                .onSuccess(ended -> afterRecorded(request,
+                        record(request, null, new Decision(Outcome.ALLOW, "back-channel logout (" + ended + " sessions)"), null, 200),
+                        () -> request.response().putHeader("cache-control", "no-store").end()))
+                .onFailure(failure -> afterRecorded(request,
+                        record(request, null, new Decision(Outcome.DENY, "invalid logout token"), null, 400),
+                        () -> request.response().setStatusCode(400).putHeader("content-type", "application/json")
+                                .end("{\"error\":\"invalid_request\"}")));
+    }
+
+    private void unavailableOrRefused(HttpServerRequest request, Throwable failure) {
+        boolean unavailable = failure instanceof OidcException oe && oe.unavailable();
+        afterRecorded(request, record(request, null,
+                new Decision(Outcome.DENY, unavailable ? "login service unavailable" : "login refused"),
+                null, unavailable ? 503 : 403), () -> refusalPage(request, unavailable));
+    }
+
+    private void refusalPage(HttpServerRequest request, boolean unavailable) {
+        if (unavailable) {
+            Pages.send(request.response(), 503, "Service de connexion indisponible",
+                    "Le service d'authentification de l'établissement ne répond pas. Les sessions ouvertes continuent de"
+                            + " fonctionner ; réessayez de vous connecter dans quelques minutes.",
+                    "The login service is unavailable; open sessions keep working. Please try again in a few minutes.");
+        } else {
+            Pages.send(request.response(), 403, "Connexion refusée",
+                    "La connexion n'a pas pu être vérifiée. Revenez à l'application et reconnectez-vous.",
+                    "The login could not be verified.");
+        }
+    }
+
+    private String sessionId(HttpServerRequest request) {
+        Cookie cookie = request.getCookie(cookieName);
+        return cookie == null || cookie.getValue().isEmpty() ? null : cookie.getValue();
+    }
+
+    /** The gateway's cookie is the gateway's: the app never sees it. */
+    private void removeOwnCookie(MultiMap headers) {
+        List<String> cookies = headers.getAll("cookie");
+        if (cookies.isEmpty()) {
+            return;
+        }
+        List<String> kept = new ArrayList<>();
+        for (String header : cookies) {
+            for (String pair : header.split(";")) {
+                String trimmed = pair.trim();
+                int eq = trimmed.indexOf('=');
+                String name = eq < 0 ? trimmed : trimmed.substring(0, eq);
+                if (!trimmed.isEmpty() && !name.trim().equalsIgnoreCase(cookieName)) {
+                    kept.add(trimmed);
+                }
+            }
+        }
+        headers.remove("cookie");
+        if (!kept.isEmpty()) {
+            headers.set("cookie", String.join("; ", kept));
+        }
+    }
+
+    /** X-Forwarded-* and Forwarded are believed only from configured proxies; otherwise rewritten. */
+    private void forwardedHeaders(HttpServerRequest request, MultiMap headers) {
+        String peer = request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress();
+        boolean trusted = config.trustedProxies().contains(peer);
+        String priorFor = trusted ? headers.get("x-forwarded-for") : null;
+        if (!trusted) {
+            List<String> doomed = new ArrayList<>();
+            for (String name : headers.names()) {
+                String n = name.toLowerCase(Locale.ROOT);
+                if (n.startsWith("x-forwarded-") || n.equals("forwarded") || n.equals("x-real-ip")) {
+                    doomed.add(name);
+                }
+            }
+            doomed.forEach(headers::remove);
+            headers.set("x-forwarded-proto", config.publicUrl().getScheme());
+            if (request.authority() != null) {
+                headers.set("x-forwarded-host", request.authority().toString());
+            }
+        }
+        headers.set("x-forwarded-for", priorFor == null ? peer : priorFor + ", " + peer);
+    }
+
+    private Future<Void> record(HttpServerRequest request, String routeId, Decision decision, Session session, int status) {
+        metrics.counter("hc_gateway_decisions", "outcome", decision.outcome().name().toLowerCase(Locale.ROOT)).increment();
+        return listener.decided(new DecisionEvent(decision, routeId, request.method().name(), request.path(), session,
+                status, request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
+                request.getHeader("x-request-id")));
+    }
+
+    /**
+     * Sends a response only once its decision is recorded; if the audit trail cannot record it, the
+     * person gets a 503 instead (fail closed: nothing is answered that the trail does not hold).
+     */
+    private static void afterRecorded(HttpServerRequest request, Future<Void> recorded, Runnable send) {
+        recorded.onComplete(done -> {
+            if (done.succeeded()) {
+                send.run();
+            } else {
+                Pages.send(request.response(), 503, "Service momentanément indisponible",
+                        "Le journal d'audit ne peut pas enregistrer cette action. Réessayez dans un instant.",
+                        "The audit trail cannot record this action; please try again shortly.");
+            }
+        });
+    }
+
+    private static String random() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

@@ -1,83 +1,93 @@
 package fr.hcbroker.keycloak.audit;
 
+import fr.hcbroker.audit.AuditRecord;
+import fr.hcbroker.audit.AuditWriter;
+import fr.hcbroker.keycloak.loa.LoginLevel;
+import fr.hcbroker.loa.Level;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.keycloak.authentication.authenticators.util.AcrStore;
 import org.keycloak.events.Event;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.admin.AdminEvent;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.UserSessionModel;
 
-/** Turns Keycloak events into audit records (DESIGN.md §6, {@code source = keycloak}). */
+/**
+ * Turns Keycloak events into audit records ({@code source = keycloak}): logins and their failures
+ * with method, level, amr, identity provider and card details, logouts, second-factor enrolments,
+ * admin changes and who made them. Waits until each record is on disk.
+ */
 final class AuditEventListenerProvider implements EventListenerProvider {
 
-    private static final DateTimeFormatter RFC3339_MS =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);
-
     private final KeycloakSession session;
-    private final AuditLogFile file;
+    private final AuditWriter writer;
 
-    AuditEventListenerProvider(KeycloakSession session, AuditLogFile file) {
+    AuditEventListenerProvider(KeycloakSession session, AuditWriter writer) {
         this.session = session;
-        this.file = file;
+        this.writer = writer;
     }
 
     @Override
     public void onEvent(Event event) {
-        Map<String, Object> record = base(event.getTime(), event.getType().name());
-        record.put("outcome", event.getError() == null ? "success" : "failure");
-        record.put("reason", event.getError());
-        record.put("realm", event.getRealmName());
-        record.put("client", event.getClientId());
-        record.put("user", username(event));
-        record.put("session", event.getSessionId());
-        record.put("client_ip", event.getIpAddress());
+        RealmModel realm = session.realms().getRealm(event.getRealmId());
+        UserModel user = realm == null || event.getUserId() == null ? null : session.users().getUserById(realm, event.getUserId());
+        UserSessionModel userSession = realm == null || event.getSessionId() == null ? null
+                : session.sessions().getUserSession(realm, event.getSessionId());
+        Map<String, String> details = new HashMap<>();
         if (event.getDetails() != null) {
-            Map<String, String> details = new LinkedHashMap<>(event.getDetails());
-            details.keySet().removeIf(AuditEventListenerProvider::isSecret);
-            record.put("details", details);
+            details.putAll(event.getDetails());
         }
-        file.append(record);
+        details.put("client", event.getClientId());
+        details.put("realm", event.getRealmName());
+        String username = user != null ? user.getUsername() : details.get("username");
+        write(new AuditRecord(AuditRecord.timestamp(Instant.ofEpochMilli(event.getTime())), "keycloak",
+                event.getType().name().toLowerCase(Locale.ROOT), event.getError() == null ? "success" : "failure",
+                event.getError(), username, user == null ? null : user.getFirstAttribute("idnat_ps"),
+                level(realm, userSession, event.getClientId()),
+                userSession == null ? List.of() : new ArrayList<>(LoginLevel.amr(userSession.getNote(LoginLevel.AMR_NOTE))),
+                event.getSessionId(), null, null, null, null, event.getIpAddress(), null, details));
     }
 
     @Override
     public void onEvent(AdminEvent event, boolean includeRepresentation) {
-        Map<String, Object> record = base(event.getTime(), "ADMIN_" + event.getOperationType().name());
-        record.put("outcome", event.getError() == null ? "success" : "failure");
-        record.put("reason", event.getError());
-        record.put("realm", event.getRealmName());
-        record.put("resource", event.getResourceTypeAsString() + " " + event.getResourcePath());
+        String admin = null;
+        String ip = null;
         if (event.getAuthDetails() != null) {
-            record.put("user", event.getAuthDetails().getUserId());
-            record.put("client_ip", event.getAuthDetails().getIpAddress());
+            ip = event.getAuthDetails().getIpAddress();
+            RealmModel adminRealm = session.realms().getRealm(event.getAuthDetails().getRealmId());
+            UserModel who = adminRealm == null ? null : session.users().getUserById(adminRealm, event.getAuthDetails().getUserId());
+            admin = who == null ? event.getAuthDetails().getUserId() : who.getUsername();
         }
-        file.append(record);
+        write(new AuditRecord(AuditRecord.timestamp(Instant.ofEpochMilli(event.getTime())), "keycloak",
+                "admin-" + event.getOperationType().name().toLowerCase(Locale.ROOT),
+                event.getError() == null ? "success" : "failure", event.getError(), admin, null, null, List.of(),
+                null, null, null, null, null, ip, null,
+                Map.of("realm", String.valueOf(event.getRealmName()),
+                        "resource", event.getResourceTypeAsString() + " " + event.getResourcePath(),
+                        "admin", String.valueOf(admin))));
     }
 
-    private static Map<String, Object> base(long epochMillis, String event) {
-        Map<String, Object> record = new LinkedHashMap<>();
-        record.put("ts", RFC3339_MS.format(Instant.ofEpochMilli(epochMillis)));
-        record.put("source", "keycloak");
-        record.put("event", event);
-        return record;
-    }
-
-    private String username(Event event) {
-        if (event.getUserId() == null) {
-            return event.getDetails() == null ? null : event.getDetails().get("username");
+    private String level(RealmModel realm, UserSessionModel userSession, String clientId) {
+        if (realm == null || userSession == null || clientId == null) {
+            return null;
         }
-        var realm = session.realms().getRealm(event.getRealmId());
-        var user = realm == null ? null : session.users().getUserById(realm, event.getUserId());
-        return user == null ? event.getUserId() : user.getUsername();
+        ClientModel client = realm.getClientByClientId(clientId);
+        var clientSession = client == null ? null : userSession.getAuthenticatedClientSessionByClient(client.getId());
+        return clientSession == null ? null
+                : Level.fromLoa(AcrStore.getCurrentLevelOfAuthentication(clientSession)).map(Level::acr).orElse(null);
     }
 
-    /** Event details may carry redirect URIs with codes or tokens; they never reach the audit file. */
-    private static boolean isSecret(String key) {
-        String k = key.toLowerCase();
-        return k.contains("token") || k.contains("code") || k.contains("secret") || k.contains("password")
-                || k.equals("redirect_uri");
+    /** Durable before the request that caused the event completes; a failure to write fails it. */
+    private void write(AuditRecord record) {
+        writer.append(record, true).join();
     }
 
     @Override

@@ -1,6 +1,10 @@
 package fr.hcbroker.keycloak.audit;
 
+import fr.hcbroker.audit.AuditWriter;
+import fr.hcbroker.audit.SyslogForwarder;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import org.keycloak.Config;
 import org.keycloak.events.EventListenerProvider;
@@ -11,25 +15,33 @@ import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
 /**
- * Event listener {@code hc-audit}: writes Keycloak's authentication and admin events as audit
- * records (DESIGN.md §6), one JSON object per line. Enable it per realm (Events → Event listeners)
- * and point it at a file with {@code --spi-events-listener--hc-audit--file=/var/log/hc/keycloak-audit.jsonl}.
+ * Event listener {@code hc-audit}: Keycloak's authentication and admin events as audit records
+ * (DESIGN.md §6) in the same hash-chained files as the gateway's ({@code keycloak-<date>.jsonl}).
+ * Enable it per realm (Events → Event listeners) and choose the directory with
+ * {@code --spi-events-listener--hc-audit--dir=/var/log/hc}.
  */
 public class AuditEventListenerProviderFactory implements EventListenerProviderFactory {
 
     public static final String PROVIDER_ID = "hc-audit";
 
-    private AuditLogFile file;
+    private AuditWriter writer;
+    private SyslogForwarder forwarder;
 
     @Override
     public EventListenerProvider create(KeycloakSession session) {
-        return new AuditEventListenerProvider(session, file);
+        return new AuditEventListenerProvider(session, writer);
     }
 
     @Override
     public void init(Config.Scope config) {
-        String path = config.get("file", "data/log/hc-audit.jsonl");
-        file = new AuditLogFile(Path.of(path));
+        // Every Keycloak record is urgent (written before the event's request completes): no window.
+        Path dir = Path.of(config.get("dir", "data/audit"));
+        writer = new AuditWriter(dir, "keycloak", Duration.ZERO, 1000, Clock.systemUTC());
+        String syslogHost = config.get("syslog-host");
+        if (syslogHost != null && !syslogHost.isBlank()) {
+            forwarder = new SyslogForwarder(dir, "keycloak", syslogHost, config.getInt("syslog-port", 6514),
+                    config.getBoolean("syslog-tls", true));
+        }
     }
 
     @Override
@@ -38,8 +50,11 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
 
     @Override
     public void close() {
-        if (file != null) {
-            file.close();
+        if (forwarder != null) {
+            forwarder.close();
+        }
+        if (writer != null) {
+            writer.close();
         }
     }
 
@@ -51,9 +66,15 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
     @Override
     public List<ProviderConfigProperty> getConfigMetadata() {
         return ProviderConfigurationBuilder.create()
-                .property().name("file").type(ProviderConfigProperty.STRING_TYPE)
-                .helpText("Path of the JSON-lines audit file (created if missing).")
-                .defaultValue("data/log/hc-audit.jsonl").add()
+                .property().name("dir").type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("Directory of the audit files (keycloak-<date>.jsonl, signed checkpoints, signing key).")
+                .defaultValue("data/audit").add()
+                .property().name("syslog-host").type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("SIEM to forward records to (RFC 5424 syslog, octet counting); none if empty.").add()
+                .property().name("syslog-port").type(ProviderConfigProperty.INTEGER_TYPE).defaultValue("6514")
+                .helpText("SIEM syslog port.").add()
+                .property().name("syslog-tls").type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("true")
+                .helpText("TLS to the SIEM, trusting the JVM's trust store.").add()
                 .build();
     }
 }

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.keycloak.authentication.authenticators.util.AcrStore;
+import org.keycloak.models.Constants;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.sessions.AuthenticationSessionModel;
 
@@ -28,6 +29,9 @@ public final class LoginLevel {
     public static void record(KeycloakSession session, AuthenticationSessionModel authSession, Level level,
                               Collection<Amr> methods) {
         new AcrStore(session, authSession).setLevelAuthenticated(level.loa());
+        // Keycloak copies the level map to the user session only when a LoA condition ends the flow;
+        // logins that reach their level elsewhere (broker, card) must do it so SSO step-up sees it.
+        authSession.setUserSessionNote(Constants.LOA_MAP, authSession.getAuthNote(Constants.LOA_MAP));
         Set<String> amr = new LinkedHashSet<>(amr(authSession.getUserSessionNotes().get(AMR_NOTE)));
         methods.forEach(m -> amr.add(m.value()));
         authSession.setUserSessionNote(AMR_NOTE, String.join(" ", amr));

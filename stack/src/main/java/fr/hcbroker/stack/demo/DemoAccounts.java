@@ -17,6 +17,9 @@ public final class DemoAccounts {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The demo establishment's structure id (a FINESS-shaped number). */
+    public static final String DEMO_STRUCTURE = "750712184";
+
     private DemoAccounts() {
     }
 
@@ -35,6 +38,7 @@ public final class DemoAccounts {
             ObjectNode attributes = user.putObject("attributes");
             attributes.putArray("idnat_ps").add(p.idNat());
             attributes.putArray("profession").add(p.professionCode());
+            attributes.putArray("structure").add(DEMO_STRUCTURE);
             ArrayNode credentials = user.putArray("credentials");
             credentials.addObject().put("type", "password").put("value", p.password()).put("temporary", false);
             credentials.addObject()

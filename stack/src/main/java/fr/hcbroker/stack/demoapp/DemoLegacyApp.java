@@ -11,8 +11,8 @@ import java.util.TreeMap;
 
 /**
  * The demo legacy app (DESIGN.md §7): it trusts whatever headers reach it, like the apps the gateway
- * protects. {@code GET /echo} answers a JSON object of every request header (names lower-cased,
- * repeated headers joined with ", "); {@code GET /} shows them as a page.
+ * protects. {@code GET /echo} (and {@code …/echo} under any prefix) answers a JSON object of every request
+ * header (names lower-cased, repeated headers joined with ", "); any other GET shows them as a page.
  */
 public final class DemoLegacyApp {
 
@@ -42,10 +42,10 @@ public final class DemoLegacyApp {
         Map<String, String> headers = new TreeMap<>();
         request.headers().forEach(h -> headers.merge(h.getKey().toLowerCase(Locale.ROOT), h.getValue(),
                 (a, b) -> a + ", " + b));
-        if (request.path().equals("/echo")) {
+        if (request.path().endsWith("/echo")) {
             request.response().putHeader("content-type", "application/json")
                     .end(new JsonObject(Map.copyOf(headers)).encodePrettily());
-        } else if (request.path().equals("/")) {
+        } else if (request.method() == io.vertx.core.http.HttpMethod.GET) {
             request.response().putHeader("content-type", "text/html; charset=utf-8")
                     .putHeader("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'")
                     .end(page(headers));

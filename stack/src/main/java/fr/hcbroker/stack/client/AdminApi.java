@@ -1,4 +1,4 @@
-package fr.hcbroker.e2e;
+package fr.hcbroker.stack.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,6 +58,44 @@ public final class AdminApi {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Creates an enabled user with a password and, when {@code totpSecret} is set, a TOTP credential. */
+    public void createUser(String username, String password, String totpSecret) {
+        createUser(username, password, totpSecret, java.util.Map.of());
+    }
+
+    public void createUser(String username, String password, String totpSecret, java.util.Map<String, java.util.List<String>> attributes) {
+        var credentials = new java.util.ArrayList<Object>();
+        credentials.add(java.util.Map.of("type", "password", "value", password, "temporary", false));
+        if (totpSecret != null) {
+            credentials.add(java.util.Map.of("type", "otp",
+                    "secretData", "{\"value\":\"" + totpSecret + "\"}",
+                    "credentialData", "{\"subType\":\"totp\",\"digits\":6,\"counter\":0,\"period\":30,\"algorithm\":\"HmacSHA1\"}"));
+        }
+        // Partial import is the admin API's way to create a user with an OTP secret in one call.
+        int status = send("POST", "/admin/realms/hospiconnect/partialImport", java.util.Map.of(
+                "ifResourceExists", "FAIL",
+                "users", java.util.List.of(java.util.Map.of("username", username, "enabled", true,
+                        "email", username + "@test.hc-broker.fr", "firstName", "Test", "lastName", username,
+                        "attributes", attributes, "credentials", credentials))));
+        if (status != 200) {
+            throw new IllegalStateException("cannot create user " + username + ": " + status);
+        }
+    }
+
+    public String userId(String username) {
+        return get("/admin/realms/hospiconnect/users?exact=true&username=" + username).get(0).path("id").asText();
+    }
+
+    /** Id of the user's first credential of {@code type}, or null. */
+    public String credentialId(String username, String type) {
+        for (JsonNode credential : get("/admin/realms/hospiconnect/users/" + userId(username) + "/credentials")) {
+            if (type.equals(credential.path("type").asText())) {
+                return credential.path("id").asText();
+            }
+        }
+        return null;
     }
 
     private HttpResponse<String> send(HttpRequest request) {

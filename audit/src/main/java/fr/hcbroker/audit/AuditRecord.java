@@ -1,0 +1,80 @@
+package fr.hcbroker.audit;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * One audit record (DESIGN.md §6). The type has no place for a token, cookie, password, OTP or query
+ * string: paths lose their query, free text loses control characters, and extra details are limited
+ * to a fixed list of harmless keys.
+ */
+public record AuditRecord(String ts, String source, String event, String outcome, String reason, String user,
+                          String idnat, String loa, List<String> amr, String session, String route, String method,
+                          String path, Integer status, String clientIp, String requestId, Map<String, String> details) {
+
+    private static final java.util.regex.Pattern QUERY = java.util.regex.Pattern.compile("[?#]");
+    private static final java.util.regex.Pattern CONTROLS = java.util.regex.Pattern.compile("\\p{Cntrl}");
+    private static final DateTimeFormatter RFC3339_MS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);
+
+    /** Details an auditor needs and that carry no secret. */
+    public static final Set<String> DETAIL_KEYS = Set.of("auth_method", "identity_provider", "cert_serial",
+            "cert_issuer", "credential_type", "client", "realm", "resource", "admin");
+
+    public AuditRecord {
+        reason = clean(reason);
+        user = clean(user);
+        path = path == null ? null : clean(QUERY.split(path, 2)[0]);
+        amr = amr == null ? List.of() : List.copyOf(amr);
+        Map<String, String> kept = new TreeMap<>();
+        if (details != null) {
+            details.forEach((k, v) -> {
+                if (DETAIL_KEYS.contains(k) && v != null) {
+                    kept.put(k, clean(v));
+                }
+            });
+        }
+        details = Map.copyOf(kept);
+    }
+
+    public static String timestamp(Instant instant) {
+        return RFC3339_MS.format(instant);
+    }
+
+    /** The fields in their fixed order: the canonical form the hash covers. */
+    Map<String, Object> fields() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("ts", ts);
+        map.put("source", source);
+        map.put("event", event);
+        map.put("outcome", outcome);
+        map.put("reason", reason);
+        map.put("user", user);
+        map.put("idnat", idnat);
+        map.put("loa", loa);
+        map.put("amr", amr);
+        map.put("session", session);
+        map.put("route", route);
+        map.put("method", method);
+        map.put("path", path);
+        map.put("status", status);
+        map.put("client_ip", clientIp);
+        map.put("request_id", requestId);
+        map.put("details", new TreeMap<>(details));
+        return map;
+    }
+
+    private static String clean(String value) {
+        if (value == null) {
+            return null;
+        }
+        String bounded = value.length() > 512 ? value.substring(0, 512) : value;
+        return CONTROLS.matcher(bounded).replaceAll("?");
+    }
+}

@@ -1,0 +1,225 @@
+package fr.hcbroker.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Appends chained records to {@code <prefix>-<yyyy-mm-dd>.jsonl} in a directory, on its own thread.
+ * A record's future completes once it is on disk (fsync). Urgent records (denials, logins) are
+ * flushed at once; others wait at most the group-commit window, so one fsync serves many requests.
+ * Each new day's file continues the chain of the previous one; every {@code checkpointEvery} records
+ * a signed checkpoint goes to {@code <file>.checkpoints}.
+ */
+public final class AuditWriter implements AutoCloseable {
+
+    private record Pending(AuditRecord record, boolean urgent, CompletableFuture<Void> done) {
+    }
+
+    private final Path dir;
+    private final String prefix;
+    private final Duration window;
+    private final int checkpointEvery;
+    private final Clock clock;
+    private final PrivateKey key;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean closed;
+
+    private LocalDate day;
+    private FileChannel channel;
+    private String lastHash;
+    private long count;
+
+    public AuditWriter(Path dir, String prefix, Duration window, int checkpointEvery, Clock clock) {
+        this.dir = dir;
+        this.prefix = prefix;
+        this.window = window;
+        this.checkpointEvery = checkpointEvery;
+        this.clock = clock;
+        try {
+            Files.createDirectories(dir);
+            this.key = CheckpointKeys.loadOrCreate(dir);
+            this.lastHash = lastHashOnDisk();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot open the audit log in " + dir + ": " + e.getMessage(), e);
+        }
+        thread = new Thread(this::run, "hc-audit-writer-" + prefix);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Queues a record; the future completes when it is durable, or fails if it cannot be written. */
+    public CompletableFuture<Void> append(AuditRecord record, boolean urgent) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(new IllegalStateException("audit writer closed"));
+            return done;
+        }
+        queue.add(new Pending(record, urgent, done));
+        return done;
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>();
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                long deadline = System.nanoTime() + (first.urgent() ? 0 : window.toNanos());
+                while (!batch.get(batch.size() - 1).urgent()) {
+                    long left = deadline - System.nanoTime();
+                    Pending next = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
+                    if (next == null) {
+                        break;
+                    }
+                    batch.add(next);
+                }
+                queue.drainTo(batch);
+                writeBatch(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | IOException | GeneralSecurityException e) {
+                batch.forEach(p -> p.done().completeExceptionally(e));
+            }
+            batch.clear();
+        }
+    }
+
+    private void writeBatch(List<Pending> batch) throws IOException, GeneralSecurityException {
+        StringBuilder lines = new StringBuilder();
+        List<String[]> checkpoints = new ArrayList<>();
+        for (Pending pending : batch) {
+            rotateIfNewDay();
+            String hash = AuditChain.hash(lastHash, pending.record());
+            lines.append(AuditChain.line(pending.record(), lastHash, hash)).append('\n');
+            lastHash = hash;
+            count++;
+            if (count % checkpointEvery == 0) {
+                checkpoints.add(new String[]{currentFile().getFileName().toString(), Long.toString(count), hash});
+            }
+        }
+        channel.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
+        channel.force(false);
+        for (String[] cp : checkpoints) {
+            writeCheckpoint(cp[0], Long.parseLong(cp[1]), cp[2]);
+        }
+        batch.forEach(p -> p.done().complete(null));
+    }
+
+    private void writeCheckpoint(String file, long n, String hash) throws IOException, GeneralSecurityException {
+        String signature = CheckpointKeys.sign(key, CheckpointKeys.statement(file, n, hash));
+        String line = AuditChain.JSON.writeValueAsString(Map.of("ts", AuditRecord.timestamp(clock.instant()),
+                "file", file, "count", n, "hash", hash, "sig", signature)) + "\n";
+        try (FileChannel cps = FileChannel.open(dir.resolve(file + ".checkpoints"), StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
+            cps.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
+            cps.force(false);
+        }
+    }
+
+    private void rotateIfNewDay() throws IOException {
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        if (today.equals(day) && channel != null) {
+            return;
+        }
+        if (channel != null) {
+            channel.close();
+        }
+        day = today;
+        Path file = currentFile();
+        dropTornTail(file);
+        count = Files.exists(file) ? countLines(file) : 0;
+        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    }
+
+    private Path currentFile() {
+        return dir.resolve(prefix + "-" + day + ".jsonl");
+    }
+
+    /** The chain continues from the newest file's last complete record (a torn last line is ignored). */
+    private String lastHashOnDisk() throws IOException {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.filter(p -> p.getFileName().toString().startsWith(prefix + "-")
+                    && p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+        }
+        for (int i = files.size() - 1; i >= 0; i--) {
+            List<String> lines = Files.readAllLines(files.get(i), StandardCharsets.UTF_8);
+            for (int j = lines.size() - 1; j >= 0; j--) {
+                try {
+                    JsonNode node = AuditChain.JSON.readTree(lines.get(j));
+                    if (node != null && node.hasNonNull("hash")) {
+                        return node.get("hash").asText();
+                    }
+                } catch (IOException torn) {
+                    // a line cut by a crash: never acknowledged, skip it
+                }
+            }
+        }
+        return AuditChain.GENESIS;
+    }
+
+    /** A crash mid-write leaves a partial last line that was never acknowledged: cut it off. */
+    private static void dropTornTail(Path file) throws IOException {
+        if (!Files.exists(file) || Files.size(file) == 0) {
+            return;
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] != '\n') {
+            end--;
+        }
+        if (end < bytes.length) {
+            try (FileChannel truncate = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                truncate.truncate(end);
+            }
+        }
+    }
+
+    private static long countLines(Path file) throws IOException {
+        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            return lines.count();
+        }
+    }
+
+    /** Writes what is queued, then stops. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            thread.join(10_000);
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

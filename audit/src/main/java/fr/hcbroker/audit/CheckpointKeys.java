@@ -1,0 +1,75 @@
+package fr.hcbroker.audit;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+
+/**
+ * The writer's Ed25519 key (JCA) that signs checkpoints. The private key stays beside the logs
+ * (mode 600); the public key ({@code audit-signing-key.pub}) is what verifiers and the SIEM keep.
+ */
+public final class CheckpointKeys {
+
+    static final String PRIVATE = "audit-signing-key";
+    static final String PUBLIC = "audit-signing-key.pub";
+
+    private CheckpointKeys() {
+    }
+
+    static PrivateKey loadOrCreate(Path dir) throws IOException, GeneralSecurityException {
+        Path privateFile = dir.resolve(PRIVATE);
+        KeyFactory factory = KeyFactory.getInstance("Ed25519");
+        if (Files.exists(privateFile)) {
+            return factory.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(Files.readString(privateFile).strip())));
+        }
+        KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Files.writeString(privateFile, Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()));
+        try {
+            Files.setPosixFilePermissions(privateFile, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // non-POSIX file system: the directory's own permissions protect it
+        }
+        Files.writeString(dir.resolve(PUBLIC), Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
+        return pair.getPrivate();
+    }
+
+    static PublicKey loadPublic(Path file) throws IOException, GeneralSecurityException {
+        return KeyFactory.getInstance("Ed25519")
+                .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(Files.readString(file).strip())));
+    }
+
+    static String sign(PrivateKey key, String statement) throws GeneralSecurityException {
+        Signature signature = Signature.getInstance("Ed25519");
+        signature.initSign(key);
+        signature.update(statement.getBytes(StandardCharsets.UTF_8));
+        return Base64.getEncoder().encodeToString(signature.sign());
+    }
+
+    static boolean verify(PublicKey key, String statement, String signatureBase64) {
+        try {
+            Signature signature = Signature.getInstance("Ed25519");
+            signature.initVerify(key);
+            signature.update(statement.getBytes(StandardCharsets.UTF_8));
+            return signature.verify(Base64.getDecoder().decode(signatureBase64));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** What a checkpoint signature covers. */
+    static String statement(String file, long count, String hash) {
+        return file + "|" + count + "|" + hash;
+    }
+}

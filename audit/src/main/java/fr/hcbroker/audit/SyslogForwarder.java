@@ -1,0 +1,187 @@
+package fr.hcbroker.audit;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * Forwards audit records to a SIEM as RFC 5424 syslog messages over TCP or TLS, framed by octet
+ * counting (RFC 6587). The JSON-lines files are the buffer: the forwarder reads them from a saved
+ * position ({@code <prefix>.syslog-offset}) that moves only after the SIEM connection accepted the
+ * bytes, so an outage delays records but loses none (a record may be sent twice around a failure).
+ */
+public final class SyslogForwarder implements AutoCloseable {
+
+    /** facility 13 (log audit) × 8 + severity 6 (informational). */
+    private static final int PRIORITY = 13 * 8 + 6;
+
+    private final Path dir;
+    private final String prefix;
+    private final String host;
+    private final int port;
+    private final boolean tls;
+    private final String hostname;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    public SyslogForwarder(Path dir, String prefix, String host, int port, boolean tls) {
+        this.dir = dir;
+        this.prefix = prefix;
+        this.host = host;
+        this.port = port;
+        this.tls = tls;
+        this.hostname = localHostname();
+        thread = new Thread(this::run, "hc-audit-syslog-" + prefix);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        Duration backoff = Duration.ofMillis(200);
+        Path offsetFile = dir.resolve(prefix + ".syslog-offset");
+        while (!closed) {
+            try (Socket socket = connect()) {
+                backoff = Duration.ofMillis(200);
+                OutputStream out = socket.getOutputStream();
+                Offset committed = Offset.read(offsetFile);
+                Offset sent = committed;
+                Offset checked = committed;
+                long lastCheck = System.nanoTime();
+                while (!closed) {
+                    // TCP syslog has no acknowledgement: a write can "succeed" into a dead connection.
+                    // A position is saved only once a liveness check made at least 200 ms after its
+                    // send still finds the connection open; anything later is sent again after a failure.
+                    if (System.nanoTime() - lastCheck > 200_000_000L) {
+                        requireOpen(socket);
+                        if (!checked.equals(committed)) {
+                            Offset.write(offsetFile, checked);
+                            committed = checked;
+                        }
+                        checked = sent;
+                        lastCheck = System.nanoTime();
+                    }
+                    Offset next = send(out, sent);
+                    if (next.equals(sent)) {
+                        Thread.sleep(50);
+                    }
+                    sent = next;
+                }
+            } catch (IOException e) {
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : backoff.multipliedBy(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** The SIEM never sends; end of stream means it closed the connection. */
+    private static void requireOpen(Socket socket) throws IOException {
+        socket.setSoTimeout(5);
+        try {
+            if (socket.getInputStream().read() < 0) {
+                throw new IOException("the SIEM closed the connection");
+            }
+        } catch (java.net.SocketTimeoutException alive) {
+            // nothing to read and not closed: the connection is open
+        }
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = tls ? SSLSocketFactory.getDefault().createSocket() : new Socket();
+        socket.connect(new InetSocketAddress(host, port), 5000);
+        return socket;
+    }
+
+    /** Sends what was written after {@code from}; returns the new position. */
+    private Offset send(OutputStream out, Offset from) throws IOException {
+        Offset position = from;
+        for (Path file : files()) {
+            String name = file.getFileName().toString();
+            if (position.file() != null && name.compareTo(position.file()) < 0) {
+                continue;
+            }
+            long start = name.equals(position.file()) ? position.position() : 0;
+            try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+                in.seek(start);
+                String line;
+                while ((line = in.readLine()) != null) {
+                    // RandomAccessFile reads bytes as Latin-1: turn them back into the UTF-8 they are.
+                    out.write(frame(new String(line.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8)));
+                    position = new Offset(name, in.getFilePointer());
+                }
+            }
+            out.flush();
+        }
+        return position;
+    }
+
+    /** {@code LEN SP <PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG}. */
+    byte[] frame(String jsonRecord) {
+        String ts = jsonRecord.replaceFirst("^\\{\"ts\":\"([^\"]*)\".*$", "$1");
+        String message = "<" + PRIORITY + ">1 " + (ts.startsWith("{") ? "-" : ts) + " " + hostname + " hc-broker - "
+                + prefix + " - " + jsonRecord;
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        byte[] header = (bytes.length + " ").getBytes(StandardCharsets.US_ASCII);
+        byte[] framed = new byte[header.length + bytes.length];
+        System.arraycopy(header, 0, framed, 0, header.length);
+        System.arraycopy(bytes, 0, framed, header.length, bytes.length);
+        return framed;
+    }
+
+    private List<Path> files() throws IOException {
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.filter(p -> p.getFileName().toString().startsWith(prefix + "-")
+                    && p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+        }
+    }
+
+    private record Offset(String file, long position) {
+        static Offset read(Path path) throws IOException {
+            if (!Files.exists(path)) {
+                return new Offset(null, 0);
+            }
+            String[] parts = Files.readString(path).strip().split(" ");
+            return parts.length == 2 ? new Offset(parts[0], Long.parseLong(parts[1])) : new Offset(null, 0);
+        }
+
+        static void write(Path path, Offset offset) throws IOException {
+            Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+            Files.writeString(tmp, offset.file() + " " + offset.position());
+            Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private static String localHostname() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "-";
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+    }
+}

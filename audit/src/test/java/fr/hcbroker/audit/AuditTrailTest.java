@@ -1,0 +1,160 @@
+package fr.hcbroker.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+@DisplayName("The audit trail")
+class AuditTrailTest {
+
+    @TempDir
+    Path dir;
+
+    static AuditRecord record(int i) {
+        return new AuditRecord(AuditRecord.timestamp(Instant.now()), "gateway", "access", "allow", "policy satisfied",
+                "user" + i, "899700000013", "eidas2", List.of("pwd", "otp", "mfa"), "s" + i, "demo-app", "GET",
+                "/echo/" + i, 200, "127.0.0.1", "r" + i, Map.of());
+    }
+
+    static Path write(Path dir, int n, Clock clock) {
+        try (AuditWriter writer = new AuditWriter(dir, "gateway", Duration.ofMillis(20), 5, clock)) {
+            List<CompletableFuture<Void>> acks = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                acks.add(writer.append(record(i), i % 7 == 0));
+            }
+            acks.forEach(CompletableFuture::join);
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".jsonl")).findFirst().orElseThrow();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static PublicKey key(Path dir) throws Exception {
+        return CheckpointKeys.loadPublic(dir.resolve(CheckpointKeys.PUBLIC));
+    }
+
+    @Test
+    void anUntouchedLogVerifies() throws Exception {
+        Path file = write(dir, 23, Clock.systemUTC());
+        AuditVerifier.Result result = AuditVerifier.verify(List.of(file), key(dir));
+        assertThat(result.ok()).as(result.message()).isTrue();
+        assertThat(result.records()).isEqualTo(23);
+        assertThat(Files.readAllLines(file.resolveSibling(file.getFileName() + ".checkpoints"))).hasSize(4);
+    }
+
+    @Test
+    void aRestartedWriterContinuesTheChain() throws Exception {
+        write(dir, 6, Clock.systemUTC());
+        Path file = write(dir, 6, Clock.systemUTC());
+        assertThat(Files.readAllLines(file)).hasSize(12);
+        assertThat(AuditVerifier.verify(List.of(file), key(dir)).ok()).isTrue();
+    }
+
+    @Test
+    void aNewDayStartsANewFileLinkedToThePreviousOne() throws Exception {
+        Clock day1 = Clock.fixed(Instant.parse("2026-11-21T23:59:00Z"), ZoneOffset.UTC);
+        Clock day2 = Clock.fixed(Instant.parse("2026-11-22T00:01:00Z"), ZoneOffset.UTC);
+        write(dir, 4, day1);
+        write(dir, 4, day2);
+        Path first = dir.resolve("gateway-2026-11-21.jsonl");
+        Path second = dir.resolve("gateway-2026-11-22.jsonl");
+        assertThat(AuditVerifier.verify(List.of(first, second), key(dir)).ok()).isTrue();
+        AuditVerifier.Result reversed = AuditVerifier.verify(List.of(second, first), key(dir));
+        assertThat(reversed.ok()).isFalse();
+        assertThat(reversed.message()).contains("previous file");
+    }
+
+    static Stream<Arguments> tampering() {
+        return Stream.of(
+                Arguments.of("edit a field", (UnaryOperator<List<String>>) lines -> {
+                    lines.set(9, lines.get(9).replace("\"user9\"", "\"someone-else\""));
+                    return lines;
+                }, "line 10: record altered"),
+                Arguments.of("add a field", (UnaryOperator<List<String>>) lines -> {
+                    lines.set(3, lines.get(3).replace("{\"ts\"", "{\"token\":\"x\",\"ts\""));
+                    return lines;
+                }, "line 4: record altered"),
+                Arguments.of("delete a line", (UnaryOperator<List<String>>) lines -> {
+                    lines.remove(6);
+                    return lines;
+                }, "line 7: does not follow"),
+                Arguments.of("swap two lines", (UnaryOperator<List<String>>) lines -> {
+                    String a = lines.get(11);
+                    lines.set(11, lines.get(12));
+                    lines.set(12, a);
+                    return lines;
+                }, "line 12: does not follow"),
+                Arguments.of("insert a line", (UnaryOperator<List<String>>) lines -> {
+                    lines.add(4, lines.get(2));
+                    return lines;
+                }, "line 5: does not follow"),
+                Arguments.of("truncate after a checkpoint", (UnaryOperator<List<String>>) lines ->
+                        new ArrayList<>(lines.subList(0, 17)), "truncated"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tampering")
+    void verifyNamesTheFirstFault(String what, UnaryOperator<List<String>> tamper, String expected) throws Exception {
+        Path file = write(dir, 23, Clock.systemUTC());
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        Files.write(file, tamper.apply(lines), StandardCharsets.UTF_8);
+        AuditVerifier.Result result = AuditVerifier.verify(List.of(file), key(dir));
+        assertThat(result.ok()).isFalse();
+        assertThat(result.message()).contains(expected);
+    }
+
+    @Test
+    void splicingTwoLogsIsFound(@TempDir Path other) throws Exception {
+        Path mine = write(dir, 8, Clock.systemUTC());
+        Path theirs = write(other, 8, Clock.systemUTC());
+        AuditVerifier.Result result = AuditVerifier.verify(List.of(mine, theirs), key(dir));
+        assertThat(result.ok()).isFalse();
+        assertThat(result.message()).contains("previous file");
+    }
+
+    @Test
+    void aForgedCheckpointSignatureIsFound() throws Exception {
+        Path file = write(dir, 10, Clock.systemUTC());
+        Path cps = file.resolveSibling(file.getFileName() + ".checkpoints");
+        Files.writeString(cps, Files.readString(cps).replaceFirst("\"count\":5", "\"count\":4"));
+        assertThat(AuditVerifier.verify(List.of(file), key(dir)).message()).contains("bad signature");
+    }
+
+    @Nested
+    @DisplayName("never written")
+    class NeverWritten {
+        @Test
+        void queryStringsControlsAndUnknownDetailsAreDropped() {
+            AuditRecord record = new AuditRecord("t", "gateway", "access", "deny", "bad\r\nline", "u", null, null,
+                    null, null, "r", "GET", "/cb?code=SECRET&state=x", 403, null, null,
+                    Map.of("token", "SECRET", "password", "SECRET", "cert_serial", "12"));
+            String line = AuditChain.line(record, AuditChain.GENESIS, "h");
+            assertThat(line).doesNotContain("SECRET").doesNotContain("\r").doesNotContain("\\n")
+                    .contains("\"path\":\"/cb\"").contains("\"cert_serial\":\"12\"");
+        }
+    }
+}

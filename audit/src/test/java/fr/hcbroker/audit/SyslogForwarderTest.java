@@ -1,0 +1,109 @@
+package fr.hcbroker.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("Syslog forwarding to a SIEM (RFC 5424 over TCP, octet counting)")
+class SyslogForwarderTest {
+
+    @TempDir
+    Path dir;
+
+    /** A SIEM that reads octet-counted frames until its connection closes. */
+    static final class Siem implements AutoCloseable {
+        final ServerSocket server;
+        final List<String> received;
+        final Thread thread;
+        volatile Socket connection;
+
+        Siem(int port, List<String> received) throws IOException {
+            this.server = new ServerSocket(port, 5, InetAddress.getLoopbackAddress());
+            this.received = received;
+            this.thread = new Thread(() -> {
+                try (Socket socket = server.accept(); DataInputStream in = new DataInputStream(socket.getInputStream())) {
+                    connection = socket;
+                    while (true) {
+                        StringBuilder length = new StringBuilder();
+                        int c;
+                        while ((c = in.read()) != ' ') {
+                            if (c < 0) {
+                                return;
+                            }
+                            length.append((char) c);
+                        }
+                        byte[] frame = new byte[Integer.parseInt(length.toString())];
+                        in.readFully(frame);
+                        received.add(new String(frame, StandardCharsets.UTF_8));
+                    }
+                } catch (IOException ignored) {
+                    // connection closed: the outage under test
+                }
+            });
+            thread.start();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            if (connection != null) {
+                connection.close();
+            }
+        }
+    }
+
+    private static void await(List<String> received, int count) throws InterruptedException {
+        for (int i = 0; i < 200 && received.size() < count; i++) {
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aSiemOutageDelaysRecordsButLosesNone() throws Exception {
+        List<String> received = new CopyOnWriteArrayList<>();
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        try (AuditWriter writer = new AuditWriter(dir, "gateway", Duration.ofMillis(5), 100, Clock.systemUTC());
+             SyslogForwarder forwarder = new SyslogForwarder(dir, "gateway", "127.0.0.1", port, false)) {
+            Siem siem = new Siem(port, received);
+            for (int i = 0; i < 10; i++) {
+                writer.append(AuditTrailTest.record(i), true).join();
+            }
+            await(received, 10);
+            assertThat(received).hasSize(10);
+            assertThat(received.get(0)).startsWith("<110>1 ").contains(" hc-broker - gateway - {\"ts\":")
+                    .contains("\"path\":\"/echo/0\"");
+
+            siem.close(); // SIEM down: records keep being written to disk, some sent into the dead connection
+            for (int i = 10; i < 20; i++) {
+                writer.append(AuditTrailTest.record(i), true).join();
+                Thread.sleep(30);
+            }
+            Thread.sleep(500);
+            try (Siem back = new Siem(port, received)) {
+                await(received, 20);
+                for (int i = 0; i < 20; i++) {
+                    String path = "\"path\":\"/echo/" + i + "\"";
+                    assertThat(received).as("record %d", i).anyMatch(m -> m.contains(path));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,299 @@
+package fr.hcbroker.bench;
+
+import fr.hcbroker.gateway.config.GatewayConfig;
+import fr.hcbroker.gateway.session.InfinispanSessionStore;
+import fr.hcbroker.gateway.session.Session;
+import fr.hcbroker.loa.Level;
+import fr.hcbroker.stack.Stack;
+import fr.hcbroker.stack.StackPorts;
+import fr.hcbroker.stack.StackSettings;
+import fr.hcbroker.stack.client.AdminApi;
+import fr.hcbroker.stack.client.Browser;
+import fr.hcbroker.stack.client.Totp;
+import fr.hcbroker.stack.demo.DemoProfessional;
+import io.vertx.core.Vertx;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * One benchmark run: the upstream app alone, nginx, Apache + mod_auth_openidc and the gateway in front
+ * of it, each logged in as a real user of the same Keycloak, under wrk at 1, 32 and 128 connections;
+ * then session memory and Keycloak logins. Results: target/bench/results.md and results.csv.
+ * Every peer must be measured: one that cannot be is an error, not a missing row.
+ */
+public final class BenchMain {
+
+    private record Row(String peer, int connections, Wrk.Result result, double cpuCores, double rssMiB) {
+    }
+
+    private final int seconds;
+    private final Path dir = Path.of("target/bench").toAbsolutePath();
+    private final List<Process> processes = new ArrayList<>();
+    private final List<Row> rows = new ArrayList<>();
+    private final Map<String, String> extra = new LinkedHashMap<>();
+
+    private BenchMain(int seconds) {
+        this.seconds = seconds;
+    }
+
+    public static void main(String[] args) throws Exception {
+        new BenchMain(args.length > 0 ? Integer.parseInt(args[0]) : 8).run();
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(dir.resolve("tmp"));
+        Path dist;
+        try (Stream<Path> d = Files.list(Path.of("stack/target/keycloak-dist"))) {
+            dist = d.filter(p -> p.getFileName().toString().startsWith("keycloak-")).findFirst().orElseThrow();
+        }
+        StackPorts ports = StackPorts.free();
+        Stack stack = new Stack(new StackSettings(dist, Path.of("realms"), dir.resolve("stack"), Optional.empty(), ports,
+                "admin", "admin-bench"));
+        try {
+            stack.start();
+            measure(stack, ports);
+        } finally {
+            processes.forEach(p -> {
+                p.descendants().forEach(ProcessHandle::destroy);
+                p.destroy();
+            });
+            stack.close();
+        }
+        report();
+    }
+
+    private void measure(Stack stack, StackPorts ports) throws Exception {
+        int upstreamPort = freePort();
+        int nginxPort = freePort();
+        int apachePort = freePort();
+        Process upstream = nginx("upstream", Peers.nginxUpstream(dir, upstreamPort));
+        Peers.awaitHttp("upstream nginx", "http://127.0.0.1:" + upstreamPort + "/", upstream, dir.resolve("upstream.log"));
+        Process nginx = nginx("proxy", Peers.nginxProxy(dir, nginxPort, upstreamPort));
+        Peers.awaitHttp("nginx proxy", "http://127.0.0.1:" + nginxPort + "/", nginx, dir.resolve("proxy.log"));
+
+        AdminApi admin = new AdminApi(stack);
+        String oidcSecret = UUID.randomUUID().toString();
+        int created = admin.send("POST", "/admin/realms/hospiconnect/clients", Map.of("clientId", "bench-mod-auth-openidc",
+                "secret", oidcSecret, "publicClient", false, "standardFlowEnabled", true,
+                "redirectUris", List.of("http://127.0.0.1:" + apachePort + "/redirect_uri")));
+        require(created == 201, "cannot create the mod_auth_openidc client: " + created);
+        Files.writeString(dir.resolve("apache.conf"), Peers.apache(dir, apachePort, upstreamPort, stack.keycloakUrl(),
+                "bench-mod-auth-openidc", oidcSecret));
+        Process apache = track(Peers.start(List.of("/usr/sbin/apache2", "-f", dir.resolve("apache.conf").toString(),
+                "-DFOREGROUND"), dir.resolve("apache.log"), Map.of("APACHE_RUN_DIR", dir.toString())));
+        Peers.awaitHttp("apache", "http://127.0.0.1:" + apachePort + "/", apache, dir.resolve("apache.log"));
+
+        Files.writeString(dir.resolve("gateway.yaml"), Peers.gateway(dir, ports.gateway(), stack.gatewayUrl(), upstreamPort,
+                stack.keycloakUrl()));
+        Path gatewayJar;
+        try (Stream<Path> jars = Files.list(Path.of("gateway/target"))) {
+            gatewayJar = jars.filter(p -> p.getFileName().toString().endsWith("-app.jar")).findFirst().orElseThrow();
+        }
+        Process gateway = track(Peers.start(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx512m", "-jar", gatewayJar.toString(), "--config", dir.resolve("gateway.yaml").toString()),
+                dir.resolve("gateway.log"), Map.of("HC_GATEWAY_CLIENT_SECRET", stack.gatewayClientSecret())));
+        Peers.awaitHttp("gateway", "http://127.0.0.1:" + ports.gateway() + "/healthz", gateway, dir.resolve("gateway.log"));
+
+        DemoProfessional doctor = DemoProfessional.ALL.get(0);
+        DemoProfessional pharmacist = DemoProfessional.ALL.get(2);
+        String gatewayCookie = login(stack.gatewayUrl() + "/", doctor);
+        String apacheCookie = login("http://127.0.0.1:" + apachePort + "/", pharmacist);
+
+        // Warm-up, not recorded: the JVM gateway's JIT compiles its hot paths in the first seconds.
+        Wrk.run("http://127.0.0.1:" + upstreamPort + "/", 32, seconds, null);
+        Wrk.run("http://127.0.0.1:" + nginxPort + "/", 32, seconds, null);
+        Wrk.run("http://127.0.0.1:" + apachePort + "/", 32, seconds, apacheCookie);
+        Wrk.run(stack.gatewayUrl() + "/", 32, seconds * 2, gatewayCookie);
+        for (int connections : List.of(1, 32, 128)) {
+            load("upstream app (no proxy)", "http://127.0.0.1:" + upstreamPort + "/", connections, null, upstream);
+            load("nginx reverse proxy", "http://127.0.0.1:" + nginxPort + "/", connections, null, nginx);
+            load("Apache mod_auth_openidc", "http://127.0.0.1:" + apachePort + "/", connections, apacheCookie, apache);
+            load("hc-broker gateway", stack.gatewayUrl() + "/", connections, gatewayCookie, gateway);
+        }
+        sessionMemory();
+        logins(stack, admin);
+    }
+
+    private String login(String url, DemoProfessional person) {
+        Browser browser = new Browser();
+        Browser.Page form = browser.get(url);
+        require(form.body().contains("kc-form-login"), "no Keycloak login page behind " + url + ": " + form.status());
+        Browser.Page otp = browser.submit(form, form.form("kc-form-login"),
+                Map.of("username", person.username(), "password", person.password()), u -> false);
+        Browser.Page landed = browser.submit(otp, otp.form("kc-otp-login-form"),
+                Map.of("otp", Totp.now(person.totpSecret())), u -> false);
+        require(landed.status() == 200 && landed.body().contains("hello from the upstream app"),
+                "login through " + url + " did not reach the app: " + landed.status() + " " + landed.uri());
+        return browser.cookieHeader(url);
+    }
+
+    private void load(String peer, String url, int connections, String cookie, Process process) throws Exception {
+        ProcessHandle handle = process.toHandle();
+        double cpuBefore = ProcessTree.cpuSeconds(handle);
+        Wrk.Result result = Wrk.run(url, connections, seconds, cookie);
+        double cores = (ProcessTree.cpuSeconds(handle) - cpuBefore) / seconds;
+        require(result.non2xx() == 0, peer + " answered " + result.non2xx() + " non-2xx responses: not a valid session?");
+        rows.add(new Row(peer, connections, result, cores, ProcessTree.rssMiB(handle)));
+        System.out.printf("%-26s c=%-3d %9.0f req/s p50 %.2f ms p99 %.2f ms%n", peer, connections,
+                result.requestsPerSecond(), result.p50Ms(), result.p99Ms());
+    }
+
+    /** Heap per live session in the gateway's own store, sessions shaped like real ones. */
+    private void sessionMemory() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        InfinispanSessionStore store = new InfinispanSessionStore(vertx,
+                new GatewayConfig.SessionConfig(Duration.ofHours(1), Duration.ofHours(10)));
+        try {
+            long base = usedHeapAfterGc();
+            int done = 0;
+            for (int target : List.of(10_000, 100_000)) {
+                for (; done < target; done++) {
+                    String id = UUID.randomUUID().toString() + UUID.randomUUID();
+                    store.put(id, new Session(UUID.randomUUID().toString(), UUID.randomUUID().toString(),
+                            UUID.randomUUID().toString(), "user" + done, "8" + (99700000000L + done), "Hélène",
+                            "Lefèvre-Dupré", "user" + done + "@hopital.example", List.of("60"), List.of("750712184"),
+                            java.util.Set.of("default-roles-hospiconnect", "offline_access", "uma_authorization"),
+                            Level.SUBSTANTIAL, List.of("pwd", "otp", "mfa"), Instant.now().getEpochSecond())).await();
+                }
+                long used = usedHeapAfterGc() - base;
+                extra.put("heap for " + target + " live sessions", String.format("%.1f MiB (%.0f bytes per session)",
+                        used / 1048576.0, (double) used / target));
+            }
+        } finally {
+            store.close();
+            vertx.close().await();
+        }
+    }
+
+    /** Keycloak logins done one after the other: password + TOTP (eidas2) against password alone (eidas1). */
+    private void logins(Stack stack, AdminApi admin) throws Exception {
+        String lowSecret = UUID.randomUUID().toString();
+        admin.send("POST", "/admin/realms/hospiconnect/clients", Map.of("clientId", "bench-password-only",
+                "secret", lowSecret, "publicClient", false, "standardFlowEnabled", true,
+                "redirectUris", List.of("http://127.0.0.1:1/cb"), "attributes", Map.of("minimum.acr.value", "eidas1")));
+        int n = 30;
+        List<String[]> users = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String name = "bench-" + i + "-" + UUID.randomUUID().toString().substring(0, 6);
+            String secret = "totp-" + UUID.randomUUID();
+            admin.createUser(name, "Pw-" + name, secret);
+            users.add(new String[]{name, "Pw-" + name, secret});
+        }
+        ProcessHandle keycloak = ProcessHandle.of(stack.keycloak().pid()).orElseThrow();
+        for (boolean withTotp : List.of(false, true)) {
+            double cpu = ProcessTree.cpuSeconds(keycloak);
+            long start = System.nanoTime();
+            for (String[] user : users) {
+                Browser browser = new Browser();
+                String client = withTotp ? "hc-gateway" : "bench-password-only";
+                String redirect = withTotp ? stack.gatewayUrl() + "/cb" : "http://127.0.0.1:1/cb";
+                Browser.Page form = browser.get(stack.keycloakUrl() + "/realms/hospiconnect/protocol/openid-connect/auth"
+                        + "?response_type=code&scope=openid&client_id=" + client + "&redirect_uri=" + redirect
+                        + "&code_challenge_method=S256&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                        u -> u.toString().startsWith(redirect));
+                Browser.Page page = browser.submit(form, form.form("kc-form-login"),
+                        Map.of("username", user[0], "password", user[1]), u -> u.toString().startsWith(redirect));
+                if (withTotp) {
+                    page = browser.submit(page, page.form("kc-otp-login-form"), Map.of("otp", Totp.now(user[2])),
+                            u -> u.toString().startsWith(redirect));
+                }
+                require(page.uri().toString().startsWith(redirect) && page.uri().getQuery().contains("code="),
+                        "a benchmark login did not complete: " + page.uri());
+            }
+            double wall = (System.nanoTime() - start) / 1e9;
+            double cpuPerLogin = (ProcessTree.cpuSeconds(keycloak) - cpu) / n * 1000;
+            extra.put(withTotp ? "Keycloak login, password + TOTP (eidas2)" : "Keycloak login, password only (stock, eidas1)",
+                    String.format("%.1f logins/s sequential, %.0f ms Keycloak CPU per login", n / wall, cpuPerLogin));
+        }
+    }
+
+    private void report() throws Exception {
+        StringBuilder csv = new StringBuilder("peer,connections,requests_per_s,p50_ms,p99_ms,cpu_cores,rss_mib\n");
+        StringBuilder md = new StringBuilder();
+        md.append("# hc-broker benchmark\n\n")
+                .append("- date: ").append(Instant.now()).append('\n')
+                .append("- machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
+                .append(ManagementFactory.getOperatingSystemMXBean().getName()).append(' ')
+                .append(ManagementFactory.getOperatingSystemMXBean().getArch()).append(", Java ")
+                .append(System.getProperty("java.version")).append('\n')
+                .append("- command: `bench/run.sh ").append(seconds).append("` (wrk, ").append(seconds)
+                .append(" s per point, all on loopback; wrk shares the 2 cores with the proxies)\n\n")
+                .append("| peer | connections | req/s | p50 ms | p99 ms | CPU cores | RSS MiB |\n|---|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            md.append(String.format("| %s | %d | %.0f | %.2f | %.2f | %.2f | %.0f |%n", r.peer(), r.connections(),
+                    r.result().requestsPerSecond(), r.result().p50Ms(), r.result().p99Ms(), r.cpuCores(), r.rssMiB()));
+            csv.append(String.format("%s,%d,%.1f,%.3f,%.3f,%.3f,%.1f%n", r.peer(), r.connections(),
+                    r.result().requestsPerSecond(), r.result().p50Ms(), r.result().p99Ms(), r.cpuCores(), r.rssMiB()));
+        }
+        md.append("\n| ratio | 1 | 32 | 128 |\n|---|---|---|---|\n");
+        md.append(ratioRow("gateway / nginx throughput", "hc-broker gateway", "nginx reverse proxy"));
+        md.append(ratioRow("gateway / mod_auth_openidc throughput", "hc-broker gateway", "Apache mod_auth_openidc"));
+        md.append("| gateway p99 added over the bare app (ms) |");
+        for (int c : List.of(1, 32, 128)) {
+            md.append(String.format(" %.2f |", find("hc-broker gateway", c).result().p99Ms()
+                    - find("upstream app (no proxy)", c).result().p99Ms()));
+        }
+        md.append("\n\n");
+        extra.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
+        Files.writeString(dir.resolve("results.md"), md);
+        Files.writeString(dir.resolve("results.csv"), csv);
+        System.out.println(md);
+    }
+
+    private String ratioRow(String label, String a, String b) {
+        StringBuilder row = new StringBuilder("| " + label + " |");
+        for (int c : List.of(1, 32, 128)) {
+            row.append(String.format(" %.2f |", find(a, c).result().requestsPerSecond() / find(b, c).result().requestsPerSecond()));
+        }
+        return row.append('\n').toString();
+    }
+
+    private Row find(String peer, int connections) {
+        return rows.stream().filter(r -> r.peer().equals(peer) && r.connections() == connections).findFirst().orElseThrow();
+    }
+
+    private Process nginx(String name, String conf) throws Exception {
+        Path file = dir.resolve(name + ".conf");
+        Files.writeString(file, conf);
+        return track(Peers.start(List.of("/usr/sbin/nginx", "-p", dir.toString(), "-c", file.toString()),
+                dir.resolve(name + ".log"), Map.of()));
+    }
+
+    private Process track(Process process) {
+        processes.add(process);
+        return process;
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalStateException("benchmark: " + message);
+        }
+    }
+}

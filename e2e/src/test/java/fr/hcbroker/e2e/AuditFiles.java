@@ -1,0 +1,41 @@
+package fr.hcbroker.e2e;
+
+import fr.hcbroker.stack.Stack;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** The stack's audit files, and `audit verify` run on them as an operator would (the CLI jar). */
+final class AuditFiles {
+
+    private AuditFiles() {
+    }
+
+    static List<Path> of(Stack stack, String source) {
+        try (Stream<Path> files = Files.list(stack.settings().workDir().resolve("audit"))) {
+            return files.filter(p -> p.getFileName().toString().startsWith(source + "-")
+                    && p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Output of {@code java -jar hc-audit-app.jar verify FILES...}. */
+    static String verify(List<Path> files) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                System.getProperty("hc.audit.jar"), "verify"));
+        files.forEach(f -> command.add(f.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        process.getInputStream().transferTo(out);
+        process.waitFor(60, TimeUnit.SECONDS);
+        return out.toString(StandardCharsets.UTF_8).strip();
+    }
+}

@@ -1,0 +1,343 @@
+package fr.hcbroker.e2e;
+
+import fr.hcbroker.stack.client.AdminApi;
+import fr.hcbroker.stack.client.Browser;
+import fr.hcbroker.stack.client.Totp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import fr.hcbroker.stack.Stack;
+import fr.hcbroker.stack.demo.DemoProfessional;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@ExtendWith(StackExtension.class)
+@DisplayName("The gateway in front of the demo legacy app, with the real Keycloak")
+class GatewayIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Stack stack;
+    private static AdminApi admin;
+    /** One login of the accented demo nurse, shared: a TOTP code can be used only once. */
+    private static Browser nurse;
+
+    @BeforeAll
+    static void logIn(Stack running) {
+        stack = running;
+        admin = new AdminApi(running);
+        DemoProfessional helene = DemoProfessional.ALL.get(1);
+        nurse = new Browser();
+        Browser.Page echo = login(nurse, "/echo", helene.username(), helene.password(), helene.totpSecret());
+        assertThat(echo.status()).isEqualTo(200);
+    }
+
+    /** Follows the gateway to Keycloak, fills password and TOTP, and lands back on {@code path}. */
+    static Browser.Page login(Browser browser, String path, String username, String password, String totpSecret) {
+        Browser.Page form = browser.get(stack.gatewayUrl() + path);
+        assertThat(form.body()).contains("kc-form-login");
+        Browser.Page otp = browser.submit(form, form.form("kc-form-login"),
+                Map.of("username", username, "password", password), u -> false);
+        return browser.submit(otp, otp.form("kc-otp-login-form"), Map.of("otp", Totp.now(totpSecret)), u -> false);
+    }
+
+    static String newUser(Map<String, List<String>> attributes, String[] secretOut) {
+        String name = "gw-" + UUID.randomUUID().toString().substring(0, 8);
+        secretOut[0] = "totp-" + UUID.randomUUID();
+        admin.createUser(name, "Pw-" + name, secretOut[0], attributes);
+        return name;
+    }
+
+    static JsonNode echo(Browser browser, String path, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path));
+        headers.forEach(request::header);
+        HttpResponse<String> response = browser.send(request.build());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    @Nested
+    @DisplayName("identity headers")
+    class Headers {
+
+        @Test
+        void theAppSeesTheContractHeadersWithAccentsPercentEncoded() throws Exception {
+            JsonNode seen = echo(nurse, "/echo", Map.of());
+            DemoProfessional helene = DemoProfessional.ALL.get(1);
+            assertThat(seen.path("x-hc-user").asText()).isEqualTo(helene.username());
+            assertThat(seen.path("x-hc-idnat").asText()).isEqualTo(helene.idNat());
+            assertThat(seen.path("x-hc-rpps").asText()).isEqualTo(helene.idNat().substring(1));
+            assertThat(seen.path("x-hc-given-name").asText()).isEqualTo("H%C3%A9l%C3%A8ne");
+            assertThat(seen.path("x-hc-family-name").asText()).isEqualTo("Lef%C3%A8vre-Dupr%C3%A9");
+            assertThat(seen.path("x-hc-email").asText()).isEqualTo(helene.email());
+            assertThat(seen.path("x-hc-profession").asText()).isEqualTo("60");
+            assertThat(seen.path("x-hc-structure").asText()).isEqualTo("750712184");
+            assertThat(seen.path("x-hc-loa").asText()).isEqualTo("eidas2");
+            assertThat(seen.path("x-hc-amr").asText().split(",")).contains("pwd", "otp", "mfa");
+            assertThat(seen.path("x-hc-session").asText()).isNotBlank();
+            assertThat(seen.path("cookie").asText()).doesNotContain("hc_session");
+        }
+
+        @Test
+        void theAppVerifiesTheAssertionAgainstThePublishedJwks() throws Exception {
+            JsonNode seen = echo(nurse, "/echo", Map.of());
+            SignedJWT assertion = SignedJWT.parse(seen.path("x-hc-assertion").asText());
+            JWKSet keys = JWKSet.parse(nurse.send(HttpRequest.newBuilder(
+                    URI.create(stack.gatewayUrl() + "/.well-known/hc-broker/jwks.json")).build()).body());
+            ECKey key = (ECKey) keys.getKeyByKeyId(assertion.getHeader().getKeyID());
+            assertThat(assertion.getHeader().getAlgorithm().getName()).isEqualTo("ES256");
+            assertThat(assertion.verify(new ECDSAVerifier(key))).isTrue();
+            JWTClaimsSet claims = assertion.getJWTClaimsSet();
+            assertThat(claims.getIssuer()).isEqualTo(stack.gatewayUrl());
+            assertThat(claims.getAudience()).containsExactly("demo-app");
+            assertThat(claims.getStringClaim("idnat")).isEqualTo(DemoProfessional.ALL.get(1).idNat());
+            assertThat(claims.getStringClaim("acr")).isEqualTo("eidas2");
+            assertThat(claims.getJWTID()).isNotBlank();
+            assertThat(claims.getExpirationTime().getTime() - claims.getIssueTime().getTime()).isLessThanOrEqualTo(60_000);
+            assertThat(claims.getExpirationTime()).isInTheFuture();
+        }
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"X-HC-User", "x-hc-user", "X_HC_USER", "X-Hc-LoA", "x_hc_loa", "X-HC-IdNat",
+                "X-HC-Assertion", "X-HC-Extra"})
+        void spoofedHeadersNeverReachTheApp(String name) throws Exception {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/echo"))
+                    .header(name, "admin").header(name, "eidas3").build();
+            JsonNode seen = JSON.readTree(nurse.send(request).body());
+            assertThat(seen.path("x-hc-user").asText()).isEqualTo(DemoProfessional.ALL.get(1).username());
+            assertThat(seen.path("x-hc-loa").asText()).isEqualTo("eidas2");
+            seen.fields().forEachRemaining(field -> assertThat(field.getValue().asText()).doesNotContain("admin", "eidas3"));
+            assertThat(seen.has(name.toLowerCase())).isEqualTo(name.toLowerCase().startsWith("x-hc-")
+                    && !name.equalsIgnoreCase("X-HC-Extra"));
+        }
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"X-HC-User", "x_hc_user", "X-HC-LoA", "X-Hc-Assertion"})
+        void onAPublicPathSpoofedHeadersAreStrippedToo(String name) throws Exception {
+            JsonNode seen = echo(new Browser(), "/public/echo", Map.of(name, "admin"));
+            seen.fields().forEachRemaining(field -> assertThat(field.getValue().asText()).isNotEqualTo("admin"));
+        }
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"REMOTE_USER", "Remote-User", "remote_user"})
+        void aRouteRenamingHeadersStripsTheRenamedNameWhateverItsSpelling(String name) throws Exception {
+            JsonNode seen = echo(nurse, "/cgi/echo", Map.of(name, "admin"));
+            assertThat(seen.path("remote_user").asText()).isEqualTo(DemoProfessional.ALL.get(1).username());
+            assertThat(seen.has("x-hc-user")).isFalse();
+            assertThat(seen.has("x-hc-email")).isFalse();
+            seen.fields().forEachRemaining(field -> assertThat(field.getValue().asText()).isNotEqualTo("admin"));
+        }
+
+        @Test
+        void forwardedHeadersFromAnUntrustedPeerAreReplaced() throws Exception {
+            JsonNode seen = echo(nurse, "/echo", Map.of("X-Forwarded-For", "10.6.6.6", "X-Forwarded-Host", "evil.example"));
+            assertThat(seen.path("x-forwarded-for").asText()).doesNotContain("10.6.6.6");
+            assertThat(seen.path("x-forwarded-host").asText()).doesNotContain("evil");
+        }
+    }
+
+    @Nested
+    @DisplayName("policy")
+    class Policy {
+
+        @Test
+        void aLevel3RouteRedirectsAnEidas2SessionToKeycloakAskingForEidas3() {
+            HttpResponse<String> response = nurse.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/high/echo")).build());
+            assertThat(response.statusCode()).isEqualTo(302);
+            String location = response.headers().firstValue("location").orElseThrow();
+            assertThat(location).startsWith(stack.keycloakUrl() + "/realms/hospiconnect/protocol/openid-connect/auth")
+                    .contains("acr_values=eidas3");
+        }
+
+        @Test
+        void aRouteForPharmacistsRefusesANurseWithTheReason() {
+            HttpResponse<String> response = nurse.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/pharmacy/echo")).build());
+            assertThat(response.statusCode()).isEqualTo(403);
+            assertThat(response.body()).contains("profession not allowed");
+        }
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"/public/../echo", "/public/%2e%2e/echo", "/public%2fecho", "/public/..%2fecho"})
+        void ambiguousPathsThatCouldEscapeAPublicPrefixAreRefused(String path) {
+            HttpResponse<String> response = new Browser().send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path)).build());
+            assertThat(response.statusCode()).isEqualTo(400);
+        }
+    }
+
+    @Nested
+    @DisplayName("sessions and login")
+    class Sessions {
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"forged", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "", "x; hc_session=y", "../../etc/passwd"})
+        void aForgedSessionCookieLeadsToLoginNotToTheApp(String value) {
+            HttpResponse<String> response = new Browser().send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/echo"))
+                    .header("cookie", "hc_session=" + value).build());
+            assertThat(response.statusCode()).isEqualTo(302);
+            assertThat(response.headers().firstValue("location").orElseThrow()).startsWith(stack.keycloakUrl());
+        }
+
+        @Test
+        void aCallbackWithAnUnknownStateIsRefused() {
+            HttpResponse<String> response = new Browser().send(HttpRequest.newBuilder(URI.create(
+                    stack.gatewayUrl() + "/.hc/callback?state=made-up&code=made-up")).build());
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(response.headers().allValues("set-cookie")).isEmpty();
+        }
+
+        @Test
+        void aReplayedCallbackIsRefusedAndCreatesNoSession() {
+            String[] secret = new String[1];
+            String user = newUser(Map.of(), secret);
+            Browser browser = new Browser();
+            Browser.Page form = browser.get(stack.gatewayUrl() + "/echo");
+            Browser.Page otp = browser.submit(form, form.form("kc-form-login"),
+                    Map.of("username", user, "password", "Pw-" + user), u -> false);
+            Browser.Page callback = browser.submit(otp, otp.form("kc-otp-login-form"),
+                    Map.of("otp", Totp.now(secret[0])), u -> u.getPath().equals("/.hc/callback"));
+            HttpResponse<String> first = new Browser().send(HttpRequest.newBuilder(callback.uri()).build());
+            assertThat(first.statusCode()).isEqualTo(302);
+            HttpResponse<String> replay = new Browser().send(HttpRequest.newBuilder(callback.uri()).build());
+            assertThat(replay.statusCode()).isEqualTo(400);
+            assertThat(replay.headers().allValues("set-cookie")).isEmpty();
+        }
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"//evil.example/", "/\\evil.example", "/%2f%2fevil.example", "https://evil.example/"})
+        void aLoginNeverReturnsToAnotherHost(String target) throws Exception {
+            String[] secret = new String[1];
+            String user = newUser(Map.of(), secret);
+            Browser browser = new Browser();
+            Browser.Page form = browser.get(stack.gatewayUrl() + "/.hc/login?return="
+                    + java.net.URLEncoder.encode(target, java.nio.charset.StandardCharsets.UTF_8));
+            Browser.Page otp = browser.submit(form, form.form("kc-form-login"),
+                    Map.of("username", user, "password", "Pw-" + user), u -> false);
+            Browser.Page landed = browser.submit(otp, otp.form("kc-otp-login-form"),
+                    Map.of("otp", Totp.now(secret[0])), u -> !u.getHost().equals("localhost"));
+            assertThat(landed.uri().getHost()).isEqualTo("localhost");
+            assertThat(landed.uri().toString()).isEqualTo(stack.gatewayUrl() + "/");
+        }
+
+        @Test
+        void oversizedHeadersAreRefused() {
+            HttpResponse<String> response = new Browser().send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/public/echo"))
+                    .header("x-big", "a".repeat(40_000)).build());
+            assertThat(response.statusCode()).isIn(400, 431);
+        }
+
+        @Test
+        void logoutEndsTheSessionAndSendsTheBrowserToKeycloak() {
+            String[] secret = new String[1];
+            String user = newUser(Map.of(), secret);
+            Browser browser = new Browser();
+            assertThat(login(browser, "/echo", user, "Pw-" + user, secret[0]).status()).isEqualTo(200);
+            HttpResponse<String> logout = browser.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/.hc/logout")).build());
+            assertThat(logout.statusCode()).isEqualTo(302);
+            assertThat(logout.headers().firstValue("location").orElseThrow())
+                    .startsWith(stack.keycloakUrl() + "/realms/hospiconnect/protocol/openid-connect/logout");
+            assertThat(browser.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/echo")).build()).statusCode())
+                    .isEqualTo(302);
+        }
+
+        @Test
+        void aBackChannelLogoutFromKeycloakEndsTheGatewaySession() throws Exception {
+            String[] secret = new String[1];
+            String user = newUser(Map.of(), secret);
+            Browser browser = new Browser();
+            assertThat(login(browser, "/echo", user, "Pw-" + user, secret[0]).status()).isEqualTo(200);
+            assertThat(admin.send("POST", "/admin/realms/hospiconnect/users/" + admin.userId(user) + "/logout", Map.of()))
+                    .isEqualTo(204);
+            long deadline = System.currentTimeMillis() + 5000;
+            int status = 200;
+            while (status == 200 && System.currentTimeMillis() < deadline) {
+                status = browser.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/echo")).build()).statusCode();
+                Thread.sleep(100);
+            }
+            assertThat(status).isEqualTo(302);
+        }
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"", "not-a-jwt", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."})
+        void aForgedLogoutTokenIsRefused(String token) {
+            HttpResponse<String> response = new Browser().send(HttpRequest.newBuilder(URI.create(
+                            stack.gatewayUrl() + "/.hc/backchannel-logout"))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("logout_token=" + token)).build());
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(echoStillWorks()).isTrue();
+        }
+
+        private boolean echoStillWorks() {
+            return nurse.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/echo")).build()).statusCode() == 200;
+        }
+    }
+
+    @Nested
+    @DisplayName("audit trail")
+    class Audit {
+
+        private List<JsonNode> records(String source) throws Exception {
+            List<JsonNode> records = new java.util.ArrayList<>();
+            for (java.nio.file.Path file : AuditFiles.of(stack, source)) {
+                for (String line : java.nio.file.Files.readAllLines(file)) {
+                    records.add(JSON.readTree(line));
+                }
+            }
+            return records;
+        }
+
+        @Test
+        void aDenialIsOnDiskWithItsReasonBeforeThePersonSeesIt() throws Exception {
+            HttpResponse<String> response = nurse.send(HttpRequest.newBuilder(
+                    URI.create(stack.gatewayUrl() + "/pharmacy/secret?token=SHOULD-NOT-APPEAR")).build());
+            assertThat(response.statusCode()).isEqualTo(403);
+            assertThat(records("gateway")).anySatisfy(r -> {
+                assertThat(r.path("outcome").asText()).isEqualTo("deny");
+                assertThat(r.path("reason").asText()).isEqualTo("profession not allowed");
+                assertThat(r.path("route").asText()).isEqualTo("demo-pharmacy");
+                assertThat(r.path("user").asText()).isEqualTo(DemoProfessional.ALL.get(1).username());
+                assertThat(r.path("idnat").asText()).isEqualTo(DemoProfessional.ALL.get(1).idNat());
+                assertThat(r.path("loa").asText()).isEqualTo("eidas2");
+                assertThat(r.path("path").asText()).isEqualTo("/pharmacy/secret");
+                assertThat(r.path("status").asInt()).isEqualTo(403);
+            });
+        }
+
+        @Test
+        void loginsAndAllowedRequestsAreRecordedAndTheChainsVerifyWithTheCli() throws Exception {
+            echo(nurse, "/echo", Map.of());
+            Thread.sleep(200); // allowed requests are group-committed within 50 ms
+            List<JsonNode> gateway = records("gateway");
+            assertThat(gateway).anySatisfy(r -> assertThat(r.path("event").asText()).isEqualTo("login"));
+            assertThat(gateway).anySatisfy(r -> {
+                assertThat(r.path("event").asText()).isEqualTo("access");
+                assertThat(r.path("route").asText()).isEqualTo("demo-app");
+            });
+            assertThat(records("keycloak")).anySatisfy(r -> {
+                assertThat(r.path("event").asText()).isEqualTo("login");
+                assertThat(r.path("user").asText()).isEqualTo(DemoProfessional.ALL.get(1).username());
+                assertThat(r.path("loa").asText()).isEqualTo("eidas2");
+            });
+            String all = String.join("\n", gateway.stream().map(JsonNode::toString).toList());
+            assertThat(all).doesNotContain("SHOULD-NOT-APPEAR").doesNotContain("hc_session");
+            assertThat(AuditFiles.verify(AuditFiles.of(stack, "gateway"))).startsWith("OK");
+            assertThat(AuditFiles.verify(AuditFiles.of(stack, "keycloak"))).startsWith("OK");
+        }
+    }
+}

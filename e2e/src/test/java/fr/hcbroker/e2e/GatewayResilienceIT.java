@@ -1,0 +1,165 @@
+package fr.hcbroker.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fr.hcbroker.gateway.config.ConfigLoader;
+import fr.hcbroker.gateway.config.GatewayConfig;
+import fr.hcbroker.gateway.oidc.OidcProvider;
+import fr.hcbroker.gateway.proxy.GatewayServer;
+import fr.hcbroker.gateway.session.InfinispanSessionStore;
+import fr.hcbroker.gateway.session.Session;
+import fr.hcbroker.loa.Level;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gateway when what it depends on fails: a dead app, a hanging app, Keycloak down. It runs in
+ * this JVM with its own configuration (a dead issuer, dead and hanging upstreams, a WebSocket app);
+ * the session is put in its store directly, as a login made before Keycloak went down.
+ */
+@DisplayName("The gateway when an app or Keycloak fails")
+@Timeout(30)
+class GatewayResilienceIT {
+
+    private static Vertx vertx;
+    private static InfinispanSessionStore store;
+    private static GatewayServer gateway;
+    private static HttpServer hanging;
+    private static HttpServer websocketApp;
+    private static final AtomicReference<MultiMap> websocketHeaders = new AtomicReference<>();
+    private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final String SESSION_ID = "existing-session-made-before-keycloak-went-down";
+
+    @BeforeAll
+    static void start(@TempDir Path dir) throws Exception {
+        vertx = Vertx.vertx();
+        hanging = vertx.createHttpServer().requestHandler(request -> { }).listen(0, "127.0.0.1").await();
+        websocketApp = vertx.createHttpServer()
+                .webSocketHandler(ws -> {
+                    websocketHeaders.set(ws.headers());
+                    ws.textMessageHandler(ws::writeTextMessage);
+                })
+                .listen(0, "127.0.0.1").await();
+        int dead = freePort();
+        Path file = dir.resolve("gateway.yaml");
+        Files.writeString(file, """
+                listen: {host: 127.0.0.1, port: 0}
+                publicUrl: http://127.0.0.1:1
+                oidc: {issuer: http://127.0.0.1:%d/realms/hospiconnect, clientId: hc-gateway, clientSecretEnv: SECRET}
+                upstreamTimeoutSeconds: 2
+                routes:
+                  - {id: dead, path: /dead, upstream: "http://127.0.0.1:%d"}
+                  - {id: hanging, path: /hanging, upstream: "http://127.0.0.1:%d"}
+                  - {id: ws, path: /ws, upstream: "http://127.0.0.1:%d"}
+                """.formatted(dead, dead, hanging.actualPort(), websocketApp.actualPort()));
+        GatewayConfig config = ConfigLoader.load(file, Map.of("SECRET", "s")::get);
+        store = new InfinispanSessionStore(vertx, config.session());
+        store.put(SESSION_ID, new Session("corr", "sub", "sid", "dr.martin", "899700000013", "Claire", "Martin",
+                "c@x.fr", List.of("10"), List.of(), Set.of(), Level.SUBSTANTIAL, List.of("pwd", "otp", "mfa"), 0)).await();
+        gateway = new GatewayServer(vertx, config, store,
+                new OidcProvider(vertx, config.oidc(), URI.create("http://127.0.0.1:1/.hc/callback")),
+                event -> io.vertx.core.Future.succeededFuture(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        gateway.start().await();
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.close().await();
+        store.close();
+    }
+
+    private static HttpResponse<String> get(String path, boolean withSession) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path));
+        if (withSession) {
+            request.header("cookie", "hc_session=" + SESSION_ID);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void anAppThatIsDownGets502WithAPage() throws Exception {
+        HttpResponse<String> response = get("/dead/x", true);
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(response.body()).contains("Application indisponible");
+    }
+
+    @Test
+    void anAppThatHangsGets504AfterTheTimeout() throws Exception {
+        long start = System.nanoTime();
+        HttpResponse<String> response = get("/hanging/x", true);
+        assertThat(response.statusCode()).isEqualTo(504);
+        assertThat((System.nanoTime() - start) / 1_000_000).isBetween(1_500L, 10_000L);
+    }
+
+    @Test
+    void withKeycloakDownAnExistingSessionKeepsWorkingAndANewLoginGetsAClear503() throws Exception {
+        HttpResponse<String> existing = get("/dead/x", true);
+        assertThat(existing.statusCode()).isEqualTo(502);
+        HttpResponse<String> newcomer = get("/dead/x", false);
+        assertThat(newcomer.statusCode()).isEqualTo(503);
+        assertThat(newcomer.body()).contains("Service de connexion indisponible");
+        assertThat(get("/readyz", false).statusCode()).isEqualTo(503);
+    }
+
+    @Test
+    void aWebSocketUpgradeIsProxiedWithSpoofedHeadersStrippedAndIdentityInjected() {
+        WebSocketClient client = vertx.createWebSocketClient();
+        var socket = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())
+                .setURI("/ws/chat").addHeader("cookie", "hc_session=" + SESSION_ID)
+                .addHeader("X-HC-User", "admin").addHeader("x_hc_loa", "eidas3")).await();
+        io.vertx.core.Promise<String> reply = io.vertx.core.Promise.promise();
+        socket.textMessageHandler(reply::tryComplete);
+        socket.writeTextMessage("ping");
+        String echoed = reply.future().await();
+        assertThat(echoed).isEqualTo("ping");
+        MultiMap seen = websocketHeaders.get();
+        assertThat(seen.getAll("X-HC-User")).containsExactly("dr.martin");
+        assertThat(seen.get("X-HC-LoA")).isEqualTo("eidas2");
+        assertThat(seen.contains("x_hc_loa")).isFalse();
+        socket.close().await();
+    }
+
+    @Test
+    void aWebSocketUpgradeWithoutSessionIsNotProxied() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/ws/chat"))
+                .header("X-HC-User", "admin").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(websocketHeaders.get() == null || !"admin".equals(websocketHeaders.get().get("X-HC-User"))).isTrue();
+    }
+
+    @Test
+    void metricsCountDecisionsAndLiveSessions() throws Exception {
+        get("/dead/x", true);
+        String metrics = get("/metrics", false).body();
+        assertThat(metrics).contains("hc_gateway_sessions").contains("hc_gateway_decisions_total{outcome=\"allow\"}");
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

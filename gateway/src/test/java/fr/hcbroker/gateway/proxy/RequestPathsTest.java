@@ -1,0 +1,38 @@
+package fr.hcbroker.gateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@DisplayName("Paths and return targets")
+class RequestPathsTest {
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"//evil.example", "//evil.example/x", "/\\evil.example", "/%2fevil.example", "/%2Fevil.example",
+            "/%5cevil.example", "https://evil.example", "http:/evil.example", "evil.example", "javascript:alert(1)",
+            "/%0d%0aSet-Cookie:x=y", "/a/../../evil", "/\t/evil.example", "", " /x"})
+    void foreignOrAmbiguousReturnTargetsBecomeTheHomePage(String candidate) {
+        assertThat(RequestPaths.safeReturn(candidate)).isEqualTo("/");
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"/", "/echo", "/app/page?x=1&y=%20z", "/caf%C3%A9"})
+    void pathsOnThisOriginAreKept(String candidate) {
+        assertThat(RequestPaths.safeReturn(candidate)).isEqualTo(candidate);
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"/public/../admin", "/public/%2e%2e/admin", "/public%2fadmin", "/a\\b", "/./x", "/x/.",
+            "/x%00", "relative"})
+    void ambiguousRequestPathsAreRefused(String path) {
+        assertThat(RequestPaths.ambiguous(path)).isTrue();
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"/", "/public/page", "/a.b/c..d", "/caf%C3%A9"})
+    void ordinaryPathsPass(String path) {
+        assertThat(RequestPaths.ambiguous(path)).isFalse();
+    }
+}

@@ -1,0 +1,50 @@
+package fr.hcbroker.keycloak.loa;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.keycloak.authentication.authenticators.util.AcrStore;
+import org.keycloak.models.AuthenticatedClientSessionModel;
+import org.keycloak.models.ClientSessionContext;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.ProtocolMapperModel;
+import org.keycloak.models.UserSessionModel;
+import org.keycloak.representations.IDToken;
+
+/**
+ * The {@code amr} claim (RFC 8176, DESIGN.md §2): Keycloak's own references of the authenticators
+ * that ran (their {@code default.reference.value} configs: pwd, otp, hwk...), plus what our own ways
+ * in recorded through {@link LoginLevel} (sc, pin, swk...), plus {@code mfa} once the session reached
+ * level 2. A delta over Keycloak's AMR mapper, which knows only the first source.
+ */
+public final class AmrProtocolMapper extends org.keycloak.protocol.oidc.mappers.AmrProtocolMapper {
+
+    public static final String PROVIDER_ID = "hc-amr-mapper";
+
+    @Override
+    public String getId() {
+        return PROVIDER_ID;
+    }
+
+    @Override
+    public String getDisplayType() {
+        return "hc-broker - Authentication Method Reference (amr)";
+    }
+
+    @Override
+    public String getHelpText() {
+        return "amr from the authenticators that ran, from Pro Santé Connect and CPS card logins, and mfa from level 2 up.";
+    }
+
+    @Override
+    protected void setClaim(IDToken token, ProtocolMapperModel mappingModel, UserSessionModel userSession,
+                            KeycloakSession session, ClientSessionContext clientSessionCtx) {
+        AuthenticatedClientSessionModel clientSession = clientSessionCtx.getClientSession();
+        Set<String> amr = new LinkedHashSet<>(getAmr(clientSession, session.getContext().getRealm()));
+        amr.addAll(LoginLevel.amr(userSession.getNote(LoginLevel.AMR_NOTE)));
+        if (AcrStore.getCurrentLevelOfAuthentication(clientSession) >= fr.hcbroker.loa.Level.SUBSTANTIAL.loa()) {
+            amr.add("mfa");
+        }
+        token.getOtherClaims().put("amr", List.copyOf(amr));
+    }
+}

@@ -1,0 +1,56 @@
+package fr.hcbroker.stack;
+
+import java.nio.file.Path;
+
+/** The gateway configuration of the demo and the end-to-end tests (format: docs/gateway.md). */
+final class GatewayConfigFile {
+
+    static final String SECRET_VARIABLE = "HC_GATEWAY_CLIENT_SECRET";
+
+    private GatewayConfigFile() {
+    }
+
+    static String demo(StackPorts ports, String keycloakUrl, String gatewayUrl, Path auditDir) {
+        String app = "http://127.0.0.1:" + ports.demoApp();
+        return """
+                # Written by the stack for this run.
+                listen:
+                  host: 0.0.0.0
+                  port: %d
+                publicUrl: %s
+                oidc:
+                  issuer: %s/realms/hospiconnect
+                  clientId: hc-gateway
+                  clientSecretEnv: %s
+                session:
+                  idleMinutes: 30
+                  absoluteMinutes: 600
+                upstreamTimeoutSeconds: 5
+                audit:
+                  dir: %s
+                  groupCommitMillis: 50
+                routes:
+                  - id: demo-public
+                    path: /public
+                    upstream: %s
+                    publicPaths: [/public]
+                  - id: demo-high
+                    path: /high
+                    upstream: %s
+                    minLevel: eidas3
+                  - id: demo-pharmacy
+                    path: /pharmacy
+                    upstream: %s
+                    professions: ["21"]
+                  - id: demo-legacy-cgi
+                    path: /cgi
+                    upstream: %s
+                    headers:
+                      rename: {X-HC-User: REMOTE_USER}
+                      drop: [X-HC-Email]
+                  - id: demo-app
+                    path: /
+                    upstream: %s
+                """.formatted(ports.gateway(), gatewayUrl, keycloakUrl, SECRET_VARIABLE, auditDir, app, app, app, app, app);
+    }
+}
