@@ -12,6 +12,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.UriBuilder;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,10 @@ import org.keycloak.vault.VaultStringSecret;
  */
 public final class PscIdentityProvider extends OIDCIdentityProvider {
 
-    /** Auth-session notes that carry the level from the token check to the end of the login. */
+    /**
+     * Client notes of the auth session that carry the level from the token check to the end of the
+     * login: auth notes would not do, the first-broker-login flow resets them.
+     */
     static final String LEVEL_NOTE = "hc.psc.level";
     static final String AMR_NOTE = "hc.psc.amr";
 
@@ -142,11 +146,12 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
         if (tokenResponse.getSessionState() != null) {
             identity.setBrokerSessionId(getConfig().getAlias() + "." + tokenResponse.getSessionState());
         }
-        profile.attributes().forEach(identity::setUserAttribute);
+        // Mutable lists: Keycloak serializes the context into the auth session by the values' classes.
+        profile.attributes().forEach((name, values) -> identity.setUserAttribute(name, new ArrayList<>(values)));
 
         AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
-        authSession.setAuthNote(LEVEL_NOTE, decision.level().orElseThrow().acr());
-        authSession.setAuthNote(AMR_NOTE, String.join(" ", decision.amr().stream().map(Amr::value).toList()));
+        authSession.setClientNote(LEVEL_NOTE, decision.level().orElseThrow().acr());
+        authSession.setClientNote(AMR_NOTE, String.join(" ", decision.amr().stream().map(Amr::value).toList()));
         return identity;
     }
 
@@ -164,11 +169,13 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
     @Override
     public void authenticationFinished(AuthenticationSessionModel authSession, BrokeredIdentityContext context) {
         super.authenticationFinished(authSession, context);
-        Level level = Level.fromAcr(authSession.getAuthNote(LEVEL_NOTE)).orElseThrow(
+        Level level = Level.fromAcr(authSession.getClientNote(LEVEL_NOTE)).orElseThrow(
                 () -> new PscRefusedException(PscRefusal.LEVEL_REFUSED, "no level recorded for this login"));
-        List<Amr> amr = Arrays.stream(authSession.getAuthNote(AMR_NOTE).split(" "))
+        List<Amr> amr = Arrays.stream(authSession.getClientNote(AMR_NOTE).split(" "))
                 .map(v -> Arrays.stream(Amr.values()).filter(a -> a.value().equals(v)).findFirst().orElseThrow())
                 .toList();
+        authSession.removeClientNote(LEVEL_NOTE);
+        authSession.removeClientNote(AMR_NOTE);
         LoginLevel.record(session, authSession, level, amr);
     }
 
