@@ -4,11 +4,13 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -31,11 +33,12 @@ final class HostileOp implements AutoCloseable {
 
     /** What the next login answers; every field is one thing a test can forge. */
     record Answer(String idNat, String email, String acr, String authMode, String iss, String aud, long expOffsetSeconds,
-                  String nonce, boolean signWithForeignKey, boolean userInfoAsJwt, boolean userInfoForeignKey,
-                  String userInfoIdNat) {
+                  String nonce, Signing signing, boolean userInfoAsJwt, boolean userInfoForeignKey,
+                  String userInfoIdNat, String userInfoAud) {
 
         static Answer valid(String idNat) {
-            return new Answer(idNat, null, "eidas1", "MOBILE", null, null, 300, null, false, false, false, null);
+            return new Answer(idNat, null, "eidas1", "MOBILE", null, null, 300, null, Signing.PUBLISHED_KEY, false, false,
+                    null, null);
         }
 
         Answer with(UnaryOperator<Builder> change) {
@@ -43,16 +46,23 @@ final class HostileOp implements AutoCloseable {
         }
     }
 
+    /** How the ID token is signed. */
+    enum Signing {
+        PUBLISHED_KEY, FOREIGN_KEY_SAME_KID, CLIENT_SECRET_HS256, OTHER_SECRET_HS256, NONE
+    }
+
     /** Copy-and-change for {@link Answer}. */
     static final class Builder {
-        String idNat, email, acr, authMode, iss, aud, nonce, userInfoIdNat;
+        String idNat, email, acr, authMode, iss, aud, nonce, userInfoIdNat, userInfoAud;
         long expOffsetSeconds;
-        boolean signWithForeignKey, userInfoAsJwt, userInfoForeignKey;
+        Signing signing;
+        boolean userInfoAsJwt, userInfoForeignKey;
 
         Builder(Answer a) {
             idNat = a.idNat(); email = a.email(); acr = a.acr(); authMode = a.authMode(); iss = a.iss(); aud = a.aud();
-            expOffsetSeconds = a.expOffsetSeconds(); nonce = a.nonce(); signWithForeignKey = a.signWithForeignKey();
+            expOffsetSeconds = a.expOffsetSeconds(); nonce = a.nonce(); signing = a.signing();
             userInfoAsJwt = a.userInfoAsJwt(); userInfoForeignKey = a.userInfoForeignKey(); userInfoIdNat = a.userInfoIdNat();
+            userInfoAud = a.userInfoAud();
         }
 
         Builder email(String v) { email = v; return this; }
@@ -62,18 +72,20 @@ final class HostileOp implements AutoCloseable {
         Builder aud(String v) { aud = v; return this; }
         Builder expOffsetSeconds(long v) { expOffsetSeconds = v; return this; }
         Builder nonce(String v) { nonce = v; return this; }
-        Builder signWithForeignKey() { signWithForeignKey = true; return this; }
+        Builder signing(Signing v) { signing = v; return this; }
         Builder userInfoAsJwt() { userInfoAsJwt = true; return this; }
         Builder userInfoForeignKey() { userInfoForeignKey = true; return this; }
         Builder userInfoIdNat(String v) { userInfoIdNat = v; return this; }
+        Builder userInfoAud(String v) { userInfoAud = v; return this; }
 
         Answer build() {
-            return new Answer(idNat, email, acr, authMode, iss, aud, expOffsetSeconds, nonce, signWithForeignKey,
-                    userInfoAsJwt, userInfoForeignKey, userInfoIdNat);
+            return new Answer(idNat, email, acr, authMode, iss, aud, expOffsetSeconds, nonce, signing,
+                    userInfoAsJwt, userInfoForeignKey, userInfoIdNat, userInfoAud);
         }
     }
 
     static final String CLIENT_ID = "hostile-client";
+    static final String CLIENT_SECRET = "hostile-secret-hostile-secret-0123456789";
 
     private final HttpServer server;
     private final RSAKey key;
@@ -165,7 +177,13 @@ final class HostileOp implements AutoCloseable {
         if (a.authMode() != null) {
             claims.claim("authMode", a.authMode());
         }
-        return sign(claims.build(), a.signWithForeignKey() ? foreignKey : key);
+        return switch (a.signing()) {
+            case PUBLISHED_KEY -> sign(claims.build(), key);
+            case FOREIGN_KEY_SAME_KID -> sign(claims.build(), foreignKey);
+            case CLIENT_SECRET_HS256 -> hmac(claims.build(), CLIENT_SECRET);
+            case OTHER_SECRET_HS256 -> hmac(claims.build(), "another-secret-another-secret-0123456789");
+            case NONE -> new PlainJWT(claims.build()).serialize();
+        };
     }
 
     private void userInfo(HttpExchange exchange) throws IOException, JOSEException {
@@ -186,7 +204,8 @@ final class HostileOp implements AutoCloseable {
             json(exchange, claims);
             return;
         }
-        JWTClaimsSet.Builder jwt = new JWTClaimsSet.Builder().issuer(issuer()).audience(CLIENT_ID);
+        JWTClaimsSet.Builder jwt = new JWTClaimsSet.Builder().issuer(issuer())
+                .audience(a.userInfoAud() != null ? a.userInfoAud() : CLIENT_ID);
         claims.forEach(jwt::claim);
         send(exchange, 200, "application/jwt", sign(jwt.build(), a.userInfoForeignKey() ? foreignKey : key));
     }
@@ -195,6 +214,12 @@ final class HostileOp implements AutoCloseable {
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(with.getKeyID())
                 .type(JOSEObjectType.JWT).build(), claims);
         jwt.sign(new RSASSASigner(with));
+        return jwt.serialize();
+    }
+
+    private static String hmac(JWTClaimsSet claims, String secret) throws JOSEException {
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(), claims);
+        jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
         return jwt.serialize();
     }
 

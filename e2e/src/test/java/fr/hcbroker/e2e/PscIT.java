@@ -63,7 +63,7 @@ class PscIT {
                 "config", Map.of("psc.environment", "CUSTOM", "psc.custom.issuer", hostile.issuer(),
                         "psc.minimum.level", "eidas2", "psc.finess", "750712184",
                         "psc.unknown.professional", unknownProfessional,
-                        "clientId", HostileOp.CLIENT_ID, "clientSecret", "hostile-secret-hostile-secret-0123456789")));
+                        "clientId", HostileOp.CLIENT_ID, "clientSecret", HostileOp.CLIENT_SECRET)));
         assertThat(status).as("create identity provider %s", alias).isEqualTo(201);
     }
 
@@ -128,6 +128,18 @@ class PscIT {
             assertThat(claims.getClaim("amr")).asString().contains("swk").doesNotContain("sc,");
             assertThat(claims.getClaim("idnat_ps")).isEqualTo(nurse.idNat());
             assertThat(claims.getClaim("profession")).asString().contains("60");
+        }
+
+        @Test
+        @DisplayName("the PSC login's level counts for the session: an app asking eidas2 gets in without any form")
+        void pscLevelCountsForSingleSignOn() {
+            Browser browser = new Browser();
+            Browser.Page end = standInLogin(browser, client(), person("inf.lefevre"));
+            assertThat(client().issuedCode(end)).as("login ends at the app: %s", end.body()).isTrue();
+            OidcClient another = client();
+            Browser.Page sso = browser.get(another.authorizationUrl(Map.of("acr_values", "eidas2")), another.isCallback());
+            assertThat(another.issuedCode(sso)).as("no password or second-factor form: %s", sso.uri()).isTrue();
+            assertThat(another.idTokenClaims(browser, sso.uri()).getClaim("acr")).isEqualTo("eidas2");
         }
 
         @Test
@@ -242,7 +254,9 @@ class PscIT {
 
     static Stream<Arguments> forgedAnswers() {
         return Stream.<Object[]>of(
-                new Object[] {"ID token signed by another key under PSC's kid", (UnaryOperator<HostileOp.Builder>) b -> b.signWithForeignKey(), TOKEN_PAGE},
+                new Object[] {"ID token signed by another key under PSC's kid", (UnaryOperator<HostileOp.Builder>) b -> b.signing(HostileOp.Signing.FOREIGN_KEY_SAME_KID), TOKEN_PAGE},
+                new Object[] {"ID token HS256 with another secret", (UnaryOperator<HostileOp.Builder>) b -> b.signing(HostileOp.Signing.OTHER_SECRET_HS256), TOKEN_PAGE},
+                new Object[] {"unsigned ID token (alg none)", (UnaryOperator<HostileOp.Builder>) b -> b.signing(HostileOp.Signing.NONE), TOKEN_PAGE},
                 new Object[] {"wrong iss", (UnaryOperator<HostileOp.Builder>) b -> b.iss("https://auth.esw.esante.gouv.fr/auth/realms/other"), TOKEN_PAGE},
                 new Object[] {"wrong aud", (UnaryOperator<HostileOp.Builder>) b -> b.aud("another-client"), TOKEN_PAGE},
                 new Object[] {"expired ID token", (UnaryOperator<HostileOp.Builder>) b -> b.expOffsetSeconds(-600), TOKEN_PAGE},
@@ -252,8 +266,15 @@ class PscIT {
                 new Object[] {"acr below the minimum (eidas1, no authMode)", (UnaryOperator<HostileOp.Builder>) b -> b.acr("eidas1").authMode(null), LEVEL_PAGE},
                 new Object[] {"unknown authMode", (UnaryOperator<HostileOp.Builder>) b -> b.authMode("PASSWORD"), LEVEL_PAGE},
                 new Object[] {"userinfo JWT signed by another key", (UnaryOperator<HostileOp.Builder>) b -> b.userInfoAsJwt().userInfoForeignKey(), USERINFO_PAGE},
+                new Object[] {"userinfo JWT for another client", (UnaryOperator<HostileOp.Builder>) b -> b.userInfoAsJwt().userInfoAud("another-client"), USERINFO_PAGE},
                 new Object[] {"userinfo SubjectNameID differs from the token's", (UnaryOperator<HostileOp.Builder>) b -> b.userInfoIdNat(newIdNat()), MISMATCH_PAGE}
         ).map(a -> Arguments.of(a[0], a[1], a[2]));
+    }
+
+    static Stream<Arguments> genuineVariants() {
+        return Stream.of(
+                Arguments.of("ID token HS256 with the client secret", (UnaryOperator<HostileOp.Builder>) b -> b.signing(HostileOp.Signing.CLIENT_SECRET_HS256)),
+                Arguments.of("userinfo as a JWT signed with PSC's key", (UnaryOperator<HostileOp.Builder>) b -> b.userInfoAsJwt()));
     }
 
     @Nested
@@ -271,6 +292,16 @@ class PscIT {
             assertThat(user.path("attributes").path("profession").get(0).asText()).isEqualTo("60");
             JsonNode links = admin.get("/admin/realms/hospiconnect/users/" + user.path("id").asText() + "/federated-identity");
             assertThat(links.toString()).contains(HOSTILE).contains("\"userId\":\"" + idNat + "\"");
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("fr.hcbroker.e2e.PscIT#genuineVariants")
+        @DisplayName("genuine variants PSC may use are accepted: HS256 ID token with the client secret, signed userinfo")
+        void genuineVariantsAreAccepted(String what, UnaryOperator<HostileOp.Builder> variant) {
+            String idNat = newIdNat();
+            Browser.Page end = hostileLogin(HOSTILE, HostileOp.Answer.valid(idNat).with(variant));
+            assertThat(end.uri().getPath()).as("login ends at the app: %s", end.body()).endsWith("/test-callback");
+            assertThat(hospiconnectUser(idNat)).isNotNull();
         }
 
         @ParameterizedTest(name = "{0}")

@@ -125,6 +125,10 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
             throw new PscRefusedException(PscRefusal.IDENTITY_MISMATCH, "ID token has no SubjectNameID");
         }
         JsonNode userInfo = userInfoReader().read(getConfig().getUserInfoUrl(), accessToken);
+        String userInfoSub = PscProfile.text(userInfo, "sub");
+        if (userInfoSub != null && !userInfoSub.equals(idToken.getSubject())) {
+            throw new PscRefusedException(PscRefusal.IDENTITY_MISMATCH, "userinfo sub differs from the ID token's");
+        }
         if (!tokenIdNat.equals(PscProfile.text(userInfo, "SubjectNameID"))) {
             throw new PscRefusedException(PscRefusal.IDENTITY_MISMATCH, "userinfo SubjectNameID differs from the ID token's");
         }
