@@ -143,6 +143,25 @@ class PscIT {
         }
 
         @Test
+        @DisplayName("a session that ends without the person (expiry, admin) does not log out of PSC")
+        void sessionEndWithoutBrowserDoesNotLogOutOfPsc() {
+            Browser browser = new Browser();
+            DemoProfessional pharmacist = person("ph.nguyen");
+            Browser.Page end = standInLogin(browser, client(), pharmacist);
+            assertThat(client().issuedCode(end)).as("login ends at the app: %s", end.body()).isTrue();
+            String userId = hospiconnectUser(pharmacist.idNat()).path("id").asText();
+            String standInUserId = standInUser(pharmacist).path("id").asText();
+            int pscSessions = admin.get("/admin/realms/esante-wallet/users/" + standInUserId + "/sessions").size();
+            assertThat(pscSessions).isPositive();
+            for (JsonNode session : admin.get("/admin/realms/hospiconnect/users/" + userId + "/sessions")) {
+                assertThat(admin.send("DELETE", "/admin/realms/hospiconnect/sessions/" + session.path("id").asText(), Map.of()))
+                        .isEqualTo(204);
+            }
+            assertThat(admin.get("/admin/realms/hospiconnect/users/" + userId + "/sessions")).isEmpty();
+            assertThat(admin.get("/admin/realms/esante-wallet/users/" + standInUserId + "/sessions")).hasSize(pscSessions);
+        }
+
+        @Test
         @DisplayName("only this establishment's activities are kept (FINESS list), with their structure ids")
         void activitiesAreFilteredByFiness() {
             OidcClient client = client();
@@ -227,6 +246,39 @@ class PscIT {
             Browser.Page back = browser.get(atPsc.uri().toString(), u -> u.toString().startsWith(after));
             assertThat(back.uri().toString()).startsWith(after);
             assertThat(admin.get("/admin/realms/esante-wallet/users/" + standInUserId + "/sessions")).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("the admin and discovery side")
+    class Setup {
+
+        @Test
+        @DisplayName("the stand-in answers PSC's wallet discovery path; other realms do not have it")
+        void walletDiscoveryPathOnlyOnTheStandIn() throws Exception {
+            var http = java.net.http.HttpClient.newHttpClient();
+            var wallet = http.send(java.net.http.HttpRequest.newBuilder(URI.create(PscStandIn.issuer(stack.keycloakUrl())
+                    + "/.well-known/wallet-openid-configuration")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(wallet.statusCode()).isEqualTo(200);
+            assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(wallet.body()).path("issuer").asText())
+                    .isEqualTo(PscStandIn.issuer(stack.keycloakUrl()));
+            var other = http.send(java.net.http.HttpRequest.newBuilder(URI.create(stack.keycloakUrl()
+                    + "/realms/hospiconnect/.well-known/wallet-openid-configuration")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(other.statusCode()).isEqualTo(404);
+        }
+
+        @Test
+        @DisplayName("the admin console offers the PSC settings, and refuses a provider whose settings do not parse")
+        void adminConsoleSettings() {
+            JsonNode factory = admin.get("/admin/realms/hospiconnect/identity-provider/providers/" + IDP);
+            assertThat(factory.toString()).contains("psc.environment").contains("psc.custom.issuer")
+                    .contains("psc.minimum.level").contains("psc.finess").contains("psc.unknown.professional");
+            int status = admin.send("POST", "/admin/realms/hospiconnect/identity-provider/instances", Map.of(
+                    "alias", "psc-misconfigured", "providerId", IDP, "enabled", true,
+                    "config", Map.of("psc.environment", "CUSTOM", "psc.custom.issuer", "not a url",
+                            "clientId", "x", "clientSecret", "y")));
+            assertThat(status).isEqualTo(400);
         }
     }
 
