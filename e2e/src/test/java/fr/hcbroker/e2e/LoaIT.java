@@ -154,19 +154,40 @@ class LoaIT {
     class Enrolment {
 
         @Test
-        void aUserWithoutSecondFactorMustEnrolTotpRightAfterThePasswordAndThenReachesEidas2() throws Exception {
+        void aUserWithoutSecondFactorChoosesTotpRightAfterThePasswordEnrolsItAndReachesEidas2() throws Exception {
             TestUser user = newUser(false);
             Browser browser = new Browser();
             OidcClient client = gateway();
-            Browser.Page setup = password(browser, client, user, Map.of());
+            Browser.Page choice = password(browser, client, user, Map.of());
+            assertThat(client.issuedCode(choice)).isFalse();
+            assertThat(choice.document().select("#hc-enrol-form button[name=method]").eachAttr("value"))
+                    .containsExactly("totp", "webauthn");
+            Browser.Page setup = browser.submit(choice, choice.form("hc-enrol-form"), Map.of("method", "totp"),
+                    client.isCallback());
             assertThat(client.issuedCode(setup)).isFalse();
             var form = setup.form("kc-totp-settings-form");
             String secret = form.selectFirst("input[name=totpSecret]").val();
-            assertThat(setup.body()).doesNotContain("cancel-aia").doesNotContain("name=\"cancel-aia\"");
+            assertThat(setup.body()).doesNotContain("cancel-aia");
             Browser.Page callback = browser.submit(setup, form,
                     Map.of("totp", Totp.now(secret), "userLabel", "phone"), client.isCallback());
             JWTClaimsSet claims = client.idTokenClaims(browser, callback.uri());
             assertThat(claims.getStringClaim("acr")).isEqualTo("eidas2");
+            assertThat(amr(claims)).contains("pwd", "otp", "mfa");
+            assertThat(admin.credentialId(user.username(), "otp")).isNotNull();
+        }
+
+        @ParameterizedTest(name = "method={0}")
+        @ValueSource(strings = {"", "none", "password", "TOTP "})
+        void anAnswerThatIsNotAnOfferedFactorShowsTheChoiceAgainAndIssuesNoCode(String method) {
+            TestUser user = newUser(false);
+            Browser browser = new Browser();
+            OidcClient client = gateway();
+            Browser.Page choice = password(browser, client, user, Map.of());
+            Browser.Page again = browser.submit(choice, choice.form("hc-enrol-form"), Map.of("method", method),
+                    client.isCallback());
+            assertThat(client.issuedCode(again)).isFalse();
+            assertThat(again.body()).contains("hc-enrol-form");
+            assertThat(admin.credentialId(user.username(), "otp")).isNull();
         }
     }
 

@@ -85,6 +85,31 @@ class LoaWebAuthnIT {
     }
 
     @Test
+    void aUserWithoutSecondFactorCanChooseAKeyRightAfterThePasswordAndReachesEidas2WithPwdHwkMfa() throws Exception {
+        String username = "we-" + UUID.randomUUID().toString().substring(0, 8);
+        String pw = "Pw-" + UUID.randomUUID();
+        admin.createUser(username, pw, null);
+        OidcClient client = new OidcClient(stack, "hc-gateway", stack.gatewayClientSecret());
+        SoftwareAuthenticator key = new SoftwareAuthenticator();
+
+        Browser browser = new Browser();
+        Browser.Page choice = password(browser, client, username, pw);
+        assertThat(client.issuedCode(choice)).isFalse();
+        Browser.Page register = browser.submit(choice, choice.form("hc-enrol-form"), Map.of("method", "webauthn"),
+                client.isCallback());
+        assertThat(client.issuedCode(register)).as("a code before the key is registered").isFalse();
+        assertThat(register.body()).contains("id=\"register\"");
+        Browser.Page callback = browser.submit(register, register.form("register"),
+                key.register(scriptValue(register, "challenge"), scriptValue(register, "rpId"), stack.keycloakUrl()),
+                client.isCallback());
+        JWTClaimsSet claims = client.idTokenClaims(browser, callback.uri());
+        assertThat(claims.getStringClaim("acr")).isEqualTo("eidas2");
+        assertThat(claims.getStringListClaim("amr")).contains("pwd", "hwk", "mfa").doesNotContain("otp");
+        assertThat(admin.credentialId(username, "webauthn")).isNotNull();
+        assertThat(admin.credentialId(username, "otp")).isNull();
+    }
+
+    @Test
     void aSignatureByAnotherKeyForTheSameCredentialIdIsRefused() throws Exception {
         String username = "wb-" + UUID.randomUUID().toString().substring(0, 8);
         String pw = "Pw-" + UUID.randomUUID();
