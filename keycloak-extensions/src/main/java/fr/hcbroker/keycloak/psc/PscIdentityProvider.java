@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.jboss.logging.Logger;
 import org.keycloak.broker.oidc.OIDCIdentityProvider;
 import org.keycloak.broker.provider.AuthenticationRequest;
 import org.keycloak.broker.provider.BrokeredIdentityContext;
@@ -44,6 +45,8 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
      */
     static final String LEVEL_NOTE = "hc.psc.level";
     static final String AMR_NOTE = "hc.psc.amr";
+
+    private static final Logger LOG = Logger.getLogger(PscIdentityProvider.class);
 
     private final PscSettings settings;
 
@@ -102,7 +105,12 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
      */
     @Override
     public BrokeredIdentityContext getFederatedIdentity(String response) {
-        BrokeredIdentityContext identity = super.getFederatedIdentity(response);
+        BrokeredIdentityContext identity;
+        try {
+            identity = super.getFederatedIdentity(response);
+        } catch (PscRefusedException e) {
+            throw logged(e);
+        }
         String idNat = identity.getUserAttribute(PscProfile.IDNAT);
         identity.setId(idNat);
         identity.setUsername(idNat);
@@ -155,7 +163,7 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
 
         AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
         authSession.setClientNote(LEVEL_NOTE, decision.level().orElseThrow().acr());
-        authSession.setClientNote(AMR_NOTE, String.join(" ", decision.amr().stream().map(Amr::value).toList()));
+        authSession.setClientNote(AMR_NOTE, String.join(" ", decision.amr().stream().map(Amr::name).toList()));
         return identity;
     }
 
@@ -165,7 +173,7 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
         try {
             super.preprocessFederatedIdentity(session, realm, context);
         } catch (WebApplicationException | IdentityBrokerException e) {
-            throw new PscRefusedException(PscRefusal.TOKEN_INVALID, "nonce check failed: " + e.getMessage(), e);
+            throw logged(new PscRefusedException(PscRefusal.TOKEN_INVALID, "nonce check failed: " + e.getMessage(), e));
         }
     }
 
@@ -175,9 +183,7 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
         super.authenticationFinished(authSession, context);
         Level level = Level.fromAcr(authSession.getClientNote(LEVEL_NOTE)).orElseThrow(
                 () -> new PscRefusedException(PscRefusal.LEVEL_REFUSED, "no level recorded for this login"));
-        List<Amr> amr = Arrays.stream(authSession.getClientNote(AMR_NOTE).split(" "))
-                .map(v -> Arrays.stream(Amr.values()).filter(a -> a.value().equals(v)).findFirst().orElseThrow())
-                .toList();
+        List<Amr> amr = Arrays.stream(authSession.getClientNote(AMR_NOTE).split(" ")).map(Amr::valueOf).toList();
         authSession.removeClientNote(LEVEL_NOTE);
         authSession.removeClientNote(AMR_NOTE);
         LoginLevel.record(session, authSession, level, amr);
@@ -213,6 +219,15 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
                 user.setAttribute(attribute.getKey(), attribute.getValue());
             }
         }
+    }
+
+    /**
+     * Keycloak shows the page for a refusal that has a message code but does not log why: the
+     * reason goes to the log here (no token or secret is part of any reason).
+     */
+    private PscRefusedException logged(PscRefusedException e) {
+        LOG.warnf("Pro Santé Connect login refused by %s (%s): %s", getConfig().getAlias(), e.refusal(), e.getMessage());
+        return e;
     }
 
     private PscUserInfoReader userInfoReader() {
