@@ -226,7 +226,7 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
      * reason goes to the log here (no token or secret is part of any reason).
      */
     private PscRefusedException logged(PscRefusedException e) {
-        LOG.warnf("Pro Santé Connect login refused by %s (%s): %s", getConfig().getAlias(), e.refusal(), e.getMessage());
+        LOG.warnf("identity provider %s: %s", getConfig().getAlias(), e.getMessage());
         return e;
     }
 

@@ -8,21 +8,13 @@ import org.keycloak.broker.provider.IdentityBrokerException;
  */
 final class PscRefusedException extends IdentityBrokerException {
 
-    private final PscRefusal refusal;
-
     PscRefusedException(PscRefusal refusal, String reason) {
         super("Pro Santé Connect login refused (" + refusal + "): " + reason);
-        this.refusal = refusal;
         withMessageCode(refusal.messageKey());
     }
 
     PscRefusedException(PscRefusal refusal, String reason, Throwable cause) {
         super("Pro Santé Connect login refused (" + refusal + "): " + reason, cause);
-        this.refusal = refusal;
         withMessageCode(refusal.messageKey());
-    }
-
-    PscRefusal refusal() {
-        return refusal;
     }
 }
