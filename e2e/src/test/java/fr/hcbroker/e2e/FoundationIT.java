@@ -27,7 +27,10 @@ class FoundationIT {
     /** Provider ids we ship, by SPI id as the server-info endpoint lists them. */
     static final Map<String, List<String>> OUR_PROVIDERS = Map.of(
             "eventsListener", List.of("hc-audit"),
-            "authenticator", List.of("hc-level-floor", "hc-condition-second-factor", "hc-second-factor-enrolment", "cps-card"),
+            "authenticator", List.of("hc-level-floor", "hc-condition-second-factor", "hc-second-factor-enrolment", "cps-card",
+                    "psc-first-login"),
+            "identity_provider", List.of("pro-sante-connect"),
+            "well-known", List.of("wallet-openid-configuration"),
             "protocol-mapper", List.of("hc-amr-mapper", "hc-acr-mapper", "hc-tid-mapper"));
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -69,6 +69,15 @@ public final class OidcClient {
 
     /** Exchanges the code in {@code callback}; fails the test if there is none. */
     public JWTClaimsSet idTokenClaims(Browser browser, URI callback) {
+        try {
+            return SignedJWT.parse(idToken(browser, callback)).getJWTClaimsSet();
+        } catch (ParseException e) {
+            throw new AssertionError("unreadable ID token", e);
+        }
+    }
+
+    /** Exchanges the code in {@code callback} and returns the raw ID token (e.g. as a logout hint). */
+    public String idToken(Browser browser, URI callback) {
         Map<String, String> query = query(callback);
         if (!query.containsKey("code")) {
             throw new AssertionError("no code in " + callback);
@@ -85,10 +94,9 @@ public final class OidcClient {
             throw new AssertionError("token exchange failed: " + response.statusCode() + " " + response.body());
         }
         try {
-            String idToken = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body())
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body())
                     .path("id_token").asText();
-            return SignedJWT.parse(idToken).getJWTClaimsSet();
-        } catch (ParseException | java.io.IOException e) {
+        } catch (java.io.IOException e) {
             throw new AssertionError("unreadable token response: " + response.body(), e);
         }
     }

@@ -9,6 +9,7 @@ import fr.hcbroker.stack.demoapp.DemoLegacyApp;
 import fr.hcbroker.stack.keycloak.KeycloakOptions;
 import fr.hcbroker.stack.keycloak.KeycloakServer;
 import fr.hcbroker.stack.pki.CardPki;
+import fr.hcbroker.stack.psc.PscStandIn;
 import fr.hcbroker.stack.pki.ServerTls;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -70,8 +71,10 @@ public final class Stack implements AutoCloseable {
 
         List<Path> imports = new ArrayList<>(realmFiles);
         imports.add(DemoAccounts.writeUsersFile(work.resolve("import"), DemoProfessional.ALL));
+        imports.add(PscStandIn.writeUsersFile(work.resolve("import"), DemoProfessional.ALL));
         accountsFile = DemoAccounts.writeAccountsFile(work.resolve("demo-accounts.md"), DemoProfessional.ALL,
                 settings.adminUser(), settings.adminPassword(), keycloakUrl(), gatewayUrl());
+        PscStandIn.appendAccountsSection(accountsFile, DemoProfessional.ALL, keycloakUrl());
 
         keycloak = new KeycloakServer(new KeycloakOptions(
                 settings.keycloakDistribution().toAbsolutePath(), work.resolve("keycloak"),
@@ -99,6 +102,7 @@ public final class Stack implements AutoCloseable {
         env.put("HC_PSC_CLIENT_ID", PSC_CLIENT_ID);
         env.put("HC_PSC_CLIENT_SECRET", pscClientSecret);
         env.putAll(cards.environment());
+        env.putAll(PscStandIn.environment(keycloakUrl()));
         env.put("KC_SPI_EVENTS_LISTENER__HC_AUDIT__DIR", work.resolve("audit").toString());
         return env;
     }

@@ -1,0 +1,430 @@
+package fr.hcbroker.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jwt.JWTClaimsSet;
+import fr.hcbroker.idnat.IdNat;
+import fr.hcbroker.stack.Stack;
+import fr.hcbroker.stack.client.AdminApi;
+import fr.hcbroker.stack.client.Browser;
+import fr.hcbroker.stack.demo.DemoProfessional;
+import fr.hcbroker.stack.psc.PscStandIn;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+@ExtendWith(StackExtension.class)
+@DisplayName("Pro Santé Connect: logins through the stand-in, and every forged answer refused with a page")
+class PscIT {
+
+    private static final String IDP = "pro-sante-connect";
+    private static final String HOSTILE = "psc-hostile";
+    private static final String HOSTILE_REFUSING = "psc-hostile-refusing";
+    private static final AtomicInteger NEXT_ID = new AtomicInteger(100);
+
+    private static Stack stack;
+    private static AdminApi admin;
+    private static HostileOp hostile;
+
+    @BeforeAll
+    static void start(Stack running) throws Exception {
+        stack = running;
+        admin = new AdminApi(running);
+        hostile = new HostileOp();
+        addHostileIdp(HOSTILE, "create");
+        addHostileIdp(HOSTILE_REFUSING, "refuse");
+    }
+
+    @AfterAll
+    static void stop() {
+        hostile.close();
+    }
+
+    private static void addHostileIdp(String alias, String unknownProfessional) {
+        int status = admin.send("POST", "/admin/realms/hospiconnect/identity-provider/instances", Map.of(
+                "alias", alias, "providerId", IDP, "enabled", true,
+                "firstBrokerLoginFlowAlias", "hc psc first login",
+                "config", Map.of("psc.environment", "CUSTOM", "psc.custom.issuer", hostile.issuer(),
+                        "psc.minimum.level", "eidas2", "psc.finess", "750712184",
+                        "psc.unknown.professional", unknownProfessional,
+                        "clientId", HostileOp.CLIENT_ID, "clientSecret", HostileOp.CLIENT_SECRET)));
+        assertThat(status).as("create identity provider %s", alias).isEqualTo(201);
+    }
+
+    private static DemoProfessional person(String username) {
+        return DemoProfessional.ALL.stream().filter(p -> p.username().equals(username)).findFirst().orElseThrow();
+    }
+
+    private static OidcClient client() {
+        return new OidcClient(stack, Stack.GATEWAY_CLIENT_ID, stack.gatewayClientSecret());
+    }
+
+    /** Login through the stand-in: hospiconnect sends the browser to PSC, the person signs in there. */
+    private static Browser.Page standInLogin(Browser browser, OidcClient client, DemoProfessional p) {
+        Browser.Page pscLogin = browser.get(client.authorizationUrl(Map.of("kc_idp_hint", IDP)), client.isCallback());
+        assertThat(pscLogin.uri().toString()).startsWith(PscStandIn.issuer(stack.keycloakUrl()));
+        return browser.submit(pscLogin, Map.of("username", p.idNat(), "password", p.password()), client.isCallback());
+    }
+
+    private static JsonNode hospiconnectUser(String idNat) {
+        JsonNode users = admin.get("/admin/realms/hospiconnect/users?q=" + enc("idnat_ps:" + idNat) + "&briefRepresentation=false");
+        return users.size() == 0 ? null : users.get(0);
+    }
+
+    private static JsonNode standInUser(DemoProfessional p) {
+        return admin.get("/admin/realms/esante-wallet/users?exact=true&briefRepresentation=false&username=" + p.idNat()).get(0);
+    }
+
+    @Nested
+    @DisplayName("through the stand-in")
+    class StandIn {
+
+        @Test
+        @DisplayName("a CARD login links the pre-provisioned account by idnat_ps and yields eidas3 tokens with idnat_ps and profession")
+        void cardLoginIsEidas3() {
+            OidcClient client = client();
+            Browser browser = new Browser();
+            DemoProfessional doctor = person("dr.martin");
+            Browser.Page end = standInLogin(browser, client, doctor);
+            assertThat(client.issuedCode(end)).as("login ends at the app with a code: %s", end.body()).isTrue();
+            JWTClaimsSet claims = client.idTokenClaims(browser, end.uri());
+            assertThat(claims.getClaim("idnat_ps")).isEqualTo(doctor.idNat());
+            assertThat(claims.getClaim("profession")).asString().contains("10");
+            assertThat(claims.getClaim("acr")).isEqualTo("eidas3");
+            assertThat(claims.getClaim("amr")).asString().contains("sc").contains("pin").contains("mfa");
+            assertThat(claims.getClaim("preferred_username")).isEqualTo(doctor.username());
+            JsonNode user = hospiconnectUser(doctor.idNat());
+            assertThat(user.path("username").asText()).isEqualTo(doctor.username());
+            assertThat(user.path("attributes").path("rpps").get(0).asText()).isEqualTo(doctor.idNat().substring(1));
+            assertThat(user.path("attributes").path("savoir_faire").get(0).asText()).isEqualTo("SM54");
+        }
+
+        @Test
+        @DisplayName("a MOBILE login yields eidas2 with swk, pin, mfa")
+        void mobileLoginIsEidas2() {
+            OidcClient client = client();
+            Browser browser = new Browser();
+            DemoProfessional nurse = person("inf.lefevre");
+            Browser.Page end = standInLogin(browser, client, nurse);
+            assertThat(client.issuedCode(end)).as("login ends at the app: %s", end.body()).isTrue();
+            JWTClaimsSet claims = client.idTokenClaims(browser, end.uri());
+            assertThat(claims.getClaim("acr")).isEqualTo("eidas2");
+            assertThat(claims.getClaim("amr")).asString().contains("swk").doesNotContain("sc,");
+            assertThat(claims.getClaim("idnat_ps")).isEqualTo(nurse.idNat());
+            assertThat(claims.getClaim("profession")).asString().contains("60");
+        }
+
+        @Test
+        @DisplayName("the PSC login's level counts for the session: an app asking eidas2 gets in without any form")
+        void pscLevelCountsForSingleSignOn() {
+            Browser browser = new Browser();
+            Browser.Page end = standInLogin(browser, client(), person("inf.lefevre"));
+            assertThat(client().issuedCode(end)).as("login ends at the app: %s", end.body()).isTrue();
+            OidcClient another = client();
+            Browser.Page sso = browser.get(another.authorizationUrl(Map.of("acr_values", "eidas2")), another.isCallback());
+            assertThat(another.issuedCode(sso)).as("no password or second-factor form: %s", sso.uri()).isTrue();
+            assertThat(another.idTokenClaims(browser, sso.uri()).getClaim("acr")).isEqualTo("eidas2");
+        }
+
+        @Test
+        @DisplayName("a session that ends without the person (expiry, admin) does not log out of PSC")
+        void sessionEndWithoutBrowserDoesNotLogOutOfPsc() {
+            Browser browser = new Browser();
+            DemoProfessional pharmacist = person("ph.nguyen");
+            Browser.Page end = standInLogin(browser, client(), pharmacist);
+            assertThat(client().issuedCode(end)).as("login ends at the app: %s", end.body()).isTrue();
+            String userId = hospiconnectUser(pharmacist.idNat()).path("id").asText();
+            String standInUserId = standInUser(pharmacist).path("id").asText();
+            int pscSessions = admin.get("/admin/realms/esante-wallet/users/" + standInUserId + "/sessions").size();
+            assertThat(pscSessions).isPositive();
+            for (JsonNode session : admin.get("/admin/realms/hospiconnect/users/" + userId + "/sessions")) {
+                assertThat(admin.send("DELETE", "/admin/realms/hospiconnect/sessions/" + session.path("id").asText(), Map.of()))
+                        .isEqualTo(204);
+            }
+            assertThat(admin.get("/admin/realms/hospiconnect/users/" + userId + "/sessions")).isEmpty();
+            assertThat(admin.get("/admin/realms/esante-wallet/users/" + standInUserId + "/sessions")).hasSize(pscSessions);
+        }
+
+        @Test
+        @DisplayName("only this establishment's activities are kept (FINESS list), with their structure ids")
+        void activitiesAreFilteredByFiness() {
+            OidcClient client = client();
+            Browser browser = new Browser();
+            DemoProfessional pharmacist = person("ph.nguyen");
+            Browser.Page end = standInLogin(browser, client, pharmacist);
+            assertThat(client.issuedCode(end)).as("login ends at the app: %s", end.body()).isTrue();
+            JsonNode attributes = hospiconnectUser(pharmacist.idNat()).path("attributes");
+            assertThat(attributes.path("structure").toString()).contains("F750712184").doesNotContain(PscStandIn.OTHER_FINESS);
+            assertThat(attributes.path("psc_activity")).hasSize(1);
+            assertThat(attributes.path("profession").toString()).contains("21");
+        }
+
+        @Test
+        @DisplayName("a second login brings the names PSC holds now")
+        void namesRefreshAtEachLogin() {
+            DemoProfessional nurse = person("inf.lefevre");
+            JsonNode rep = standInUser(nurse);
+            String id = rep.path("id").asText();
+            var changed = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(rep, Map.class);
+            changed.put("lastName", "Lefèvre-Martin");
+            changed.put("firstName", "Hélène-Marie");
+            try {
+                assertThat(admin.send("PUT", "/admin/realms/esante-wallet/users/" + id, changed)).isEqualTo(204);
+                OidcClient client = client();
+                Browser browser = new Browser();
+                Browser.Page end = standInLogin(browser, client, nurse);
+                assertThat(client.issuedCode(end)).as("login ends at the app: %s", end.body()).isTrue();
+                JWTClaimsSet claims = client.idTokenClaims(browser, end.uri());
+                assertThat(claims.getClaim("family_name")).isEqualTo("Lefèvre-Martin");
+                assertThat(claims.getClaim("given_name")).isEqualTo("Hélène-Marie");
+            } finally {
+                changed.put("lastName", nurse.familyName());
+                changed.put("firstName", nurse.givenName());
+                admin.send("PUT", "/admin/realms/esante-wallet/users/" + id, changed);
+            }
+        }
+
+        @Test
+        @DisplayName("a signed userinfo (application/jwt) is verified and accepted")
+        void signedUserInfoIsAccepted() {
+            JsonNode pscClient = admin.get("/admin/realms/esante-wallet/clients?clientId=" + Stack.PSC_CLIENT_ID).get(0);
+            String path = "/admin/realms/esante-wallet/clients/" + pscClient.path("id").asText();
+            var rep = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(pscClient, Map.class);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> attributes = (Map<String, Object>) rep.get("attributes");
+            attributes.put("user.info.response.signature.alg", "RS256");
+            try {
+                assertThat(admin.send("PUT", path, rep)).isEqualTo(204);
+                OidcClient client = client();
+                Browser browser = new Browser();
+                DemoProfessional nurse = person("inf.lefevre");
+                Browser.Page end = standInLogin(browser, client, nurse);
+                assertThat(client.issuedCode(end)).as("login ends at the app: %s", end.body()).isTrue();
+                assertThat(client.idTokenClaims(browser, end.uri()).getClaim("idnat_ps")).isEqualTo(nurse.idNat());
+            } finally {
+                attributes.remove("user.info.response.signature.alg");
+                admin.send("PUT", path, rep);
+            }
+        }
+
+        @Test
+        @DisplayName("an explicit logout goes to the stand-in with id_token_hint, post_logout_redirect_uri and state, and ends its session")
+        void logoutReachesTheStandIn() {
+            OidcClient client = client();
+            Browser browser = new Browser();
+            DemoProfessional doctor = person("dr.martin");
+            Browser.Page end = standInLogin(browser, client, doctor);
+            String idToken = client.idToken(browser, end.uri());
+            String standInUserId = standInUser(doctor).path("id").asText();
+            assertThat(admin.get("/admin/realms/esante-wallet/users/" + standInUserId + "/sessions")).isNotEmpty();
+
+            String standInLogout = PscStandIn.issuer(stack.keycloakUrl()) + "/protocol/openid-connect/logout";
+            String after = stack.gatewayUrl() + "/logged-out";
+            Browser.Page atPsc = browser.get(stack.keycloakUrl() + "/realms/hospiconnect/protocol/openid-connect/logout"
+                    + "?id_token_hint=" + enc(idToken) + "&post_logout_redirect_uri=" + enc(after),
+                    u -> u.toString().startsWith(standInLogout));
+            assertThat(atPsc.uri().toString()).as("redirected to PSC's logout: %s", atPsc.body()).startsWith(standInLogout);
+            Map<String, String> query = OidcClient.query(atPsc.uri());
+            assertThat(query).containsKeys("id_token_hint", "post_logout_redirect_uri", "state");
+
+            Browser.Page back = browser.get(atPsc.uri().toString(), u -> u.toString().startsWith(after));
+            assertThat(back.uri().toString()).startsWith(after);
+            assertThat(admin.get("/admin/realms/esante-wallet/users/" + standInUserId + "/sessions")).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("the admin and discovery side")
+    class Setup {
+
+        @Test
+        @DisplayName("the stand-in answers PSC's wallet discovery path; other realms do not have it")
+        void walletDiscoveryPathOnlyOnTheStandIn() throws Exception {
+            var http = java.net.http.HttpClient.newHttpClient();
+            var wallet = http.send(java.net.http.HttpRequest.newBuilder(URI.create(PscStandIn.issuer(stack.keycloakUrl())
+                    + "/.well-known/wallet-openid-configuration")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(wallet.statusCode()).isEqualTo(200);
+            assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(wallet.body()).path("issuer").asText())
+                    .isEqualTo(PscStandIn.issuer(stack.keycloakUrl()));
+            var other = http.send(java.net.http.HttpRequest.newBuilder(URI.create(stack.keycloakUrl()
+                    + "/realms/hospiconnect/.well-known/wallet-openid-configuration")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(other.statusCode()).isEqualTo(404);
+        }
+
+        @Test
+        @DisplayName("the admin console offers the PSC settings, and refuses a provider whose settings do not parse")
+        void adminConsoleSettings() {
+            JsonNode factory = admin.get("/admin/realms/hospiconnect/identity-provider/providers/" + IDP);
+            assertThat(factory.toString()).contains("psc.environment").contains("psc.custom.issuer")
+                    .contains("psc.minimum.level").contains("psc.finess").contains("psc.unknown.professional");
+            int status = admin.send("POST", "/admin/realms/hospiconnect/identity-provider/instances", Map.of(
+                    "alias", "psc-misconfigured", "providerId", IDP, "enabled", true,
+                    "config", Map.of("psc.environment", "CUSTOM", "psc.custom.issuer", "not a url",
+                            "clientId", "x", "clientSecret", "y")));
+            assertThat(status).isEqualTo(400);
+        }
+    }
+
+    private static String newIdNat() {
+        return IdNat.withLuhnDigit("99700" + String.format("%05d", NEXT_ID.getAndIncrement())).transform(d -> "8" + d);
+    }
+
+    /** A login through a hostile PSC; returns the page the person ends on. */
+    private static Browser.Page hostileLogin(String alias, HostileOp.Answer answer) {
+        hostile.answer(answer);
+        OidcClient client = client();
+        return new Browser().get(client.authorizationUrl(Map.of("kc_idp_hint", alias)), client.isCallback());
+    }
+
+    private static void assertRefused(Browser.Page page, String messageFragment) {
+        assertThat(page.uri().getPath()).as("no code reaches the app").doesNotEndWith("/test-callback");
+        assertThat(page.status()).as("an error page: %s", page.body()).isBetween(400, 599);
+        assertThat(page.document().text()).contains(messageFragment);
+    }
+
+    private static final String TOKEN_PAGE = "la réponse reçue de Pro Santé Connect";
+    private static final String LEVEL_PAGE = "niveau d";
+    private static final String USERINFO_PAGE = "informations professionnelles";
+    private static final String MISMATCH_PAGE = "ne correspondent pas";
+
+    static Stream<Arguments> forgedAnswers() {
+        return Stream.<Object[]>of(
+                new Object[] {"ID token signed by another key under PSC's kid", (UnaryOperator<HostileOp.Builder>) b -> b.signing(HostileOp.Signing.FOREIGN_KEY_SAME_KID), TOKEN_PAGE},
+                new Object[] {"ID token HS256 with another secret", (UnaryOperator<HostileOp.Builder>) b -> b.signing(HostileOp.Signing.OTHER_SECRET_HS256), TOKEN_PAGE},
+                new Object[] {"unsigned ID token (alg none)", (UnaryOperator<HostileOp.Builder>) b -> b.signing(HostileOp.Signing.NONE), TOKEN_PAGE},
+                new Object[] {"wrong iss", (UnaryOperator<HostileOp.Builder>) b -> b.iss("https://auth.esw.esante.gouv.fr/auth/realms/other"), TOKEN_PAGE},
+                new Object[] {"wrong aud", (UnaryOperator<HostileOp.Builder>) b -> b.aud("another-client"), TOKEN_PAGE},
+                new Object[] {"expired ID token", (UnaryOperator<HostileOp.Builder>) b -> b.expOffsetSeconds(-600), TOKEN_PAGE},
+                new Object[] {"nonce mismatch", (UnaryOperator<HostileOp.Builder>) b -> b.nonce("forged-nonce"), TOKEN_PAGE},
+                new Object[] {"missing acr", (UnaryOperator<HostileOp.Builder>) b -> b.acr(null), LEVEL_PAGE},
+                new Object[] {"unknown acr", (UnaryOperator<HostileOp.Builder>) b -> b.acr("eidas9"), LEVEL_PAGE},
+                new Object[] {"acr below the minimum (eidas1, no authMode)", (UnaryOperator<HostileOp.Builder>) b -> b.acr("eidas1").authMode(null), LEVEL_PAGE},
+                new Object[] {"unknown authMode", (UnaryOperator<HostileOp.Builder>) b -> b.authMode("PASSWORD"), LEVEL_PAGE},
+                new Object[] {"userinfo JWT signed by another key", (UnaryOperator<HostileOp.Builder>) b -> b.userInfoAsJwt().userInfoForeignKey(), USERINFO_PAGE},
+                new Object[] {"userinfo JWT for another client", (UnaryOperator<HostileOp.Builder>) b -> b.userInfoAsJwt().userInfoAud("another-client"), USERINFO_PAGE},
+                new Object[] {"userinfo SubjectNameID differs from the token's", (UnaryOperator<HostileOp.Builder>) b -> b.userInfoIdNat(newIdNat()), MISMATCH_PAGE}
+        ).map(a -> Arguments.of(a[0], a[1], a[2]));
+    }
+
+    static Stream<Arguments> genuineVariants() {
+        return Stream.of(
+                Arguments.of("ID token HS256 with the client secret", (UnaryOperator<HostileOp.Builder>) b -> b.signing(HostileOp.Signing.CLIENT_SECRET_HS256)),
+                Arguments.of("userinfo as a JWT signed with PSC's key", (UnaryOperator<HostileOp.Builder>) b -> b.userInfoAsJwt()));
+    }
+
+    @Nested
+    @DisplayName("a hostile PSC")
+    class Hostile {
+
+        @Test
+        @DisplayName("a valid answer for an unknown professional creates the account (admin chose create), keyed on idNat_PS")
+        void validAnswerCreatesTheAccount() {
+            String idNat = newIdNat();
+            Browser.Page page = hostileLogin(HOSTILE, HostileOp.Answer.valid(idNat));
+            assertThat(page.uri().toString()).as("login ends at the app: %s", page.body()).contains("code=");
+            JsonNode user = hospiconnectUser(idNat);
+            assertThat(user).isNotNull();
+            assertThat(user.path("attributes").path("profession").get(0).asText()).isEqualTo("60");
+            JsonNode links = admin.get("/admin/realms/hospiconnect/users/" + user.path("id").asText() + "/federated-identity");
+            assertThat(links.toString()).contains(HOSTILE).contains("\"userId\":\"" + idNat + "\"");
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("fr.hcbroker.e2e.PscIT#genuineVariants")
+        @DisplayName("genuine variants PSC may use are accepted: HS256 ID token with the client secret, signed userinfo")
+        void genuineVariantsAreAccepted(String what, UnaryOperator<HostileOp.Builder> variant) {
+            String idNat = newIdNat();
+            Browser.Page end = hostileLogin(HOSTILE, HostileOp.Answer.valid(idNat).with(variant));
+            assertThat(end.uri().getPath()).as("login ends at the app: %s", end.body()).endsWith("/test-callback");
+            assertThat(hospiconnectUser(idNat)).isNotNull();
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("fr.hcbroker.e2e.PscIT#forgedAnswers")
+        @DisplayName("a forged answer is refused with a clear page; no account is created or linked")
+        void forgedAnswerIsRefused(String what, UnaryOperator<HostileOp.Builder> forge, String page) {
+            String idNat = newIdNat();
+            Browser.Page end = hostileLogin(HOSTILE, HostileOp.Answer.valid(idNat).with(forge));
+            assertRefused(end, page);
+            assertThat(hospiconnectUser(idNat)).as("no account for %s", idNat).isNull();
+        }
+
+        @Test
+        @DisplayName("a replayed state (the same callback twice) is refused; the second use issues nothing")
+        void replayedStateIsRefused() {
+            String idNat = newIdNat();
+            hostile.answer(HostileOp.Answer.valid(idNat));
+            OidcClient client = client();
+            Browser browser = new Browser();
+            String brokerEndpoint = stack.keycloakUrl() + "/realms/hospiconnect/broker/" + HOSTILE + "/endpoint";
+            Browser.Page atCallback = browser.get(client.authorizationUrl(Map.of("kc_idp_hint", HOSTILE)),
+                    u -> u.toString().startsWith(brokerEndpoint));
+            URI callback = atCallback.uri();
+            Browser.Page first = browser.get(callback.toString(), client.isCallback());
+            assertThat(client.issuedCode(first)).as("first use logs in: %s", first.body()).isTrue();
+            int exchanges = hostile.tokenRequests();
+
+            Browser.Page replayByAnother = new Browser().get(callback.toString(), client.isCallback());
+            assertThat(client.issuedCode(replayByAnother)).as("replay elsewhere issues no code").isFalse();
+            assertThat(replayByAnother.status()).as("an error page: %s", replayByAnother.uri()).isBetween(400, 599);
+
+            Browser.Page replayInSameBrowser = browser.get(callback.toString(), client.isCallback());
+            assertThat(client.issuedCode(replayInSameBrowser)).as("replay issues no code: %s", replayInSameBrowser.uri())
+                    .isFalse();
+            if (client.isCallback().test(replayInSameBrowser.uri())) {
+                assertThat(OidcClient.query(replayInSameBrowser.uri())).containsKey("error");
+            } else {
+                assertThat(replayInSameBrowser.status()).isBetween(400, 599);
+            }
+            assertThat(hostile.tokenRequests()).as("the replayed code is not even exchanged").isEqualTo(exchanges);
+        }
+
+        @Test
+        @DisplayName("an unknown professional is refused with a page when the admin chose refuse")
+        void unknownProfessionalIsRefused() {
+            String idNat = newIdNat();
+            assertRefused(hostileLogin(HOSTILE_REFUSING, HostileOp.Answer.valid(idNat)), "aucun compte de l");
+            assertThat(hospiconnectUser(idNat)).isNull();
+        }
+
+        @Test
+        @DisplayName("a local account with the same email but another idnat_ps is never linked, and no account is created")
+        void sameEmailIsNeverLinked() {
+            DemoProfessional doctor = person("dr.martin");
+            String idNat = newIdNat();
+            String doctorId = admin.userId(doctor.username());
+            List<String> linksBefore = new ArrayList<>();
+            admin.get("/admin/realms/hospiconnect/users/" + doctorId + "/federated-identity")
+                    .forEach(l -> linksBefore.add(l.path("identityProvider").asText()));
+
+            Browser.Page end = hostileLogin(HOSTILE, HostileOp.Answer.valid(idNat).with(b -> b.email(doctor.email())));
+            assertRefused(end, "Aucun compte n");
+            assertThat(hospiconnectUser(idNat)).isNull();
+            List<String> linksAfter = new ArrayList<>();
+            admin.get("/admin/realms/hospiconnect/users/" + doctorId + "/federated-identity")
+                    .forEach(l -> linksAfter.add(l.path("identityProvider").asText()));
+            assertThat(linksAfter).isEqualTo(linksBefore).doesNotContain(HOSTILE);
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

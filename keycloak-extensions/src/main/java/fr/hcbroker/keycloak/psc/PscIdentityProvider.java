@@ -1,0 +1,244 @@
+package fr.hcbroker.keycloak.psc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.SignedJWT;
+import fr.hcbroker.idnat.InvalidIdNatException;
+import fr.hcbroker.keycloak.loa.LoginLevel;
+import fr.hcbroker.loa.Amr;
+import fr.hcbroker.loa.Level;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.UriBuilder;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.keycloak.broker.oidc.OIDCIdentityProvider;
+import org.keycloak.broker.provider.AuthenticationRequest;
+import org.keycloak.broker.provider.BrokeredIdentityContext;
+import org.keycloak.broker.provider.IdentityBrokerException;
+import org.keycloak.jose.jws.JWSInput;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.representations.AccessTokenResponse;
+import org.keycloak.representations.JsonWebToken;
+import org.keycloak.sessions.AuthenticationSessionModel;
+import org.keycloak.vault.VaultStringSecret;
+
+/**
+ * Pro Santé Connect over Keycloak's OIDC broker. Keycloak does the protocol (state, PKCE, code
+ * exchange, ID token signature through PSC's JWKS, iss, aud, exp, nonce, RP-initiated logout);
+ * this class adds only what PSC needs beyond it: acr/authMode to our level, userinfo as JSON or a
+ * signed JWT checked with Nimbus, the identity keyed on SubjectNameID (idNat_PS, never {@code sub}),
+ * the user attributes, and a clear page for every refusal.
+ */
+public final class PscIdentityProvider extends OIDCIdentityProvider {
+
+    /**
+     * Client notes of the auth session that carry the level from the token check to the end of the
+     * login: auth notes would not do, the first-broker-login flow resets them.
+     */
+    static final String LEVEL_NOTE = "hc.psc.level";
+    static final String AMR_NOTE = "hc.psc.amr";
+
+    private static final Logger LOG = Logger.getLogger(PscIdentityProvider.class);
+
+    private final PscSettings settings;
+
+    PscIdentityProvider(KeycloakSession session, PscIdentityProviderConfig config, PscSettings settings) {
+        super(session, config);
+        this.settings = settings;
+    }
+
+    @Override
+    public PscIdentityProviderConfig getConfig() {
+        return (PscIdentityProviderConfig) super.getConfig();
+    }
+
+    /** PSC expects {@code acr_values=eidas1} whatever the app asked of us: our level comes from authMode. */
+    @Override
+    protected UriBuilder createAuthorizationUrl(AuthenticationRequest request) {
+        return super.createAuthorizationUrl(request).replaceQueryParam("acr_values", Level.LOW.acr());
+    }
+
+    /** PSC may sign ID tokens with HS256 and the client secret; other algorithms go to Keycloak's JWKS check. */
+    @Override
+    protected boolean verify(JWSInput jws) {
+        String alg = jws.getHeader().getRawAlgorithm();
+        if (alg == null || !alg.startsWith("HS")) {
+            return super.verify(jws);
+        }
+        try (VaultStringSecret secret = session.vault().getStringSecret(getConfig().getClientSecret())) {
+            byte[] key = secret.get().orElse(getConfig().getClientSecret()).getBytes(StandardCharsets.UTF_8);
+            return SignedJWT.parse(jws.getWireString()).verify(new MACVerifier(key));
+        } catch (ParseException | JOSEException e) {
+            return false;
+        }
+    }
+
+    /** Keycloak's checks, with a PSC page when one fails, and exp required (Keycloak accepts a token without). */
+    @Override
+    protected JsonWebToken validateToken(String encodedToken, boolean ignoreAudience) {
+        JsonWebToken token;
+        try {
+            token = super.validateToken(encodedToken, ignoreAudience);
+        } catch (PscRefusedException e) {
+            throw e;
+        } catch (IdentityBrokerException e) {
+            throw new PscRefusedException(PscRefusal.TOKEN_INVALID, e.getMessage(), e);
+        }
+        if (token.getExp() == null) {
+            throw new PscRefusedException(PscRefusal.TOKEN_INVALID, "ID token without exp");
+        }
+        return token;
+    }
+
+    /**
+     * Keycloak's identity, then re-keyed on idNat_PS: the base class insists that the identity's id
+     * is the token's {@code sub} while it builds it; PSC's {@code sub} format has changed over time,
+     * so the federated identity link uses SubjectNameID instead (DESIGN.md §3).
+     */
+    @Override
+    public BrokeredIdentityContext getFederatedIdentity(String response) {
+        BrokeredIdentityContext identity;
+        try {
+            identity = super.getFederatedIdentity(response);
+        } catch (PscRefusedException e) {
+            throw logged(e);
+        }
+        String idNat = identity.getUserAttribute(PscProfile.IDNAT);
+        identity.setId(idNat);
+        identity.setUsername(idNat);
+        identity.setBrokerUserId(getConfig().getAlias() + "." + idNat);
+        return identity;
+    }
+
+    @Override
+    protected BrokeredIdentityContext extractIdentity(AccessTokenResponse tokenResponse, String accessToken,
+                                                      JsonWebToken idToken) {
+        PscLevelDecision decision = settings.policy().decide(claim(idToken, "acr"), claim(idToken, "authMode"));
+        if (!decision.accepted()) {
+            throw new PscRefusedException(PscRefusal.LEVEL_REFUSED, decision.reason());
+        }
+        String tokenIdNat = claim(idToken, "SubjectNameID");
+        if (tokenIdNat == null) {
+            tokenIdNat = claim(idToken, "preferred_username");
+        }
+        if (tokenIdNat == null) {
+            throw new PscRefusedException(PscRefusal.IDENTITY_MISMATCH, "ID token has no SubjectNameID");
+        }
+        JsonNode userInfo = userInfoReader().read(getConfig().getUserInfoUrl(), accessToken);
+        String userInfoSub = PscProfile.text(userInfo, "sub");
+        if (userInfoSub != null && !userInfoSub.equals(idToken.getSubject())) {
+            throw new PscRefusedException(PscRefusal.IDENTITY_MISMATCH, "userinfo sub differs from the ID token's");
+        }
+        if (!tokenIdNat.equals(PscProfile.text(userInfo, "SubjectNameID"))) {
+            throw new PscRefusedException(PscRefusal.IDENTITY_MISMATCH, "userinfo SubjectNameID differs from the ID token's");
+        }
+        PscProfile profile;
+        try {
+            profile = PscProfile.from(userInfo, settings.finess());
+        } catch (InvalidIdNatException e) {
+            throw new PscRefusedException(PscRefusal.IDENTITY_MISMATCH, e.getMessage(), e);
+        }
+
+        BrokeredIdentityContext identity = new BrokeredIdentityContext(idToken.getSubject(), getConfig());
+        identity.getContextData().put(VALIDATED_ID_TOKEN, idToken);
+        identity.getContextData().put(FEDERATED_ACCESS_TOKEN_RESPONSE, tokenResponse);
+        identity.setUsername(profile.idNat().value());
+        identity.setFirstName(profile.givenName());
+        identity.setLastName(profile.familyName());
+        identity.setEmail(PscProfile.text(userInfo, "email"));
+        identity.setBrokerUserId(getConfig().getAlias() + "." + idToken.getSubject());
+        if (tokenResponse.getSessionState() != null) {
+            identity.setBrokerSessionId(getConfig().getAlias() + "." + tokenResponse.getSessionState());
+        }
+        // Mutable lists: Keycloak serializes the context into the auth session by the values' classes.
+        profile.attributes().forEach((name, values) -> identity.setUserAttribute(name, new ArrayList<>(values)));
+
+        AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
+        authSession.setClientNote(LEVEL_NOTE, decision.level().orElseThrow().acr());
+        authSession.setClientNote(AMR_NOTE, String.join(" ", decision.amr().stream().map(Amr::name).toList()));
+        return identity;
+    }
+
+    /** Keycloak checks the nonce here but answers a mismatch with a bare JSON error: the person gets a page. */
+    @Override
+    public void preprocessFederatedIdentity(KeycloakSession session, RealmModel realm, BrokeredIdentityContext context) {
+        try {
+            super.preprocessFederatedIdentity(session, realm, context);
+        } catch (WebApplicationException | IdentityBrokerException e) {
+            throw logged(new PscRefusedException(PscRefusal.TOKEN_INVALID, "nonce check failed: " + e.getMessage(), e));
+        }
+    }
+
+    /** The login is complete: its level and amr become the session's (LoginLevel), so tokens carry them. */
+    @Override
+    public void authenticationFinished(AuthenticationSessionModel authSession, BrokeredIdentityContext context) {
+        super.authenticationFinished(authSession, context);
+        Level level = Level.fromAcr(authSession.getClientNote(LEVEL_NOTE)).orElseThrow(
+                () -> new PscRefusedException(PscRefusal.LEVEL_REFUSED, "no level recorded for this login"));
+        List<Amr> amr = Arrays.stream(authSession.getClientNote(AMR_NOTE).split(" ")).map(Amr::valueOf).toList();
+        authSession.removeClientNote(LEVEL_NOTE);
+        authSession.removeClientNote(AMR_NOTE);
+        LoginLevel.record(session, authSession, level, amr);
+    }
+
+    @Override
+    public void importNewUser(KeycloakSession session, RealmModel realm, UserModel user, BrokeredIdentityContext context) {
+        super.importNewUser(session, realm, user, context);
+        applyProfile(user, context);
+    }
+
+    /** At every login: names, professions and activities follow PSC, the source of truth for them. */
+    @Override
+    public void updateBrokeredUser(KeycloakSession session, RealmModel realm, UserModel user, BrokeredIdentityContext context) {
+        super.updateBrokeredUser(session, realm, user, context);
+        applyProfile(user, context);
+    }
+
+    private static void applyProfile(UserModel user, BrokeredIdentityContext context) {
+        if (context.getFirstName() != null) {
+            user.setFirstName(context.getFirstName());
+        }
+        if (context.getLastName() != null) {
+            user.setLastName(context.getLastName());
+        }
+        for (Map.Entry<String, List<String>> attribute : context.getAttributes().entrySet()) {
+            if (!PscProfile.NAMES.contains(attribute.getKey())) {
+                continue;
+            }
+            if (attribute.getValue() == null || attribute.getValue().isEmpty()) {
+                user.removeAttribute(attribute.getKey());
+            } else {
+                user.setAttribute(attribute.getKey(), attribute.getValue());
+            }
+        }
+    }
+
+    /**
+     * Keycloak shows the page for a refusal that has a message code but does not log why: the
+     * reason goes to the log here (no token or secret is part of any reason).
+     */
+    private PscRefusedException logged(PscRefusedException e) {
+        LOG.warnf("identity provider %s: %s", getConfig().getAlias(), e.getMessage());
+        return e;
+    }
+
+    private PscUserInfoReader userInfoReader() {
+        try (VaultStringSecret secret = session.vault().getStringSecret(getConfig().getClientSecret())) {
+            return new PscUserInfoReader(session, getConfig().getIssuer(), getConfig().getClientId(),
+                    secret.get().orElse(getConfig().getClientSecret()), getConfig().getJwksUrl());
+        }
+    }
+
+    private static String claim(JsonWebToken token, String name) {
+        Object value = token.getOtherClaims().get(name);
+        return value instanceof String s && !s.isBlank() ? s : null;
+    }
+}

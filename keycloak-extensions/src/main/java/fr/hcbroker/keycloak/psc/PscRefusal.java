@@ -1,0 +1,32 @@
+package fr.hcbroker.keycloak.psc;
+
+/**
+ * Why a Pro Santé Connect login is refused. Each reason has a message of the login theme
+ * (messages_fr/en) shown to the person, and the same reason goes to the event and the log.
+ */
+public enum PscRefusal {
+    /** ID token: signature, iss, aud, exp, nonce, or an unusable token response. */
+    TOKEN_INVALID("hcPscTokenInvalid"),
+    /** acr missing, unknown, or below the configured minimum. */
+    LEVEL_REFUSED("hcPscLevelRefused"),
+    /** Userinfo unreadable, or a signed userinfo whose signature, iss or aud fails. */
+    USERINFO_INVALID("hcPscUserInfoInvalid"),
+    /** The userinfo describes someone else than the ID token, or carries no usable idNat_PS. */
+    IDENTITY_MISMATCH("hcPscIdentityMismatch"),
+    /** No account holds this idNat_PS and the admin chose to refuse unknown professionals. */
+    UNKNOWN_PROFESSIONAL("hcPscUnknownProfessional"),
+    /** Creating the account would take the username or email of another account: never linked. */
+    ACCOUNT_CONFLICT("hcPscAccountConflict"),
+    /** PSC's discovery document or keys cannot be fetched, or the configuration is invalid. */
+    UNAVAILABLE("hcPscUnavailable");
+
+    private final String messageKey;
+
+    PscRefusal(String messageKey) {
+        this.messageKey = messageKey;
+    }
+
+    public String messageKey() {
+        return messageKey;
+    }
+}

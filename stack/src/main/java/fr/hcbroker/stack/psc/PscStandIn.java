@@ -1,0 +1,133 @@
+package fr.hcbroker.stack.psc;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import fr.hcbroker.stack.demo.DemoAccounts;
+import fr.hcbroker.stack.demo.DemoProfessional;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The people of the Pro Santé Connect stand-in (realm {@code esante-wallet}): the demo
+ * professionals under the same idNat_PS, with the userinfo PSC would send for them (DESIGN.md §3),
+ * held as user attributes that the realm's mappers emit under PSC's claim names.
+ */
+public final class PscStandIn {
+
+    /** Issuer of the stand-in under a stack's Keycloak URL. */
+    public static String issuer(String keycloakUrl) {
+        return keycloakUrl + "/realms/esante-wallet";
+    }
+
+    /** A FINESS site number that is not this establishment's: its activities are never kept. */
+    public static final String OTHER_FINESS = "130781234";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How a stand-in professional logs in at PSC: the test and demo pick the level by person. */
+    public static String authMode(DemoProfessional p) {
+        return "10".equals(p.professionCode()) ? "CARD" : "MOBILE";
+    }
+
+    /** Environment of the realm templates' {@code ${HC_PSC_*}} placeholders. */
+    public static Map<String, String> environment(String keycloakUrl) {
+        return Map.of("HC_PSC_ISSUER", issuer(keycloakUrl), "HC_PSC_FINESS", DemoAccounts.DEMO_STRUCTURE);
+    }
+
+    /** {@code esante-wallet-users-0.json}, the name Keycloak's directory import looks for. */
+    public static Path writeUsersFile(Path dir, List<DemoProfessional> people) {
+        ObjectNode root = JSON.createObjectNode().put("realm", "esante-wallet");
+        ArrayNode users = root.putArray("users");
+        for (DemoProfessional p : people) {
+            ObjectNode user = users.addObject()
+                    .put("username", p.idNat())
+                    .put("enabled", true)
+                    .put("firstName", p.givenName())
+                    .put("lastName", p.familyName());
+            ObjectNode attributes = user.putObject("attributes");
+            attributes.putArray("psc_acr").add("eidas1");
+            attributes.putArray("psc_auth_mode").add(authMode(p));
+            attributes.putArray("codeCivilite").add("60".equals(p.professionCode()) || "10".equals(p.professionCode()) ? "MME" : "M");
+            attributes.putArray("SubjectOrganization").add("Centre hospitalier de démonstration");
+            attributes.putArray("SubjectOrganizationID").add(DemoAccounts.DEMO_STRUCTURE);
+            attributes.putArray("SubjectRole").add(p.professionCode() + "^1.2.250.1.213.1.1.5.5");
+            attributes.putArray("otherIds").add(JSON.createArrayNode().add(JSON.createObjectNode()
+                    .put("identifiant", p.idNat().substring(1)).put("origine", "RPPS").put("qualite", 1)).toString());
+            attributes.putArray("SubjectRefPro").add(subjectRefPro(p).toString());
+            user.putArray("credentials").addObject()
+                    .put("type", "password").put("value", p.password()).put("temporary", false);
+        }
+        Path file = dir.resolve("esante-wallet-users-0.json");
+        try {
+            Files.createDirectories(dir);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
+    }
+
+    private static ObjectNode subjectRefPro(DemoProfessional p) {
+        ObjectNode ref = JSON.createObjectNode().put("codeCivilite", "MME");
+        ObjectNode exercice = ref.putArray("exercices").addObject()
+                .put("codeProfession", p.professionCode())
+                .put("codeCategorieProfessionnelle", "C")
+                .put("codeCiviliteDexercice", "DR")
+                .put("nomDexercice", p.familyName())
+                .put("prenomDexercice", p.givenName())
+                .put("codeTypeSavoirFaire", "10".equals(p.professionCode()) ? "S" : "")
+                .put("codeSavoirFaire", "10".equals(p.professionCode()) ? "SM54" : "");
+        ArrayNode activities = exercice.putArray("activities");
+        activities.add(activity("S", DemoAccounts.DEMO_STRUCTURE, "750712176", "F" + DemoAccounts.DEMO_STRUCTURE,
+                "Centre hospitalier de démonstration"));
+        if ("21".equals(p.professionCode())) {
+            activities.add(activity("L", OTHER_FINESS, "130781200", "F" + OTHER_FINESS, "Pharmacie du Port"));
+        }
+        return ref;
+    }
+
+    private static ObjectNode activity(String mode, String finessSite, String finessLegal, String structureId, String name) {
+        return JSON.createObjectNode()
+                .put("codeModeExercice", mode)
+                .put("codeSecteurDactivite", "SA01")
+                .put("codeRole", "FON-01")
+                .put("numeroFinessSite", finessSite)
+                .put("numeroFinessetablissementJuridique", finessLegal)
+                .put("identifiantTechniqueDeLaStructure", structureId)
+                .put("raisonSocialeSite", name)
+                .put("ancienIdentifiantDeLaStructure", "3" + finessSite);
+    }
+
+    /** Adds the stand-in's people to the demo accounts file (DESIGN.md §7). */
+    public static void appendAccountsSection(Path file, List<DemoProfessional> people, String keycloakUrl) {
+        try {
+            Files.writeString(file, accountsSection(people, keycloakUrl), java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    static String accountsSection(List<DemoProfessional> people, String keycloakUrl) {
+        StringBuilder md = new StringBuilder("\n## Pro Santé Connect stand-in (realm `esante-wallet`)\n\n")
+                .append("Issuer ").append(issuer(keycloakUrl)).append(", discovery at ")
+                .append(issuer(keycloakUrl)).append("/.well-known/wallet-openid-configuration. ")
+                .append("Choose \"Pro Santé Connect\" on the hospiconnect login page, then sign in here with the ")
+                .append("idNat_PS as username. CARD logins count as eidas3, MOBILE as eidas2.\n\n")
+                .append("| username (idNat_PS) | name | profession | password | authMode | activities |\n")
+                .append("|---|---|---|---|---|---|\n");
+        for (DemoProfessional p : people) {
+            md.append("| `").append(p.idNat()).append("` | ").append(p.givenName()).append(' ').append(p.familyName())
+                    .append(" | ").append(p.professionLabel()).append(" (").append(p.professionCode()).append(") | `")
+                    .append(p.password()).append("` | ").append(authMode(p)).append(" | FINESS ")
+                    .append(DemoAccounts.DEMO_STRUCTURE)
+                    .append("21".equals(p.professionCode()) ? " (kept), " + OTHER_FINESS + " (another establishment: not kept)" : "")
+                    .append(" |\n");
+        }
+        return md.toString();
+    }
+}
