@@ -13,6 +13,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import fr.hcbroker.stack.Stack;
+import fr.hcbroker.stack.demo.DemoAccounts;
 import fr.hcbroker.stack.demo.DemoProfessional;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -87,7 +88,7 @@ class GatewayIT {
             assertThat(seen.path("x-hc-family-name").asText()).isEqualTo("Lef%C3%A8vre-Dupr%C3%A9");
             assertThat(seen.path("x-hc-email").asText()).isEqualTo(helene.email());
             assertThat(seen.path("x-hc-profession").asText()).isEqualTo("60");
-            assertThat(seen.path("x-hc-structure").asText()).isEqualTo("750712184");
+            assertThat(seen.path("x-hc-structure").asText()).isEqualTo(DemoAccounts.DEMO_STRUCTURE);
             assertThat(seen.path("x-hc-loa").asText()).isEqualTo("eidas2");
             assertThat(seen.path("x-hc-amr").asText().split(",")).contains("pwd", "otp", "mfa");
             assertThat(seen.path("x-hc-session").asText()).isNotBlank();

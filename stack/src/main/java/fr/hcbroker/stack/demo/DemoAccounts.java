@@ -17,8 +17,11 @@ public final class DemoAccounts {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The demo establishment's structure id (a FINESS-shaped number). */
-    public static final String DEMO_STRUCTURE = "750712184";
+    /** The demo establishment's site FINESS number. */
+    public static final String DEMO_FINESS = "750712184";
+
+    /** The structure id local accounts carry, in PSC's form (identifiantTechniqueDeLaStructure: F + site FINESS). */
+    public static final String DEMO_STRUCTURE = "F" + DEMO_FINESS;
 
     private DemoAccounts() {
     }

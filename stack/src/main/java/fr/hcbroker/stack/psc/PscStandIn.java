@@ -36,7 +36,7 @@ public final class PscStandIn {
 
     /** Environment of the realm templates' {@code ${HC_PSC_*}} placeholders. */
     public static Map<String, String> environment(String keycloakUrl) {
-        return Map.of("HC_PSC_ISSUER", issuer(keycloakUrl), "HC_PSC_FINESS", DemoAccounts.DEMO_STRUCTURE);
+        return Map.of("HC_PSC_ISSUER", issuer(keycloakUrl), "HC_PSC_FINESS", DemoAccounts.DEMO_FINESS);
     }
 
     /** {@code esante-wallet-users-0.json}, the name Keycloak's directory import looks for. */
@@ -83,7 +83,7 @@ public final class PscStandIn {
                 .put("codeTypeSavoirFaire", "10".equals(p.professionCode()) ? "S" : "")
                 .put("codeSavoirFaire", "10".equals(p.professionCode()) ? "SM54" : "");
         ArrayNode activities = exercice.putArray("activities");
-        activities.add(activity("S", DemoAccounts.DEMO_STRUCTURE, "750712176", "F" + DemoAccounts.DEMO_STRUCTURE,
+        activities.add(activity("S", DemoAccounts.DEMO_FINESS, "750712176", DemoAccounts.DEMO_STRUCTURE,
                 "Centre hospitalier de démonstration"));
         if ("21".equals(p.professionCode())) {
             activities.add(activity("L", OTHER_FINESS, "130781200", "F" + OTHER_FINESS, "Pharmacie du Port"));
@@ -124,7 +124,7 @@ public final class PscStandIn {
             md.append("| `").append(p.idNat()).append("` | ").append(p.givenName()).append(' ').append(p.familyName())
                     .append(" | ").append(p.professionLabel()).append(" (").append(p.professionCode()).append(") | `")
                     .append(p.password()).append("` | ").append(authMode(p)).append(" | FINESS ")
-                    .append(DemoAccounts.DEMO_STRUCTURE)
+                    .append(DemoAccounts.DEMO_FINESS)
                     .append("21".equals(p.professionCode()) ? " (kept), " + OTHER_FINESS + " (another establishment: not kept)" : "")
                     .append(" |\n");
         }
