@@ -291,7 +291,7 @@ class LoaIT {
         }
 
         @Test
-        void aRequestForEidas3WithNoLevel3MethodFailsClosedInsteadOfIssuingEidas2() {
+        void aRequestForEidas3WithoutACardAsksForTheCardAfterTheSecondFactorAndNeverIssuesAnEidas2Code() {
             TestUser user = newUser(true);
             Browser browser = new Browser();
             OidcClient client = gateway();
@@ -299,6 +299,11 @@ class LoaIT {
             Browser.Page result = browser.submit(otp, otp.form("kc-otp-login-form"),
                     Map.of("otp", Totp.now(user.totpSecret())), client.isCallback());
             assertThat(client.issuedCode(result)).isFalse();
+            assertThat(result.body()).contains("hc-cps-card-required");
+            Browser.Page retried = browser.submit(result, result.form("hc-cps-card-required"), Map.of(),
+                    client.isCallback());
+            assertThat(client.issuedCode(retried)).as("a retry still without a card").isFalse();
+            assertThat(retried.body()).contains("hc-cps-card-required");
         }
     }
 }

@@ -24,14 +24,19 @@ import java.util.function.Predicate;
  */
 public final class OidcClient {
 
-    private final Stack stack;
+    private final String keycloakUrl;
     private final String clientId;
     private final String secret;
     private final String redirectUri;
     private final String verifier;
 
     public OidcClient(Stack stack, String clientId, String secret) {
-        this.stack = stack;
+        this(stack, stack.keycloakUrl(), clientId, secret);
+    }
+
+    /** A client of Keycloak at {@code keycloakUrl}, e.g. its https port where a card can be presented. */
+    public OidcClient(Stack stack, String keycloakUrl, String clientId, String secret) {
+        this.keycloakUrl = keycloakUrl;
         this.clientId = clientId;
         this.secret = secret;
         this.redirectUri = stack.gatewayUrl() + "/test-callback";
@@ -42,7 +47,7 @@ public final class OidcClient {
 
     /** The authorization URL; {@code extra} adds parameters such as {@code acr_values}. */
     public String authorizationUrl(Map<String, String> extra) {
-        StringBuilder url = new StringBuilder(stack.keycloakUrl())
+        StringBuilder url = new StringBuilder(keycloakUrl)
                 .append("/realms/hospiconnect/protocol/openid-connect/auth?response_type=code&scope=openid")
                 .append("&client_id=").append(enc(clientId))
                 .append("&redirect_uri=").append(enc(redirectUri))
@@ -84,7 +89,7 @@ public final class OidcClient {
         }
         String form = "grant_type=authorization_code&code=" + enc(query.get("code"))
                 + "&redirect_uri=" + enc(redirectUri) + "&code_verifier=" + enc(verifier);
-        HttpResponse<String> response = browser.send(HttpRequest.newBuilder(URI.create(stack.keycloakUrl()
+        HttpResponse<String> response = browser.send(HttpRequest.newBuilder(URI.create(keycloakUrl
                         + "/realms/hospiconnect/protocol/openid-connect/token"))
                 .header("content-type", "application/x-www-form-urlencoded")
                 .header("authorization", "Basic " + Base64.getEncoder().encodeToString(

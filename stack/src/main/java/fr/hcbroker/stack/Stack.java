@@ -97,6 +97,7 @@ public final class Stack implements AutoCloseable {
     private Map<String, String> keycloakEnvironment(Path work) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HC_KEYCLOAK_URL", keycloakUrl());
+        env.put("HC_KEYCLOAK_HTTPS_URL", keycloakHttpsUrl());
         env.put("HC_GATEWAY_URL", gatewayUrl());
         env.put("HC_GATEWAY_CLIENT_SECRET", gatewayClientSecret);
         env.put("HC_PSC_CLIENT_ID", PSC_CLIENT_ID);

@@ -25,7 +25,9 @@ import org.keycloak.services.x509.X509ClientCertificateLookup;
  * Logs a professional in with the authentication certificate of their CPS card, at level high:
  * the chain (from Keycloak's {@code x509cert-lookup}: direct TLS or a trusted proxy's header) must
  * reach a configured IGC-Santé root, be fit for client authentication, not be revoked, and name an
- * idNat_PS held by exactly one account. No certificate: the step is skipped so the other ways remain.
+ * idNat_PS held by exactly one account. No certificate: as an alternative, the step is skipped so
+ * the other ways remain; where the card is required (level 3, step-up), a page asks for the card.
+ * In a step-up the card must be the signed-in person's: a card never switches the session's user.
  */
 public final class CpsCardAuthenticator implements Authenticator {
 
@@ -33,6 +35,7 @@ public final class CpsCardAuthenticator implements Authenticator {
     static final String DETAIL_SERIAL = "cps_serial";
     static final String DETAIL_ISSUER = "cps_issuer";
     static final String DETAIL_IDNAT = "idnat";
+    static final String CARD_REQUIRED_TEMPLATE = "hc-cps-card-required.ftl";
     private static final List<Amr> AMR = List.of(Amr.SC, Amr.PIN, Amr.MFA, Amr.HWK);
     private static final Logger LOG = Logger.getLogger(CpsCardAuthenticator.class);
 
@@ -48,7 +51,11 @@ public final class CpsCardAuthenticator implements Authenticator {
     public void authenticate(AuthenticationFlowContext context) {
         X509Certificate[] chain = presentedChain(context);
         if (chain == null || chain.length == 0) {
-            context.attempted();
+            if (context.getExecution().isRequired()) {
+                context.challenge(context.form().createForm(CARD_REQUIRED_TEMPLATE));
+            } else {
+                context.attempted();
+            }
             return;
         }
         X509Certificate card = chain[0];
@@ -69,7 +76,10 @@ public final class CpsCardAuthenticator implements Authenticator {
             event.detail(DETAIL_IDNAT, subject.idNat().value());
             X509Certificate issuer = path.size() > 1 ? path.get(1) : issuerAnchor(cps.config(), card);
             revocation.check(card, issuer, cps.config());
-            UserModel user = user(context, subject, cps.config());
+            UserModel user = signedInOwner(context.getUser(), subject);
+            if (user == null) {
+                user = user(context, subject, cps.config());
+            }
             event.user(user).detail(Details.USERNAME, user.getUsername());
             context.setUser(user);
             LoginLevel.record(context.getSession(), context.getAuthenticationSession(), Level.HIGH, AMR);
@@ -99,6 +109,20 @@ public final class CpsCardAuthenticator implements Authenticator {
         return config.trustAnchors().stream()
                 .filter(a -> a.getSubjectX500Principal().equals(card.getIssuerX500Principal()))
                 .findFirst().orElseThrow();
+    }
+
+    /**
+     * In a step-up the session already has its user: the card must carry that person's idNat_PS, and
+     * no other account is looked up or created. Null when the flow has no user yet.
+     */
+    private static UserModel signedInOwner(UserModel signedIn, CardSubject subject) throws CpsRefusedException {
+        if (signedIn == null) {
+            return null;
+        }
+        if (!subject.idNat().value().equals(signedIn.getFirstAttribute(IDNAT_ATTRIBUTE))) {
+            throw new CpsRefusedException(CpsRefusal.ANOTHER_PERSON, "card of another person than the session's");
+        }
+        return signedIn;
     }
 
     private static UserModel user(AuthenticationFlowContext context, CardSubject subject, CpsConfig config)

@@ -16,7 +16,8 @@ public enum CpsRefusal {
     REVOCATION_RESPONSE_INVALID("hcCpsRevocationResponseInvalid", "cps_revocation_response_invalid"),
     BAD_SUBJECT("hcCpsBadSubject", "cps_bad_subject"),
     NO_ACCOUNT("hcCpsNoAccount", "cps_no_account"),
-    ACCOUNT_DISABLED("hcCpsAccountDisabled", "cps_account_disabled");
+    ACCOUNT_DISABLED("hcCpsAccountDisabled", "cps_account_disabled"),
+    ANOTHER_PERSON("hcCpsAnotherPerson", "cps_card_of_another_person");
 
     private final String messageKey;
     private final String eventError;

@@ -10,6 +10,8 @@ import java.util.stream.Collectors;
 import org.keycloak.authentication.authenticators.util.AcrStore;
 import org.keycloak.models.Constants;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.UserSessionModel;
 import org.keycloak.sessions.AuthenticationSessionModel;
 
 /**
@@ -28,13 +30,31 @@ public final class LoginLevel {
 
     public static void record(KeycloakSession session, AuthenticationSessionModel authSession, Level level,
                               Collection<Amr> methods) {
-        new AcrStore(session, authSession).setLevelAuthenticated(level.loa());
+        // Every level up to the one reached counts as done, as when a flow passes each LoA condition in turn:
+        // otherwise a later step-up would ask a PSC or card session for a password (level 1).
+        AcrStore acr = new AcrStore(session, authSession);
+        for (int loa = 1; loa <= level.loa(); loa++) {
+            acr.setLevelAuthenticated(loa);
+        }
         // Keycloak copies the level map to the user session only when a LoA condition ends the flow;
         // logins that reach their level elsewhere (broker, card) must do it so SSO step-up sees it.
         authSession.setUserSessionNote(Constants.LOA_MAP, authSession.getAuthNote(Constants.LOA_MAP));
-        Set<String> amr = new LinkedHashSet<>(amr(authSession.getUserSessionNotes().get(AMR_NOTE)));
+        Set<String> amr = new LinkedHashSet<>(amr(ssoSessionNote(session, authSession)));
+        amr.addAll(amr(authSession.getUserSessionNotes().get(AMR_NOTE)));
         methods.forEach(m -> amr.add(m.value()));
         authSession.setUserSessionNote(AMR_NOTE, String.join(" ", amr));
+    }
+
+    /**
+     * A step-up runs in a new authentication session whose notes then replace the SSO session's: the
+     * methods proven earlier in that SSO session (its id is the root authentication session's) are kept,
+     * and only when it is the same person's.
+     */
+    private static String ssoSessionNote(KeycloakSession session, AuthenticationSessionModel authSession) {
+        UserModel user = authSession.getAuthenticatedUser();
+        UserSessionModel sso = session.sessions().getUserSession(authSession.getRealm(), authSession.getParentSession().getId());
+        boolean samePerson = sso != null && user != null && sso.getUser().getId().equals(user.getId());
+        return samePerson ? sso.getNote(AMR_NOTE) : null;
     }
 
     /** Parses the note's value; an absent note is an empty set. */

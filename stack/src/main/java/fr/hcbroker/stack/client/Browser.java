@@ -47,13 +47,18 @@ public final class Browser {
     private static final String ACCEPT = "text/html,application/xhtml+xml,*/*;q=0.8";
 
     private final HttpClient http;
-    private final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
+    private final CookieManager cookies;
 
     public Browser() {
         this(null);
     }
 
     public Browser(SSLContext tls) {
+        this(tls, new CookieManager(null, CookiePolicy.ACCEPT_ALL));
+    }
+
+    private Browser(SSLContext tls, CookieManager cookies) {
+        this.cookies = cookies;
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .cookieHandler(new LoopbackAsSecure(cookies))
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -62,6 +67,11 @@ public final class Browser {
             builder.sslContext(tls);
         }
         http = builder.build();
+    }
+
+    /** The same browser (same cookies) with other TLS settings, e.g. once a card is inserted in the reader. */
+    public Browser withTls(SSLContext tls) {
+        return new Browser(tls, cookies);
     }
 
     /** The Cookie header this browser would send to {@code url} (for load tools that replay a session). */
