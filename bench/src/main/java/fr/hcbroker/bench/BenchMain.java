@@ -9,6 +9,7 @@ import fr.hcbroker.stack.StackPorts;
 import fr.hcbroker.stack.StackSettings;
 import fr.hcbroker.stack.client.AdminApi;
 import fr.hcbroker.stack.client.Browser;
+import fr.hcbroker.stack.client.CardTls;
 import fr.hcbroker.stack.client.Totp;
 import fr.hcbroker.stack.demo.DemoProfessional;
 import io.vertx.core.Vertx;
@@ -25,7 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 
 /**
  * One benchmark run: the upstream app alone, nginx, Apache + mod_auth_openidc and the gateway in front
@@ -185,7 +188,16 @@ public final class BenchMain {
         }
     }
 
-    /** Keycloak logins done one after the other: password + TOTP (eidas2) against password alone (eidas1). */
+    /** One complete browser login into hospiconnect, ending at {@code redirect} with a code. */
+    private interface OneLogin {
+        Browser.Page run(int index, String authorizationUrl) throws Exception;
+    }
+
+    /**
+     * Keycloak logins done one after the other, each in a fresh browser: stock password login (an app
+     * lowered to eidas1) against password + TOTP, the CPS card (its OCSP answer cached after a first
+     * login) and Pro Santé Connect through the stand-in (whose own login runs on the same Keycloak).
+     */
     private void logins(Stack stack, AdminApi admin) throws Exception {
         String lowSecret = UUID.randomUUID().toString();
         admin.send("POST", "/admin/realms/hospiconnect/clients", Map.of("clientId", "bench-password-only",
@@ -199,32 +211,83 @@ public final class BenchMain {
             admin.createUser(name, "Pw-" + name, secret);
             users.add(new String[]{name, "Pw-" + name, secret});
         }
+        SSLContext card = CardTls.context(stack, stack.cards().pki().card("dr.martin"), false);
+        DemoProfessional nurse = DemoProfessional.ALL.get(1);
+        String low = "bench-password-only";
+        String gateway = Stack.GATEWAY_CLIENT_ID;
+
+        OneLogin passwordLogin = (i, url) -> {
+            Browser browser = new Browser();
+            Browser.Page form = browser.get(url, isCallback(url));
+            return browser.submit(form, form.form("kc-form-login"),
+                    Map.of("username", users.get(i)[0], "password", users.get(i)[1]), isCallback(url));
+        };
+        // Warm-up, not counted: the first logins of a fresh Keycloak pay for its JIT compilation.
+        loginCost(null, stack, n, stack.keycloakUrl(), low, passwordLogin);
+        double password = loginCost("Keycloak login, password only (stock, eidas1)", stack, n, stack.keycloakUrl(), low,
+                passwordLogin);
+        loginCost("Keycloak login, password + TOTP (eidas2)", stack, n, stack.keycloakUrl(), gateway, (i, url) -> {
+            Browser browser = new Browser();
+            Browser.Page form = browser.get(url, isCallback(url));
+            Browser.Page otp = browser.submit(form, form.form("kc-form-login"),
+                    Map.of("username", users.get(i)[0], "password", users.get(i)[1]), isCallback(url));
+            return browser.submit(otp, otp.form("kc-otp-login-form"), Map.of("otp", Totp.now(users.get(i)[2])),
+                    isCallback(url));
+        });
+        OneLogin cardLogin = (i, url) -> new Browser(card).get(url, isCallback(url));
+        OneLogin pscLogin = (i, url) -> {
+            Browser browser = new Browser();
+            Browser.Page wallet = browser.get(url + "&kc_idp_hint=pro-sante-connect", isCallback(url));
+            return browser.submit(wallet, Map.of("username", nurse.idNat(), "password", nurse.password()), isCallback(url));
+        };
+        // Warm-ups, not counted: the card's first OCSP answer is fetched, the nurse's PSC account linked.
+        loginCost(null, stack, 1, stack.keycloakHttpsUrl(), gateway, cardLogin);
+        loginCost(null, stack, 1, stack.keycloakUrl(), gateway, pscLogin);
+        double cps = loginCost("Keycloak login, CPS card over mutual TLS, OCSP answer cached (eidas3)", stack, n,
+                stack.keycloakHttpsUrl(), gateway, cardLogin);
+        double psc = loginCost("Keycloak login, Pro Santé Connect through the stand-in (eidas2; both logins on this Keycloak)",
+                stack, n, stack.keycloakUrl(), gateway, pscLogin);
+        extra.put("CPS card / stock password login, Keycloak CPU per login", String.format("%.2f (target <= 1.2)", cps / password));
+        extra.put("PSC via stand-in / stock password login, Keycloak CPU per login", String.format("%.2f", psc / password));
+    }
+
+    /**
+     * Runs {@code n} logins, records logins/s and Keycloak CPU per login under {@code label} (a null label:
+     * a warm-up, not recorded), returns the CPU ms per login.
+     */
+    private double loginCost(String label, Stack stack, int n, String keycloakUrl, String client, OneLogin login)
+            throws Exception {
         ProcessHandle keycloak = ProcessHandle.of(stack.keycloak().pid()).orElseThrow();
-        for (boolean withTotp : List.of(false, true)) {
-            double cpu = ProcessTree.cpuSeconds(keycloak);
-            long start = System.nanoTime();
-            for (String[] user : users) {
-                Browser browser = new Browser();
-                String client = withTotp ? "hc-gateway" : "bench-password-only";
-                String redirect = withTotp ? stack.gatewayUrl() + "/cb" : "http://127.0.0.1:1/cb";
-                Browser.Page form = browser.get(stack.keycloakUrl() + "/realms/hospiconnect/protocol/openid-connect/auth"
-                        + "?response_type=code&scope=openid&client_id=" + client + "&redirect_uri=" + redirect
-                        + "&code_challenge_method=S256&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-                        u -> u.toString().startsWith(redirect));
-                Browser.Page page = browser.submit(form, form.form("kc-form-login"),
-                        Map.of("username", user[0], "password", user[1]), u -> u.toString().startsWith(redirect));
-                if (withTotp) {
-                    page = browser.submit(page, page.form("kc-otp-login-form"), Map.of("otp", Totp.now(user[2])),
-                            u -> u.toString().startsWith(redirect));
-                }
-                require(page.uri().toString().startsWith(redirect) && page.uri().getQuery().contains("code="),
-                        "a benchmark login did not complete: " + page.uri());
-            }
-            double wall = (System.nanoTime() - start) / 1e9;
-            double cpuPerLogin = (ProcessTree.cpuSeconds(keycloak) - cpu) / n * 1000;
-            extra.put(withTotp ? "Keycloak login, password + TOTP (eidas2)" : "Keycloak login, password only (stock, eidas1)",
-                    String.format("%.1f logins/s sequential, %.0f ms Keycloak CPU per login", n / wall, cpuPerLogin));
+        double cpu = ProcessTree.cpuSeconds(keycloak);
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            String url = authorizationUrl(keycloakUrl, client, stack);
+            Browser.Page page = login.run(i, url);
+            require(isCallback(url).test(page.uri()) && page.uri().getQuery().contains("code="),
+                    (label == null ? "warm-up" : label) + ": a benchmark login did not complete: " + page.uri());
         }
+        double wall = (System.nanoTime() - start) / 1e9;
+        double cpuPerLogin = (ProcessTree.cpuSeconds(keycloak) - cpu) / n * 1000;
+        if (label != null) {
+            extra.put(label, String.format("%.1f logins/s sequential, %.0f ms Keycloak CPU per login", n / wall, cpuPerLogin));
+        }
+        return cpuPerLogin;
+    }
+
+    private static String redirect(String client, Stack stack) {
+        return Stack.GATEWAY_CLIENT_ID.equals(client) ? stack.gatewayUrl() + "/cb" : "http://127.0.0.1:1/cb";
+    }
+
+    private static String authorizationUrl(String keycloakUrl, String client, Stack stack) {
+        return keycloakUrl + "/realms/hospiconnect/protocol/openid-connect/auth?response_type=code&scope=openid"
+                + "&client_id=" + client + "&redirect_uri=" + redirect(client, stack)
+                + "&code_challenge_method=S256&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    }
+
+    /** Stops a browser at the client's redirect URI (recovered from the authorization URL). */
+    private static Predicate<URI> isCallback(String authorizationUrl) {
+        String redirect = authorizationUrl.replaceAll(".*[?&]redirect_uri=([^&]+).*", "$1");
+        return u -> u.toString().startsWith(redirect);
     }
 
     private void report() throws Exception {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fr.hcbroker.stack.Stack;
 import fr.hcbroker.stack.client.AdminApi;
+import fr.hcbroker.stack.client.CardTls;
 import fr.hcbroker.stack.pki.RevocationServer.OcspMode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Properties;
 import javax.net.ssl.SSLContext;
 import org.jsoup.Jsoup;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -108,6 +110,74 @@ class CpsCardIT {
     void honestResponder() {
         stack.cards().revocation().ocspMode(OcspMode.HONEST);
         stack.cards().revocation().crlAvailable(true);
+    }
+
+    /** Revoked-card attempts here count against dr.martin's account: other test classes log in as dr.martin. */
+    @AfterAll
+    static void forgetFailures() {
+        AdminApi admin = new AdminApi(stack);
+        admin.send("DELETE", REALM + "/attack-detection/brute-force/users/" + admin.userId("dr.martin"), Map.of());
+    }
+
+    @Test
+    void everyCardSettingIsShownToTheAdminWithHelpText() {
+        JsonNode description = new AdminApi(stack).get(REALM + "/authentication/config-description/cps-card");
+        List<String> names = new java.util.ArrayList<>();
+        for (JsonNode property : description.path("properties")) {
+            names.add(property.path("name").asText());
+            assertThat(property.path("helpText").asText()).as("help text of %s", property.path("name").asText())
+                    .hasSizeGreaterThan(20);
+            assertThat(property.path("label").asText()).isNotBlank();
+        }
+        assertThat(names).containsAll(cpsConfig().keySet()).contains("cps.create.users", "cps.revocation.max.age.seconds");
+    }
+
+    @Test
+    void revokedCardAttemptsCountAgainstTheHolderUntilTheAccountIsLockedThenEvenTheValidCardIsRefused() throws Exception {
+        AdminApi admin = new AdminApi(stack);
+        String bruteForce = REALM + "/attack-detection/brute-force/users/" + admin.userId("dr.martin");
+        admin.send("DELETE", bruteForce, Map.of());
+        try {
+            for (int attempt = 0; attempt < 5; attempt++) {
+                assertRefused(authorize(card("revoked")), "hcCpsRevoked");
+            }
+            JsonNode state = admin.get(bruteForce);
+            assertThat(state.path("numFailures").asInt()).isGreaterThanOrEqualTo(5);
+            assertThat(state.path("disabled").asBoolean()).isTrue();
+            assertRefused(authorize(card("dr.martin")), "hcCpsLockedOut");
+        } finally {
+            admin.send("DELETE", bruteForce, Map.of());
+        }
+        assertThat(authorize(card("dr.martin")).statusCode()).as("unlocked by the admin").isEqualTo(302);
+    }
+
+    /** Last: the account it creates must not exist while other tests expect this card to have none. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void whenTheAdminAllowsItAValidCardWithNoAccountCreatesItFromTheCard() throws Exception {
+        AdminApi admin = new AdminApi(stack);
+        String configPath = null;
+        for (JsonNode execution : admin.get(REALM + "/authentication/flows/" + FLOW + "/executions")) {
+            if ("cps-card".equals(execution.path("providerId").asText())) {
+                configPath = REALM + "/authentication/config/" + execution.path("authenticationConfig").asText();
+            }
+        }
+        Map<String, String> creating = new java.util.HashMap<>(cpsConfig());
+        creating.put("cps.create.users", "true");
+        assertThat(admin.send("PUT", configPath, Map.of("alias", "cps-e2e", "config", creating))).isEqualTo(204);
+        try {
+            HttpResponse<String> response = authorize(card("rpps-no-account"));
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(302);
+            assertThat(response.headers().firstValue("location").orElseThrow()).contains("code=");
+            String idNat = "8" + fr.hcbroker.idnat.IdNat.withLuhnDigit("9970000099");
+            JsonNode created = admin.get(REALM + "/users?q=idnat_ps:" + idNat + "&briefRepresentation=false");
+            assertThat(created).hasSize(1);
+            assertThat(created.get(0).path("lastName").asText()).isEqualToIgnoringCase("Inconnu");
+            assertThat(admin.send("DELETE", REALM + "/users/" + created.get(0).path("id").asText(), Map.of()))
+                    .isEqualTo(204);
+        } finally {
+            admin.send("PUT", configPath, Map.of("alias", "cps-e2e", "config", cpsConfig()));
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jwt.JWTClaimsSet;
 import fr.hcbroker.stack.Stack;
 import fr.hcbroker.stack.client.AdminApi;
+import fr.hcbroker.stack.client.CardTls;
 import fr.hcbroker.stack.client.Browser;
 import fr.hcbroker.stack.client.Totp;
 import fr.hcbroker.stack.demo.DemoProfessional;

@@ -8,6 +8,7 @@ import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.jboss.logging.Logger;
@@ -19,6 +20,7 @@ import org.keycloak.models.AuthenticatorConfigModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.services.managers.BruteForceProtector;
 import org.keycloak.services.x509.X509ClientCertificateLookup;
 
 /**
@@ -70,9 +72,10 @@ public final class CpsCardAuthenticator implements Authenticator {
             context.failure(AuthenticationFlowError.INTERNAL_ERROR);
             return;
         }
+        CardSubject subject = null;
         try {
             List<X509Certificate> path = cps.chain().validate(chain, new Date());
-            CardSubject subject = CardSubject.of(X500Name.getInstance(card.getSubjectX500Principal().getEncoded()));
+            subject = CardSubject.of(X500Name.getInstance(card.getSubjectX500Principal().getEncoded()));
             event.detail(DETAIL_IDNAT, subject.idNat().value());
             X509Certificate issuer = path.size() > 1 ? path.get(1) : issuerAnchor(cps.config(), card);
             revocation.check(card, issuer, cps.config());
@@ -80,18 +83,49 @@ public final class CpsCardAuthenticator implements Authenticator {
             if (user == null) {
                 user = user(context, subject, cps.config());
             }
+            if (lockedOut(context, user)) {
+                throw new CpsRefusedException(CpsRefusal.LOCKED_OUT, "account locked by brute-force protection");
+            }
             event.user(user).detail(Details.USERNAME, user.getUsername());
             context.setUser(user);
             LoginLevel.record(context.getSession(), context.getAuthenticationSession(), Level.HIGH, AMR);
             context.success();
         } catch (CpsRefusedException e) {
+            if (e.refusal() == CpsRefusal.REVOKED && context.getUser() == null) {
+                // A genuine card (its chain is proven) that was revoked: a failure of its holder's account.
+                holderOf(context, subject).ifPresent(holder -> {
+                    context.setUser(holder);
+                    event.user(holder);
+                });
+            }
             LOG.infof("CPS card refused (serial %s): %s", card.getSerialNumber().toString(16), e.getMessage());
             event.detail(Details.REASON, e.refusal().name()).error(e.refusal().eventError());
             Response page = context.form().setError(e.refusal().messageKey())
                     .createErrorPage(Response.Status.UNAUTHORIZED);
-            context.failureChallenge(e.refusal() == CpsRefusal.NO_ACCOUNT
-                    ? AuthenticationFlowError.UNKNOWN_USER : AuthenticationFlowError.INVALID_CREDENTIALS, page);
+            if (e.refusal().countsAgainstTheAccount()) {
+                context.failureChallenge(e.refusal() == CpsRefusal.NO_ACCOUNT
+                        ? AuthenticationFlowError.UNKNOWN_USER : AuthenticationFlowError.INVALID_CREDENTIALS, page);
+            } else {
+                context.challenge(page);
+            }
         }
+    }
+
+    private static boolean lockedOut(AuthenticationFlowContext context, UserModel user) {
+        BruteForceProtector protector = context.getSession().getProvider(BruteForceProtector.class);
+        return context.getRealm().isBruteForceProtected()
+                && (protector.isTemporarilyDisabled(context.getSession(), context.getRealm(), user)
+                || protector.isPermanentlyLockedOut(context.getSession(), context.getRealm(), user));
+    }
+
+    private static Optional<UserModel> holderOf(AuthenticationFlowContext context, CardSubject subject) {
+        if (subject == null) {
+            return Optional.empty();
+        }
+        List<UserModel> found = context.getSession().users()
+                .searchForUserByUserAttributeStream(context.getRealm(), IDNAT_ATTRIBUTE, subject.idNat().value())
+                .limit(2).toList();
+        return found.size() == 1 ? Optional.of(found.get(0)) : Optional.empty();
     }
 
     private static X509Certificate[] presentedChain(AuthenticationFlowContext context) {

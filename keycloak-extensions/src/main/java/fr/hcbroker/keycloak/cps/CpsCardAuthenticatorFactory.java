@@ -92,9 +92,13 @@ public final class CpsCardAuthenticatorFactory implements AuthenticatorFactory {
                 + "at level eidas3: IGC-Santé chain, usage, policy and revocation checked, user found by idnat_ps.";
     }
 
+    /**
+     * None: Keycloak 26 counts brute-force failures only for the password, otp and recovery-code
+     * categories or for authenticators without one, and refused cards must count.
+     */
     @Override
     public String getReferenceCategory() {
-        return "cps";
+        return null;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package fr.hcbroker.e2e;
+package fr.hcbroker.stack.client;
 
 import fr.hcbroker.stack.Stack;
 import fr.hcbroker.stack.pki.IgcSanteTestPki;
@@ -18,13 +18,13 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /** TLS as a card holder's browser does it towards Keycloak's https port: the stack's CA trusted, a card presented or not. */
-final class CardTls {
+public final class CardTls {
 
     private CardTls() {
     }
 
     /** Trusts the stack's TLS CA; presents {@code card} (always, when {@code forced}, as a user picking it would). */
-    static SSLContext context(Stack stack, TestCard card, boolean forced) throws Exception {
+    public static SSLContext context(Stack stack, TestCard card, boolean forced) throws Exception {
         KeyStore server = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(stack.settings().workDir().toAbsolutePath()
                 .resolve("tls/keycloak-server.p12"))) {
