@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -65,19 +63,12 @@ class AuditCrashIT {
             exchange.close();
         });
         upstream.start();
-        int port = freePort();
+        int port = GatewayProcess.freePort();
         Path audit = dir.resolve("audit");
         Path config = dir.resolve("gateway.yaml");
-        Files.writeString(config, """
-                listen: {host: 127.0.0.1, port: %d}
-                publicUrl: http://127.0.0.1:%d
-                oidc: {issuer: http://127.0.0.1:%d/realms/hospiconnect, clientId: hc-gateway, clientSecretEnv: SECRET}
-                audit: {dir: %s, groupCommitMillis: 50}
-                routes:
-                  - {id: app, path: /, upstream: "http://127.0.0.1:%d", publicPaths: [/public]}
-                """.formatted(port, port, freePort(), audit, upstream.getAddress().getPort()));
+        Files.writeString(config, GatewayProcess.config(port, audit, upstream.getAddress().getPort(), ""));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        gateway = start(config, dir.resolve("gateway-1.log"), port, http);
+        gateway = GatewayProcess.start(config, dir.resolve("gateway-1.log"), port, List.of());
 
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         Set<String> allowed = ConcurrentHashMap.newKeySet();
@@ -121,7 +112,7 @@ class AuditCrashIT {
         assertThat(acknowledged).as("every acknowledged refusal is on disk").allMatch(onDisk::contains);
 
         // The restarted gateway repairs a torn last line (never acknowledged) and continues the chain.
-        gateway = start(config, dir.resolve("gateway-2.log"), port, http);
+        gateway = GatewayProcess.start(config, dir.resolve("gateway-2.log"), port, List.of());
         String after = "after-restart-" + UUID.randomUUID();
         assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/app/form"))
                 .header("x-request-id", after).POST(HttpRequest.BodyPublishers.ofString("a=1")).build(),
@@ -131,27 +122,6 @@ class AuditCrashIT {
         assertThat(requestIds(audit)).contains(after).containsAll(acknowledged);
         String verdict = AuditFiles.verify(files(audit));
         assertThat(verdict).as(verdict).startsWith("OK");
-    }
-
-    private static Process start(Path config, Path log, int port, HttpClient http) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", System.getProperty("hc.gateway.jar"), "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("SECRET", "not-used-without-keycloak");
-        Process process = builder.start();
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (Instant.now().isBefore(deadline)) {
-            assertThat(process.isAlive()).as("gateway running (log %s)", log).isTrue();
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return process;
-                }
-            } catch (IOException notYet) {
-                Thread.sleep(200);
-            }
-        }
-        throw new AssertionError("gateway not up within 60 s: " + Files.readString(log));
     }
 
     private static List<Path> files(Path audit) throws IOException {
@@ -174,11 +144,5 @@ class AuditCrashIT {
             }
         }
         return ids;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -1,0 +1,70 @@
+package fr.hcbroker.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A gateway of a test's own, as the real process of its runnable jar (not the stack's): for tests
+ * that kill it or start it with JVM settings of their own. Its OIDC issuer may be dead: requests
+ * that need no login work without Keycloak.
+ */
+final class GatewayProcess {
+
+    private GatewayProcess() {
+    }
+
+    /** Starts the gateway on {@code port} with {@code config} and waits for {@code /healthz}. */
+    static Process start(Path config, Path log, int port, List<String> jvmFlags) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-jar", System.getProperty("hc.gateway.jar"), "--config", config.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("SECRET", "not-used-without-keycloak");
+        Process process = builder.start();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (Instant.now().isBefore(deadline)) {
+            assertThat(process.isAlive()).as("gateway running (log %s)", log).isTrue();
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return process;
+                }
+            } catch (IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        throw new AssertionError("gateway not up within 60 s: " + Files.readString(log));
+    }
+
+    /** A configuration with one route to {@code upstreamPort}, public under /public, and a dead issuer. */
+    static String config(int port, Path auditDir, int upstreamPort, String auditExtra) throws IOException {
+        return """
+                listen: {host: 127.0.0.1, port: %d}
+                publicUrl: http://127.0.0.1:%d
+                oidc: {issuer: http://127.0.0.1:%d/realms/hospiconnect, clientId: hc-gateway, clientSecretEnv: SECRET}
+                audit: {dir: %s, groupCommitMillis: 50%s}
+                routes:
+                  - {id: app, path: /, upstream: "http://127.0.0.1:%d", publicPaths: [/public]}
+                """.formatted(port, port, freePort(), auditDir, auditExtra, upstreamPort);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
