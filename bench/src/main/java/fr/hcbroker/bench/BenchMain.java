@@ -38,6 +38,8 @@ import javax.net.ssl.SSLContext;
  */
 public final class BenchMain {
 
+    private static final String WITHOUT_AUDIT = "hc-broker gateway, audit trail off (harness only)";
+
     private record Row(String peer, int connections, Wrk.Result result, double cpuCores, double rssMiB) {
     }
 
@@ -132,6 +134,23 @@ public final class BenchMain {
             load("nginx reverse proxy", "http://127.0.0.1:" + nginxPort + "/", connections, null, nginx);
             load("Apache mod_auth_openidc", "http://127.0.0.1:" + apachePort + "/", connections, apacheCookie, apache);
             load("hc-broker gateway", stack.gatewayUrl() + "/", connections, gatewayCookie, gateway);
+        }
+
+        // The same gateway without its audit trail, on the same port (so Keycloak's redirect URIs hold):
+        // what the trail costs. A harness-only variant; no configuration turns the trail off.
+        gateway.destroy();
+        gateway.waitFor();
+        List<String> unauditedCommand = new ArrayList<>(gatewayCommand.subList(0, gatewayCommand.indexOf("-jar")));
+        unauditedCommand.addAll(List.of("-cp", Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation()
+                .toURI()).toString(), GatewayWithoutAudit.class.getName(), dir.resolve("gateway.yaml").toString()));
+        Process unaudited = track(Peers.start(unauditedCommand, dir.resolve("gateway-without-audit.log"),
+                Map.of("HC_GATEWAY_CLIENT_SECRET", stack.gatewayClientSecret())));
+        Peers.awaitHttp("gateway without audit", "http://127.0.0.1:" + ports.gateway() + "/healthz", unaudited,
+                dir.resolve("gateway-without-audit.log"));
+        String unauditedCookie = login(stack.gatewayUrl() + "/", DemoProfessional.ALL.get(1));
+        Wrk.run(stack.gatewayUrl() + "/", 32, seconds * 2, unauditedCookie);
+        for (int connections : List.of(1, 32, 128)) {
+            load(WITHOUT_AUDIT, stack.gatewayUrl() + "/", connections, unauditedCookie, unaudited);
         }
         sessionMemory();
         logins(stack, admin);
@@ -311,6 +330,8 @@ public final class BenchMain {
         md.append("\n| ratio | 1 | 32 | 128 |\n|---|---|---|---|\n");
         md.append(ratioRow("gateway / nginx throughput", "hc-broker gateway", "nginx reverse proxy"));
         md.append(ratioRow("gateway / mod_auth_openidc throughput", "hc-broker gateway", "Apache mod_auth_openidc"));
+        md.append(ratioRow("gateway with / without its audit trail throughput (target >= 0.90)", "hc-broker gateway",
+                WITHOUT_AUDIT));
         md.append("| gateway p99 added over the bare app (ms) |");
         for (int c : List.of(1, 32, 128)) {
             md.append(String.format(" %.2f |", find("hc-broker gateway", c).result().p99Ms()

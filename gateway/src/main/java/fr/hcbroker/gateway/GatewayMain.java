@@ -36,6 +36,14 @@ public final class GatewayMain implements Callable<Integer> {
             System.err.println("hc-gateway: " + e.getMessage());
             return 2;
         }
+        return serve(parsed, true);
+    }
+
+    /**
+     * Runs the gateway until the JVM stops. {@code auditTrail} is false only in the benchmark harness,
+     * which measures what the audit trail costs: no configuration can turn it off.
+     */
+    public static int serve(GatewayConfig parsed, boolean auditTrail) {
         Vertx vertx = Vertx.vertx();
         InfinispanSessionStore store = new InfinispanSessionStore(vertx, parsed.session());
         OidcProvider oidc = new OidcProvider(vertx, parsed.oidc(), parsed.publicUrl().resolve("/.hc/callback"));
@@ -45,7 +53,8 @@ public final class GatewayMain implements Callable<Integer> {
         SyslogForwarder forwarder = syslog == null ? null
                 : new SyslogForwarder(parsed.audit().dir(), "gateway", syslog.host(), syslog.port(), syslog.tls());
         GatewayServer server = new GatewayServer(vertx, parsed, store, oidc,
-                new DecisionLog().and(new AuditTrail(vertx, audit)), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+                auditTrail ? new DecisionLog().and(new AuditTrail(vertx, audit)) : new DecisionLog(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         try {
             server.start().await();
         } catch (Exception e) {
