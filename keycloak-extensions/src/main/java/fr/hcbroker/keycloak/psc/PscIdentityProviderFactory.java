@@ -32,6 +32,12 @@ public final class PscIdentityProviderFactory extends OIDCIdentityProviderFactor
             .helpText("Logins below this level are refused. PSC with the CPS card (authMode CARD) is eidas3, "
                     + "with the e-CPS app (MOBILE) eidas2. A missing or unknown acr is always refused.")
             .type(ProviderConfigProperty.LIST_TYPE).options("eidas1", "eidas2", "eidas3").defaultValue("eidas2").add()
+            .property().name(PscSettings.CARD_LEVEL).label("Level of a CPS card login (authMode CARD)")
+            .helpText("The level given to a PSC login made with the CPS card: eidas3 (high) by default.")
+            .type(ProviderConfigProperty.LIST_TYPE).options("eidas1", "eidas2", "eidas3").defaultValue("eidas3").add()
+            .property().name(PscSettings.MOBILE_LEVEL).label("Level of an e-CPS app login (authMode MOBILE)")
+            .helpText("The level given to a PSC login made with the e-CPS mobile app: eidas2 (substantial) by default.")
+            .type(ProviderConfigProperty.LIST_TYPE).options("eidas1", "eidas2", "eidas3").defaultValue("eidas2").add()
             .property().name(PscSettings.FINESS).label("FINESS numbers of this establishment")
             .helpText("Site or legal-entity FINESS numbers, separated by commas. Only the professional's "
                     + "activities at one of them are kept (attributes structure and psc_activity).")

@@ -23,6 +23,8 @@ public record PscSettings(PscEnvironment environment, String customIssuer, PscLe
     public static final String ENVIRONMENT = "psc.environment";
     public static final String CUSTOM_ISSUER = "psc.custom.issuer";
     public static final String MINIMUM_LEVEL = "psc.minimum.level";
+    public static final String CARD_LEVEL = "psc.level.card";
+    public static final String MOBILE_LEVEL = "psc.level.mobile";
     public static final String FINESS = "psc.finess";
     public static final String UNKNOWN_PROFESSIONAL = "psc.unknown.professional";
     public static final String CREATE = "create";
@@ -36,11 +38,9 @@ public record PscSettings(PscEnvironment environment, String customIssuer, PscLe
         PscEnvironment environment = PscEnvironment.valueOf(
                 config.getOrDefault(ENVIRONMENT, PscEnvironment.PRODUCTION.name()).trim().toUpperCase(Locale.ROOT));
         String customIssuer = environment == PscEnvironment.CUSTOM ? environment.issuer(config.get(CUSTOM_ISSUER)) : null;
-        String minimum = config.getOrDefault(MINIMUM_LEVEL, Level.SUBSTANTIAL.acr()).trim();
-        Level floor = Level.fromAcr(minimum)
-                .orElseThrow(() -> new IllegalArgumentException("unknown minimum level: " + minimum));
-        PscLevelPolicy policy = new PscLevelPolicy(floor, PscLevelPolicy.DEFAULT.cardLevel(),
-                PscLevelPolicy.DEFAULT.mobileLevel());
+        PscLevelPolicy policy = new PscLevelPolicy(level(config, MINIMUM_LEVEL, PscLevelPolicy.DEFAULT.minimum()),
+                level(config, CARD_LEVEL, PscLevelPolicy.DEFAULT.cardLevel()),
+                level(config, MOBILE_LEVEL, PscLevelPolicy.DEFAULT.mobileLevel()));
         Set<String> finess = Arrays.stream(config.getOrDefault(FINESS, "").split("[,\\s#]+"))
                 .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
         String unknown = config.getOrDefault(UNKNOWN_PROFESSIONAL, REFUSE).trim();
@@ -48,6 +48,11 @@ public record PscSettings(PscEnvironment environment, String customIssuer, PscLe
             throw new IllegalArgumentException("psc.unknown.professional must be create or refuse: " + unknown);
         }
         return new PscSettings(environment, customIssuer, policy, finess, unknown.equals(CREATE));
+    }
+
+    private static Level level(Map<String, String> config, String key, Level otherwise) {
+        String value = config.getOrDefault(key, otherwise.acr()).trim();
+        return Level.fromAcr(value).orElseThrow(() -> new IllegalArgumentException(key + ": unknown level " + value));
     }
 
     public String issuer() {

@@ -19,6 +19,8 @@ class PscSettingsTest {
         PscSettings settings = PscSettings.from(Map.of());
         assertThat(settings.environment()).isEqualTo(PscEnvironment.PRODUCTION);
         assertThat(settings.policy().minimum()).isEqualTo(Level.SUBSTANTIAL);
+        assertThat(settings.policy().cardLevel()).isEqualTo(Level.HIGH);
+        assertThat(settings.policy().mobileLevel()).isEqualTo(Level.SUBSTANTIAL);
         assertThat(settings.finess()).isEmpty();
         assertThat(settings.createUnknown()).isFalse();
     }
@@ -35,8 +37,18 @@ class PscSettingsTest {
         assertThat(settings.createUnknown()).isTrue();
     }
 
+    @Test
+    @DisplayName("an admin may map authMode to other levels, e.g. the e-CPS app counted as eidas1, and the minimum then refuses it")
+    void authModeLevelsAreConfigurable() {
+        PscSettings settings = PscSettings.from(Map.of(PscSettings.MOBILE_LEVEL, "eidas1", PscSettings.CARD_LEVEL, "eidas2",
+                PscSettings.MINIMUM_LEVEL, "eidas2"));
+        assertThat(settings.policy().decide("eidas1", "CARD").level()).contains(Level.SUBSTANTIAL);
+        assertThat(settings.policy().decide("eidas1", "MOBILE").level()).isEmpty();
+    }
+
     @ParameterizedTest(name = "{0}={1} is refused")
     @CsvSource({"psc.environment, STAGING", "psc.minimum.level, eidas4", "psc.minimum.level, 2",
+        "psc.level.card, high", "psc.level.mobile, eidas0",
         "psc.unknown.professional, link-by-email", "psc.environment, CUSTOM"})
     void refusesBadValues(String key, String value) {
         assertThatThrownBy(() -> PscSettings.from(Map.of(key, value))).isInstanceOf(IllegalArgumentException.class);
