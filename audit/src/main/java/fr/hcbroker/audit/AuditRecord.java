@@ -18,7 +18,6 @@ public record AuditRecord(String ts, String source, String event, String outcome
                           String idnat, String loa, List<String> amr, String session, String route, String method,
                           String path, Integer status, String clientIp, String requestId, Map<String, String> details) {
 
-    private static final java.util.regex.Pattern QUERY = java.util.regex.Pattern.compile("[?#]");
     private static final java.util.regex.Pattern CONTROLS = java.util.regex.Pattern.compile("\\p{Cntrl}");
     private static final DateTimeFormatter RFC3339_MS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);
@@ -37,7 +36,7 @@ public record AuditRecord(String ts, String source, String event, String outcome
         session = clean(session);
         route = clean(route);
         method = clean(method);
-        path = path == null ? null : clean(QUERY.split(path, 2)[0]);
+        path = path == null ? null : clean(withoutQuery(path));
         clientIp = clean(clientIp);
         requestId = clean(requestId);
         amr = amr == null ? List.of() : amr.stream().map(AuditRecord::clean).toList();
@@ -97,11 +96,11 @@ public record AuditRecord(String ts, String source, String event, String outcome
         }
         // Each pattern runs only when the text has what it needs to match (a control character, "eyJ",
         // whitespace, '=' or ':'): same result, without regex work on plain values on the request path.
-        String text = value.chars().anyMatch(c -> c < 0x20 || c == 0x7f) ? CONTROLS.matcher(value).replaceAll("?") : value;
+        String text = hasControl(value) ? CONTROLS.matcher(value).replaceAll("?") : value;
         if (text.contains("eyJ")) {
             text = SECRETS.get(0).matcher(text).replaceAll(REDACTED);
         }
-        if (text.chars().anyMatch(Character::isWhitespace)) {
+        if (hasWhitespace(text)) {
             text = SECRETS.get(1).matcher(text).replaceAll("$1 " + REDACTED);
         }
         if (text.indexOf('=') >= 0 || text.indexOf(':') >= 0) {
@@ -109,5 +108,34 @@ public record AuditRecord(String ts, String source, String event, String outcome
         }
         // Bounded last, so cleaning a cleaned value changes nothing and the verifier re-derives it exactly.
         return text.length() > 512 ? text.substring(0, 512) : text;
+    }
+
+    private static String withoutQuery(String path) {
+        for (int i = 0; i < path.length(); i++) {
+            if (path.charAt(i) == '?' || path.charAt(i) == '#') {
+                return path.substring(0, i);
+            }
+        }
+        return path;
+    }
+
+    // Plain loops: these run on every field of every request's record.
+    private static boolean hasControl(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasWhitespace(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isWhitespace(value.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

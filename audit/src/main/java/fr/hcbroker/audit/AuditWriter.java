@@ -18,10 +18,10 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -42,9 +42,11 @@ public final class AuditWriter implements AutoCloseable {
     private final int checkpointEvery;
     private final Clock clock;
     private final PrivateKey key;
-    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private volatile boolean closed;
+    /** True while the writer sleeps with nothing queued: only then does a non-urgent record wake it. */
+    private volatile boolean idle;
 
     private LocalDate day;
     private FileChannel channel;
@@ -77,6 +79,11 @@ public final class AuditWriter implements AutoCloseable {
             return done;
         }
         queue.add(new Pending(record, urgent, done));
+        // Inside a group-commit window the writer sleeps until the window ends: waking it for every
+        // allowed request would cost a thread switch each. Urgent records and an idle writer wake it.
+        if (urgent || idle) {
+            LockSupport.unpark(thread);
+        }
         return done;
     }
 
@@ -84,30 +91,43 @@ public final class AuditWriter implements AutoCloseable {
         List<Pending> batch = new ArrayList<>();
         while (!closed || !queue.isEmpty()) {
             try {
-                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                Pending first = queue.poll();
                 if (first == null) {
+                    idle = true;
+                    if (queue.isEmpty() && !closed) {
+                        LockSupport.parkNanos(200_000_000L);
+                    }
+                    idle = false;
                     continue;
                 }
                 batch.add(first);
-                long deadline = System.nanoTime() + (first.urgent() ? 0 : window.toNanos());
-                while (!batch.get(batch.size() - 1).urgent()) {
+                long deadline = System.nanoTime() + window.toNanos();
+                boolean urgent = first.urgent();
+                while (!urgent && !closed) {
+                    urgent = drainInto(batch);
                     long left = deadline - System.nanoTime();
-                    Pending next = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
-                    if (next == null) {
+                    if (urgent || left <= 0) {
                         break;
                     }
-                    batch.add(next);
+                    LockSupport.parkNanos(left);
                 }
-                queue.drainTo(batch);
+                drainInto(batch);
                 writeBatch(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
             } catch (RuntimeException | IOException | GeneralSecurityException e) {
                 batch.forEach(p -> p.done().completeExceptionally(e));
             }
             batch.clear();
         }
+    }
+
+    /** Moves what is queued into {@code batch}; true if an urgent record came with it. */
+    private boolean drainInto(List<Pending> batch) {
+        boolean urgent = false;
+        for (Pending next = queue.poll(); next != null; next = queue.poll()) {
+            batch.add(next);
+            urgent |= next.urgent();
+        }
+        return urgent;
     }
 
     private void writeBatch(List<Pending> batch) throws IOException, GeneralSecurityException {
@@ -223,6 +243,7 @@ public final class AuditWriter implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        LockSupport.unpark(thread);
         try {
             thread.join(10_000);
             if (channel != null) {

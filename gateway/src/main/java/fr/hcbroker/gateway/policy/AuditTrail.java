@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /** Every decision as an audit record (DESIGN.md §6), written by the shared writer off the event loop. */
 public final class AuditTrail implements DecisionListener {
@@ -28,7 +29,18 @@ public final class AuditTrail implements DecisionListener {
                 s == null ? null : s.username(), s == null ? null : s.idNat(), s == null ? null : s.level().acr(),
                 s == null ? null : s.amr(), s == null ? null : s.correlation(), event.route(), event.method(),
                 event.path(), event.status() == 0 ? null : event.status(), event.clientIp(), event.requestId(), Map.of());
-        return Future.fromCompletionStage(writer.append(record, event.urgent()), vertx.getOrCreateContext());
+        CompletableFuture<Void> written = writer.append(record, event.urgent());
+        if (!event.urgent()) {
+            // An allowed request does not wait for its record (group commit): sending each completion
+            // back to the event loop would cost a task per request for nothing.
+            written.whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    System.err.println("hc-gateway: audit record not written: " + failure.getMessage());
+                }
+            });
+            return Future.succeededFuture();
+        }
+        return Future.fromCompletionStage(written, vertx.getOrCreateContext());
     }
 
     private static String event(DecisionEvent event) {
