@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code audit verify FILES...} and {@code audit search ... FILES...}. */
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Verify and search hc-broker audit logs.",
-        subcommands = {AuditCommand.Verify.class, AuditCommand.Search.class})
+        subcommands = {AuditCommand.Verify.class, AuditCommand.Search.class, AuditCommand.Forward.class})
 public final class AuditCommand {
 
     @Command(name = "verify", description = "Say OK, or name the first altered, removed, inserted or reordered record.")
@@ -58,6 +58,25 @@ public final class AuditCommand {
                         System.out.println(line);
                     }
                 }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "forward", description = "Forward a directory's audit files to a SIEM as RFC 5424 syslog over TCP or TLS"
+            + " (JVM trust store, e.g. -Djavax.net.ssl.trustStore=...), resuming from the saved position after an outage;"
+            + " runs until stopped.")
+    static final class Forward implements Callable<Integer> {
+        @Option(names = "--host", required = true) String host;
+        @Option(names = "--port", defaultValue = "6514") int port;
+        @Option(names = "--tls", negatable = true, defaultValue = "true", description = "TLS (default) or plain TCP.") boolean tls;
+        @Option(names = "--prefix", defaultValue = "gateway", description = "File prefix: gateway or keycloak.") String prefix;
+        @Parameters(index = "0", description = "The audit directory.") Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SyslogForwarder forwarder = new SyslogForwarder(dir, prefix, host, port, tls)) {
+                Thread.currentThread().join();
             }
             return 0;
         }

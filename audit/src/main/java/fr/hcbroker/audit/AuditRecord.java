@@ -28,10 +28,19 @@ public record AuditRecord(String ts, String source, String event, String outcome
             "cert_issuer", "credential_type", "client", "realm", "resource", "admin");
 
     public AuditRecord {
+        event = clean(event);
+        outcome = clean(outcome);
         reason = clean(reason);
         user = clean(user);
+        idnat = clean(idnat);
+        loa = clean(loa);
+        session = clean(session);
+        route = clean(route);
+        method = clean(method);
         path = path == null ? null : clean(QUERY.split(path, 2)[0]);
-        amr = amr == null ? List.of() : List.copyOf(amr);
+        clientIp = clean(clientIp);
+        requestId = clean(requestId);
+        amr = amr == null ? List.of() : amr.stream().map(AuditRecord::clean).toList();
         Map<String, String> kept = new TreeMap<>();
         if (details != null) {
             details.forEach((k, v) -> {
@@ -70,11 +79,27 @@ public record AuditRecord(String ts, String source, String event, String outcome
         return map;
     }
 
+    /**
+     * Free text (a reason, a user name typed at a login form, an error detail) can carry a secret by
+     * mistake: anything shaped like a JWT, an Authorization value, or a {@code name=value} pair whose
+     * name says secret keeps its shape but loses its value.
+     */
+    private static final List<java.util.regex.Pattern> SECRETS = List.of(
+            java.util.regex.Pattern.compile("eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*"),
+            java.util.regex.Pattern.compile("(?i)\\b(bearer|basic|dpop|negotiate)\\s+[A-Za-z0-9._~+/=-]+"),
+            java.util.regex.Pattern.compile("(?i)\\b((?:[a-z]+[_-])*(?:token|password|passwd|pwd|secret|otp|totp|pin|cookie|code"
+                    + "|assertion|session|session_state|credential)s?)\\s*[=:]\\s*[^\\s&;,]+"));
+    static final String REDACTED = "[redacted]";
+
     private static String clean(String value) {
         if (value == null) {
             return null;
         }
-        String bounded = value.length() > 512 ? value.substring(0, 512) : value;
-        return CONTROLS.matcher(bounded).replaceAll("?");
+        String text = CONTROLS.matcher(value).replaceAll("?");
+        text = SECRETS.get(0).matcher(text).replaceAll(REDACTED);
+        text = SECRETS.get(1).matcher(text).replaceAll("$1 " + REDACTED);
+        text = SECRETS.get(2).matcher(text).replaceAll("$1=" + REDACTED);
+        // Bounded last, so cleaning a cleaned value changes nothing and the verifier re-derives it exactly.
+        return text.length() > 512 ? text.substring(0, 512) : text;
     }
 }

@@ -24,6 +24,7 @@ public final class AuditVerifier {
 
     public static Result verify(List<Path> files, PublicKey checkpointKey) throws IOException {
         String prev = null;
+        String start = null;
         long total = 0;
         for (Path file : files) {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -51,6 +52,9 @@ public final class AuditVerifier {
                             + (i == 0 ? " of the previous file (files spliced or missing)" : " (a record was removed, inserted or reordered)"),
                             total);
                 }
+                if (start == null) {
+                    start = claimedPrev;
+                }
                 prev = claimedHash;
                 hashes[i] = claimedHash;
                 total++;
@@ -60,7 +64,11 @@ public final class AuditVerifier {
                 return new Result(false, checkpoints.message(), total);
             }
         }
-        return new Result(true, "OK: " + total + " records, chain intact", total);
+        // A file's first record can only be checked against the file before it: say where the chain
+        // starts, so a reader sees whether earlier records belong in the files given.
+        String from = start == null || start.equals(AuditChain.GENESIS) ? "from the first record ever written"
+                : "continuing a chain whose previous record has hash " + start.substring(0, 16) + "...";
+        return new Result(true, "OK: " + total + " records, chain intact " + from, total);
     }
 
     private static Result checkpoints(Path file, String[] hashes, PublicKey key) throws IOException {

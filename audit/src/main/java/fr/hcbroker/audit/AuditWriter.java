@@ -114,7 +114,11 @@ public final class AuditWriter implements AutoCloseable {
         StringBuilder lines = new StringBuilder();
         List<String[]> checkpoints = new ArrayList<>();
         for (Pending pending : batch) {
-            rotateIfNewDay();
+            if (isNewDay()) {
+                // A batch can span midnight: what belongs to the old day goes to the old file first.
+                flush(lines, checkpoints);
+                rotate();
+            }
             String hash = AuditChain.hash(lastHash, pending.record());
             lines.append(AuditChain.line(pending.record(), lastHash, hash)).append('\n');
             lastHash = hash;
@@ -123,12 +127,20 @@ public final class AuditWriter implements AutoCloseable {
                 checkpoints.add(new String[]{currentFile().getFileName().toString(), Long.toString(count), hash});
             }
         }
-        channel.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
-        channel.force(false);
+        flush(lines, checkpoints);
+        batch.forEach(p -> p.done().complete(null));
+    }
+
+    private void flush(StringBuilder lines, List<String[]> checkpoints) throws IOException, GeneralSecurityException {
+        if (lines.length() > 0) {
+            channel.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
+            channel.force(false);
+            lines.setLength(0);
+        }
         for (String[] cp : checkpoints) {
             writeCheckpoint(cp[0], Long.parseLong(cp[1]), cp[2]);
         }
-        batch.forEach(p -> p.done().complete(null));
+        checkpoints.clear();
     }
 
     private void writeCheckpoint(String file, long n, String hash) throws IOException, GeneralSecurityException {
@@ -142,15 +154,15 @@ public final class AuditWriter implements AutoCloseable {
         }
     }
 
-    private void rotateIfNewDay() throws IOException {
-        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-        if (today.equals(day) && channel != null) {
-            return;
-        }
+    private boolean isNewDay() {
+        return channel == null || !LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).equals(day);
+    }
+
+    private void rotate() throws IOException {
         if (channel != null) {
             channel.close();
         }
-        day = today;
+        day = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         Path file = currentFile();
         dropTornTail(file);
         count = Files.exists(file) ? countLines(file) : 0;

@@ -2,8 +2,10 @@ package fr.hcbroker.audit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -28,21 +30,36 @@ public final class CheckpointKeys {
     private CheckpointKeys() {
     }
 
+    /**
+     * Loads the directory's key, or creates it. The gateway and Keycloak may share one directory and
+     * start together: the key files are written aside and published with a hard link, which fails if
+     * the key already exists, so exactly one key pair wins and the loser loads it.
+     */
     static PrivateKey loadOrCreate(Path dir) throws IOException, GeneralSecurityException {
         Path privateFile = dir.resolve(PRIVATE);
-        KeyFactory factory = KeyFactory.getInstance("Ed25519");
-        if (Files.exists(privateFile)) {
-            return factory.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(Files.readString(privateFile).strip())));
+        if (!Files.exists(privateFile)) {
+            KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            Path privateTmp = Files.createTempFile(dir, PRIVATE, ".tmp");
+            Path publicTmp = Files.createTempFile(dir, PUBLIC, ".tmp");
+            try {
+                try {
+                    Files.setPosixFilePermissions(privateTmp, PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException ignored) {
+                    // non-POSIX file system: the directory's own permissions protect it
+                }
+                Files.writeString(privateTmp, Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()));
+                Files.writeString(publicTmp, Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
+                Files.createLink(privateFile, privateTmp);
+                Files.move(publicTmp, dir.resolve(PUBLIC), StandardCopyOption.REPLACE_EXISTING);
+            } catch (FileAlreadyExistsException another) {
+                // another writer published its key first: use that one
+            } finally {
+                Files.deleteIfExists(privateTmp);
+                Files.deleteIfExists(publicTmp);
+            }
         }
-        KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        Files.writeString(privateFile, Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()));
-        try {
-            Files.setPosixFilePermissions(privateFile, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-            // non-POSIX file system: the directory's own permissions protect it
-        }
-        Files.writeString(dir.resolve(PUBLIC), Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
-        return pair.getPrivate();
+        return KeyFactory.getInstance("Ed25519")
+                .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(Files.readString(privateFile).strip())));
     }
 
     static PublicKey loadPublic(Path file) throws IOException, GeneralSecurityException {

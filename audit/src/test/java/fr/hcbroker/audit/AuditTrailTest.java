@@ -82,10 +82,50 @@ class AuditTrailTest {
         write(dir, 4, day2);
         Path first = dir.resolve("gateway-2026-11-21.jsonl");
         Path second = dir.resolve("gateway-2026-11-22.jsonl");
-        assertThat(AuditVerifier.verify(List.of(first, second), key(dir)).ok()).isTrue();
+        assertThat(AuditVerifier.verify(List.of(first, second), key(dir)).message())
+                .startsWith("OK: 8 records").contains("from the first record ever written");
+        assertThat(AuditVerifier.verify(List.of(second), key(dir)).message())
+                .startsWith("OK: 4 records").contains("continuing a chain");
         AuditVerifier.Result reversed = AuditVerifier.verify(List.of(second, first), key(dir));
         assertThat(reversed.ok()).isFalse();
         assertThat(reversed.message()).contains("previous file");
+    }
+
+    @Test
+    void aBatchSpanningMidnightPutsEachRecordInItsOwnDaysFile() throws Exception {
+        // Each reading of this clock is one minute later: the one batch below crosses midnight.
+        Clock ticking = new Clock() {
+            private Instant now = Instant.parse("2026-11-21T23:56:30Z");
+
+            @Override
+            public synchronized Instant instant() {
+                now = now.plusSeconds(60);
+                return now;
+            }
+
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+        };
+        try (AuditWriter writer = new AuditWriter(dir, "gateway", Duration.ofMillis(500), 2, ticking)) {
+            List<CompletableFuture<Void>> acks = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                acks.add(writer.append(record(i), false));
+            }
+            acks.forEach(CompletableFuture::join);
+        }
+        Path first = dir.resolve("gateway-2026-11-21.jsonl");
+        Path second = dir.resolve("gateway-2026-11-22.jsonl");
+        assertThat(Files.readAllLines(first)).isNotEmpty();
+        assertThat(Files.readAllLines(first).size() + Files.readAllLines(second).size()).isEqualTo(8);
+        AuditVerifier.Result result = AuditVerifier.verify(List.of(first, second), key(dir));
+        assertThat(result.ok()).as(result.message()).isTrue();
     }
 
     static Stream<Arguments> tampering() {
@@ -142,6 +182,28 @@ class AuditTrailTest {
         Path cps = file.resolveSibling(file.getFileName() + ".checkpoints");
         Files.writeString(cps, Files.readString(cps).replaceFirst("\"count\":5", "\"count\":4"));
         assertThat(AuditVerifier.verify(List.of(file), key(dir)).message()).contains("bad signature");
+    }
+
+    @Test
+    void writersStartingTogetherInOneDirectoryShareOneSigningKey() throws Exception {
+        List<CompletableFuture<java.security.PrivateKey>> keys = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            keys.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return CheckpointKeys.loadOrCreate(dir);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        java.security.PrivateKey first = keys.get(0).join();
+        keys.forEach(k -> assertThat(k.join().getEncoded()).isEqualTo(first.getEncoded()));
+        String signature = CheckpointKeys.sign(first, "statement");
+        assertThat(CheckpointKeys.verify(key(dir), "statement", signature)).isTrue();
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
+                    CheckpointKeys.PRIVATE, CheckpointKeys.PUBLIC);
+        }
     }
 
     @Nested

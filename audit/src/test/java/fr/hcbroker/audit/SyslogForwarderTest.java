@@ -106,4 +106,29 @@ class SyslogForwarderTest {
             }
         }
     }
+
+    @Test
+    @Timeout(60)
+    void aLineTheWriterIsStillAppendingIsNeverSentInPieces() throws Exception {
+        List<String> received = new CopyOnWriteArrayList<>();
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Path file = dir.resolve("gateway-2026-11-22.jsonl");
+        String first = "{\"ts\":\"2026-11-22T10:00:00.000Z\",\"event\":\"access\",\"n\":1}";
+        String second = "{\"ts\":\"2026-11-22T10:00:01.000Z\",\"event\":\"access\",\"n\":2}";
+        java.nio.file.Files.writeString(file, first + "\n" + second.substring(0, 20));
+        try (Siem siem = new Siem(port, received);
+             SyslogForwarder forwarder = new SyslogForwarder(dir, "gateway", "127.0.0.1", port, false)) {
+            await(received, 1);
+            Thread.sleep(500);
+            assertThat(received).hasSize(1);
+            assertThat(received.get(0)).endsWith(first);
+            java.nio.file.Files.writeString(file, second.substring(20) + "\n", java.nio.file.StandardOpenOption.APPEND);
+            await(received, 2);
+            assertThat(received).hasSize(2);
+            assertThat(received.get(1)).endsWith(" - " + second);
+        }
+    }
 }

@@ -28,10 +28,17 @@ final class AuditFiles {
 
     /** Output of {@code java -jar hc-audit-app.jar verify FILES...}. */
     static String verify(List<Path> files) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("verify"));
+        files.forEach(f -> args.add(f.toString()));
+        return cli(args);
+    }
+
+    /** Output of {@code java -jar hc-audit-app.jar ARGS...}. */
+    static String cli(List<String> args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                System.getProperty("hc.audit.jar"), "verify"));
-        files.forEach(f -> command.add(f.toString()));
+                System.getProperty("hc.audit.jar")));
+        command.addAll(args);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         process.getInputStream().transferTo(out);

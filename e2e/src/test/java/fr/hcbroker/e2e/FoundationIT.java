@@ -27,8 +27,8 @@ class FoundationIT {
     /** Provider ids we ship, by SPI id as the server-info endpoint lists them. */
     static final Map<String, List<String>> OUR_PROVIDERS = Map.of(
             "eventsListener", List.of("hc-audit"),
-            "authenticator", List.of("hc-level-floor", "hc-condition-second-factor"),
-            "protocol-mapper", List.of("hc-amr-mapper", "hc-acr-mapper"));
+            "authenticator", List.of("hc-level-floor", "hc-condition-second-factor", "cps-card"),
+            "protocol-mapper", List.of("hc-amr-mapper", "hc-acr-mapper", "hc-tid-mapper"));
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Stack stack;

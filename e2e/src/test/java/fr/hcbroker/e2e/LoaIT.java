@@ -17,6 +17,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @ExtendWith(StackExtension.class)
 @DisplayName("eIDAS levels: no clinical app with a password alone")
@@ -241,6 +243,30 @@ class LoaIT {
                     low.isCallback());
             assertThat(delete.body()).contains("kc-otp-login-form");
             assertThat(admin.credentialId(user.username(), "otp")).isEqualTo(otpId);
+        }
+
+        /**
+         * Through an app lowered to eidas1, a password-only session asks Keycloak to add a second
+         * factor of its own (what a stolen password would do to take over the account) or to delete
+         * the owner's: each is held to the floor, so the session must first prove the owner's TOTP.
+         */
+        @ParameterizedTest(name = "kc_action={0}")
+        @ValueSource(strings = {"CONFIGURE_TOTP", "webauthn-register", "webauthn-register-passwordless",
+                "delete_credential"})
+        void aPasswordOnlySessionCannotAddReplaceOrRemoveASecondFactor(String action) {
+            TestUser user = newUser(true);
+            String otpId = admin.credentialId(user.username(), "otp");
+            Browser browser = new Browser();
+            OidcClient low = new OidcClient(stack, "legacy-low", LOWERED_SECRET);
+            assertThat(low.issuedCode(password(browser, low, user, Map.of()))).isTrue();
+            String kcAction = action.equals("delete_credential") ? action + ":" + otpId : action;
+            Browser.Page page = browser.get(low.authorizationUrl(Map.of("kc_action", kcAction)), low.isCallback());
+            assertThat(low.issuedCode(page)).isFalse();
+            assertThat(page.body()).contains("kc-otp-login-form")
+                    .doesNotContain("kc-totp-settings-form").doesNotContain("id=\"register\"");
+            assertThat(admin.credentialId(user.username(), "otp")).isEqualTo(otpId);
+            assertThat(admin.credentialId(user.username(), "webauthn")).isNull();
+            assertThat(admin.credentialId(user.username(), "webauthn-passwordless")).isNull();
         }
 
         @Test

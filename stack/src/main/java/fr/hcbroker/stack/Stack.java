@@ -8,6 +8,7 @@ import fr.hcbroker.stack.demo.DemoProfessional;
 import fr.hcbroker.stack.demoapp.DemoLegacyApp;
 import fr.hcbroker.stack.keycloak.KeycloakOptions;
 import fr.hcbroker.stack.keycloak.KeycloakServer;
+import fr.hcbroker.stack.pki.CardPki;
 import fr.hcbroker.stack.pki.ServerTls;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -45,6 +46,7 @@ public final class Stack implements AutoCloseable {
     private KeycloakServer keycloak;
     private Vertx vertx;
     private DemoLegacyApp demoApp;
+    private CardPki cards;
     private Process gateway;
     private Path accountsFile;
 
@@ -62,7 +64,9 @@ public final class Stack implements AutoCloseable {
             throw new StackException("cannot create " + work + ": " + e.getMessage(), e);
         }
         ServerTls tls = ServerTls.generate(work.resolve("tls"));
-        Path trustStore = ServerTls.trustStore(work.resolve("tls/client-anchors.p12"), List.of(tls.ca()));
+        cards = CardPki.start(work.resolve("cps"));
+        Path trustStore = ServerTls.trustStore(work.resolve("tls/client-anchors.p12"),
+                Stream.concat(Stream.of(tls.ca()), cards.clientAnchors().stream()).toList());
 
         List<Path> imports = new ArrayList<>(realmFiles);
         imports.add(DemoAccounts.writeUsersFile(work.resolve("import"), DemoProfessional.ALL));
@@ -94,6 +98,7 @@ public final class Stack implements AutoCloseable {
         env.put("HC_GATEWAY_CLIENT_SECRET", gatewayClientSecret);
         env.put("HC_PSC_CLIENT_ID", PSC_CLIENT_ID);
         env.put("HC_PSC_CLIENT_SECRET", pscClientSecret);
+        env.putAll(cards.environment());
         env.put("KC_SPI_EVENTS_LISTENER__HC_AUDIT__DIR", work.resolve("audit").toString());
         return env;
     }
@@ -217,6 +222,11 @@ public final class Stack implements AutoCloseable {
         return keycloak;
     }
 
+    /** The CPS test PKI: demo cards, OCSP responder and CRLs. */
+    public CardPki cards() {
+        return cards;
+    }
+
     public StackSettings settings() {
         return settings;
     }
@@ -224,6 +234,10 @@ public final class Stack implements AutoCloseable {
     /** Stops everything this stack started, gateway first so no request reaches a stopping Keycloak. */
     @Override
     public void close() {
+        if (cards != null) {
+            cards.close();
+            cards = null;
+        }
         if (gateway != null) {
             gateway.destroy();
             try {

@@ -252,15 +252,20 @@ public final class GatewayServer {
 
     private void logout(HttpServerRequest request) {
         String sessionId = sessionId(request);
-        Future<Void> removed = sessionId == null ? Future.succeededFuture() : store.remove(sessionId);
-        removed.compose(v -> oidc.endSessionUrl(config.publicUrl().resolve("/").toString()))
-                .onComplete(url -> afterRecorded(request,
-                        record(request, null, new Decision(Outcome.ALLOW, "logout"), null, 302), () -> request.response()
-                            .addCookie(Cookie.cookie(cookieName, "").setPath("/").setMaxAge(0).setHttpOnly(true)
-                                    .setSameSite(CookieSameSite.LAX).setSecure(config.https()))
-                            .setStatusCode(302)
-                            .putHeader("location", url.succeeded() ? url.result() : "/")
-                            .putHeader("cache-control", "no-store").end()));
+        // Read before removing, so the record says whose session ended.
+        Future<Session> ended = sessionId == null ? Future.succeededFuture() : store.get(sessionId).otherwise((Session) null);
+        ended.onComplete(found -> {
+            Session session = found.result();
+            Future<Void> removed = sessionId == null ? Future.succeededFuture() : store.remove(sessionId);
+            removed.compose(v -> oidc.endSessionUrl(config.publicUrl().resolve("/").toString()))
+                    .onComplete(url -> afterRecorded(request,
+                            record(request, null, new Decision(Outcome.ALLOW, "logout"), session, 302), () -> request.response()
+                                .addCookie(Cookie.cookie(cookieName, "").setPath("/").setMaxAge(0).setHttpOnly(true)
+                                        .setSameSite(CookieSameSite.LAX).setSecure(config.https()))
+                                .setStatusCode(302)
+                                .putHeader("location", url.succeeded() ? url.result() : "/")
+                                .putHeader("cache-control", "no-store").end()));
+        });
     }
 
     private void backchannelLogout(HttpServerRequest request) {

@@ -2,6 +2,7 @@ package fr.hcbroker.keycloak.audit;
 
 import fr.hcbroker.audit.AuditRecord;
 import fr.hcbroker.audit.AuditWriter;
+import fr.hcbroker.keycloak.loa.AmrProtocolMapper;
 import fr.hcbroker.keycloak.loa.LoginLevel;
 import fr.hcbroker.loa.Level;
 import java.time.Instant;
@@ -14,6 +15,7 @@ import org.keycloak.authentication.authenticators.util.AcrStore;
 import org.keycloak.events.Event;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.admin.AdminEvent;
+import org.keycloak.models.AuthenticatedClientSessionModel;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -48,12 +50,25 @@ final class AuditEventListenerProvider implements EventListenerProvider {
         details.put("client", event.getClientId());
         details.put("realm", event.getRealmName());
         String username = user != null ? user.getUsername() : details.get("username");
+        AuthenticatedClientSessionModel clientSession = clientSession(realm, userSession, event.getClientId());
         write(new AuditRecord(AuditRecord.timestamp(Instant.ofEpochMilli(event.getTime())), "keycloak",
                 event.getType().name().toLowerCase(Locale.ROOT), event.getError() == null ? "success" : "failure",
                 event.getError(), username, user == null ? null : user.getFirstAttribute("idnat_ps"),
-                level(realm, userSession, event.getClientId()),
-                userSession == null ? List.of() : new ArrayList<>(LoginLevel.amr(userSession.getNote(LoginLevel.AMR_NOTE))),
-                event.getSessionId(), null, null, null, null, event.getIpAddress(), null, details));
+                clientSession == null ? null : Level.fromLoa(AcrStore.getCurrentLevelOfAuthentication(clientSession))
+                        .map(Level::acr).orElse(null),
+                amr(userSession, clientSession), event.getSessionId(), null, null, null, null, event.getIpAddress(), null,
+                details));
+    }
+
+    /** The same amr values as the login's tokens (one computation, in the amr mapper). */
+    private List<String> amr(UserSessionModel userSession, AuthenticatedClientSessionModel clientSession) {
+        if (userSession == null) {
+            return List.of();
+        }
+        if (clientSession == null) {
+            return new ArrayList<>(LoginLevel.amr(userSession.getNote(LoginLevel.AMR_NOTE)));
+        }
+        return new ArrayList<>(new AmrProtocolMapper().amr(session, userSession, clientSession));
     }
 
     @Override
@@ -75,14 +90,13 @@ final class AuditEventListenerProvider implements EventListenerProvider {
                         "admin", String.valueOf(admin))));
     }
 
-    private String level(RealmModel realm, UserSessionModel userSession, String clientId) {
+    private static AuthenticatedClientSessionModel clientSession(RealmModel realm, UserSessionModel userSession,
+                                                                 String clientId) {
         if (realm == null || userSession == null || clientId == null) {
             return null;
         }
         ClientModel client = realm.getClientByClientId(clientId);
-        var clientSession = client == null ? null : userSession.getAuthenticatedClientSessionByClient(client.getId());
-        return clientSession == null ? null
-                : Level.fromLoa(AcrStore.getCurrentLevelOfAuthentication(clientSession)).map(Level::acr).orElse(null);
+        return client == null ? null : userSession.getAuthenticatedClientSessionByClient(client.getId());
     }
 
     /** Durable before the request that caused the event completes; a failure to write fails it. */

@@ -39,12 +39,16 @@ public final class AmrProtocolMapper extends org.keycloak.protocol.oidc.mappers.
     @Override
     protected void setClaim(IDToken token, ProtocolMapperModel mappingModel, UserSessionModel userSession,
                             KeycloakSession session, ClientSessionContext clientSessionCtx) {
-        AuthenticatedClientSessionModel clientSession = clientSessionCtx.getClientSession();
+        token.getOtherClaims().put("amr", List.copyOf(amr(session, userSession, clientSessionCtx.getClientSession())));
+    }
+
+    /** The amr of a login as its tokens carry it; the audit listener records the same values. */
+    public Set<String> amr(KeycloakSession session, UserSessionModel userSession, AuthenticatedClientSessionModel clientSession) {
         Set<String> amr = new LinkedHashSet<>(getAmr(clientSession, session.getContext().getRealm()));
         amr.addAll(LoginLevel.amr(userSession.getNote(LoginLevel.AMR_NOTE)));
         if (AcrStore.getCurrentLevelOfAuthentication(clientSession) >= fr.hcbroker.loa.Level.SUBSTANTIAL.loa()) {
             amr.add("mfa");
         }
-        token.getOtherClaims().put("amr", List.copyOf(amr));
+        return amr;
     }
 }

@@ -17,6 +17,7 @@ import org.keycloak.sessions.AuthenticationSessionModel;
  * <p>Why an authenticator: Keycloak applies a minimum level only per client ({@code minimum.acr.value});
  * it has no realm-wide default, so a client added without one would accept a password alone. This
  * runs first in the browser flow, before the cookie check, so an SSO session below the floor steps up.
+ * Account actions requested through any client ({@code kc_action}) are held to the floor too.
  */
 final class LevelFloorAuthenticator implements Authenticator {
 
@@ -27,7 +28,7 @@ final class LevelFloorAuthenticator implements Authenticator {
     public void authenticate(AuthenticationFlowContext context) {
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
         ClientModel client = authSession.getClient();
-        if (client.getAttribute(Constants.MINIMUM_ACR_VALUE) == null) {
+        if (client.getAttribute(Constants.MINIMUM_ACR_VALUE) == null || isApplicationInitiatedAction(authSession)) {
             Level floor = floor(context.getRealm());
             String requested = authSession.getClientNote(Constants.REQUESTED_LEVEL_OF_AUTHENTICATION);
             int requestedLoa = requested == null ? Constants.NO_LOA : Integer.parseInt(requested);
@@ -38,6 +39,16 @@ final class LevelFloorAuthenticator implements Authenticator {
         // Forced: a flow that ends below the requested level fails instead of issuing a weaker token.
         authSession.setClientNote(Constants.FORCE_LEVEL_OF_AUTHENTICATION, "true");
         context.success();
+    }
+
+    /**
+     * An application-initiated action ({@code kc_action}: set up TOTP, register a key, delete a
+     * credential, ...) is held to the floor even through an app lowered to eidas1: otherwise a
+     * password-only session would add its own second factor or remove the owner's. Keycloak guards
+     * only {@code delete_credential}, and only for the credential's own level.
+     */
+    private static boolean isApplicationInitiatedAction(AuthenticationSessionModel authSession) {
+        return authSession.getClientNote(Constants.KC_ACTION) != null;
     }
 
     /** The realm's floor; an unreadable value means the strictest usual floor, never a lower one. */

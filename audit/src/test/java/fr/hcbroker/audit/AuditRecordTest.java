@@ -1,0 +1,99 @@
+package fr.hcbroker.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+@DisplayName("An audit record never carries a token, cookie, password, OTP or query string")
+class AuditRecordTest {
+
+    static final String JWT = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJTRUNSRVQifQ.c2lnbmF0dXJlU0VDUkVU";
+
+    static Stream<Arguments> leaks() {
+        return Stream.of(
+                Arguments.of("a JWT in a reason", "token was " + JWT, "SECRET"),
+                Arguments.of("a bare JWT anywhere", JWT, "eyJzdWIi"),
+                Arguments.of("a bearer token", "upstream said Bearer abcSECRETdef", "SECRET"),
+                Arguments.of("a basic credential", "Authorization: Basic dXNlcjpTRUNSRVQ=", "dXNlcjpTRUNSRVQ"),
+                Arguments.of("a password pair", "login failed password=SECRET", "SECRET"),
+                Arguments.of("a client secret pair", "client_secret=SECRET&x=1", "SECRET"),
+                Arguments.of("an OTP pair", "otp: 123456", "123456"),
+                Arguments.of("a TOTP pair", "totp=654321", "654321"),
+                Arguments.of("an authorization code", "callback code=SECRET", "SECRET"),
+                Arguments.of("an access token pair", "access_token=SECRET", "SECRET"),
+                Arguments.of("a session cookie", "Cookie: hc_session=SECRET; other=1", "SECRET"),
+                Arguments.of("a PIN", "card pin=1234", "1234"),
+                Arguments.of("a CR/LF log injection", "ok\r\n{\"forged\":true}", "\r\n"));
+    }
+
+    /** Every free-text field of the record, so a secret is stopped whichever field it reaches. */
+    static final List<Function<String, AuditRecord>> FIELDS = List.of(
+            v -> record(v, null, null, Map.of()),
+            v -> record(null, v, null, Map.of()),
+            v -> record(null, null, v, Map.of()),
+            v -> record(null, null, null, Map.of("auth_method", v)));
+
+    static AuditRecord record(String reason, String user, String requestId, Map<String, String> details) {
+        return new AuditRecord("2026-11-22T10:00:00.000Z", "keycloak", "login_error", "failure", reason, user, null,
+                null, List.of(), null, null, null, null, null, "127.0.0.1", requestId, details);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("leaks")
+    void aSecretShapedValueIsRedactedInEveryField(String what, String value, String secret) {
+        for (Function<String, AuditRecord> field : FIELDS) {
+            String line = AuditChain.line(field.apply(value), AuditChain.GENESIS, "h");
+            assertThat(line).doesNotContain(secret);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("leaks")
+    void aRedactedRecordStillVerifies(String what, String value, String secret, @TempDir java.nio.file.Path dir)
+            throws Exception {
+        try (AuditWriter writer = new AuditWriter(dir, "keycloak", Duration.ZERO, 1000, Clock.systemUTC())) {
+            writer.append(record(value + " " + "x".repeat(600), value, value, Map.of("auth_method", value)), true).join();
+        }
+        java.nio.file.Path file;
+        try (Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+            file = files.filter(p -> p.toString().endsWith(".jsonl")).findFirst().orElseThrow();
+        }
+        AuditVerifier.Result result = AuditVerifier.verify(List.of(file), null);
+        assertThat(result.ok()).as(result.message()).isTrue();
+    }
+
+    @ParameterizedTest(name = "query string dropped from {0}")
+    @MethodSource("paths")
+    void thePathNeverKeepsAQueryStringOrFragment(String path, String kept) {
+        AuditRecord record = new AuditRecord("t", "gateway", "access", "allow", null, null, null, null, null, null,
+                null, "GET", path, 200, null, null, null);
+        assertThat(record.path()).isEqualTo(kept);
+    }
+
+    static Stream<Arguments> paths() {
+        return Stream.of(Arguments.of("/cb?code=SECRET&state=x", "/cb"), Arguments.of("/a#access_token=SECRET", "/a"),
+                Arguments.of("/a?", "/a"), Arguments.of("/plain", "/plain"));
+    }
+
+    @ParameterizedTest(name = "ordinary text kept: {0}")
+    @MethodSource("ordinary")
+    void ordinaryTextIsNotRedacted(String value) {
+        assertThat(record(value, null, null, Map.of()).reason()).isEqualTo(value);
+    }
+
+    static Stream<String> ordinary() {
+        return Stream.of("profession not allowed", "level eidas3 required, session has eidas2",
+                "codeProfession=10 not in [21]", "CN=AC IGC-SANTE FORT PERSONNES, OU=IGC-SANTE, C=FR",
+                "invalid_user_credentials");
+    }
+}

@@ -1,0 +1,138 @@
+package fr.hcbroker.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * What can be checked of docker/ without a Docker engine. SnakeYAML (under Jackson's YAML module)
+ * parses the compose file because it resolves anchors and merge keys as compose does.
+ */
+class DockerFilesTest {
+
+    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    private static final Path DOCKER = ROOT.resolve("docker");
+    private static final Pattern SECRET_NAME = Pattern.compile(".*(PASSWORD|SECRET|TOKEN|PRIVATE|KEY).*");
+    private static final Pattern REQUIRED_VARIABLE = Pattern.compile("\\$\\{[A-Z0-9_]+:\\?[^}]*}");
+    private static final Pattern COPY = Pattern.compile("(?m)^COPY\\s+(?!--from)(\\S+)\\s+\\S+\\s*$");
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> services() throws IOException {
+        Map<String, Object> compose = new Yaml().load(Files.readString(DOCKER.resolve("compose.yaml")));
+        return (Map<String, Map<String, Object>>) compose.get("services");
+    }
+
+    /** Names of the environment entries that carry a secret written into the file. */
+    static List<String> literalSecrets(Map<String, Object> environment) {
+        List<String> literal = new ArrayList<>();
+        environment.forEach((name, value) -> {
+            if (SECRET_NAME.matcher(name).matches() && !REQUIRED_VARIABLE.matcher(String.valueOf(value)).matches()) {
+                literal.add(name);
+            }
+        });
+        return literal;
+    }
+
+    @Nested
+    @DisplayName("compose.yaml")
+    class Compose {
+
+        @Test
+        void definesPostgresTwoKeycloaksTwoGatewaysAndTheApp() throws IOException {
+            assertThat(services()).containsOnlyKeys("postgres", "keycloak-1", "keycloak-2", "gateway-1", "gateway-2",
+                    "legacy-app");
+        }
+
+        @Test
+        void everyServiceHasAHealthCheck() throws IOException {
+            services().forEach((name, service) -> assertThat(service.get("healthcheck"))
+                    .as(name).isInstanceOfSatisfying(Map.class, check -> assertThat(check.get("test")).isNotNull()));
+        }
+
+        @Test
+        @SuppressWarnings("unchecked")
+        void everySecretComesFromTheOperatorsEnvironment() throws IOException {
+            services().forEach((name, service) -> {
+                Map<String, Object> environment = (Map<String, Object>) service.getOrDefault("environment", Map.of());
+                assertThat(literalSecrets(environment)).as(name).isEmpty();
+            });
+        }
+
+        @Test
+        @SuppressWarnings("unchecked")
+        void bothKeycloakNodesShareTheDatabaseAndBothGatewaysGetTheClientSecret() throws IOException {
+            Map<String, Map<String, Object>> services = services();
+            for (String node : List.of("keycloak-1", "keycloak-2")) {
+                assertThat((Map<String, Object>) services.get(node).get("environment"))
+                        .containsEntry("KC_DB_URL", "jdbc:postgresql://postgres:5432/keycloak");
+            }
+            for (String node : List.of("gateway-1", "gateway-2")) {
+                assertThat((Map<String, Object>) services.get(node).get("environment"))
+                        .containsKey("HC_GATEWAY_CLIENT_SECRET");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}={1} is refused")
+    @CsvSource({
+            "KC_DB_PASSWORD, hunter2",
+            "HC_GATEWAY_CLIENT_SECRET, s3cr3t",
+            "POSTGRES_PASSWORD, ${HC_DB_PASSWORD}",
+            "POSTGRES_PASSWORD, ${HC_DB_PASSWORD:-default}",
+            "API_TOKEN, ''",
+            "SIGNING_KEY, abc",
+    })
+    void aSecretWrittenInTheFileOrWithADefaultIsFound(String name, String value) {
+        assertThat(literalSecrets(Map.of(name, value == null ? "" : value))).containsExactly(name);
+    }
+
+    @Test
+    void aRequiredVariableReferenceIsAccepted() {
+        assertThat(literalSecrets(Map.of("KC_DB_PASSWORD", "${HC_DB_PASSWORD:?set HC_DB_PASSWORD}"))).isEmpty();
+    }
+
+    @Nested
+    @DisplayName("Dockerfiles")
+    class Dockerfiles {
+
+        @ParameterizedTest
+        @CsvSource({"keycloak.Dockerfile", "gateway.Dockerfile"})
+        void everyCopiedFileExistsAfterTheBuild(String dockerfile) throws IOException {
+            var copies = COPY.matcher(Files.readString(DOCKER.resolve(dockerfile))).results()
+                    .map(m -> m.group(1)).toList();
+            assertThat(copies).isNotEmpty();
+            copies.forEach(source -> assertThat(ROOT.resolve(source)).as(source).exists());
+        }
+
+        @Test
+        void keycloakImageIsTheOfficialOneWithOurProvidersAndAnOptimizedPostgresBuild() throws IOException {
+            String dockerfile = Files.readString(DOCKER.resolve("keycloak.Dockerfile"));
+            assertThat(dockerfile).contains("FROM quay.io/keycloak/keycloak:26.7.3 AS builder", "KC_DB=postgres",
+                    "KC_CACHE=ispn", "RUN /opt/keycloak/bin/kc.sh build", "\"--optimized\"");
+            assertThat(ROOT.resolve("stack/target/keycloak-dist/keycloak-26.7.3/providers"))
+                    .isDirectoryContaining("glob:**/hc-keycloak-extensions.jar")
+                    .isDirectoryContaining("glob:**/hc-themes.jar");
+        }
+
+        @Test
+        void gatewayConfigNamesItsSecretVariableAndHoldsNoSecret() throws IOException {
+            Map<String, Object> config = new Yaml().load(Files.readString(DOCKER.resolve("gateway.yaml")));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> oidc = (Map<String, Object>) config.get("oidc");
+            assertThat(oidc).containsEntry("clientSecretEnv", "HC_GATEWAY_CLIENT_SECRET")
+                    .doesNotContainKeys("clientSecret");
+        }
+    }
+}

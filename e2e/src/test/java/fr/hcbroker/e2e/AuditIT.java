@@ -1,0 +1,181 @@
+package fr.hcbroker.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import fr.hcbroker.stack.Stack;
+import fr.hcbroker.stack.client.AdminApi;
+import fr.hcbroker.stack.client.Browser;
+import fr.hcbroker.stack.client.Totp;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(StackExtension.class)
+@DisplayName("The audit trail, through the real gateway and Keycloak")
+class AuditIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Stack stack;
+    private static AdminApi admin;
+
+    @BeforeAll
+    static void start(Stack running) {
+        stack = running;
+        admin = new AdminApi(running);
+    }
+
+    private static String newUser(String[] secretOut) {
+        String name = "au-" + UUID.randomUUID().toString().substring(0, 8);
+        secretOut[0] = "totp-" + UUID.randomUUID();
+        admin.createUser(name, "Pw-" + name, secretOut[0]);
+        return name;
+    }
+
+    private static List<JsonNode> records(String source) throws Exception {
+        List<JsonNode> records = new ArrayList<>();
+        for (Path file : AuditFiles.of(stack, source)) {
+            for (String line : Files.readAllLines(file)) {
+                records.add(JSON.readTree(line));
+            }
+        }
+        return records;
+    }
+
+    private static String raw(String source) throws Exception {
+        StringBuilder all = new StringBuilder();
+        for (Path file : AuditFiles.of(stack, source)) {
+            all.append(Files.readString(file));
+        }
+        return all.toString();
+    }
+
+    /** Allowed requests are group-committed: wait up to a few windows for a matching record. */
+    private static JsonNode await(String source, Predicate<JsonNode> match) throws Exception {
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (true) {
+            for (JsonNode record : records(source)) {
+                if (match.test(record)) {
+                    return record;
+                }
+            }
+            assertThat(System.currentTimeMillis()).as("no matching " + source + " record").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void aWrongPasswordIsAKeycloakFailureWithItsReasonAndThePasswordIsNowhere() throws Exception {
+        String[] secret = new String[1];
+        String user = newUser(secret);
+        String wrong = "Wrong-" + UUID.randomUUID();
+        Browser browser = new Browser();
+        Browser.Page form = browser.get(stack.gatewayUrl() + "/echo");
+        Browser.Page again = browser.submit(form, form.form("kc-form-login"),
+                Map.of("username", user, "password", wrong), u -> false);
+        assertThat(again.body()).contains("kc-form-login");
+
+        JsonNode failure = await("keycloak", r -> r.path("event").asText().equals("login_error")
+                && r.path("user").asText().equals(user));
+        assertThat(failure.path("outcome").asText()).isEqualTo("failure");
+        assertThat(failure.path("reason").asText()).isEqualTo("invalid_user_credentials");
+        assertThat(failure.path("details").path("realm").asText()).isEqualTo("hospiconnect");
+        assertThat(failure.path("client_ip").asText()).isNotBlank();
+        assertThat(raw("keycloak")).doesNotContain(wrong).doesNotContain("Pw-" + user);
+    }
+
+    @Test
+    void aWrongOtpIsRecordedWithoutTheCode() throws Exception {
+        String[] secret = new String[1];
+        String user = newUser(secret);
+        Browser browser = new Browser();
+        Browser.Page form = browser.get(stack.gatewayUrl() + "/echo");
+        Browser.Page otp = browser.submit(form, form.form("kc-form-login"),
+                Map.of("username", user, "password", "Pw-" + user), u -> false);
+        String wrongCode = Totp.now(secret[0]).equals("918273") ? "918274" : "918273";
+        browser.submit(otp, otp.form("kc-otp-login-form"), Map.of("otp", wrongCode), u -> false);
+
+        JsonNode failure = await("keycloak", r -> r.path("event").asText().equals("login_error")
+                && r.path("user").asText().equals(user));
+        assertThat(failure.path("outcome").asText()).isEqualTo("failure");
+        assertThat(failure.path("reason").asText()).isNotBlank();
+        assertThat(raw("keycloak")).doesNotContain(wrongCode).doesNotContain(secret[0]);
+    }
+
+    @Test
+    void aLoginAccessAndLogoutLeaveMatchingRecordsOnBothSidesAndSearchFindsThem() throws Exception {
+        String[] secret = new String[1];
+        String user = newUser(secret);
+        Browser browser = new Browser();
+        Browser.Page form = browser.get(stack.gatewayUrl() + "/echo?ticket=SHOULD-NOT-APPEAR");
+        Browser.Page otp = browser.submit(form, form.form("kc-form-login"),
+                Map.of("username", user, "password", "Pw-" + user), u -> false);
+        String code = Totp.now(secret[0]);
+        Browser.Page echo = browser.submit(otp, otp.form("kc-otp-login-form"), Map.of("otp", code), u -> false);
+        assertThat(echo.status()).isEqualTo(200);
+        browser.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/.hc/logout")).build());
+
+        JsonNode kcLogin = await("keycloak", r -> r.path("event").asText().equals("login")
+                && r.path("user").asText().equals(user));
+        assertThat(kcLogin.path("outcome").asText()).isEqualTo("success");
+        assertThat(kcLogin.path("loa").asText()).isEqualTo("eidas2");
+        assertThat(kcLogin.path("amr").toString()).contains("pwd").contains("otp");
+        assertThat(kcLogin.path("details").path("client").asText()).isEqualTo("hc-gateway");
+        assertThat(kcLogin.path("session").asText()).isNotBlank();
+
+        JsonNode gwLogin = await("gateway", r -> r.path("event").asText().equals("login")
+                && r.path("user").asText().equals(user));
+        assertThat(gwLogin.path("loa").asText()).isEqualTo("eidas2");
+        assertThat(gwLogin.path("session").asText()).isNotBlank();
+        JsonNode access = await("gateway", r -> r.path("event").asText().equals("access")
+                && r.path("user").asText().equals(user));
+        assertThat(access.path("outcome").asText()).isEqualTo("allow");
+        assertThat(access.path("route").asText()).isEqualTo("demo-app");
+        assertThat(access.path("method").asText()).isEqualTo("GET");
+        assertThat(access.path("request_id").asText()).isNotBlank();
+        await("gateway", r -> r.path("event").asText().equals("logout") && r.path("user").asText().equals(user));
+
+        String gateway = raw("gateway");
+        assertThat(gateway).doesNotContain("SHOULD-NOT-APPEAR").doesNotContain("ticket=");
+        assertThat(raw("keycloak") + gateway).doesNotContain("Pw-" + user).doesNotContain(secret[0]);
+
+        List<String> args = new ArrayList<>(List.of("search", "--user", user, "--route", "demo-app"));
+        AuditFiles.of(stack, "gateway").forEach(f -> args.add(f.toString()));
+        String found = AuditFiles.cli(args);
+        assertThat(found.lines()).isNotEmpty().allSatisfy(line -> {
+            JsonNode record = JSON.readTree(line);
+            assertThat(record.path("user").asText()).isEqualTo(user);
+            assertThat(record.path("route").asText()).isEqualTo("demo-app");
+        });
+        assertThat(AuditFiles.verify(AuditFiles.of(stack, "gateway"))).startsWith("OK");
+        assertThat(AuditFiles.verify(AuditFiles.of(stack, "keycloak"))).startsWith("OK");
+    }
+
+    @Test
+    void aClientChangeNamesTheAdminWhoMadeIt() throws Exception {
+        String clientId = admin.get("/admin/realms/hospiconnect/clients?clientId=hc-gateway").get(0).path("id").asText();
+        JsonNode client = admin.get("/admin/realms/hospiconnect/clients/" + clientId);
+        Map<String, Object> update = JSON.convertValue(client, Map.class);
+        update.put("description", "audited change " + UUID.randomUUID());
+        assertThat(admin.send("PUT", "/admin/realms/hospiconnect/clients/" + clientId, update)).isEqualTo(204);
+
+        JsonNode change = await("keycloak", r -> r.path("event").asText().equals("admin-update")
+                && r.path("details").path("resource").asText().equals("CLIENT clients/" + clientId));
+        assertThat(change.path("user").asText()).isEqualTo("admin");
+        assertThat(change.path("details").path("admin").asText()).isEqualTo("admin");
+        assertThat(change.path("outcome").asText()).isEqualTo("success");
+        assertThat(raw("keycloak")).doesNotContain(client.path("secret").asText("never-a-secret-here"));
+        assertThat(AuditFiles.verify(AuditFiles.of(stack, "keycloak"))).startsWith("OK");
+    }
+}
