@@ -102,8 +102,15 @@ public final class BenchMain {
         try (Stream<Path> jars = Files.list(Path.of("gateway/target"))) {
             gatewayJar = jars.filter(p -> p.getFileName().toString().endsWith("-app.jar")).findFirst().orElseThrow();
         }
-        Process gateway = track(Peers.start(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx512m", "-jar", gatewayJar.toString(), "--config", dir.resolve("gateway.yaml").toString()),
+        List<String> gatewayCommand = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m"));
+        // Extra JVM flags for the gateway, e.g. a flight recording to profile it under load.
+        String extraFlags = System.getenv("HC_BENCH_GATEWAY_JVM_FLAGS");
+        if (extraFlags != null && !extraFlags.isBlank()) {
+            gatewayCommand.addAll(List.of(extraFlags.trim().split("\\s+")));
+        }
+        gatewayCommand.addAll(List.of("-jar", gatewayJar.toString(), "--config", dir.resolve("gateway.yaml").toString()));
+        Process gateway = track(Peers.start(gatewayCommand,
                 dir.resolve("gateway.log"), Map.of("HC_GATEWAY_CLIENT_SECRET", stack.gatewayClientSecret())));
         Peers.awaitHttp("gateway", "http://127.0.0.1:" + ports.gateway() + "/healthz", gateway, dir.resolve("gateway.log"));
 

@@ -3,7 +3,9 @@ package fr.hcbroker.stack;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,8 +18,26 @@ public record StackPorts(int keycloakHttp, int keycloakHttps, int keycloakManage
         return new StackPorts(8080, 8443, 9000, 8000, 9090);
     }
 
+    /** Five distinct free ports: all are held open while choosing, so the system cannot hand one out twice. */
     public static StackPorts free() {
-        return new StackPorts(freePort(), freePort(), freePort(), freePort(), freePort());
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                held.add(new ServerSocket(0));
+            }
+            return new StackPorts(held.get(0).getLocalPort(), held.get(1).getLocalPort(), held.get(2).getLocalPort(),
+                    held.get(3).getLocalPort(), held.get(4).getLocalPort());
+        } catch (IOException e) {
+            throw new StackException("no free port: " + e.getMessage());
+        } finally {
+            for (ServerSocket socket : held) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing a probe socket: nothing to recover
+                }
+            }
+        }
     }
 
     public Map<String, Integer> byRole() {
@@ -40,13 +60,5 @@ public record StackPorts(int keycloakHttp, int keycloakHttps, int keycloakManage
                         + " (ss -ltnp 'sport = :" + port + "') or choose other ports");
             }
         });
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new StackException("no free port: " + e.getMessage());
-        }
     }
 }
