@@ -202,6 +202,10 @@ class ThemeIT {
             waitFor(By.id("registerWebAuthn"));
             reviewPage("webauthn-register", "fr");
             browser.findElement(By.id("registerWebAuthn")).click();
+            // Keycloak asks for a label for the new key in a prompt.
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.alertIsPresent());
+            browser.switchTo().alert().sendKeys("Clé de test");
+            browser.switchTo().alert().accept();
             new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.urlToBe(stack.gatewayUrl() + "/"));
             assertThat(text()).contains(username).contains("hwk");
             assertThat(key.getCredentials()).hasSize(1);
