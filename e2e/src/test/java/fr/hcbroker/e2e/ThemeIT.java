@@ -1,0 +1,248 @@
+package fr.hcbroker.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fr.hcbroker.e2e.browser.Axe;
+import fr.hcbroker.e2e.browser.BrowserExtension;
+import fr.hcbroker.stack.Stack;
+import fr.hcbroker.stack.client.AdminApi;
+import fr.hcbroker.stack.client.Totp;
+import fr.hcbroker.stack.demo.DemoProfessional;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
+
+/**
+ * The hospiconnect login theme in Debian's Chromium, through the real Keycloak and gateway: every
+ * page a person meets is checked with axe-core (no serious or critical WCAG 2.1 A/AA violation),
+ * loads nothing from another host, and is saved as a screenshot under target/screenshots/ in French
+ * and English; the logins work as a person does them (password + TOTP, WebAuthn with Chromium's
+ * virtual authenticator, Pro Santé Connect through the stand-in, step-up to the card).
+ */
+@ExtendWith({StackExtension.class, BrowserExtension.class})
+@DisplayName("hospiconnect login theme in a real Chromium")
+class ThemeIT {
+
+    private static Stack stack;
+    private static ChromeDriver browser;
+    private static AdminApi admin;
+
+    @BeforeAll
+    static void setUp(Stack running, ChromeDriver driver) {
+        stack = running;
+        browser = driver;
+        admin = new AdminApi(running);
+    }
+
+    @BeforeEach
+    void freshBrowser() {
+        browser.manage().deleteAllCookies();
+        browser.manage().window().setSize(new Dimension(1280, 900));
+        browser.get(stack.keycloakUrl() + "/realms/hospiconnect/");
+        browser.manage().deleteAllCookies();
+    }
+
+    /** Keycloak's authorization page for the account console, in {@code locale} (null: the browser's, French). */
+    private static String loginUrl(String locale, String extra) {
+        return stack.keycloakUrl() + "/realms/hospiconnect/protocol/openid-connect/auth?client_id=account-console"
+                + "&response_type=code&scope=openid"
+                // The realm requires PKCE; the RFC 7636 example challenge is enough to render the pages.
+                + "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&redirect_uri="
+                + URLEncoder.encode(stack.keycloakUrl() + "/realms/hospiconnect/account/", StandardCharsets.UTF_8)
+                + (locale == null ? "" : "&ui_locales=" + locale) + extra;
+    }
+
+    private static void waitFor(By element) {
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.presenceOfElementLocated(element));
+    }
+
+    private static String text() {
+        return browser.findElement(By.tagName("body")).getText();
+    }
+
+    /**
+     * The checks every page gets: the language attribute, no serious accessibility violation, nothing
+     * loaded from another host, and a screenshot for review.
+     */
+    private static void reviewPage(String name, String lang) throws Exception {
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d ->
+                "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
+        assertThat(browser.findElement(By.tagName("html")).getAttribute("lang")).as("lang of %s", name).isEqualTo(lang);
+        assertThat(Axe.seriousViolations(browser)).as("serious or critical axe violations on %s", name).isEmpty();
+        @SuppressWarnings("unchecked")
+        List<String> loaded = (List<String>) ((JavascriptExecutor) browser).executeScript(
+                "return performance.getEntriesByType('resource').map(e => e.name)");
+        assertThat(loaded).as("resources of %s", name)
+                .allMatch(url -> List.of("localhost", "127.0.0.1").contains(URI.create(url).getHost()));
+        BrowserExtension.screenshot(browser, name + "-" + lang);
+    }
+
+    private static String newUser(boolean withTotp, String[] totp) {
+        String name = "th-" + UUID.randomUUID().toString().substring(0, 8);
+        totp[0] = "totp-" + UUID.randomUUID();
+        admin.createUser(name, "Pw-" + name, withTotp ? totp[0] : null);
+        return name;
+    }
+
+    private static void password(String username) {
+        waitFor(By.id("username"));
+        browser.findElement(By.id("username")).sendKeys(username);
+        browser.findElement(By.id("password")).sendKeys("Pw-" + username);
+        browser.findElement(By.id("kc-login")).click();
+    }
+
+    @ParameterizedTest(name = "in {0}")
+    @ValueSource(strings = {"fr", "en"})
+    @DisplayName("the login page: Pro Santé Connect, the CPS card and the password, accessible, also on a ward tablet")
+    void theLoginPage(String lang) throws Exception {
+        browser.get(loginUrl(lang, ""));
+        waitFor(By.id("username"));
+        assertThat(text()).contains(lang.equals("fr") ? "Connexion à votre établissement" : "Sign in to your establishment")
+                .contains("Pro Santé Connect").contains(lang.equals("fr") ? "Carte CPS" : "CPS card");
+        assertThat(browser.findElement(By.cssSelector("a.hc-psc-button")).getAttribute("href")).contains("/broker/pro-sante-connect/");
+        reviewPage("login", lang);
+
+        // Keyboard: the form first, then the other ways in.
+        browser.findElement(By.tagName("body")).click();
+        List<String> order = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            browser.switchTo().activeElement().sendKeys(Keys.TAB);
+            String id = browser.switchTo().activeElement().getAttribute("id");
+            if (List.of("username", "password", "kc-login", "social-pro-sante-connect", "hc-cps-card").contains(id)
+                    && !order.contains(id)) {
+                order.add(id);
+            }
+        }
+        assertThat(order).containsExactly("username", "password", "kc-login", "social-pro-sante-connect", "hc-cps-card");
+
+        browser.manage().window().setSize(new Dimension(768, 1024));
+        assertThat((Boolean) ((JavascriptExecutor) browser).executeScript(
+                "return document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+                .as("no sideways scrolling on a ward tablet").isTrue();
+        BrowserExtension.screenshot(browser, "login-tablet-" + lang);
+    }
+
+    @ParameterizedTest(name = "in {0}")
+    @ValueSource(strings = {"fr", "en"})
+    @DisplayName("second-factor pages: enrolment choice, TOTP setup, code, card required")
+    void theSecondFactorPages(String lang) throws Exception {
+        String[] totp = new String[1];
+        browser.get(loginUrl(lang, ""));
+        password(newUser(false, totp));
+        waitFor(By.id("hc-enrol-form"));
+        reviewPage("enrol-choice", lang);
+        browser.findElement(By.id("hc-enrol-totp")).click();
+        waitFor(By.id("kc-totp-settings-form"));
+        reviewPage("totp-setup", lang);
+
+        browser.manage().deleteAllCookies();
+        browser.get(loginUrl(lang, "&acr_values=eidas3"));
+        String withTotp = newUser(true, totp);
+        password(withTotp);
+        waitFor(By.id("otp"));
+        reviewPage("otp", lang);
+        browser.findElement(By.id("otp")).sendKeys(Totp.now(totp[0]));
+        browser.findElement(By.id("kc-login")).click();
+        waitFor(By.id("hc-cps-card-required"));
+        reviewPage("cps-card-required", lang);
+    }
+
+    @Test
+    @DisplayName("password + TOTP through the gateway reaches the demo app with the identity headers")
+    void passwordAndTotpThroughTheGateway() throws Exception {
+        String[] totp = new String[1];
+        String username = newUser(true, totp);
+        browser.get(stack.gatewayUrl() + "/");
+        password(username);
+        waitFor(By.id("otp"));
+        browser.findElement(By.id("otp")).sendKeys(Totp.now(totp[0]));
+        browser.findElement(By.id("kc-login")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.urlToBe(stack.gatewayUrl() + "/"));
+        assertThat(text()).contains("x-hc-user").contains(username).contains("eidas2");
+        BrowserExtension.screenshot(browser, "demo-app-fr");
+
+        // Step-up: a level-3 route sends the session back to Keycloak, which asks for the card only.
+        browser.get(stack.gatewayUrl() + "/high/");
+        waitFor(By.id("hc-cps-card-required"));
+        assertThat(browser.findElements(By.id("password"))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("WebAuthn with Chromium's virtual authenticator: chosen at enrolment, then used at the next login")
+    void webAuthnWithAVirtualAuthenticator() throws Exception {
+        VirtualAuthenticator key = browser.addVirtualAuthenticator(new VirtualAuthenticatorOptions()
+                .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2)
+                .setTransport(VirtualAuthenticatorOptions.Transport.USB)
+                .setHasUserVerification(true).setIsUserVerified(true).setIsUserConsenting(true));
+        try {
+            String username = newUser(false, new String[1]);
+            browser.get(stack.gatewayUrl() + "/");
+            password(username);
+            waitFor(By.id("hc-enrol-webauthn"));
+            browser.findElement(By.id("hc-enrol-webauthn")).click();
+            waitFor(By.id("registerWebAuthn"));
+            reviewPage("webauthn-register", "fr");
+            browser.findElement(By.id("registerWebAuthn")).click();
+            // Keycloak asks for a label for the new key in a prompt.
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.alertIsPresent());
+            browser.switchTo().alert().sendKeys("Clé de test");
+            browser.switchTo().alert().accept();
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.urlToBe(stack.gatewayUrl() + "/"));
+            assertThat(text()).contains(username).contains("hwk");
+            assertThat(key.getCredentials()).hasSize(1);
+
+            browser.manage().deleteAllCookies();
+            browser.get(stack.keycloakUrl() + "/realms/hospiconnect/");
+            browser.manage().deleteAllCookies();
+            browser.get(stack.gatewayUrl() + "/");
+            password(username);
+            waitFor(By.id("authenticateWebAuthnButton"));
+            reviewPage("webauthn-authenticate", "fr");
+            browser.findElement(By.id("authenticateWebAuthnButton")).click();
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.urlToBe(stack.gatewayUrl() + "/"));
+            assertThat(text()).contains(username).contains("eidas2");
+        } finally {
+            browser.removeVirtualAuthenticator(key);
+        }
+    }
+
+    @Test
+    @DisplayName("Pro Santé Connect: the button leads to the stand-in and back to the app at eidas2 (e-CPS app)")
+    void proSanteConnectThroughTheStandIn() throws Exception {
+        DemoProfessional nurse = DemoProfessional.ALL.get(1);
+        browser.get(stack.gatewayUrl() + "/");
+        waitFor(By.cssSelector("a.hc-psc-button"));
+        browser.findElement(By.cssSelector("a.hc-psc-button")).click();
+        waitFor(By.id("username"));
+        assertThat(browser.getCurrentUrl()).contains("/realms/esante-wallet/");
+        password(nurse.idNat(), nurse.password());
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.urlToBe(stack.gatewayUrl() + "/"));
+        assertThat(text()).contains(nurse.username()).contains("eidas2").contains("swk");
+        BrowserExtension.screenshot(browser, "demo-app-after-psc-fr");
+    }
+
+    private static void password(String username, String password) {
+        browser.findElement(By.id("username")).sendKeys(username);
+        browser.findElement(By.id("password")).sendKeys(password);
+        browser.findElement(By.id("kc-login")).click();
+    }
+}

@@ -1,0 +1,40 @@
+<#--
+  The ways in besides the password form: Pro Santé Connect as a first-class button in PSC's look
+  (blue "bleu France" block, white text, "S'identifier avec Pro Santé Connect"), the CPS card, then
+  any other identity provider as a plain link. Everything is local: no image or font from elsewhere.
+-->
+<#macro show social>
+  <section id="hc-ways-in" aria-labelledby="hc-ways-in-title">
+    <h2 id="hc-ways-in-title" class="hc-ways-in-title">${msg("hcWaysInTitle")}</h2>
+    <ul class="hc-ways-in-list">
+      <#list social.providers?filter(p -> p.providerId == "pro-sante-connect") as p>
+        <li>
+          <a id="social-${p.alias}" class="hc-psc-button" href="${p.loginUrl}" data-once-link>
+            <svg class="hc-psc-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+              <rect x="1" y="1" width="30" height="30" rx="6" fill="#ffffff"/>
+              <path d="M13 7h6v6h6v6h-6v6h-6v-6H7v-6h6z" fill="#000091"/>
+            </svg>
+            <span class="hc-psc-text">
+              <span class="hc-psc-verb">${msg("hcPscButtonVerb")}</span>
+              <span class="hc-psc-name">Pro Santé Connect</span>
+            </span>
+          </a>
+          <p class="hc-way-help" id="hc-psc-help">${msg("hcPscButtonHelp")}</p>
+        </li>
+      </#list>
+      <li>
+        <a id="hc-cps-card" class="hc-cps-button" href="${url.loginRestartFlowUrl}" aria-describedby="hc-cps-help">
+          <svg class="hc-cps-mark" viewBox="0 0 32 24" aria-hidden="true" focusable="false">
+            <rect x="1" y="1" width="30" height="22" rx="3" fill="none" stroke="currentColor" stroke-width="2"/>
+            <rect x="5" y="7" width="8" height="7" rx="1" fill="currentColor"/>
+          </svg>
+          <span>${msg("hcCpsButton")}</span>
+        </a>
+        <p class="hc-way-help" id="hc-cps-help">${msg("hcCpsButtonHelp")}</p>
+      </li>
+      <#list social.providers?filter(p -> p.providerId != "pro-sante-connect") as p>
+        <li><a id="social-${p.alias}" class="hc-other-idp" href="${p.loginUrl}" data-once-link>${p.displayName!p.alias}</a></li>
+      </#list>
+    </ul>
+  </section>
+</#macro>
