@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import fr.hcbroker.stack.Stack;
 import fr.hcbroker.stack.client.AdminApi;
 import fr.hcbroker.stack.client.Browser;
+import fr.hcbroker.stack.client.CardTls;
 import fr.hcbroker.stack.client.Totp;
+import fr.hcbroker.stack.demo.DemoProfessional;
+import fr.hcbroker.stack.pki.TestCard;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
@@ -160,6 +163,72 @@ class AuditIT {
         });
         assertThat(AuditFiles.verify(AuditFiles.of(stack, "gateway"))).startsWith("OK");
         assertThat(AuditFiles.verify(AuditFiles.of(stack, "keycloak"))).startsWith("OK");
+    }
+
+    @Test
+    void aSecondFactorEnrolmentIsRecordedWithItsTypeAndNoSecret() throws Exception {
+        String name = "au-" + UUID.randomUUID().toString().substring(0, 8);
+        admin.createUser(name, "Pw-" + name, null);
+        OidcClient client = new OidcClient(stack, Stack.GATEWAY_CLIENT_ID, stack.gatewayClientSecret());
+        Browser browser = new Browser();
+        Browser.Page form = browser.get(client.authorizationUrl(), client.isCallback());
+        Browser.Page choice = browser.submit(form, form.form("kc-form-login"),
+                Map.of("username", name, "password", "Pw-" + name), client.isCallback());
+        Browser.Page setup = browser.submit(choice, choice.form("hc-enrol-form"), Map.of("method", "totp"),
+                client.isCallback());
+        String seed = setup.form("kc-totp-settings-form").selectFirst("input[name=totpSecret]").val();
+        String code = Totp.now(seed);
+        assertThat(client.issuedCode(browser.submit(setup, setup.form("kc-totp-settings-form"),
+                Map.of("totp", code, "userLabel", "phone"), client.isCallback()))).isTrue();
+
+        JsonNode enrolment = await("keycloak", r -> r.path("user").asText().equals(name)
+                && r.path("details").path("credential_type").asText().equals("otp"));
+        assertThat(enrolment.path("outcome").asText()).isEqualTo("success");
+        assertThat(raw("keycloak")).doesNotContain(seed).doesNotContain("Pw-" + name);
+    }
+
+    @Test
+    void aProSanteConnectLoginNamesTheIdentityProviderLevelAndAmr() throws Exception {
+        DemoProfessional nurse = DemoProfessional.ALL.get(1);
+        OidcClient client = new OidcClient(stack, Stack.GATEWAY_CLIENT_ID, stack.gatewayClientSecret());
+        Browser browser = new Browser();
+        long since = System.currentTimeMillis();
+        Browser.Page wallet = browser.get(client.authorizationUrl(Map.of("kc_idp_hint", "pro-sante-connect")),
+                client.isCallback());
+        assertThat(client.issuedCode(browser.submit(wallet, Map.of("username", nurse.idNat(), "password", nurse.password()),
+                client.isCallback()))).isTrue();
+
+        JsonNode login = await("keycloak", r -> r.path("event").asText().equals("login")
+                && r.path("user").asText().equals(nurse.username())
+                && r.path("details").path("realm").asText().equals("hospiconnect")
+                && java.time.Instant.parse(r.path("ts").asText()).toEpochMilli() >= since - 1000);
+        assertThat(login.path("details").path("identity_provider").asText()).isEqualTo("pro-sante-connect");
+        assertThat(login.path("loa").asText()).isEqualTo("eidas2");
+        assertThat(login.path("amr").toString()).contains("swk");
+        assertThat(login.path("idnat").asText()).isEqualTo(nurse.idNat());
+    }
+
+    @Test
+    void aCardLoginAndARevokedCardAreRecordedWithTheCardsSerialAndIssuer() throws Exception {
+        OidcClient client = new OidcClient(stack, stack.keycloakHttpsUrl(), Stack.GATEWAY_CLIENT_ID, stack.gatewayClientSecret());
+        TestCard card = stack.cards().pki().card("dr.martin");
+        Browser browser = new Browser(CardTls.context(stack, card, false));
+        assertThat(client.issuedCode(browser.get(client.authorizationUrl(), client.isCallback()))).isTrue();
+        String serial = card.certificate().getSerialNumber().toString(16);
+        JsonNode login = await("keycloak", r -> r.path("event").asText().equals("login")
+                && r.path("details").path("cert_serial").asText().equals(serial));
+        assertThat(login.path("user").asText()).isEqualTo("dr.martin");
+        assertThat(login.path("loa").asText()).isEqualTo("eidas3");
+        assertThat(login.path("details").path("cert_issuer").asText()).contains("IGC-SANTE");
+
+        TestCard revoked = stack.cards().pki().card("revoked");
+        new Browser(CardTls.context(stack, revoked, false)).get(client.authorizationUrl(), client.isCallback());
+        String revokedSerial = revoked.certificate().getSerialNumber().toString(16);
+        JsonNode refusal = await("keycloak", r -> r.path("details").path("cert_serial").asText().equals(revokedSerial));
+        assertThat(refusal.path("outcome").asText()).isEqualTo("failure");
+        assertThat(refusal.path("reason").asText()).isEqualTo("cps_certificate_revoked");
+        new AdminApi(stack).send("DELETE", "/admin/realms/hospiconnect/attack-detection/brute-force/users/"
+                + new AdminApi(stack).userId("dr.martin"), Map.of());
     }
 
     @Test

@@ -34,8 +34,8 @@ import org.keycloak.services.x509.X509ClientCertificateLookup;
 public final class CpsCardAuthenticator implements Authenticator {
 
     public static final String IDNAT_ATTRIBUTE = "idnat_ps";
-    static final String DETAIL_SERIAL = "cps_serial";
-    static final String DETAIL_ISSUER = "cps_issuer";
+    static final String DETAIL_SERIAL = "cert_serial";
+    static final String DETAIL_ISSUER = "cert_issuer";
     static final String DETAIL_IDNAT = "idnat";
     static final String CARD_REQUIRED_TEMPLATE = "hc-cps-card-required.ftl";
     private static final List<Amr> AMR = List.of(Amr.SC, Amr.PIN, Amr.MFA, Amr.HWK);
