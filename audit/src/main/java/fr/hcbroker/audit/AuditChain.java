@@ -1,8 +1,10 @@
 package fr.hcbroker.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,6 +13,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The SHA-256 hash chain: {@code hash = SHA-256(prev || canonical bytes)}, where the canonical bytes
@@ -25,35 +28,79 @@ public final class AuditChain {
     private AuditChain() {
     }
 
-    static byte[] canonical(AuditRecord record) {
-        try {
-            return JSON.writeValueAsBytes(record.fields());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a record of strings always serializes", e);
+    /**
+     * The record's JSON in its fixed field order (details sorted by key), written field by field:
+     * the bytes the hash covers. Streamed with Jackson's generator rather than through a map, as it
+     * runs for every request.
+     */
+    static byte[] canonical(AuditRecord r) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("ts", r.ts());
+            g.writeStringField("source", r.source());
+            g.writeStringField("event", r.event());
+            g.writeStringField("outcome", r.outcome());
+            g.writeStringField("reason", r.reason());
+            g.writeStringField("user", r.user());
+            g.writeStringField("idnat", r.idnat());
+            g.writeStringField("loa", r.loa());
+            g.writeArrayFieldStart("amr");
+            for (String value : r.amr()) {
+                g.writeString(value);
+            }
+            g.writeEndArray();
+            g.writeStringField("session", r.session());
+            g.writeStringField("route", r.route());
+            g.writeStringField("method", r.method());
+            g.writeStringField("path", r.path());
+            g.writeFieldName("status");
+            if (r.status() == null) {
+                g.writeNull();
+            } else {
+                g.writeNumber(r.status());
+            }
+            g.writeStringField("client_ip", r.clientIp());
+            g.writeStringField("request_id", r.requestId());
+            g.writeObjectFieldStart("details");
+            for (Map.Entry<String, String> detail : new TreeMap<>(r.details()).entrySet()) {
+                g.writeStringField(detail.getKey(), detail.getValue());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory cannot fail", e);
         }
+        return out.toByteArray();
     }
 
     static String hash(String prev, AuditRecord record) {
+        return hash(prev, canonical(record));
+    }
+
+    static String hash(String prev, byte[] canonical) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(prev.getBytes(StandardCharsets.US_ASCII));
-            sha.update(canonical(record));
+            sha.update(canonical);
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always present", e);
         }
     }
 
-    /** The line written to the file: the record, then its {@code prev} and {@code hash}. */
+    /**
+     * The line written to the file: the record, then its {@code prev} and {@code hash}. It is the
+     * canonical JSON with the two fields appended (both are hex: nothing to escape), so the writer
+     * serializes each record once.
+     */
     static String line(AuditRecord record, String prev, String hash) {
-        Map<String, Object> map = new LinkedHashMap<>(record.fields());
-        map.put("prev", prev);
-        map.put("hash", hash);
-        try {
-            return JSON.writeValueAsString(map);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return line(canonical(record), prev, hash);
+    }
+
+    static String line(byte[] canonical, String prev, String hash) {
+        String json = new String(canonical, StandardCharsets.UTF_8);
+        return json.substring(0, json.length() - 1) + ",\"prev\":\"" + prev + "\",\"hash\":\"" + hash + "\"}";
     }
 
     /** Reads a line back into its record (the prev/hash it claims are read separately). */

@@ -3,7 +3,6 @@ package fr.hcbroker.audit;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,32 +50,25 @@ public record AuditRecord(String ts, String source, String event, String outcome
         details = Map.copyOf(kept);
     }
 
-    public static String timestamp(Instant instant) {
-        return RFC3339_MS.format(instant);
+    /** The seconds part of the last timestamp made: records come many per second. */
+    private record Second(long epochSecond, String text) {
     }
 
-    /** The fields in their fixed order: the canonical form the hash covers. */
-    Map<String, Object> fields() {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("ts", ts);
-        map.put("source", source);
-        map.put("event", event);
-        map.put("outcome", outcome);
-        map.put("reason", reason);
-        map.put("user", user);
-        map.put("idnat", idnat);
-        map.put("loa", loa);
-        map.put("amr", amr);
-        map.put("session", session);
-        map.put("route", route);
-        map.put("method", method);
-        map.put("path", path);
-        map.put("status", status);
-        map.put("client_ip", clientIp);
-        map.put("request_id", requestId);
-        map.put("details", new TreeMap<>(details));
-        return map;
+    private static volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
+
+    /** RFC 3339 in UTC with milliseconds, e.g. {@code 2026-11-22T08:00:00.042Z}. */
+    public static String timestamp(Instant instant) {
+        Second second = lastSecond;
+        if (second.epochSecond() != instant.getEpochSecond()) {
+            String full = RFC3339_MS.format(instant);
+            second = new Second(instant.getEpochSecond(), full.substring(0, full.indexOf('.')));
+            lastSecond = second;
+        }
+        int millis = instant.getNano() / 1_000_000;
+        return second.text() + '.' + (char) ('0' + millis / 100) + (char) ('0' + millis / 10 % 10)
+                + (char) ('0' + millis % 10) + 'Z';
     }
+
 
     /**
      * Free text (a reason, a user name typed at a login form, an error detail) can carry a secret by

@@ -139,8 +139,9 @@ public final class AuditWriter implements AutoCloseable {
                 flush(lines, checkpoints);
                 rotate();
             }
-            String hash = AuditChain.hash(lastHash, pending.record());
-            lines.append(AuditChain.line(pending.record(), lastHash, hash)).append('\n');
+            byte[] canonical = AuditChain.canonical(pending.record());
+            String hash = AuditChain.hash(lastHash, canonical);
+            lines.append(AuditChain.line(canonical, lastHash, hash)).append('\n');
             lastHash = hash;
             count++;
             if (count % checkpointEvery == 0) {
@@ -174,8 +175,9 @@ public final class AuditWriter implements AutoCloseable {
         }
     }
 
+    /** Epoch-day arithmetic: converting each record's instant to a LocalDate allocates zone rules every time. */
     private boolean isNewDay() {
-        return channel == null || !LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).equals(day);
+        return channel == null || Math.floorDiv(clock.millis(), 86_400_000L) != day.toEpochDay();
     }
 
     private void rotate() throws IOException {
