@@ -7,7 +7,9 @@ import fr.hcbroker.e2e.browser.BrowserExtension;
 import fr.hcbroker.stack.Stack;
 import fr.hcbroker.stack.client.AdminApi;
 import fr.hcbroker.stack.client.Totp;
+import fr.hcbroker.idnat.IdNat;
 import fr.hcbroker.stack.demo.DemoProfessional;
+import fr.hcbroker.stack.psc.PscStandIn;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -55,10 +57,13 @@ class ThemeIT {
 
     @BeforeEach
     void freshBrowser() {
-        browser.manage().deleteAllCookies();
+        clearCookies();
         browser.manage().window().setSize(new Dimension(1280, 900));
-        browser.get(stack.keycloakUrl() + "/realms/hospiconnect/");
-        browser.manage().deleteAllCookies();
+    }
+
+    /** Every cookie of every site and path (Selenium's deleteAllCookies sees only the current page's). */
+    private static void clearCookies() {
+        browser.executeCdpCommand("Network.clearBrowserCookies", java.util.Map.of());
     }
 
     /** Keycloak's authorization page for the account console, in {@code locale} (null: the browser's, French). */
@@ -154,7 +159,7 @@ class ThemeIT {
         waitFor(By.id("kc-totp-settings-form"));
         reviewPage("totp-setup", lang);
 
-        browser.manage().deleteAllCookies();
+        clearCookies();
         browser.get(loginUrl(lang, "&acr_values=eidas3"));
         String withTotp = newUser(true, totp);
         password(withTotp);
@@ -210,9 +215,7 @@ class ThemeIT {
             assertThat(text()).contains(username).contains("hwk");
             assertThat(key.getCredentials()).hasSize(1);
 
-            browser.manage().deleteAllCookies();
-            browser.get(stack.keycloakUrl() + "/realms/hospiconnect/");
-            browser.manage().deleteAllCookies();
+            clearCookies();
             browser.get(stack.gatewayUrl() + "/");
             password(username);
             waitFor(By.id("authenticateWebAuthnButton"));
@@ -238,6 +241,43 @@ class ThemeIT {
         new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.urlToBe(stack.gatewayUrl() + "/"));
         assertThat(text()).contains(nurse.username()).contains("eidas2").contains("swk");
         BrowserExtension.screenshot(browser, "demo-app-after-psc-fr");
+    }
+
+    /** Signs in at the stand-in from the login page's Pro Santé Connect button. */
+    private static void viaProSanteConnect(String lang, DemoProfessional p) {
+        browser.get(loginUrl(lang, ""));
+        waitFor(By.cssSelector("a.hc-psc-button"));
+        browser.findElement(By.cssSelector("a.hc-psc-button")).click();
+        waitFor(By.id("username"));
+        password(p.idNat(), p.password());
+    }
+
+    @ParameterizedTest(name = "in {0}")
+    @ValueSource(strings = {"fr", "en"})
+    @DisplayName("Pro Santé Connect refusals are pages that say what to do: unknown professional, insufficient level")
+    void proSanteConnectRefusalPages(String lang) throws Exception {
+        String idNat = "8" + IdNat.withLuhnDigit("99702" + String.format("%05d", new java.util.Random().nextInt(100_000)));
+        DemoProfessional stranger = new DemoProfessional("stranger-" + idNat, idNat, "Inès", "Étrangère",
+                "ines." + idNat + "@example.org", "60", "Infirmier", "Pw-" + UUID.randomUUID(), "unused");
+        assertThat(admin.send("POST", "/admin/realms/esante-wallet/users", PscStandIn.user(stranger))).isEqualTo(201);
+        viaProSanteConnect(lang, stranger);
+        waitFor(By.id("kc-error-message"));
+        assertThat(text()).contains(lang.equals("fr") ? "aucun compte de l'établissement" : "no account");
+        reviewPage("psc-unknown-professional", lang);
+
+        String idp = "/admin/realms/hospiconnect/identity-provider/instances/pro-sante-connect";
+        com.fasterxml.jackson.databind.node.ObjectNode config = (com.fasterxml.jackson.databind.node.ObjectNode) admin.get(idp);
+        com.fasterxml.jackson.databind.node.ObjectNode original = config.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("config")).put("psc.level.mobile", "eidas1");
+        assertThat(admin.send("PUT", idp, config)).isEqualTo(204);
+        try {
+            clearCookies();
+            viaProSanteConnect(lang, DemoProfessional.ALL.get(2));
+            waitFor(By.id("kc-error-message"));
+            reviewPage("psc-level-refused", lang);
+        } finally {
+            assertThat(admin.send("PUT", idp, original)).isEqualTo(204);
+        }
     }
 
     private static void password(String username, String password) {

@@ -43,25 +43,7 @@ public final class PscStandIn {
     public static Path writeUsersFile(Path dir, List<DemoProfessional> people) {
         ObjectNode root = JSON.createObjectNode().put("realm", "esante-wallet");
         ArrayNode users = root.putArray("users");
-        for (DemoProfessional p : people) {
-            ObjectNode user = users.addObject()
-                    .put("username", p.idNat())
-                    .put("enabled", true)
-                    .put("firstName", p.givenName())
-                    .put("lastName", p.familyName());
-            ObjectNode attributes = user.putObject("attributes");
-            attributes.putArray("psc_acr").add("eidas1");
-            attributes.putArray("psc_auth_mode").add(authMode(p));
-            attributes.putArray("codeCivilite").add("60".equals(p.professionCode()) || "10".equals(p.professionCode()) ? "MME" : "M");
-            attributes.putArray("SubjectOrganization").add("Centre hospitalier de démonstration");
-            attributes.putArray("SubjectOrganizationID").add(DemoAccounts.DEMO_STRUCTURE);
-            attributes.putArray("SubjectRole").add(p.professionCode() + "^1.2.250.1.213.1.1.5.5");
-            attributes.putArray("otherIds").add(JSON.createArrayNode().add(JSON.createObjectNode()
-                    .put("identifiant", p.idNat().substring(1)).put("origine", "RPPS").put("qualite", 1)).toString());
-            attributes.putArray("SubjectRefPro").add(subjectRefPro(p).toString());
-            user.putArray("credentials").addObject()
-                    .put("type", "password").put("value", p.password()).put("temporary", false);
-        }
+        people.forEach(p -> users.add(user(p)));
         Path file = dir.resolve("esante-wallet-users-0.json");
         try {
             Files.createDirectories(dir);
@@ -70,6 +52,28 @@ public final class PscStandIn {
             throw new UncheckedIOException("cannot write " + file, e);
         }
         return file;
+    }
+
+    /** A stand-in account as the admin API and the realm import take it: PSC's claims as attributes. */
+    public static ObjectNode user(DemoProfessional p) {
+        ObjectNode user = JSON.createObjectNode()
+                .put("username", p.idNat())
+                .put("enabled", true)
+                .put("firstName", p.givenName())
+                .put("lastName", p.familyName());
+        ObjectNode attributes = user.putObject("attributes");
+        attributes.putArray("psc_acr").add("eidas1");
+        attributes.putArray("psc_auth_mode").add(authMode(p));
+        attributes.putArray("codeCivilite").add("60".equals(p.professionCode()) || "10".equals(p.professionCode()) ? "MME" : "M");
+        attributes.putArray("SubjectOrganization").add("Centre hospitalier de démonstration");
+        attributes.putArray("SubjectOrganizationID").add(DemoAccounts.DEMO_STRUCTURE);
+        attributes.putArray("SubjectRole").add(p.professionCode() + "^1.2.250.1.213.1.1.5.5");
+        attributes.putArray("otherIds").add(JSON.createArrayNode().add(JSON.createObjectNode()
+                .put("identifiant", p.idNat().substring(1)).put("origine", "RPPS").put("qualite", 1)).toString());
+        attributes.putArray("SubjectRefPro").add(subjectRefPro(p).toString());
+        user.putArray("credentials").addObject()
+                .put("type", "password").put("value", p.password()).put("temporary", false);
+        return user;
     }
 
     private static ObjectNode subjectRefPro(DemoProfessional p) {
