@@ -212,7 +212,7 @@ public final class BenchMain {
     private void sessionMemory() throws Exception {
         Vertx vertx = Vertx.vertx();
         InfinispanSessionStore store = new InfinispanSessionStore(vertx,
-                new GatewayConfig.SessionConfig(Duration.ofHours(1), Duration.ofHours(10)));
+                new GatewayConfig.SessionConfig(Duration.ofHours(1), Duration.ofHours(10), null));
         try {
             long base = usedHeapAfterGc();
             int done = 0;

@@ -52,9 +52,10 @@ public final class GatewayMain implements Callable<Integer> {
         GatewayConfig.Syslog syslog = parsed.audit().syslog();
         SyslogForwarder forwarder = syslog == null ? null
                 : new SyslogForwarder(parsed.audit().dir(), "gateway", syslog.host(), syslog.port(), syslog.tls());
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        metrics.gauge("hc_gateway_cluster_members", store, InfinispanSessionStore::members);
         GatewayServer server = new GatewayServer(vertx, parsed, store, oidc,
-                auditTrail ? new DecisionLog().and(new AuditTrail(vertx, audit)) : new DecisionLog(),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+                auditTrail ? new DecisionLog().and(new AuditTrail(vertx, audit)) : new DecisionLog(), metrics);
         try {
             server.start().await();
         } catch (Exception e) {

@@ -1,5 +1,6 @@
 package fr.hcbroker.e2e.browser;
 
+import fr.hcbroker.stack.DebianPackages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ public final class BrowserExtension implements BeforeAllCallback, AfterAllCallba
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        ensurePackages();
+        DebianPackages.ensure("chromium", "chromium-driver");
         Path profile = Files.createTempDirectory("hc-chromium-");
         ChromeOptions options = new ChromeOptions()
                 .setBinary(CHROMIUM.toFile())
@@ -68,23 +69,5 @@ public final class BrowserExtension implements BeforeAllCallback, AfterAllCallba
         Path file = SCREENSHOTS.resolve(name + ".png");
         Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
         return file;
-    }
-
-    private static void ensurePackages() throws IOException, InterruptedException {
-        Path script = findScript();
-        Process process = new ProcessBuilder(script.toString(), "chromium", "chromium-driver").inheritIO().start();
-        if (process.waitFor() != 0) {
-            throw new IllegalStateException("scripts/ensure-packages.sh chromium chromium-driver failed");
-        }
-    }
-
-    private static Path findScript() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("scripts/ensure-packages.sh");
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("scripts/ensure-packages.sh not found above " + Path.of("").toAbsolutePath());
     }
 }

@@ -58,7 +58,8 @@ public final class ConfigLoader {
         JsonNode sessionNode = root.path("session");
         GatewayConfig.SessionConfig session = new GatewayConfig.SessionConfig(
                 Duration.ofMinutes(positive(sessionNode, "idleMinutes", 30, where + ": session")),
-                Duration.ofMinutes(positive(sessionNode, "absoluteMinutes", 600, where + ": session")));
+                Duration.ofMinutes(positive(sessionNode, "absoluteMinutes", 600, where + ": session")),
+                sessionNode.has("cluster") ? cluster(sessionNode.get("cluster"), where + ": session.cluster") : null);
         Set<String> trusted = new HashSet<>();
         root.path("trustedProxies").forEach(p -> trusted.add(p.asText()));
         Duration upstreamTimeout = Duration.ofSeconds(positive(root, "upstreamTimeoutSeconds", 30, where));
@@ -105,6 +106,46 @@ public final class ConfigLoader {
             throw new ConfigException(where + ".clientSecretEnv: environment variable " + secretVariable + " is not set");
         }
         return new GatewayConfig.OidcConfig(issuer, clientId, secret);
+    }
+
+    private static GatewayConfig.Cluster cluster(JsonNode node, String where) {
+        if (!node.isObject()) {
+            throw new ConfigException(where + " must be a mapping (name, bind, members, owners)");
+        }
+        java.net.InetSocketAddress bind = hostPort(required(node, "bind", where), where + ".bind");
+        List<java.net.InetSocketAddress> members = new ArrayList<>();
+        node.path("members").forEach(m -> members.add(hostPort(m.asText(), where + ".members")));
+        Path jgroupsFile = node.hasNonNull("jgroupsFile") ? Path.of(node.get("jgroupsFile").asText()) : null;
+        if (jgroupsFile == null && members.isEmpty()) {
+            throw new ConfigException(where + ".members must list every node's host:port (or set jgroupsFile)");
+        }
+        if (jgroupsFile != null && !java.nio.file.Files.isReadable(jgroupsFile)) {
+            throw new ConfigException(where + ".jgroupsFile: cannot read " + jgroupsFile);
+        }
+        int owners = positive(node, "owners", 2, where);
+        if (owners < 2) {
+            throw new ConfigException(where + ".owners must be at least 2 (a node that dies takes its only copy along), got "
+                    + owners);
+        }
+        return new GatewayConfig.Cluster(node.path("name").asText("hc-gateway"), bind.getHostString(), bind.getPort(),
+                members, owners, jgroupsFile);
+    }
+
+    private static java.net.InetSocketAddress hostPort(String value, String where) {
+        int colon = value.lastIndexOf(':');
+        if (colon <= 0 || colon == value.length() - 1) {
+            throw new ConfigException(where + " must be host:port, got '" + value + "'");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(value.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new ConfigException(where + " must be host:port, got '" + value + "'", e);
+        }
+        if (port < 1 || port > 65535) {
+            throw new ConfigException(where + ": port must be 1-65535, got '" + value + "'");
+        }
+        return java.net.InetSocketAddress.createUnresolved(value.substring(0, colon), port);
     }
 
     private static RouteConfig route(JsonNode node, String where) {

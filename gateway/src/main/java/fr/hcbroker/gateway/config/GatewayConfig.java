@@ -59,7 +59,27 @@ public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, Oi
     /**
      * @param idleTimeout     a session unused this long ends
      * @param absoluteTimeout a session ends this long after login whatever its use
+     * @param cluster         the gateway nodes sharing sessions, or null for a single node
      */
-    public record SessionConfig(Duration idleTimeout, Duration absoluteTimeout) {
+    public record SessionConfig(Duration idleTimeout, Duration absoluteTimeout, Cluster cluster) {
+    }
+
+    /**
+     * An embedded Infinispan cluster over JGroups TCP. Discovery is either the static member list
+     * (TCPPING) or, when {@code jgroupsFile} is set, whatever that JGroups stack says (DNS_PING on
+     * Kubernetes, for instance).
+     *
+     * @param name        cluster name: nodes join only a cluster of the same name
+     * @param bindHost    address this node's JGroups listens on
+     * @param bindPort    port this node's JGroups listens on
+     * @param members     every node's {@code host:port}, this one included
+     * @param owners      copies of each session (at least 2: a killed node loses none)
+     * @param jgroupsFile a JGroups stack file replacing the built-in TCP stack, or null
+     */
+    public record Cluster(String name, String bindHost, int bindPort, List<java.net.InetSocketAddress> members,
+                          int owners, java.nio.file.Path jgroupsFile) {
+        public Cluster {
+            members = List.copyOf(members);
+        }
     }
 }

@@ -16,8 +16,10 @@ import fr.hcbroker.gateway.session.Session;
 import fr.hcbroker.gateway.session.SessionStore;
 import fr.hcbroker.loa.Level;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
@@ -66,7 +68,8 @@ public final class GatewayServer {
     private final PrometheusMeterRegistry metrics;
     private final String cookieName;
     private final List<Route> routes = new ArrayList<>();
-    private HttpServer server;
+    private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private int boundPort;
 
     public GatewayServer(Vertx vertx, GatewayConfig config, SessionStore store, OidcProvider oidc,
                          DecisionListener listener, PrometheusMeterRegistry metrics) {
@@ -99,22 +102,46 @@ public final class GatewayServer {
         vertx.setPeriodic(15_000, id -> signer.forgetExpired());
     }
 
-    public Future<HttpServer> start() {
+    /**
+     * Listens with one server per event loop (as many as cores): Vert.x spreads connections over
+     * them, so the gateway uses every core. Everything they share here is thread-safe.
+     */
+    public Future<Void> start() {
+        int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        // The first instance binds (port 0 picks a free port); the others join it on the bound port.
+        return deploy(config.listenPort(), 1)
+                .compose(v -> instances == 1 ? Future.succeededFuture() : deploy(port(), instances - 1));
+    }
+
+    private Future<Void> deploy(int port, int instances) {
         // HTTP/1.1 only (TLS terminates in front): no cleartext HTTP/2 upgrade with other header limits.
-        return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)
-                        .setMaxHeaderSize(16 * 1024).setMaxInitialLineLength(8 * 1024))
-                .requestHandler(this::handle)
-                .listen(config.listenPort(), config.listenHost())
-                .onSuccess(s -> server = s);
+        HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false)
+                .setMaxHeaderSize(16 * 1024).setMaxInitialLineLength(8 * 1024);
+        return vertx.deployVerticle(() -> new VerticleBase() {
+                    @Override
+                    public Future<?> start() {
+                        return vertx.createHttpServer(options).requestHandler(GatewayServer.this::handle)
+                                .listen(port, config.listenHost())
+                                .onSuccess(GatewayServer.this::listening);
+                    }
+                }, new DeploymentOptions().setInstances(instances))
+                .onSuccess(deployments::add)
+                .mapEmpty();
+    }
+
+    private synchronized void listening(HttpServer server) {
+        if (boundPort == 0) {
+            boundPort = server.actualPort();
+        }
     }
 
     /** The bound port (useful when the configuration asked for port 0). */
-    public int port() {
-        return server.actualPort();
+    public synchronized int port() {
+        return boundPort;
     }
 
     public Future<Void> stop() {
-        return server == null ? Future.succeededFuture() : server.close();
+        return Future.all(deployments.stream().map(vertx::undeploy).toList()).mapEmpty();
     }
 
     private void handle(HttpServerRequest request) {

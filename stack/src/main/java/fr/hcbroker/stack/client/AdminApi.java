@@ -16,19 +16,27 @@ public final class AdminApi {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Stack stack;
+    private final String keycloakUrl;
+    private final String adminUser;
+    private final String adminPassword;
     private final HttpClient http = HttpClient.newHttpClient();
 
     public AdminApi(Stack stack) {
-        this.stack = stack;
+        this(stack.keycloakUrl(), stack.settings().adminUser(), stack.settings().adminPassword());
+    }
+
+    public AdminApi(String keycloakUrl, String adminUser, String adminPassword) {
+        this.keycloakUrl = keycloakUrl;
+        this.adminUser = adminUser;
+        this.adminPassword = adminPassword;
     }
 
     private String token() {
         String form = "grant_type=password&client_id=admin-cli&username="
-                + URLEncoder.encode(stack.settings().adminUser(), StandardCharsets.UTF_8)
-                + "&password=" + URLEncoder.encode(stack.settings().adminPassword(), StandardCharsets.UTF_8);
+                + URLEncoder.encode(adminUser, StandardCharsets.UTF_8)
+                + "&password=" + URLEncoder.encode(adminPassword, StandardCharsets.UTF_8);
         HttpResponse<String> response = send(HttpRequest.newBuilder(
-                        URI.create(stack.keycloakUrl() + "/realms/master/protocol/openid-connect/token"))
+                        URI.create(keycloakUrl + "/realms/master/protocol/openid-connect/token"))
                 .header("content-type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build());
         if (response.statusCode() != 200) {
@@ -39,7 +47,7 @@ public final class AdminApi {
 
     /** GET {@code /admin/...}; fails on any status but 200. */
     public JsonNode get(String path) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(stack.keycloakUrl() + path))
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(keycloakUrl + path))
                 .header("authorization", "Bearer " + token()).GET().build());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("GET " + path + ": " + response.statusCode() + " " + response.body());
@@ -50,7 +58,7 @@ public final class AdminApi {
     /** Sends a JSON body with {@code method}; returns the status. */
     public int send(String method, String path, Object body) {
         try {
-            HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(stack.keycloakUrl() + path))
+            HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(keycloakUrl + path))
                     .header("authorization", "Bearer " + token())
                     .header("content-type", "application/json")
                     .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build());

@@ -20,44 +20,74 @@ import java.util.stream.Stream;
  */
 public final class KeycloakBuild {
 
-    /** Build-time options of every server we run; runtime options are in {@link KeycloakServer}. */
-    public static final List<String> BUILD_OPTIONS = List.of(
-            "--db=dev-file",
-            // One node: no JGroups ports to collide with other servers on the machine.
-            "--cache=local",
-            "--health-enabled=true",
-            "--metrics-enabled=true",
-            // Build-time since 26.x: the https port asks for (never requires) a CPS card certificate.
-            "--https-client-auth=request");
+    /** Build-time options of the servers we run; runtime options are in {@link KeycloakServer}. */
+    public enum Profile {
+        /** One node with its own file database: the demo and most tests. */
+        DEV("--db=dev-file",
+                // One node: no JGroups ports to collide with other servers on the machine.
+                "--cache=local"),
+        /**
+         * A node of a cluster: PostgreSQL, Keycloak's own Infinispan caches, members discovered
+         * through the database (Keycloak's default jdbc-ping stack).
+         */
+        PRODUCTION("--db=postgres", "--cache=ispn");
+
+        private final List<String> options;
+
+        Profile(String... own) {
+            List<String> all = new java.util.ArrayList<>(List.of(own));
+            all.addAll(List.of("--health-enabled=true", "--metrics-enabled=true",
+                    // Build-time since 26.x: the https port asks for (never requires) a CPS card certificate.
+                    "--https-client-auth=request"));
+            this.options = List.copyOf(all);
+        }
+
+        public List<String> options() {
+            return options;
+        }
+    }
 
     private KeycloakBuild() {
     }
 
-    public static void ensureBuilt(Path distribution) {
+    /**
+     * The distribution built for {@code profile}: the unpacked one itself for DEV, a copy beside it
+     * ({@code <dist>-production}) for PRODUCTION, so both can serve in one test run.
+     */
+    public static Path ensureBuilt(Path distribution, Profile profile) {
         Path kcSh = distribution.resolve("bin/kc.sh");
         if (!Files.isExecutable(kcSh)) {
             throw new KeycloakStartException("no Keycloak distribution at " + distribution
                     + " (run the Maven build first)", distribution.resolve("build.log"));
         }
+        Path target = profile == Profile.DEV ? distribution
+                : distribution.resolveSibling(distribution.getFileName() + "-" + profile.name().toLowerCase(java.util.Locale.ROOT));
         try (FileChannel lockFile = FileChannel.open(distribution.resolve(".hc-build.lock"),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = lockFile.lock()) {
-            Path marker = distribution.resolve(".hc-build-fingerprint");
-            String fingerprint = fingerprint(distribution);
+            Path marker = target.resolve(".hc-build-fingerprint");
+            String fingerprint = fingerprint(distribution, profile);
             if (Files.exists(marker) && Files.readString(marker).equals(fingerprint)) {
-                return;
+                return target;
             }
-            run(distribution, kcSh);
+            if (!target.equals(distribution)) {
+                if (Files.exists(target)) {
+                    Tree.delete(target);
+                }
+                Tree.copy(distribution, target);
+            }
+            run(target, target.resolve("bin/kc.sh"), profile);
             Files.writeString(marker, fingerprint);
+            return target;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot build Keycloak at " + distribution, e);
+            throw new UncheckedIOException("cannot build Keycloak at " + target, e);
         }
     }
 
-    private static void run(Path distribution, Path kcSh) throws IOException {
+    private static void run(Path distribution, Path kcSh, Profile profile) throws IOException {
         Path log = distribution.resolve("build.log");
         List<String> command = new java.util.ArrayList<>(List.of(kcSh.toString(), "build"));
-        command.addAll(BUILD_OPTIONS);
+        command.addAll(profile.options());
         Process process = new ProcessBuilder(command)
                 .directory(distribution.toFile())
                 .redirectErrorStream(true)
@@ -80,14 +110,14 @@ public final class KeycloakBuild {
     }
 
     /** Digest of the build options and of every provider jar's bytes. */
-    static String fingerprint(Path distribution) throws IOException {
+    static String fingerprint(Path distribution, Profile profile) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always present", e);
         }
-        digest.update(String.join(" ", BUILD_OPTIONS).getBytes(StandardCharsets.UTF_8));
+        digest.update(String.join(" ", profile.options()).getBytes(StandardCharsets.UTF_8));
         try (Stream<Path> files = Files.list(distribution.resolve("providers"))) {
             for (Path jar : files.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
                 digest.update(jar.getFileName().toString().getBytes(StandardCharsets.UTF_8));

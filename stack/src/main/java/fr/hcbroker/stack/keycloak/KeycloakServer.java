@@ -41,8 +41,10 @@ public final class KeycloakServer implements AutoCloseable {
 
     /** Builds if needed, lays out a fresh home, starts the server and waits until it is ready. */
     public void start() {
-        KeycloakBuild.ensureBuilt(options.distribution());
-        Path home = freshHome();
+        KeycloakOptions.Cluster cluster = options.cluster();
+        Path built = KeycloakBuild.ensureBuilt(options.distribution(),
+                cluster == null ? KeycloakBuild.Profile.DEV : KeycloakBuild.Profile.PRODUCTION);
+        Path home = freshHome(built);
         List<String> command = new ArrayList<>(List.of(
                 home.resolve("bin/kc.sh").toString(), "start", "--optimized",
                 "--http-enabled=true",
@@ -57,6 +59,12 @@ public final class KeycloakServer implements AutoCloseable {
         command.add("--https-key-store-type=PKCS12");
         command.add("--https-trust-store-file=" + tls.trustStore());
         command.add("--https-trust-store-type=PKCS12");
+        if (cluster != null) {
+            command.add("--db-url=" + cluster.jdbcUrl());
+            command.add("--db-username=" + cluster.dbUser());
+            command.add("--cache-embedded-network-bind-address=127.0.0.1");
+            command.add("--cache-embedded-network-bind-port=" + cluster.bindPort());
+        }
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(home.toFile())
                 .redirectErrorStream(true)
@@ -67,6 +75,9 @@ public final class KeycloakServer implements AutoCloseable {
         // Passwords for stores go through the environment, not the command line (visible in ps).
         builder.environment().put("KC_HTTPS_KEY_STORE_PASSWORD", tls.keyStorePassword());
         builder.environment().put("KC_HTTPS_TRUST_STORE_PASSWORD", tls.trustStorePassword());
+        if (cluster != null) {
+            builder.environment().put("KC_DB_PASSWORD", cluster.dbPassword());
+        }
         builder.environment().putIfAbsent("JAVA_OPTS_KC_HEAP", "-Xms256m -Xmx1g");
         try {
             process = builder.start();
@@ -84,13 +95,13 @@ public final class KeycloakServer implements AutoCloseable {
         return process.pid();
     }
 
-    private Path freshHome() {
+    private Path freshHome(Path built) {
         Path home = options.home();
         try {
             if (Files.exists(home)) {
                 Tree.delete(home);
             }
-            Tree.copy(options.distribution(), home);
+            Tree.copy(built, home);
             Path imports = Files.createDirectories(home.resolve("data/import"));
             for (Path realm : options.realmFiles()) {
                 Files.copy(realm, imports.resolve(realm.getFileName()));

@@ -1,0 +1,63 @@
+package fr.hcbroker.gateway.session;
+
+import fr.hcbroker.gateway.config.GatewayConfig;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import org.jgroups.JChannel;
+import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.FD_SOCK2;
+import org.jgroups.protocols.FRAG4;
+import org.jgroups.protocols.MERGE3;
+import org.jgroups.protocols.MFC;
+import org.jgroups.protocols.TCP;
+import org.jgroups.protocols.TCPPING;
+import org.jgroups.protocols.UFC;
+import org.jgroups.protocols.UNICAST3;
+import org.jgroups.protocols.VERIFY_SUSPECT2;
+import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.protocols.pbcast.NAKACK2;
+import org.jgroups.protocols.pbcast.STABLE;
+import org.jgroups.stack.Protocol;
+
+/**
+ * The JGroups channel of a gateway cluster with a static member list: Infinispan's own TCP stack
+ * with TCPPING in place of multicast discovery (multicast is rarely routed in hospital networks).
+ * Built in code rather than from a file with system properties so that each node's address is its
+ * own configuration, not the JVM's.
+ */
+final class ClusterChannel {
+
+    private ClusterChannel() {
+    }
+
+    static JChannel tcp(GatewayConfig.Cluster cluster) {
+        try {
+            InetAddress bind = InetAddress.getByName(cluster.bindHost());
+            List<InetSocketAddress> members = cluster.members().stream()
+                    .map(m -> new InetSocketAddress(m.getHostString(), m.getPort())).toList();
+            Protocol transport = new TCP().setValue("bind_addr", bind).setValue("bind_port", cluster.bindPort())
+                    .setValue("port_range", 0);
+            return new JChannel(
+                    transport,
+                    new TCPPING().setInitialHosts(members).setPortRange(0),
+                    new MERGE3(),
+                    // A killed node's sockets close at once: FD_SOCK2 suspects it within milliseconds.
+                    new FD_SOCK2().setValue("bind_addr", bind),
+                    new FD_ALL3(),
+                    new VERIFY_SUSPECT2().setValue("timeout", 1000L),
+                    new NAKACK2().setValue("use_mcast_xmit", false),
+                    new UNICAST3(),
+                    new STABLE(),
+                    new GMS().setValue("join_timeout", 2000L),
+                    new UFC(),
+                    new MFC(),
+                    new FRAG4());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("session.cluster.bind: unknown host " + cluster.bindHost(), e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build the cluster channel: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package fr.hcbroker.gateway.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fr.hcbroker.gateway.config.GatewayConfig;
+import fr.hcbroker.loa.Level;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Sessions shared by three gateway nodes (embedded Infinispan over JGroups TCP on loopback)")
+class ClusteredSessionStoreTest {
+
+    private final Vertx vertx = Vertx.vertx();
+    private final List<InfinispanSessionStore> nodes = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        nodes.forEach(InfinispanSessionStore::close);
+        vertx.close().await();
+    }
+
+    @Test
+    @DisplayName("a session written on one node is read on the others, survives that node, and ends everywhere")
+    void sharedSurvivesAndEnds() throws Exception {
+        List<InetSocketAddress> members = List.of(free(), free(), free());
+        for (InetSocketAddress self : members) {
+            nodes.add(new InfinispanSessionStore(vertx, config(self, members)));
+        }
+        InfinispanSessionStore a = nodes.get(0);
+        InfinispanSessionStore b = nodes.get(1);
+        InfinispanSessionStore c = nodes.get(2);
+        assertThat(a.members()).isEqualTo(3);
+
+        Session helene = session("kc-sid-1", "Hélène");
+        a.put("cookie-1", helene).await();
+        assertThat(b.get("cookie-1").await()).isEqualTo(helene);
+        assertThat(c.get("cookie-1").await()).isEqualTo(helene);
+        a.put("cookie-2", session("kc-sid-2", "Marc")).await();
+
+        nodes.remove(a);
+        a.close();
+        // Two owners per session: losing one node loses no session.
+        assertThat(b.get("cookie-1").await()).isEqualTo(helene);
+        assertThat(c.get("cookie-2").await().givenName()).isEqualTo("Marc");
+
+        c.remove("cookie-1").await();
+        assertThat(b.get("cookie-1").await()).isNull();
+        // A back-channel logout reaching one node ends the sessions stored on any node.
+        assertThat(b.removeMatching("kc-sid-2", null).await()).isEqualTo(1);
+        assertThat(c.get("cookie-2").await()).isNull();
+    }
+
+    @Test
+    @DisplayName("a pending login started on one node is taken once, on another")
+    void pendingLoginTakenOnce() throws Exception {
+        List<InetSocketAddress> members = List.of(free(), free());
+        for (InetSocketAddress self : members) {
+            nodes.add(new InfinispanSessionStore(vertx, config(self, members)));
+        }
+        PendingLogin login = new PendingLogin("nonce", "verifier", "/dossier", Level.SUBSTANTIAL, null);
+        nodes.get(0).putPending("state-1", login).await();
+        assertThat(nodes.get(1).takePending("state-1").await()).isEqualTo(login);
+        assertThat(nodes.get(0).takePending("state-1").await()).isNull();
+    }
+
+    private static GatewayConfig.SessionConfig config(InetSocketAddress self, List<InetSocketAddress> members) {
+        return new GatewayConfig.SessionConfig(Duration.ofMinutes(30), Duration.ofHours(10),
+                new GatewayConfig.Cluster("hc-test-" + members.get(0).getPort(), "127.0.0.1", self.getPort(), members, 2,
+                        null));
+    }
+
+    private static Session session(String sid, String givenName) {
+        return new Session("corr-" + sid, "sub-" + sid, sid, "user-" + sid, "810001234567", givenName, "Lefèvre-Dupré",
+                null, List.of("60"), List.of("F750712184"), Set.of("infirmier"), Level.SUBSTANTIAL,
+                List.of("pwd", "otp"), 1_700_000_000L);
+    }
+
+    /** A free port below 15536: JGroups' failure detection listens 50 000 above it. */
+    private static InetSocketAddress free() throws IOException {
+        for (int port = 10_000 + (int) (Math.random() * 5000); port < 15_500; port++) {
+            try (ServerSocket s = new ServerSocket(port); ServerSocket fd = new ServerSocket(port + 50_000)) {
+                return InetSocketAddress.createUnresolved("127.0.0.1", port);
+            } catch (IOException taken) {
+                // try the next
+            }
+        }
+        throw new IOException("no free port pair");
+    }
+}
