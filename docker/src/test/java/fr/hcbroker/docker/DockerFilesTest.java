@@ -2,7 +2,10 @@ package fr.hcbroker.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fr.hcbroker.gateway.config.ConfigLoader;
+import fr.hcbroker.gateway.config.GatewayConfig;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -124,6 +127,22 @@ class DockerFilesTest {
             assertThat(ROOT.resolve("stack/target/keycloak-dist/keycloak-26.7.3/providers"))
                     .isDirectoryContaining("glob:**/hc-keycloak-extensions.jar")
                     .isDirectoryContaining("glob:**/hc-themes.jar");
+        }
+
+        @Test
+        @SuppressWarnings("unchecked")
+        void gatewayConfigPassesTheGatewaysOwnValidationAndClustersBothGateways() throws IOException {
+            GatewayConfig config = ConfigLoader.load(DOCKER.resolve("gateway.yaml"), name -> "from-the-environment");
+            assertThat(config.session().cluster().members()).extracting(InetSocketAddress::getHostString)
+                    .containsExactly("gateway-1", "gateway-2");
+            assertThat(config.session().cluster().owners()).isGreaterThanOrEqualTo(2);
+            // Tokens carry Keycloak's fixed hostname; the gateway reaches the realm inside the network.
+            Map<String, Object> keycloak = (Map<String, Object>) services().get("keycloak-1").get("environment");
+            assertThat(config.oidc().issuer().toString()).isEqualTo(keycloak.get("KC_HOSTNAME") + "/realms/hospiconnect");
+            assertThat(keycloak).containsEntry("KC_HOSTNAME_BACKCHANNEL_DYNAMIC", "true");
+            assertThat(config.oidc().discovery().getHost()).isIn(services().keySet());
+            var serviceNames = services().keySet();
+            config.routes().forEach(route -> assertThat(route.upstream().getHost()).isIn(serviceNames));
         }
 
         @Test

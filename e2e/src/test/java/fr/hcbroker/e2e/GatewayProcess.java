@@ -27,12 +27,17 @@ final class GatewayProcess {
 
     /** Starts the gateway on {@code port} with {@code config} and waits for {@code /healthz}. */
     static Process start(Path config, Path log, int port, List<String> jvmFlags) throws Exception {
+        return start(config, log, port, jvmFlags, "not-used-without-keycloak");
+    }
+
+    /** As above, with the gateway client's secret in the environment variable SECRET. */
+    static Process start(Path config, Path log, int port, List<String> jvmFlags, String secret) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
         command.addAll(jvmFlags);
         command.addAll(List.of("-jar", System.getProperty("hc.gateway.jar"), "--config", config.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("SECRET", "not-used-without-keycloak");
+        builder.environment().put("SECRET", secret);
         Process process = builder.start();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Instant deadline = Instant.now().plusSeconds(60);
@@ -60,6 +65,22 @@ final class GatewayProcess {
                 routes:
                   - {id: app, path: /, upstream: "http://127.0.0.1:%d", publicPaths: [/public]}
                 """.formatted(port, port, freePort(), auditDir, auditExtra, upstreamPort);
+    }
+
+    /**
+     * A free port below 15536 whose +50 000 twin is free too: JGroups' failure detection (FD_SOCK2)
+     * listens at that offset, for Keycloak's cluster and the gateways' alike.
+     */
+    static int freeClusterPort() throws IOException {
+        int start = 10_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(5000);
+        for (int port = start; port < 15_500; port++) {
+            try (ServerSocket main = new ServerSocket(port); ServerSocket twin = new ServerSocket(port + 50_000)) {
+                return port;
+            } catch (IOException taken) {
+                // try the next one
+            }
+        }
+        throw new IOException("no free port pair from " + start);
     }
 
     static int freePort() throws IOException {

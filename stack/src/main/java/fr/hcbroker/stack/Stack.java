@@ -40,6 +40,7 @@ public final class Stack implements AutoCloseable {
     public static final String GATEWAY_CLIENT_ID = "hc-gateway";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String AUDIT_DIR_VARIABLE = "KC_SPI_EVENTS_LISTENER__HC_AUDIT__DIR";
 
     private final StackSettings settings;
     private final String gatewayClientSecret = randomSecret();
@@ -50,6 +51,8 @@ public final class Stack implements AutoCloseable {
     private CardPki cards;
     private Process gateway;
     private Path accountsFile;
+    private List<Path> keycloakImports;
+    private KeycloakOptions.Tls keycloakTls;
 
     public Stack(StackSettings settings) {
         this.settings = settings;
@@ -76,12 +79,10 @@ public final class Stack implements AutoCloseable {
                 settings.adminUser(), settings.adminPassword(), keycloakUrl(), gatewayUrl());
         PscStandIn.appendAccountsSection(accountsFile, DemoProfessional.ALL, keycloakUrl());
 
-        keycloak = new KeycloakServer(new KeycloakOptions(
-                settings.keycloakDistribution().toAbsolutePath(), work.resolve("keycloak"),
-                settings.ports().keycloakHttp(), settings.ports().keycloakHttps(),
-                settings.ports().keycloakManagement(), settings.adminUser(), settings.adminPassword(),
-                new KeycloakOptions.Tls(tls.keyStore(), ServerTls.PASSWORD, trustStore, ServerTls.PASSWORD),
-                imports, keycloakEnvironment(work)));
+        keycloakImports = List.copyOf(imports);
+        keycloakTls = new KeycloakOptions.Tls(tls.keyStore(), ServerTls.PASSWORD, trustStore, ServerTls.PASSWORD);
+        keycloak = keycloakNode(work.resolve("keycloak"), settings.ports().keycloakHttp(),
+                settings.ports().keycloakHttps(), settings.ports().keycloakManagement(), null);
         keycloak.start();
 
         vertx = Vertx.vertx();
@@ -94,6 +95,21 @@ public final class Stack implements AutoCloseable {
         settings.gatewayJar().ifPresent(jar -> startGateway(jar, work));
     }
 
+    /**
+     * A Keycloak server set up like this stack's own (realms, users, TLS, card PKI, PSC stand-in),
+     * not started: with {@code cluster} set, a node of a PostgreSQL-backed cluster.
+     */
+    public KeycloakServer keycloakNode(Path home, int http, int https, int management, KeycloakOptions.Cluster cluster) {
+        Map<String, String> environment = keycloakEnvironment(settings.workDir().toAbsolutePath());
+        if (cluster != null) {
+            // Each node keeps its own hash-chained audit files: two writers must never share one chain.
+            environment.put(AUDIT_DIR_VARIABLE, home.resolveSibling(home.getFileName() + "-audit").toString());
+        }
+        return new KeycloakServer(new KeycloakOptions(settings.keycloakDistribution().toAbsolutePath(), home,
+                http, https, management, settings.adminUser(), settings.adminPassword(), keycloakTls, keycloakImports,
+                environment, cluster));
+    }
+
     private Map<String, String> keycloakEnvironment(Path work) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HC_KEYCLOAK_URL", keycloakUrl());
@@ -104,7 +120,7 @@ public final class Stack implements AutoCloseable {
         env.put("HC_PSC_CLIENT_SECRET", pscClientSecret);
         env.putAll(cards.environment());
         env.putAll(PscStandIn.environment(keycloakUrl()));
-        env.put("KC_SPI_EVENTS_LISTENER__HC_AUDIT__DIR", work.resolve("audit").toString());
+        env.put(AUDIT_DIR_VARIABLE, work.resolve("audit").toString());
         return env;
     }
 

@@ -105,7 +105,9 @@ public final class ConfigLoader {
         if (secret == null || secret.isBlank()) {
             throw new ConfigException(where + ".clientSecretEnv: environment variable " + secretVariable + " is not set");
         }
-        return new GatewayConfig.OidcConfig(issuer, clientId, secret);
+        URI discovery = node.hasNonNull("discoveryUrl") ? httpUrl(node.get("discoveryUrl").asText(), where + ".discoveryUrl")
+                : null;
+        return new GatewayConfig.OidcConfig(issuer, clientId, secret, discovery);
     }
 
     private static GatewayConfig.Cluster cluster(JsonNode node, String where) {

@@ -36,11 +36,14 @@ public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, Oi
      * @param issuer       the realm's issuer URL
      * @param clientId     the gateway's confidential client
      * @param clientSecret its secret, read from the environment variable named in the file
+     * @param discovery    where the gateway itself reaches the realm when that differs from the issuer
+     *                     people's browsers use (containers: {@code http://keycloak-1:8080/realms/...}),
+     *                     or null; the metadata found there must still name {@code issuer}
      */
-    public record OidcConfig(URI issuer, String clientId, String clientSecret) {
+    public record OidcConfig(URI issuer, String clientId, String clientSecret, URI discovery) {
         @Override
         public String toString() {
-            return "OidcConfig[issuer=" + issuer + ", clientId=" + clientId + ", clientSecret=***]";
+            return "OidcConfig[issuer=" + issuer + ", clientId=" + clientId + ", clientSecret=***, discovery=" + discovery + "]";
         }
     }
 

@@ -16,6 +16,8 @@ import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.TokenResponse;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.auth.Secret;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.id.Issuer;
@@ -83,7 +85,9 @@ public final class OidcProvider {
         }
         return vertx.executeBlocking(() -> {
             try {
-                OIDCProviderMetadata metadata = OIDCProviderMetadata.resolve(new Issuer(config.issuer()), 3000, 3000);
+                OIDCProviderMetadata metadata = config.discovery() == null
+                        ? OIDCProviderMetadata.resolve(new Issuer(config.issuer()), 3000, 3000)
+                        : discoverAt(config.discovery());
                 JWKSource<SecurityContext> keys = JWKSourceBuilder.create(metadata.getJWKSetURI().toURL())
                         .retrying(true).build();
                 ClientID client = new ClientID(config.clientId());
@@ -98,6 +102,28 @@ public final class OidcProvider {
                 throw new OidcException("the login service (" + config.issuer() + ") is unreachable", true, e);
             }
         }, false);
+    }
+
+    /**
+     * The realm's metadata read from an internal address. Keycloak (with a fixed hostname and dynamic
+     * back-channel URLs) answers there with the public issuer and internal token and key endpoints;
+     * any other issuer is refused, as discovery from the issuer itself would.
+     */
+    private OIDCProviderMetadata discoverAt(URI realm) throws IOException, ParseException {
+        HTTPRequest request = new HTTPRequest(HTTPRequest.Method.GET,
+                URI.create(realm.toString().replaceAll("/+$", "") + "/.well-known/openid-configuration"));
+        request.setConnectTimeout(3000);
+        request.setReadTimeout(3000);
+        HTTPResponse response = request.send();
+        if (response.getStatusCode() != 200) {
+            throw new IOException("discovery at " + realm + " answered " + response.getStatusCode());
+        }
+        OIDCProviderMetadata metadata = OIDCProviderMetadata.parse(response.getContentAsJSONObject());
+        if (!metadata.getIssuer().getValue().equals(config.issuer().toString())) {
+            throw new ParseException("discovery at " + realm + " names issuer " + metadata.getIssuer()
+                    + ", not the configured " + config.issuer());
+        }
+        return metadata;
     }
 
     /** A fresh pending login and the URL to send the browser to. */

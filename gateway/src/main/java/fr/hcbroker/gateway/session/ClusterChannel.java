@@ -5,7 +5,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import org.infinispan.remoting.transport.jgroups.AbstractJGroupsChannelConfigurator;
 import org.jgroups.JChannel;
+import org.jgroups.conf.ProtocolConfiguration;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.FRAG4;
@@ -20,6 +22,7 @@ import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.protocols.pbcast.STABLE;
 import org.jgroups.stack.Protocol;
+import org.jgroups.util.Util;
 
 /**
  * The JGroups channel of a gateway cluster with a static member list: Infinispan's own TCP stack
@@ -27,16 +30,50 @@ import org.jgroups.stack.Protocol;
  * Built in code rather than from a file with system properties so that each node's address is its
  * own configuration, not the JVM's.
  */
-final class ClusterChannel {
+final class ClusterChannel extends AbstractJGroupsChannelConfigurator {
 
-    private ClusterChannel() {
+    private final GatewayConfig.Cluster cluster;
+
+    ClusterChannel(GatewayConfig.Cluster cluster) {
+        this.cluster = cluster;
     }
 
-    static JChannel tcp(GatewayConfig.Cluster cluster) {
+    @Override
+    public String getName() {
+        return "hc-tcp-static";
+    }
+
+    @Override
+    public JChannel createChannel(String name) {
+        return amendChannel(tcp(cluster));
+    }
+
+    @Override
+    public String getProtocolStackString() {
+        return getName();
+    }
+
+    @Override
+    public List<ProtocolConfiguration> getProtocolStack() {
+        return List.of();
+    }
+
+    private static JChannel tcp(GatewayConfig.Cluster cluster) {
         try {
-            InetAddress bind = InetAddress.getByName(cluster.bindHost());
+            // JGroups' own resolution: a host name, an address, or a symbolic one such as SITE_LOCAL
+            // or match-interface:eth.* (containers, whose address is known only at start).
+            InetAddress bind = Util.getAddress(cluster.bindHost(), Util.getIpStackType());
+            // A member whose name does not resolve yet (a container not started) is left out: it finds
+            // this node itself when it starts, and discovery is mutual.
             List<InetSocketAddress> members = cluster.members().stream()
-                    .map(m -> new InetSocketAddress(m.getHostString(), m.getPort())).toList();
+                    .map(m -> new InetSocketAddress(m.getHostString(), m.getPort()))
+                    .filter(m -> {
+                        if (m.isUnresolved()) {
+                            System.err.println("hc-gateway: cluster member " + m.getHostString() + " does not resolve yet");
+                        }
+                        return !m.isUnresolved();
+                    })
+                    .toList();
             Protocol transport = new TCP().setValue("bind_addr", bind).setValue("bind_port", cluster.bindPort())
                     .setValue("port_range", 0);
             return new JChannel(
@@ -56,6 +93,8 @@ final class ClusterChannel {
                     new FRAG4());
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("session.cluster.bind: unknown host " + cluster.bindHost(), e);
+        } catch (RuntimeException e) {
+            throw e;
         } catch (Exception e) {
             throw new IllegalStateException("cannot build the cluster channel: " + e.getMessage(), e);
         }

@@ -60,11 +60,11 @@ public final class InfinispanSessionStore implements SessionStore {
 
     private static GlobalConfigurationBuilder clusteredGlobal(GatewayConfig.Cluster cluster) {
         GlobalConfigurationBuilder global = GlobalConfigurationBuilder.defaultClusteredBuilder();
-        global.transport().clusterName(cluster.name()).nodeName(cluster.bindHost() + ":" + cluster.bindPort());
+        global.transport().clusterName(cluster.name());
         if (cluster.jgroupsFile() != null) {
             global.transport().addProperty(JGroupsTransport.CONFIGURATION_FILE, cluster.jgroupsFile().toString());
         } else {
-            global.transport().transport(new JGroupsTransport(ClusterChannel.tcp(cluster)));
+            global.transport().addProperty(JGroupsTransport.CHANNEL_CONFIGURATOR, new ClusterChannel(cluster));
         }
         // Java serialization of our own records only: the allow list keeps other classes out.
         global.serialization().marshaller(new JavaSerializationMarshaller())
@@ -103,21 +103,25 @@ public final class InfinispanSessionStore implements SessionStore {
     public Future<Integer> removeMatching(String sid, String sub) {
         // A scan, off the event loop: back-channel logouts are rare and sessions carry no index. In a
         // cluster the iterator walks every node's segments, so a logout reaching one node ends all.
+        // A scan that overlaps a rebalance (a node joining or leaving) may miss entries in transit:
+        // scanning again until nothing matches closes that window.
         return vertx.executeBlocking(() -> {
-            List<String> matching = new ArrayList<>();
-            for (Map.Entry<String, Session> e : sessions.entrySet()) {
-                Session s = e.getValue();
-                if (sid != null ? sid.equals(s.sid()) : sub != null && sub.equals(s.sub())) {
-                    matching.add(e.getKey());
+            java.util.Set<String> ended = new java.util.HashSet<>();
+            for (int pass = 0; pass < 5; pass++) {
+                List<String> matching = new ArrayList<>();
+                for (Map.Entry<String, Session> e : sessions.entrySet()) {
+                    Session s = e.getValue();
+                    if (sid != null ? sid.equals(s.sid()) : sub != null && sub.equals(s.sub())) {
+                        matching.add(e.getKey());
+                    }
                 }
-            }
-            int ended = 0;
-            for (String id : matching) {
-                if (sessions.remove(id) != null) {
-                    ended++;
+                if (matching.isEmpty()) {
+                    break;
                 }
+                matching.forEach(sessions::remove);
+                ended.addAll(matching);
             }
-            return ended;
+            return ended.size();
         });
     }
 
