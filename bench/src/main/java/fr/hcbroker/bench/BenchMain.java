@@ -170,8 +170,66 @@ public final class BenchMain {
             ratios.sort(null);
             auditRatios.put(connections, ratios);
         }
+        clusterScaling(stack, admin, gatewayCommand, upstreamPort);
         sessionMemory();
         logins(stack, admin);
+    }
+
+    /**
+     * Two gateway nodes sharing sessions: one session logged in on the first, loaded on the first
+     * alone, then on both at once (half the connections each). On this 2-core machine both nodes,
+     * wrk and the upstream share the same cores: the figure shows the cluster's overhead, not the
+     * gain of a second server.
+     */
+    private void clusterScaling(Stack stack, AdminApi admin, List<String> gatewayCommand, int upstreamPort)
+            throws Exception {
+        int[] ports = {freePort(), freePort()};
+        int[] jgroups = {ClusterSessionReads.clusterPort().getPort(), ClusterSessionReads.clusterPort().getPort()};
+        String members = "127.0.0.1:" + jgroups[0] + ", 127.0.0.1:" + jgroups[1];
+        String[] urls = new String[2];
+        for (int i = 0; i < 2; i++) {
+            urls[i] = "http://127.0.0.1:" + ports[i];
+            allowRedirect(admin, urls[i] + "/*");
+            Path nodeDir = dir.resolve("cluster-node-" + (i + 1));
+            Files.createDirectories(nodeDir);
+            Files.writeString(nodeDir.resolve("gateway.yaml"), Peers.gateway(nodeDir, ports[i], urls[i], upstreamPort,
+                    stack.keycloakUrl()) + Peers.cluster(jgroups[i], members));
+            List<String> command = new ArrayList<>(gatewayCommand);
+            command.set(command.size() - 1, nodeDir.resolve("gateway.yaml").toString());
+            Process node = track(Peers.start(command, nodeDir.resolve("gateway.log"),
+                    Map.of("HC_GATEWAY_CLIENT_SECRET", stack.gatewayClientSecret())));
+            Peers.awaitHttp("cluster node " + (i + 1), urls[i] + "/healthz", node, nodeDir.resolve("gateway.log"));
+        }
+        // A user of its own: the demo professionals' TOTP codes of this half-minute are already spent.
+        String name = "bench-cluster-" + UUID.randomUUID().toString().substring(0, 6);
+        String totp = "totp-" + UUID.randomUUID();
+        admin.createUser(name, "Pw-" + name, totp);
+        String cookie = login(urls[0] + "/", name, "Pw-" + name, totp);
+        for (String url : urls) {
+            Wrk.Result warm = Wrk.run(url + "/", 32, seconds, cookie);
+            require(warm.non2xx() == 0, "the session made on node 1 is not served by " + url);
+        }
+        Wrk.Result one = Wrk.run(urls[0] + "/", 32, seconds, cookie);
+        var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> wrk(urls[0] + "/", 16, cookie));
+        var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> wrk(urls[1] + "/", 16, cookie));
+        Wrk.Result a = first.join();
+        Wrk.Result b = second.join();
+        require(one.non2xx() + a.non2xx() + b.non2xx() == 0, "a cluster node refused the shared session");
+        double both = a.requestsPerSecond() + b.requestsPerSecond();
+        extra.put("gateway cluster, 32 connections, 1 node loaded", String.format("%.0f req/s, p99 %.2f ms",
+                one.requestsPerSecond(), one.p99Ms()));
+        extra.put("gateway cluster, 32 connections, 2 nodes loaded (16 each)", String.format(
+                "%.0f req/s, p99 %.2f / %.2f ms; 2 nodes / 1 node: %.2f (one 2-core machine for both nodes, wrk and the app)",
+                both, a.p99Ms(), b.p99Ms(), both / one.requestsPerSecond()));
+        extra.put("session read latency", ClusterSessionReads.measure());
+    }
+
+    private Wrk.Result wrk(String url, int connections, String cookie) {
+        try {
+            return Wrk.run(url, connections, seconds, cookie);
+        } catch (Exception e) {
+            throw new IllegalStateException("benchmark: wrk against " + url + " failed: " + e.getMessage(), e);
+        }
     }
 
     /** Lets the hc-gateway client return to one more gateway (the audit-off one on its own port). */
@@ -185,13 +243,17 @@ public final class BenchMain {
     }
 
     private String login(String url, DemoProfessional person) {
+        return login(url, person.username(), person.password(), person.totpSecret());
+    }
+
+    private String login(String url, String username, String password, String totpSecret) {
         Browser browser = new Browser();
         Browser.Page form = browser.get(url);
         require(form.body().contains("kc-form-login"), "no Keycloak login page behind " + url + ": " + form.status());
         Browser.Page otp = browser.submit(form, form.form("kc-form-login"),
-                Map.of("username", person.username(), "password", person.password()), u -> false);
+                Map.of("username", username, "password", password), u -> false);
         Browser.Page landed = browser.submit(otp, otp.form("kc-otp-login-form"),
-                Map.of("otp", Totp.now(person.totpSecret())), u -> false);
+                Map.of("otp", Totp.now(totpSecret)), u -> false);
         require(landed.status() == 200 && landed.body().contains("hello from the upstream app"),
                 "login through " + url + " did not reach the app: " + landed.status() + " " + landed.uri());
         return browser.cookieHeader(url);

@@ -113,4 +113,12 @@ final class Peers {
                   - {id: bench-app, path: /, upstream: "http://127.0.0.1:%d"}
                 """.formatted(port, publicUrl, keycloakUrl, dir.resolve("audit"), upstream);
     }
+
+    /** The session cluster block appended to {@link #gateway}'s file for a clustered node. */
+    static String cluster(int bindPort, String members) {
+        return """
+                session:
+                  cluster: {name: hc-bench, bind: "127.0.0.1:%d", members: [%s]}
+                """.formatted(bindPort, members);
+    }
 }
