@@ -203,42 +203,90 @@ public final class AuditWriter implements AutoCloseable {
                     && p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
         }
         for (int i = files.size() - 1; i >= 0; i--) {
-            List<String> lines = Files.readAllLines(files.get(i), StandardCharsets.UTF_8);
-            for (int j = lines.size() - 1; j >= 0; j--) {
+            String hash = lastHash(files.get(i));
+            if (hash != null) {
+                return hash;
+            }
+        }
+        return AuditChain.GENESIS;
+    }
+
+    /**
+     * The hash of a file's last complete record, read backwards from its end: a day's file can hold
+     * millions of records, and a restart must not load them all.
+     */
+    private static String lastHash(Path file) throws IOException {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            long end = in.size();
+            while (end > 0) {
+                long lineEnd = lastIndexOf(in, (byte) '\n', end);
+                if (lineEnd < 0) {
+                    return null;
+                }
+                long lineStart = lastIndexOf(in, (byte) '\n', lineEnd) + 1;
+                ByteBuffer line = ByteBuffer.allocate((int) (lineEnd - lineStart));
+                in.read(line, lineStart);
                 try {
-                    JsonNode node = AuditChain.JSON.readTree(lines.get(j));
+                    JsonNode node = AuditChain.JSON.readTree(new String(line.array(), StandardCharsets.UTF_8));
                     if (node != null && node.hasNonNull("hash")) {
                         return node.get("hash").asText();
                     }
                 } catch (IOException torn) {
                     // a line cut by a crash: never acknowledged, skip it
                 }
+                end = lineStart;
             }
+            return null;
         }
-        return AuditChain.GENESIS;
+    }
+
+    /** Position of the last {@code b} strictly before {@code before}, or -1; reads backwards in blocks. */
+    private static long lastIndexOf(FileChannel in, byte b, long before) throws IOException {
+        ByteBuffer block = ByteBuffer.allocate(64 * 1024);
+        long end = before;
+        while (end > 0) {
+            long start = Math.max(0, end - block.capacity());
+            block.clear().limit((int) (end - start));
+            in.read(block, start);
+            for (int i = (int) (end - start) - 1; i >= 0; i--) {
+                if (block.get(i) == b) {
+                    return start + i;
+                }
+            }
+            end = start;
+        }
+        return -1;
     }
 
     /** A crash mid-write leaves a partial last line that was never acknowledged: cut it off. */
     private static void dropTornTail(Path file) throws IOException {
-        if (!Files.exists(file) || Files.size(file) == 0) {
+        if (!Files.exists(file)) {
             return;
         }
-        byte[] bytes = Files.readAllBytes(file);
-        int end = bytes.length;
-        while (end > 0 && bytes[end - 1] != '\n') {
-            end--;
-        }
-        if (end < bytes.length) {
-            try (FileChannel truncate = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                truncate.truncate(end);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = channel.size();
+            long keep = lastIndexOf(channel, (byte) '\n', size) + 1;
+            if (keep < size) {
+                channel.truncate(keep);
             }
         }
     }
 
+    /** Records in a file (its newlines), counted in blocks without decoding a line. */
     private static long countLines(Path file) throws IOException {
-        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
-            return lines.count();
+        long lines = 0;
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer block = ByteBuffer.allocate(256 * 1024);
+            while (in.read(block.clear()) > 0) {
+                block.flip();
+                while (block.hasRemaining()) {
+                    if (block.get() == '\n') {
+                        lines++;
+                    }
+                }
+            }
         }
+        return lines;
     }
 
     /** Writes what is queued, then stops. */
