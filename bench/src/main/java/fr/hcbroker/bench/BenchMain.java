@@ -249,7 +249,8 @@ public final class BenchMain {
     private String login(String url, String username, String password, String totpSecret) {
         Browser browser = new Browser();
         Browser.Page form = browser.get(url);
-        require(form.body().contains("kc-form-login"), "no Keycloak login page behind " + url + ": " + form.status());
+        require(form.body().contains("kc-form-login"), "no Keycloak login page behind " + url + ": " + form.status()
+                + " at " + form.uri());
         Browser.Page otp = browser.submit(form, form.form("kc-form-login"),
                 Map.of("username", username, "password", password), u -> false);
         Browser.Page landed = browser.submit(otp, otp.form("kc-otp-login-form"),

@@ -48,6 +48,7 @@ class GatewayResilienceIT {
     private static GatewayServer gateway;
     private static HttpServer hanging;
     private static HttpServer websocketApp;
+    private static HttpServer echoApp;
     private static final AtomicReference<MultiMap> websocketHeaders = new AtomicReference<>();
     private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final String SESSION_ID = "existing-session-made-before-keycloak-went-down";
@@ -62,6 +63,14 @@ class GatewayResilienceIT {
                     ws.textMessageHandler(ws::writeTextMessage);
                 })
                 .listen(0, "127.0.0.1").await();
+        echoApp = vertx.createHttpServer().requestHandler(request -> {
+            io.vertx.core.json.JsonObject seen = new io.vertx.core.json.JsonObject();
+            request.headers().forEach(h -> {
+                String name = h.getKey().toLowerCase(java.util.Locale.ROOT);
+                seen.put(name, seen.containsKey(name) ? seen.getString(name) + "|" + h.getValue() : h.getValue());
+            });
+            request.response().putHeader("content-type", "application/json").end(seen.encode());
+        }).listen(0, "127.0.0.1").await();
         int dead = freePort();
         Path file = dir.resolve("gateway.yaml");
         Files.writeString(file, """
@@ -69,11 +78,13 @@ class GatewayResilienceIT {
                 publicUrl: http://127.0.0.1:1
                 oidc: {issuer: http://127.0.0.1:%d/realms/hospiconnect, clientId: hc-gateway, clientSecretEnv: SECRET}
                 upstreamTimeoutSeconds: 2
+                trustedProxies: [127.0.0.1]
                 routes:
+                  - {id: echo, path: /echo, upstream: "http://127.0.0.1:%d"}
                   - {id: dead, path: /dead, upstream: "http://127.0.0.1:%d"}
                   - {id: hanging, path: /hanging, upstream: "http://127.0.0.1:%d"}
                   - {id: ws, path: /ws, upstream: "http://127.0.0.1:%d"}
-                """.formatted(dead, dead, hanging.actualPort(), websocketApp.actualPort()));
+                """.formatted(dead, echoApp.actualPort(), dead, hanging.actualPort(), websocketApp.actualPort()));
         GatewayConfig config = ConfigLoader.load(file, Map.of("SECRET", "s")::get);
         store = new InfinispanSessionStore(vertx, config.session());
         store.put(SESSION_ID, new Session("corr", "sub", "sid", "dr.martin", "899700000013", "Claire", "Martin",
@@ -97,6 +108,25 @@ class GatewayResilienceIT {
             request.header("cookie", "hc_session=" + SESSION_ID);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    @DisplayName("behind a trusted proxy, its X-Forwarded-* reach the app (the chain extended); identity headers are still stripped")
+    void trustedProxyForwardedHeadersAreKept() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + gateway.port() + "/echo"))
+                .header("cookie", "hc_session=" + SESSION_ID)
+                .header("X-Forwarded-For", "10.1.2.3")
+                .header("X-Forwarded-Proto", "https")
+                .header("X-Forwarded-Host", "apps.hopital.example")
+                .header("X-HC-User", "someone.else")
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        io.vertx.core.json.JsonObject seen = new io.vertx.core.json.JsonObject(response.body());
+        assertThat(seen.getString("x-forwarded-for")).isEqualTo("10.1.2.3, 127.0.0.1");
+        assertThat(seen.getString("x-forwarded-proto")).isEqualTo("https");
+        assertThat(seen.getString("x-forwarded-host")).isEqualTo("apps.hopital.example");
+        assertThat(seen.getString("x-hc-user")).isEqualTo("dr.martin");
     }
 
     @Test

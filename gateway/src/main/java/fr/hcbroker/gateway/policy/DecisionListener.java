@@ -14,6 +14,14 @@ public interface DecisionListener {
 
     /** Both listeners; the result completes when both have. */
     default DecisionListener and(DecisionListener other) {
-        return event -> Future.all(decided(event), other.decided(event)).mapEmpty();
+        return event -> {
+            Future<Void> first = decided(event);
+            Future<Void> second = other.decided(event);
+            // Allowed requests: both are already done; composing them would allocate for nothing.
+            if (first.succeeded() && second.succeeded()) {
+                return first;
+            }
+            return Future.all(first, second).mapEmpty();
+        };
     }
 }

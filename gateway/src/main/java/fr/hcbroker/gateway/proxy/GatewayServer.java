@@ -68,6 +68,7 @@ public final class GatewayServer {
     private final PrometheusMeterRegistry metrics;
     private final String cookieName;
     private final List<Route> routes = new ArrayList<>();
+    private final java.util.Map<Outcome, io.micrometer.core.instrument.Counter> decisions = new java.util.EnumMap<>(Outcome.class);
     private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int boundPort;
 
@@ -99,6 +100,11 @@ public final class GatewayServer {
             routes.add(new Route(route, proxy));
         }
         metrics.gauge("hc_gateway_sessions", store, SessionStore::size);
+        // Looked up once: a registry lookup per request (tags, map) costs more than the count itself.
+        for (Outcome outcome : Outcome.values()) {
+            decisions.put(outcome, metrics.counter("hc_gateway_decisions", "outcome",
+                    outcome.name().toLowerCase(Locale.ROOT)));
+        }
         vertx.setPeriodic(15_000, id -> signer.forgetExpired());
     }
 
@@ -389,7 +395,7 @@ public final class GatewayServer {
     }
 
     private Future<Void> record(HttpServerRequest request, String routeId, Decision decision, Session session, int status) {
-        metrics.counter("hc_gateway_decisions", "outcome", decision.outcome().name().toLowerCase(Locale.ROOT)).increment();
+        decisions.get(decision.outcome()).increment();
         return listener.decided(new DecisionEvent(decision, routeId, request.method().name(), request.path(), session,
                 status, request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
                 request.getHeader("x-request-id")));

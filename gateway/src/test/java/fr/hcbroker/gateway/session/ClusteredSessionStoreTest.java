@@ -72,6 +72,39 @@ class ClusteredSessionStoreTest {
         assertThat(nodes.get(0).takePending("state-1").await()).isNull();
     }
 
+    @Test
+    @DisplayName("idle timeout: use keeps a session alive on any node, disuse ends it; a refresh never revives a logout")
+    void idleTimeoutAcrossNodes() throws Exception {
+        List<InetSocketAddress> members = List.of(free(), free());
+        for (InetSocketAddress self : members) {
+            nodes.add(new InfinispanSessionStore(vertx, new GatewayConfig.SessionConfig(Duration.ofMillis(1500),
+                    Duration.ofHours(10), new GatewayConfig.Cluster("hc-idle-" + members.get(0).getPort(), "127.0.0.1",
+                    self.getPort(), members, 2, null))));
+        }
+        InfinispanSessionStore a = nodes.get(0);
+        InfinispanSessionStore b = nodes.get(1);
+        a.put("kept", session("sid-kept", "Hélène")).await();
+        a.put("idle", session("sid-idle", "Marc")).await();
+        for (int i = 0; i < 6; i++) {
+            Thread.sleep(500);
+            // used every half second, alternately on each node: 3 s in all, twice the idle timeout
+            assertThat((i % 2 == 0 ? a : b).get("kept").await()).as("used session after %d ms", (i + 1) * 500).isNotNull();
+        }
+        assertThat(b.get("idle").await()).as("unused for 3 s").isNull();
+
+        // Two nodes refreshing one session at once while a third ends it: it stays ended.
+        a.put("raced", session("sid-raced", "Inès")).await();
+        Thread.sleep(400);
+        var refreshA = a.get("raced");
+        var refreshB = b.get("raced");
+        b.remove("raced").await();
+        refreshA.await();
+        refreshB.await();
+        Thread.sleep(200);
+        assertThat(a.get("raced").await()).isNull();
+        assertThat(b.get("raced").await()).isNull();
+    }
+
     private static GatewayConfig.SessionConfig config(InetSocketAddress self, List<InetSocketAddress> members) {
         return new GatewayConfig.SessionConfig(Duration.ofMinutes(30), Duration.ofHours(10),
                 new GatewayConfig.Cluster("hc-test-" + members.get(0).getPort(), "127.0.0.1", self.getPort(), members, 2,

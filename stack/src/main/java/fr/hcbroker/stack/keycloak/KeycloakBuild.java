@@ -23,14 +23,12 @@ public final class KeycloakBuild {
     /** Build-time options of the servers we run; runtime options are in {@link KeycloakServer}. */
     public enum Profile {
         /** One node with its own file database: the demo and most tests. */
-        DEV("--db=dev-file",
-                // One node: no JGroups ports to collide with other servers on the machine.
-                "--cache=local"),
+        DEV("--db=dev-file"),
         /**
          * A node of a cluster: PostgreSQL, Keycloak's own Infinispan caches, members discovered
          * through the database (Keycloak's default jdbc-ping stack).
          */
-        PRODUCTION("--db=postgres", "--cache=ispn");
+        PRODUCTION("--db=postgres");
 
         private final List<String> options;
 

@@ -59,6 +59,9 @@ public final class KeycloakServer implements AutoCloseable {
         command.add("--https-key-store-type=PKCS12");
         command.add("--https-trust-store-file=" + tls.trustStore());
         command.add("--https-trust-store-type=PKCS12");
+        // A run-time option in Keycloak 26.7 (ignored by kc.sh build): a lone node has no JGroups ports to
+        // collide with other servers on the machine; a cluster node uses Keycloak's Infinispan cluster.
+        command.add(cluster == null ? "--cache=local" : "--cache=ispn");
         if (cluster != null) {
             command.add("--db-url=" + cluster.jdbcUrl());
             command.add("--db-username=" + cluster.dbUser());
