@@ -111,7 +111,7 @@ class DockerFilesTest {
     class Dockerfiles {
 
         @ParameterizedTest
-        @CsvSource({"keycloak.Dockerfile", "gateway.Dockerfile"})
+        @CsvSource({"keycloak.Dockerfile", "gateway.Dockerfile", "demo-app.Dockerfile"})
         void everyCopiedFileExistsAfterTheBuild(String dockerfile) throws IOException {
             var copies = COPY.matcher(Files.readString(DOCKER.resolve(dockerfile))).results()
                     .map(m -> m.group(1)).toList();

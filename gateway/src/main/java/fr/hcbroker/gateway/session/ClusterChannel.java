@@ -74,8 +74,11 @@ final class ClusterChannel extends AbstractJGroupsChannelConfigurator {
                         return !m.isUnresolved();
                     })
                     .toList();
+            // As in Infinispan's own TCP stack: no Nagle (JGroups' default keeps it, and a session read
+            // then waits up to 40 ms for a delayed ACK), and its transfer-queue bundler.
             Protocol transport = new TCP().setValue("bind_addr", bind).setValue("bind_port", cluster.bindPort())
-                    .setValue("port_range", 0);
+                    .setValue("port_range", 0).setValue("tcp_nodelay", true).setValue("sock_conn_timeout", 300)
+                    .setValue("bundler_type", "transfer-queue");
             return new JChannel(
                     transport,
                     new TCPPING().setInitialHosts(members).setPortRange(0),

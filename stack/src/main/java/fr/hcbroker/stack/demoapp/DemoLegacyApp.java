@@ -23,6 +23,13 @@ public final class DemoLegacyApp {
         this.vertx = vertx;
     }
 
+    /** The demo app alone (its container in docker/compose.yaml): {@code DemoLegacyApp [port]}, on every address. */
+    public static void main(String[] args) {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
+        new DemoLegacyApp(Vertx.vertx()).start("0.0.0.0", port).await();
+        System.out.println("demo legacy app listening on " + port);
+    }
+
     public Future<HttpServer> start(String host, int port) {
         return vertx.createHttpServer()
                 .requestHandler(this::handle)
