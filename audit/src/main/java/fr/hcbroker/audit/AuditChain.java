@@ -63,8 +63,10 @@ public final class AuditChain {
             g.writeStringField("client_ip", r.clientIp());
             g.writeStringField("request_id", r.requestId());
             g.writeObjectFieldStart("details");
-            for (Map.Entry<String, String> detail : new TreeMap<>(r.details()).entrySet()) {
-                g.writeStringField(detail.getKey(), detail.getValue());
+            if (!r.details().isEmpty()) {
+                for (Map.Entry<String, String> detail : new TreeMap<>(r.details()).entrySet()) {
+                    g.writeStringField(detail.getKey(), detail.getValue());
+                }
             }
             g.writeEndObject();
             g.writeEndObject();
@@ -78,15 +80,21 @@ public final class AuditChain {
         return hash(prev, canonical(record));
     }
 
-    static String hash(String prev, byte[] canonical) {
+    /** One digest per thread: looking SHA-256 up in the providers costs more than hashing a record. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(prev.getBytes(StandardCharsets.US_ASCII));
-            sha.update(canonical);
-            return HexFormat.of().formatHex(sha.digest());
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always present", e);
         }
+    });
+
+    static String hash(String prev, byte[] canonical) {
+        MessageDigest sha = SHA256.get();
+        sha.reset();
+        sha.update(prev.getBytes(StandardCharsets.US_ASCII));
+        sha.update(canonical);
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     /**
@@ -96,6 +104,12 @@ public final class AuditChain {
      */
     static String line(AuditRecord record, String prev, String hash) {
         return line(canonical(record), prev, hash);
+    }
+
+    /** {@link #line(byte[], String, String)} and a newline, appended as bytes: no decoding and re-encoding. */
+    static void appendLine(java.io.ByteArrayOutputStream out, byte[] canonical, String prev, String hash) {
+        out.write(canonical, 0, canonical.length - 1);
+        out.writeBytes((",\"prev\":\"" + prev + "\",\"hash\":\"" + hash + "\"}\n").getBytes(StandardCharsets.US_ASCII));
     }
 
     static String line(byte[] canonical, String prev, String hash) {

@@ -38,16 +38,18 @@ public record AuditRecord(String ts, String source, String event, String outcome
         path = path == null ? null : clean(withoutQuery(path));
         clientIp = clean(clientIp);
         requestId = clean(requestId);
-        amr = amr == null ? List.of() : amr.stream().map(AuditRecord::clean).toList();
-        Map<String, String> kept = new TreeMap<>();
-        if (details != null) {
+        amr = amr == null ? List.of() : cleanAll(amr);
+        if (details == null || details.isEmpty()) {
+            details = Map.of();
+        } else {
+            Map<String, String> kept = new TreeMap<>();
             details.forEach((k, v) -> {
                 if (DETAIL_KEYS.contains(k) && v != null) {
                     kept.put(k, clean(v));
                 }
             });
+            details = Map.copyOf(kept);
         }
-        details = Map.copyOf(kept);
     }
 
     /** The seconds part of the last timestamp made: records come many per second. */
@@ -92,7 +94,7 @@ public record AuditRecord(String ts, String source, String event, String outcome
         if (text.contains("eyJ")) {
             text = SECRETS.get(0).matcher(text).replaceAll(REDACTED);
         }
-        if (hasWhitespace(text)) {
+        if (hasWhitespace(text) && namesAuthScheme(text)) {
             text = SECRETS.get(1).matcher(text).replaceAll("$1 " + REDACTED);
         }
         if (text.indexOf('=') >= 0 || text.indexOf(':') >= 0) {
@@ -121,6 +123,28 @@ public record AuditRecord(String ts, String source, String event, String outcome
         }
         return false;
     }
+
+    private static List<String> cleanAll(List<String> values) {
+        String[] cleaned = new String[values.size()];
+        for (int i = 0; i < cleaned.length; i++) {
+            cleaned[i] = clean(values.get(i));
+        }
+        return java.util.Collections.unmodifiableList(java.util.Arrays.asList(cleaned));
+    }
+
+    /** Whether the text names an HTTP authorization scheme (the only case the second pattern can match). */
+    private static boolean namesAuthScheme(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            for (String scheme : AUTH_SCHEMES) {
+                if (value.regionMatches(true, i, scheme, 0, scheme.length())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static final String[] AUTH_SCHEMES = {"bearer", "basic", "dpop", "negotiate"};
 
     private static boolean hasWhitespace(String value) {
         for (int i = 0; i < value.length(); i++) {

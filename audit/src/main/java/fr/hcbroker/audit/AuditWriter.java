@@ -131,7 +131,7 @@ public final class AuditWriter implements AutoCloseable {
     }
 
     private void writeBatch(List<Pending> batch) throws IOException, GeneralSecurityException {
-        StringBuilder lines = new StringBuilder();
+        java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream(batch.size() * 512);
         List<String[]> checkpoints = new ArrayList<>();
         for (Pending pending : batch) {
             if (isNewDay()) {
@@ -141,7 +141,7 @@ public final class AuditWriter implements AutoCloseable {
             }
             byte[] canonical = AuditChain.canonical(pending.record());
             String hash = AuditChain.hash(lastHash, canonical);
-            lines.append(AuditChain.line(canonical, lastHash, hash)).append('\n');
+            AuditChain.appendLine(lines, canonical, lastHash, hash);
             lastHash = hash;
             count++;
             if (count % checkpointEvery == 0) {
@@ -152,11 +152,15 @@ public final class AuditWriter implements AutoCloseable {
         batch.forEach(p -> p.done().complete(null));
     }
 
-    private void flush(StringBuilder lines, List<String[]> checkpoints) throws IOException, GeneralSecurityException {
-        if (lines.length() > 0) {
-            channel.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
+    private void flush(java.io.ByteArrayOutputStream lines, List<String[]> checkpoints)
+            throws IOException, GeneralSecurityException {
+        if (lines.size() > 0) {
+            ByteBuffer bytes = ByteBuffer.wrap(lines.toByteArray());
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
             channel.force(false);
-            lines.setLength(0);
+            lines.reset();
         }
         for (String[] cp : checkpoints) {
             writeCheckpoint(cp[0], Long.parseLong(cp[1]), cp[2]);
