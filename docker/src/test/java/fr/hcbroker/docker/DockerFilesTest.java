@@ -27,7 +27,7 @@ class DockerFilesTest {
 
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
     private static final Path DOCKER = ROOT.resolve("docker");
-    private static final Pattern SECRET_NAME = Pattern.compile(".*(PASSWORD|SECRET|TOKEN|PRIVATE|KEY).*");
+    private static final Pattern SECRET_NAME = Pattern.compile("(.*_)?(PASSWORD|SECRET|TOKEN|PRIVATE|KEY)(_.*)?");
     private static final Pattern REQUIRED_VARIABLE = Pattern.compile("\\$\\{[A-Z0-9_]+:\\?[^}]*}");
     private static final Pattern COPY = Pattern.compile("(?m)^COPY\\s+(?!--from)(\\S+)\\s+\\S+\\s*$");
 
@@ -99,6 +99,11 @@ class DockerFilesTest {
     })
     void aSecretWrittenInTheFileOrWithADefaultIsFound(String name, String value) {
         assertThat(literalSecrets(Map.of(name, value == null ? "" : value))).containsExactly(name);
+    }
+
+    @Test
+    void aNameThatOnlyContainsKeyInAWordIsNotASecret() {
+        assertThat(literalSecrets(Map.of("HC_KEYCLOAK_URL", "http://localhost:8080"))).isEmpty();
     }
 
     @Test
