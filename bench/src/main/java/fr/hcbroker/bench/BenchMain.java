@@ -187,6 +187,7 @@ public final class BenchMain {
         int[] jgroups = {ClusterSessionReads.clusterPort().getPort(), ClusterSessionReads.clusterPort().getPort()};
         String members = "127.0.0.1:" + jgroups[0] + ", 127.0.0.1:" + jgroups[1];
         String[] urls = new String[2];
+        String clusterSecret = UUID.randomUUID() + "-" + UUID.randomUUID();
         for (int i = 0; i < 2; i++) {
             urls[i] = "http://127.0.0.1:" + ports[i];
             allowRedirect(admin, urls[i] + "/*");
@@ -197,7 +198,8 @@ public final class BenchMain {
             List<String> command = new ArrayList<>(gatewayCommand);
             command.set(command.size() - 1, nodeDir.resolve("gateway.yaml").toString());
             Process node = track(Peers.start(command, nodeDir.resolve("gateway.log"),
-                    Map.of("HC_GATEWAY_CLIENT_SECRET", stack.gatewayClientSecret())));
+                    Map.of("HC_GATEWAY_CLIENT_SECRET", stack.gatewayClientSecret(),
+                            "HC_GATEWAY_CLUSTER_SECRET", clusterSecret)));
             Peers.awaitHttp("cluster node " + (i + 1), urls[i] + "/healthz", node, nodeDir.resolve("gateway.log"));
         }
         // A user of its own: the demo professionals' TOTP codes of this half-minute are already spent.

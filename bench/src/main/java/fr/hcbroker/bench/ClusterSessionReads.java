@@ -37,7 +37,7 @@ final class ClusterSessionReads {
             for (InetSocketAddress self : members) {
                 nodes.add(new InfinispanSessionStore(vertx, new GatewayConfig.SessionConfig(Duration.ofHours(1),
                         Duration.ofHours(10), new GatewayConfig.Cluster("hc-bench-reads", "127.0.0.1", self.getPort(),
-                        members, 2, null))));
+                        members, 2, null, "a-shared-secret-of-the-bench-nodes"))));
             }
             InfinispanSessionStore lone = new InfinispanSessionStore(vertx,
                     new GatewayConfig.SessionConfig(Duration.ofHours(1), Duration.ofHours(10), null));

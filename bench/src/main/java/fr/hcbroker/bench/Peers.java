@@ -118,7 +118,7 @@ final class Peers {
     static String cluster(int bindPort, String members) {
         return """
                 session:
-                  cluster: {name: hc-bench, bind: "127.0.0.1:%d", members: [%s]}
+                  cluster: {name: hc-bench, bind: "127.0.0.1:%d", members: [%s], secretEnv: HC_GATEWAY_CLUSTER_SECRET}
                 """.formatted(bindPort, members);
     }
 }

@@ -33,6 +33,7 @@ class ComposeStackTest {
             .withEnv(Map.of(
                     "HC_DB_PASSWORD", UUID.randomUUID().toString(),
                     "HC_KEYCLOAK_ADMIN_PASSWORD", ADMIN_PASSWORD,
+                    "HC_GATEWAY_CLUSTER_SECRET", UUID.randomUUID() + "-" + UUID.randomUUID(),
                     "HC_GATEWAY_CLIENT_SECRET", UUID.randomUUID().toString()))
             .withBuild(true)
             .withExposedService("gateway-1", 8000, Wait.forHealthcheck().withStartupTimeout(Duration.ofMinutes(5)))

@@ -137,7 +137,7 @@ class DockerFilesTest {
         @Test
         @SuppressWarnings("unchecked")
         void gatewayConfigPassesTheGatewaysOwnValidationAndClustersBothGateways() throws IOException {
-            GatewayConfig config = ConfigLoader.load(DOCKER.resolve("gateway.yaml"), name -> "from-the-environment");
+            GatewayConfig config = ConfigLoader.load(DOCKER.resolve("gateway.yaml"), name -> "a-value-from-the-operators-environment");
             assertThat(config.session().cluster().members()).extracting(InetSocketAddress::getHostString)
                     .containsExactly("gateway-1", "gateway-2");
             assertThat(config.session().cluster().owners()).isGreaterThanOrEqualTo(2);

@@ -214,7 +214,7 @@ class ClusterIT {
                 publicUrl: http://localhost:%d
                 oidc: {issuer: %s, clientId: hc-gateway, clientSecretEnv: SECRET}
                 session:
-                  cluster: {name: hc-cluster-it, bind: "127.0.0.1:%d", members: [%s]}
+                  cluster: {name: hc-cluster-it, bind: "127.0.0.1:%d", members: [%s], secretEnv: SECRET}
                 audit: {dir: %s, groupCommitMillis: 50}
                 routes:
                   - {id: app, path: /, upstream: "%s"}

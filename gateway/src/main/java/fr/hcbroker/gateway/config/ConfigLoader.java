@@ -59,7 +59,8 @@ public final class ConfigLoader {
         GatewayConfig.SessionConfig session = new GatewayConfig.SessionConfig(
                 Duration.ofMinutes(positive(sessionNode, "idleMinutes", 30, where + ": session")),
                 Duration.ofMinutes(positive(sessionNode, "absoluteMinutes", 600, where + ": session")),
-                sessionNode.has("cluster") ? cluster(sessionNode.get("cluster"), where + ": session.cluster") : null);
+                sessionNode.has("cluster") ? cluster(sessionNode.get("cluster"), where + ": session.cluster", environment)
+                        : null);
         Set<String> trusted = new HashSet<>();
         root.path("trustedProxies").forEach(p -> trusted.add(p.asText()));
         Duration upstreamTimeout = Duration.ofSeconds(positive(root, "upstreamTimeoutSeconds", 30, where));
@@ -110,7 +111,7 @@ public final class ConfigLoader {
         return new GatewayConfig.OidcConfig(issuer, clientId, secret, discovery);
     }
 
-    private static GatewayConfig.Cluster cluster(JsonNode node, String where) {
+    private static GatewayConfig.Cluster cluster(JsonNode node, String where, Function<String, String> environment) {
         if (!node.isObject()) {
             throw new ConfigException(where + " must be a mapping (name, bind, members, owners)");
         }
@@ -129,8 +130,17 @@ public final class ConfigLoader {
             throw new ConfigException(where + ".owners must be at least 2 (a node that dies takes its only copy along), got "
                     + owners);
         }
+        String secret = null;
+        if (jgroupsFile == null) {
+            String variable = required(node, "secretEnv", where);
+            secret = environment.apply(variable);
+            if (secret == null || secret.length() < 24) {
+                throw new ConfigException(where + ".secretEnv: environment variable " + variable
+                        + " must hold the nodes' shared secret (at least 24 characters)");
+            }
+        }
         return new GatewayConfig.Cluster(node.path("name").asText("hc-gateway"), bind.getHostString(), bind.getPort(),
-                members, owners, jgroupsFile);
+                members, owners, jgroupsFile, secret);
     }
 
     private static java.net.InetSocketAddress hostPort(String value, String where) {

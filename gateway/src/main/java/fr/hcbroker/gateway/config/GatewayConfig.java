@@ -78,11 +78,20 @@ public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, Oi
      * @param members     every node's {@code host:port}, this one included
      * @param owners      copies of each session (at least 2: a killed node loses none)
      * @param jgroupsFile a JGroups stack file replacing the built-in TCP stack, or null
+     * @param secret      shared by the nodes (read from the environment variable named in the file):
+     *                    the built-in stack encrypts cluster traffic with a key derived from it, so a
+     *                    host without it can neither join nor read or write sessions
      */
     public record Cluster(String name, String bindHost, int bindPort, List<java.net.InetSocketAddress> members,
-                          int owners, java.nio.file.Path jgroupsFile) {
+                          int owners, java.nio.file.Path jgroupsFile, String secret) {
         public Cluster {
             members = List.copyOf(members);
+        }
+
+        @Override
+        public String toString() {
+            return "Cluster[name=" + name + ", bind=" + bindHost + ":" + bindPort + ", members=" + members
+                    + ", owners=" + owners + ", jgroupsFile=" + jgroupsFile + ", secret=***]";
         }
     }
 }

@@ -5,6 +5,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import javax.crypto.SecretKey;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.SecretKeySpec;
 import org.infinispan.remoting.transport.jgroups.AbstractJGroupsChannelConfigurator;
 import org.jgroups.JChannel;
 import org.jgroups.conf.ProtocolConfiguration;
@@ -16,6 +20,7 @@ import org.jgroups.protocols.MFC;
 import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.UFC;
+import org.jgroups.protocols.SYM_ENCRYPT;
 import org.jgroups.protocols.UNICAST3;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.protocols.pbcast.GMS;
@@ -58,6 +63,14 @@ final class ClusterChannel extends AbstractJGroupsChannelConfigurator {
         return List.of();
     }
 
+    /** AES-256 key from the shared secret (PBKDF2, salted with the cluster name). */
+    private static SecretKey key(GatewayConfig.Cluster cluster) throws java.security.GeneralSecurityException {
+        byte[] derived = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(new PBEKeySpec(
+                cluster.secret().toCharArray(), ("hc-gateway-cluster:" + cluster.name()).getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8), 210_000, 256)).getEncoded();
+        return new SecretKeySpec(derived, "AES");
+    }
+
     private static JChannel tcp(GatewayConfig.Cluster cluster) {
         try {
             // JGroups' own resolution: a host name, an address, or a symbolic one such as SITE_LOCAL
@@ -87,6 +100,10 @@ final class ClusterChannel extends AbstractJGroupsChannelConfigurator {
                     new FD_SOCK2().setValue("bind_addr", bind),
                     new FD_ALL3(),
                     new VERIFY_SUSPECT2().setValue("timeout", 1000L),
+                    // Everything above is encrypted with the nodes' shared key (random IV per message): a host
+                    // without it cannot join, read sessions or write them.
+                    new SYM_ENCRYPT().setSecretKey(key(cluster)).setValue("sym_algorithm", "AES/CBC/PKCS5Padding")
+                            .setValue("sym_iv_length", 16),
                     new NAKACK2().setValue("use_mcast_xmit", false),
                     new UNICAST3(),
                     new STABLE(),

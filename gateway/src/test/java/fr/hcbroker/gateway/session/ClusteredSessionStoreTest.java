@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Sessions shared by three gateway nodes (embedded Infinispan over JGroups TCP on loopback)")
 class ClusteredSessionStoreTest {
 
+    private static final String SECRET = "a-shared-secret-of-the-test-nodes";
     private final Vertx vertx = Vertx.vertx();
     private final List<InfinispanSessionStore> nodes = new ArrayList<>();
 
@@ -79,7 +80,7 @@ class ClusteredSessionStoreTest {
         for (InetSocketAddress self : members) {
             nodes.add(new InfinispanSessionStore(vertx, new GatewayConfig.SessionConfig(Duration.ofMillis(1500),
                     Duration.ofHours(10), new GatewayConfig.Cluster("hc-idle-" + members.get(0).getPort(), "127.0.0.1",
-                    self.getPort(), members, 2, null))));
+                    self.getPort(), members, 2, null, SECRET))));
         }
         InfinispanSessionStore a = nodes.get(0);
         InfinispanSessionStore b = nodes.get(1);
@@ -105,10 +106,30 @@ class ClusteredSessionStoreTest {
         assertThat(b.get("raced").await()).isNull();
     }
 
+    @Test
+    @DisplayName("a node without the shared secret cannot join, nor read the others' sessions")
+    void aNodeWithAnotherSecretStaysOut() throws Exception {
+        List<InetSocketAddress> members = List.of(free(), free());
+        String name = "hc-secret-" + members.get(0).getPort();
+        InfinispanSessionStore genuine = new InfinispanSessionStore(vertx, new GatewayConfig.SessionConfig(
+                Duration.ofMinutes(30), Duration.ofHours(10), new GatewayConfig.Cluster(name, "127.0.0.1",
+                members.get(0).getPort(), members, 2, null, SECRET)));
+        nodes.add(genuine);
+        genuine.put("cookie-1", session("kc-sid-1", "Hélène")).await();
+        InfinispanSessionStore intruder = new InfinispanSessionStore(vertx, new GatewayConfig.SessionConfig(
+                Duration.ofMinutes(30), Duration.ofHours(10), new GatewayConfig.Cluster(name, "127.0.0.1",
+                members.get(1).getPort(), members, 2, null, "another-secret-of-enough-length")));
+        nodes.add(intruder);
+        Thread.sleep(3000);
+        assertThat(genuine.members()).isEqualTo(1);
+        assertThat(intruder.members()).isEqualTo(1);
+        assertThat(intruder.get("cookie-1").await()).isNull();
+    }
+
     private static GatewayConfig.SessionConfig config(InetSocketAddress self, List<InetSocketAddress> members) {
         return new GatewayConfig.SessionConfig(Duration.ofMinutes(30), Duration.ofHours(10),
                 new GatewayConfig.Cluster("hc-test-" + members.get(0).getPort(), "127.0.0.1", self.getPort(), members, 2,
-                        null));
+                        null, SECRET));
     }
 
     private static Session session(String sid, String givenName) {
