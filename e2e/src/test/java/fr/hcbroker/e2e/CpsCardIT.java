@@ -1,11 +1,11 @@
 package fr.hcbroker.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fr.hcbroker.stack.Stack;
+import fr.hcbroker.stack.cardproxy.CardProxy;
 import fr.hcbroker.stack.client.AdminApi;
 import fr.hcbroker.stack.client.CardTls;
 import fr.hcbroker.stack.pki.RevocationServer.OcspMode;
@@ -37,8 +37,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * CPS card login against the real Keycloak over mutual TLS: a Java HttpClient holding the card's
- * key drives the authorization request on Keycloak's https port, the test PKI's real OCSP responder
- * and CRLs answer. The flow under test is built here (cps-card, else the password form) and bound to
+ * key drives the authorization request on the https port people use (nginx, the card proxy, in
+ * front of Keycloak's own), the test PKI's real OCSP responder and CRLs answer. The flow under test is built here (cps-card, else the password form) and bound to
  * a test client, so it does not depend on the realm's browser flow.
  */
 @ExtendWith(StackExtension.class)
@@ -193,15 +193,24 @@ class CpsCardIT {
         assertThat(token.path("preferred_username").asText()).isEqualTo("dr.martin");
     }
 
+    /**
+     * Through the card proxy, as people reach Keycloak's https port: the card is presented as a person
+     * picking it would (even one whose issuer is not among the CA names the server offers).
+     */
     @ParameterizedTest(name = "card {0} is refused with its own message ({1})")
     @CsvSource({
             "revoked, hcCpsRevoked",
             "revoked-elementaire, hcCpsRevoked",
             "wrong-policy, hcCpsPolicyNotAccepted",
             "rpps-no-account, hcCpsNoAccount",
-            "adeli-no-account, hcCpsNoAccount"})
+            "adeli-no-account, hcCpsNoAccount",
+            "expired, hcCpsExpired",
+            "not-yet-valid, hcCpsNotYetValid",
+            "foreign-ca, hcCpsUntrustedIssuer",
+            "wrong-key, hcCpsIssuerSignatureMismatch",
+            "no-client-auth, hcCpsWrongKeyUsage"})
     void badCardsAreRefusedWithTheirOwnMessage(String card, String messageKey) throws Exception {
-        assertRefused(authorize(card(card)), messageKey);
+        assertRefused(authorize(CardTls.context(stack, stack.cards().pki().card(card), true)), messageKey);
     }
 
     @Test
@@ -240,17 +249,48 @@ class CpsCardIT {
     }
 
     /**
-     * Java's TLS server (client-auth=request) checks a presented certificate with its trust manager
-     * (chain to the trust store, dates, clientAuth EKU) and ends the handshake instead of passing a
-     * failing one on, so no page can be shown on that connection. The authenticator's own refusals
-     * (used when a proxy forwards the certificate) are proven in CpsCardValidationTest. A browser
-     * does not offer a card whose issuer is not in the server's list.
+     * Keycloak's own https port, without the proxy, authenticates the card in its TLS layer; a card
+     * header sent on that connection does not replace the card presented.
      */
-    @ParameterizedTest(name = "a {0} card presented to the server ends the TLS handshake")
-    @CsvSource({"foreign-ca", "wrong-key", "expired", "not-yet-valid", "no-client-auth"})
-    void untrustedChainsEndTheHandshake(String card) {
-        assertThatThrownBy(() -> send(CardTls.context(stack, stack.cards().pki().card(card), true), authorizeRequest()))
-                .isInstanceOf(IOException.class);
+    @Test
+    void onKeycloaksOwnHttpsPortTheCardOfTheConnectionCountsNotAHeader() throws Exception {
+        HttpResponse<String> response = send(card("ph.nguyen"), authorizeRequest(stack.keycloakDirectHttpsUrl())
+                .header(CardProxy.HEADER, escapedPem("dr.martin")).build());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(302);
+        String code = URI.create(response.headers().firstValue("location").orElseThrow()).getQuery()
+                .replaceAll(".*(?:^|&)code=([^&]+).*", "$1");
+        JsonNode token = claims(exchange(card("ph.nguyen"), code));
+        assertThat(token.path("preferred_username").asText()).isEqualTo("ph.nguyen");
+        assertThat(token.path("acr").asText()).isEqualTo("eidas3");
+    }
+
+    /**
+     * A card certificate is public: whoever sends it in the proxy's header, other than the proxy
+     * itself (which proves itself with its own TLS certificate), must not be logged in as its holder.
+     */
+    @ParameterizedTest(name = "a forged card header ({0}) logs no one in")
+    @CsvSource({"through the proxy", "through the proxy, lower case", "through the proxy, twice",
+            "to Keycloak's http port", "to Keycloak's own https port"})
+    void aForgedCardHeaderLogsNoOneIn(String how) throws Exception {
+        String base = how.startsWith("to Keycloak's http") ? stack.keycloakUrl()
+                : how.startsWith("to Keycloak's own") ? stack.keycloakDirectHttpsUrl() : stack.keycloakHttpsUrl();
+        String name = how.endsWith("lower case") ? CardProxy.HEADER.toLowerCase(java.util.Locale.ROOT) : CardProxy.HEADER;
+        HttpRequest.Builder request = authorizeRequest(base).header(name, escapedPem("dr.martin"));
+        if (how.endsWith("twice")) {
+            request.header(name, escapedPem("dr.martin"));
+        }
+        HttpResponse<String> response = send(noCard, request.build());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("location")).isEmpty();
+        assertThat(Jsoup.parse(response.body()).select("input[name=username]")).isNotEmpty();
+    }
+
+    private static String escapedPem(String card) throws Exception {
+        String pem = "-----BEGIN CERTIFICATE-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(stack.cards().pki().card(card).chain().get(0).getEncoded())
+                + "\n-----END CERTIFICATE-----\n";
+        return URLEncoder.encode(pem, StandardCharsets.US_ASCII).replace("+", "%20");
     }
 
     private static void assertRefused(HttpResponse<String> response, String messageKey) {
@@ -272,10 +312,14 @@ class CpsCardIT {
     }
 
     private static HttpRequest authorizeRequest() {
-        return HttpRequest.newBuilder(URI.create(stack.keycloakHttpsUrl()
+        return authorizeRequest(stack.keycloakHttpsUrl()).build();
+    }
+
+    private static HttpRequest.Builder authorizeRequest(String base) {
+        return HttpRequest.newBuilder(URI.create(base
                 + "/realms/hospiconnect/protocol/openid-connect/auth?client_id=" + CLIENT
                 + "&response_type=code&scope=openid&redirect_uri="
-                + URLEncoder.encode(REDIRECT, StandardCharsets.UTF_8))).GET().build();
+                + URLEncoder.encode(REDIRECT, StandardCharsets.UTF_8))).GET();
     }
 
     private static String exchange(SSLContext tls, String code) throws Exception {

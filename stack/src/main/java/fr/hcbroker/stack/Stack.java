@@ -3,6 +3,7 @@ package fr.hcbroker.stack;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fr.hcbroker.stack.cardproxy.CardProxy;
 import fr.hcbroker.stack.demo.DemoAccounts;
 import fr.hcbroker.stack.demo.DemoProfessional;
 import fr.hcbroker.stack.demoapp.DemoLegacyApp;
@@ -53,6 +54,8 @@ public final class Stack implements AutoCloseable {
     private Path accountsFile;
     private List<Path> keycloakImports;
     private KeycloakOptions.Tls keycloakTls;
+    private ServerTls serverTls;
+    private CardProxy cardProxy;
 
     public Stack(StackSettings settings) {
         this.settings = settings;
@@ -68,6 +71,7 @@ public final class Stack implements AutoCloseable {
             throw new StackException("cannot create " + work + ": " + e.getMessage(), e);
         }
         ServerTls tls = ServerTls.generate(work.resolve("tls"));
+        serverTls = tls;
         cards = CardPki.start(work.resolve("cps"));
         Path trustStore = ServerTls.trustStore(work.resolve("tls/client-anchors.p12"),
                 Stream.concat(Stream.of(tls.ca()), cards.clientAnchors().stream()).toList());
@@ -82,8 +86,10 @@ public final class Stack implements AutoCloseable {
         keycloakImports = List.copyOf(imports);
         keycloakTls = new KeycloakOptions.Tls(tls.keyStore(), ServerTls.PASSWORD, trustStore, ServerTls.PASSWORD);
         keycloak = keycloakNode(work.resolve("keycloak"), settings.ports().keycloakHttp(),
-                settings.ports().keycloakHttps(), settings.ports().keycloakManagement(), null);
+                settings.ports().keycloakDirectHttps(), settings.ports().keycloakManagement(), null);
         keycloak.start();
+        cardProxy = CardProxy.start(work.resolve("card-proxy"), settings.ports().keycloakHttps(),
+                settings.ports().keycloakDirectHttps(), tls, cards.pki().rootsPem());
 
         vertx = Vertx.vertx();
         demoApp = new DemoLegacyApp(vertx);
@@ -121,6 +127,8 @@ public final class Stack implements AutoCloseable {
         env.putAll(cards.environment());
         env.putAll(PscStandIn.environment(keycloakUrl()));
         env.put(AUDIT_DIR_VARIABLE, work.resolve("audit").toString());
+        // Card certificates forwarded in a header are believed only from the card proxy's TLS connections.
+        env.put("KC_SPI_X509CERT_LOOKUP__HC_CARD__PROXY_CERTIFICATES", serverTls.proxyCertificatePem().toString());
         return env;
     }
 
@@ -215,8 +223,14 @@ public final class Stack implements AutoCloseable {
         return "http://localhost:" + settings.ports().keycloakHttp();
     }
 
+    /** Keycloak's https as people reach it: through the card proxy. */
     public String keycloakHttpsUrl() {
         return "https://localhost:" + settings.ports().keycloakHttps();
+    }
+
+    /** Keycloak's own https port (direct TLS client authentication, behind the card proxy). */
+    public String keycloakDirectHttpsUrl() {
+        return "https://localhost:" + settings.ports().keycloakDirectHttps();
     }
 
     public String gatewayUrl() {
@@ -274,6 +288,10 @@ public final class Stack implements AutoCloseable {
         if (vertx != null) {
             vertx.close().await();
             vertx = null;
+        }
+        if (cardProxy != null) {
+            cardProxy.close();
+            cardProxy = null;
         }
         if (keycloak != null) {
             keycloak.stop();

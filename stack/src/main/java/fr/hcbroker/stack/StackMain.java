@@ -88,6 +88,7 @@ public final class StackMain implements Callable<Integer> {
                       Demo app through the gateway: %s/
                       Keycloak admin console:       %s/admin/   (login %s / %s)
                       Realm hospiconnect:           %s/realms/hospiconnect/account/
+                      CPS card login (https):       %s/realms/hospiconnect/account/   (cards: %s)
                       PSC stand-in realm:           %s/realms/esante-wallet/
                       Demo app, unprotected:        %s/
                       Demo accounts (passwords, TOTP seeds): %s
@@ -95,7 +96,8 @@ public final class StackMain implements Callable<Integer> {
                     Ctrl-C (or ./hc-demo down) stops everything.
                     """, stack.gatewayUrl(), stack.keycloakUrl(), adminUser,
                     adminPassword.equals("admin") ? "admin" : "(from KC_BOOTSTRAP_ADMIN_PASSWORD)",
-                    stack.keycloakUrl(), stack.keycloakUrl(), stack.demoAppUrl(),
+                    stack.keycloakUrl(), stack.keycloakHttpsUrl(), stack.cards().pki().cardsDir().toAbsolutePath(),
+                    stack.keycloakUrl(), stack.demoAppUrl(),
                     stack.accountsFile().toAbsolutePath(), workDir.toAbsolutePath());
             try {
                 Thread.currentThread().join();

@@ -10,23 +10,25 @@ import java.util.Map;
 
 /**
  * The ports of one stack. The demo uses the documented defaults (DESIGN.md §1); tests take free ones
- * so they never fight the demo or each other.
+ * so they never fight the demo or each other. {@code keycloakHttps} is the https port people use
+ * (the card proxy in front of Keycloak); {@code keycloakDirectHttps} is Keycloak's own, behind it.
  */
-public record StackPorts(int keycloakHttp, int keycloakHttps, int keycloakManagement, int gateway, int demoApp) {
+public record StackPorts(int keycloakHttp, int keycloakHttps, int keycloakManagement, int gateway, int demoApp,
+                         int keycloakDirectHttps) {
 
     public static StackPorts defaults() {
-        return new StackPorts(8080, 8443, 9000, 8000, 9090);
+        return new StackPorts(8080, 8443, 9000, 8000, 9090, 8444);
     }
 
-    /** Five distinct free ports: all are held open while choosing, so the system cannot hand one out twice. */
+    /** Six distinct free ports: all are held open while choosing, so the system cannot hand one out twice. */
     public static StackPorts free() {
         List<ServerSocket> held = new ArrayList<>();
         try {
-            for (int i = 0; i < 5; i++) {
+            for (int i = 0; i < 6; i++) {
                 held.add(new ServerSocket(0));
             }
             return new StackPorts(held.get(0).getLocalPort(), held.get(1).getLocalPort(), held.get(2).getLocalPort(),
-                    held.get(3).getLocalPort(), held.get(4).getLocalPort());
+                    held.get(3).getLocalPort(), held.get(4).getLocalPort(), held.get(5).getLocalPort());
         } catch (IOException e) {
             throw new StackException("no free port: " + e.getMessage());
         } finally {
@@ -43,7 +45,8 @@ public record StackPorts(int keycloakHttp, int keycloakHttps, int keycloakManage
     public Map<String, Integer> byRole() {
         Map<String, Integer> roles = new LinkedHashMap<>();
         roles.put("Keycloak http", keycloakHttp);
-        roles.put("Keycloak https", keycloakHttps);
+        roles.put("Keycloak https (card proxy)", keycloakHttps);
+        roles.put("Keycloak direct https", keycloakDirectHttps);
         roles.put("Keycloak management", keycloakManagement);
         roles.put("gateway", gateway);
         roles.put("demo app", demoApp);

@@ -38,7 +38,7 @@ class StackStartRefusalTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
             StackPorts free = StackPorts.free();
             StackPorts ports = new StackPorts(free.keycloakHttp(), free.keycloakHttps(), free.keycloakManagement(),
-                    taken.getLocalPort(), free.demoApp());
+                    taken.getLocalPort(), free.demoApp(), free.keycloakDirectHttps());
             assertThatThrownBy(() -> stack(realms, ports).start())
                     .isInstanceOf(StackException.class)
                     .hasMessage("port " + taken.getLocalPort() + " (gateway) is already in use; stop what holds it"

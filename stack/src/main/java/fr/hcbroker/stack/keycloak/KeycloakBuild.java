@@ -36,7 +36,9 @@ public final class KeycloakBuild {
             List<String> all = new java.util.ArrayList<>(List.of(own));
             all.addAll(List.of("--health-enabled=true", "--metrics-enabled=true",
                     // Build-time since 26.x: the https port asks for (never requires) a CPS card certificate.
-                    "--https-client-auth=request"));
+                    "--https-client-auth=request",
+                    // Our lookup: direct TLS, or the card proxy's header when the proxy proves itself by mTLS.
+                    "--spi-x509cert-lookup--provider=hc-card"));
             this.options = List.copyOf(all);
         }
 
