@@ -38,6 +38,8 @@ import javax.net.ssl.SSLContext;
  */
 public final class BenchMain {
 
+    static final int REFRESH_TOKEN_LENGTH = 700;
+
     private static final String WITHOUT_AUDIT = "hc-broker gateway, audit trail off (harness only)";
 
     private record Row(String peer, int connections, Wrk.Result result, double cpuCores, double rssMiB) {
@@ -288,7 +290,8 @@ public final class BenchMain {
                             UUID.randomUUID().toString(), "user" + done, "8" + (99700000000L + done), "Hélène",
                             "Lefèvre-Dupré", "user" + done + "@hopital.example", List.of("60"), List.of("750712184"),
                             java.util.Set.of("default-roles-hospiconnect", "offline_access", "uma_authorization"),
-                            Level.SUBSTANTIAL, List.of("pwd", "otp", "mfa"), Instant.now().getEpochSecond())).await();
+                            Level.SUBSTANTIAL, List.of("pwd", "otp", "mfa"), Instant.now().getEpochSecond(),
+                            refreshTokenLike(), Instant.now().getEpochSecond() + 240)).await();
                 }
                 long used = usedHeapAfterGc() - base;
                 extra.put("heap for " + target + " live sessions", String.format("%.1f MiB (%.0f bytes per session)",
@@ -460,6 +463,15 @@ public final class BenchMain {
     private Process track(Process process) {
         processes.add(process);
         return process;
+    }
+
+    /** A distinct string as long as a Keycloak 26 refresh token (HS512 JWT, measured: see README). */
+    private static String refreshTokenLike() {
+        StringBuilder token = new StringBuilder(REFRESH_TOKEN_LENGTH);
+        while (token.length() < REFRESH_TOKEN_LENGTH) {
+            token.append(UUID.randomUUID());
+        }
+        return token.substring(0, REFRESH_TOKEN_LENGTH);
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {

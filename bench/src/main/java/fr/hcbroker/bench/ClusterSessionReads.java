@@ -47,7 +47,7 @@ final class ClusterSessionReads {
                 String id = UUID.randomUUID().toString();
                 Session session = new Session(UUID.randomUUID().toString(), "sub-" + i, "sid-" + i, "user" + i,
                         "8" + (99700000000L + i), "Hélène", "Lefèvre-Dupré", null, List.of("60"), List.of("750712184"),
-                        Set.of("infirmier"), Level.SUBSTANTIAL, List.of("pwd", "otp"), 1_700_000_000L);
+                        Set.of("infirmier"), Level.SUBSTANTIAL, List.of("pwd", "otp"), System.currentTimeMillis() / 1000);
                 nodes.get(0).put(id, session).await();
                 lone.put(id, session).await();
                 ids.add(id);

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jwt.SignedJWT;
 import fr.hcbroker.stack.Stack;
 import fr.hcbroker.stack.client.AdminApi;
 import fr.hcbroker.stack.client.Browser;
@@ -117,7 +121,7 @@ class ClusterIT {
 
     @Test
     @Order(2)
-    @DisplayName("a login through A (Keycloak 1) is one session on B and C, no new login")
+    @DisplayName("a login through A (Keycloak 1) is one session on B and C, no new login; every node's JWKS verifies A's assertion")
     void loginOnASeenOnBAndC() throws Exception {
         JsonNode onA = login(nurse, 0);
         assertThat(onA.path("x-hc-loa").asText()).isEqualTo("eidas2");
@@ -126,6 +130,15 @@ class ClusterIT {
             JsonNode seen = echo(nurse, node);
             assertThat(seen.path("x-hc-session").asText()).as("gateway %s", "ABC".charAt(node)).isEqualTo(session);
             assertThat(seen.path("x-hc-user").asText()).isEqualTo(onA.path("x-hc-user").asText());
+        }
+        // Behind a load balancer an app may fetch the keys from any node: each lists A's signing key.
+        SignedJWT assertion = SignedJWT.parse(onA.path("x-hc-assertion").asText());
+        for (int node : new int[] {0, 1, 2}) {
+            JWKSet keys = JWKSet.parse(nurse.send(HttpRequest.newBuilder(
+                    URI.create(url(node, "/.well-known/hc-broker/jwks.json"))).build()).body());
+            ECKey key = (ECKey) keys.getKeyByKeyId(assertion.getHeader().getKeyID());
+            assertThat(key).as("A's key in the JWKS of gateway %s", "ABC".charAt(node)).isNotNull();
+            assertThat(assertion.verify(new ECDSAVerifier(key))).isTrue();
         }
     }
 

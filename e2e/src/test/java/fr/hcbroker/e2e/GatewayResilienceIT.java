@@ -88,7 +88,7 @@ class GatewayResilienceIT {
         GatewayConfig config = ConfigLoader.load(file, Map.of("SECRET", "s")::get);
         store = new InfinispanSessionStore(vertx, config.session());
         store.put(SESSION_ID, new Session("corr", "sub", "sid", "dr.martin", "899700000013", "Claire", "Martin",
-                "c@x.fr", List.of("10"), List.of(), Set.of(), Level.SUBSTANTIAL, List.of("pwd", "otp", "mfa"), 0)).await();
+                "c@x.fr", List.of("10"), List.of(), Set.of(), Level.SUBSTANTIAL, List.of("pwd", "otp", "mfa"), System.currentTimeMillis() / 1000)).await();
         gateway = new GatewayServer(vertx, config, store,
                 new OidcProvider(vertx, config.oidc(), URI.create("http://127.0.0.1:1/.hc/callback")),
                 event -> io.vertx.core.Future.succeededFuture(),

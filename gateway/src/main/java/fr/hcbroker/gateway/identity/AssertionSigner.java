@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
@@ -13,6 +14,9 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import fr.hcbroker.gateway.config.RouteConfig;
 import fr.hcbroker.gateway.session.Session;
+import fr.hcbroker.gateway.session.SessionStore;
+import java.text.ParseException;
+import java.util.ArrayList;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The signed identity assertion {@code X-HC-Assertion} (ES256, DESIGN.md §5) and the JWKS apps
- * verify it with. Keys rotate; the previous key stays published so assertions in flight verify.
+ * verify it with. Keys rotate; a key stays published for a rotation period after it was replaced,
+ * so assertions in flight verify. Each node has its own private key (it never leaves the node) and
+ * publishes the public half through the session store, so every node's JWKS lists every node's keys.
  * An assertion is reused for the same session and route while it has over half its life left, so
  * signing (the costly part) happens about once per 30 s per session and route, not per request.
  */
@@ -39,14 +45,15 @@ public final class AssertionSigner {
     private final String issuer;
     private final Clock clock;
     private final Map<String, Signed> recent = new ConcurrentHashMap<>();
+    private final SessionStore keys;
     private volatile ECKey current;
-    private volatile ECKey previous;
     private volatile Instant rotatedAt;
 
-    public AssertionSigner(String issuer, Clock clock) {
+    public AssertionSigner(String issuer, Clock clock, SessionStore keys) {
         this.issuer = issuer;
         this.clock = clock;
-        this.current = newKey();
+        this.keys = keys;
+        this.current = publish(newKey());
         this.rotatedAt = clock.instant();
     }
 
@@ -69,11 +76,26 @@ public final class AssertionSigner {
         recent.values().removeIf(s -> !now.isBefore(s.reuseUntil()));
     }
 
+    /** Every node's published keys, this node's current one first. */
     public String jwks() {
-        ECKey prev = previous;
-        List<com.nimbusds.jose.jwk.JWK> keys = prev == null
-                ? List.of(current.toPublicJWK()) : List.of(current.toPublicJWK(), prev.toPublicJWK());
-        return new JWKSet(keys).toString(true);
+        List<JWK> all = new ArrayList<>(List.of(current.toPublicJWK()));
+        for (String json : keys.publishedKeys()) {
+            try {
+                JWK key = JWK.parse(json);
+                if (!key.getKeyID().equals(current.getKeyID())) {
+                    all.add(key);
+                }
+            } catch (ParseException e) {
+                throw new IllegalStateException("a published assertion key does not parse", e);
+            }
+        }
+        return new JWKSet(all).toString(true);
+    }
+
+    /** Listed while it signs and for one more rotation period, then dropped by the store. */
+    private ECKey publish(ECKey key) {
+        keys.publishKey(key.getKeyID(), key.toPublicJWK().toJSONString(), ROTATION.multipliedBy(2).plus(LIFETIME));
+        return key;
     }
 
     private String sign(Session session, RouteConfig route, Instant now) {
@@ -110,8 +132,7 @@ public final class AssertionSigner {
         if (now.isAfter(rotatedAt.plus(ROTATION))) {
             synchronized (this) {
                 if (now.isAfter(rotatedAt.plus(ROTATION))) {
-                    previous = current;
-                    current = newKey();
+                    current = publish(newKey());
                     rotatedAt = now;
                 }
             }

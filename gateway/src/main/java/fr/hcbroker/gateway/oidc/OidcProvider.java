@@ -11,6 +11,7 @@ import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
 import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
 import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenRequest;
@@ -22,6 +23,7 @@ import com.nimbusds.oauth2.sdk.auth.Secret;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.id.Issuer;
 import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
@@ -163,22 +165,71 @@ public final class OidcProvider {
                         + response.toErrorResponse().getErrorObject().getCode(), false, null);
             }
             OIDCTokenResponse tokens = (OIDCTokenResponse) response.toSuccessResponse();
-            JWT idToken = tokens.getOIDCTokens().getIDToken();
-            IDTokenClaimsSet claims;
-            try {
-                claims = r.idTokens().validate(idToken, new Nonce(login.nonce()));
-            } catch (com.nimbusds.jose.proc.BadJOSEException | com.nimbusds.jose.JOSEException e) {
-                throw new OidcException("ID token refused: " + e.getMessage(), false, e);
-            }
-            if (claims.getAuthorizedParty() != null && !config.clientId().equals(claims.getAuthorizedParty().getValue())) {
-                throw new OidcException("ID token refused: azp is not this client", false, null);
-            }
+            IDTokenClaimsSet claims = validated(r, tokens.getOIDCTokens().getIDToken(), new Nonce(login.nonce()));
             String acr = claims.getACR() == null ? null : claims.getACR().getValue();
             Level level = Level.fromAcr(acr).orElseThrow(() ->
                     new OidcException("ID token refused: missing or unknown acr '" + acr + "'", false, null));
-            return session(claims.toJWTClaimsSet(), level, roles(tokens.getOIDCTokens().getAccessToken().getValue()),
-                    correlation);
+            JWTClaimsSet access = JWTParser.parse(tokens.getOIDCTokens().getAccessToken().getValue()).getJWTClaimsSet();
+            JWTClaimsSet id = claims.toJWTClaimsSet();
+            return session(correlation, id, roles(access), level, strings(id.getClaim("amr")),
+                    System.currentTimeMillis() / 1000, tokens.getOIDCTokens().getRefreshToken(), access);
         }, false));
+    }
+
+    /**
+     * Refreshes a session's tokens before the access token expires, so that the gateway session
+     * lives no longer than Keycloak's: a refusal (session ended or user disabled at Keycloak) is an
+     * {@link OidcException} that is not {@code unavailable}. The login's level and amr stay (no
+     * authentication happened); names, professions and roles are read again.
+     */
+    public Future<Session> refresh(Session session) {
+        return ready().compose(r -> vertx.executeBlocking(() -> {
+            TokenRequest request = new TokenRequest(r.metadata().getTokenEndpointURI(),
+                    new ClientSecretBasic(new ClientID(config.clientId()), new Secret(config.clientSecret())),
+                    new RefreshTokenGrant(new RefreshToken(session.refreshToken())));
+            TokenResponse response;
+            try {
+                HTTPRequest http = request.toHTTPRequest();
+                http.setConnectTimeout(3000);
+                http.setReadTimeout(3000);
+                response = OIDCTokenResponseParser.parse(http.send());
+            } catch (IOException e) {
+                throw new OidcException("the login service is unreachable", true, e);
+            } catch (ParseException e) {
+                throw new OidcException("unreadable token response", false, e);
+            }
+            if (!response.indicatesSuccess()) {
+                throw new OidcException("refresh refused: " + response.toErrorResponse().getErrorObject().getCode(),
+                        false, null);
+            }
+            var tokens = response.toSuccessResponse().getTokens();
+            JWTClaimsSet access = JWTParser.parse(tokens.getAccessToken().getValue()).getJWTClaimsSet();
+            JWTClaimsSet id = access;
+            if (tokens instanceof com.nimbusds.openid.connect.sdk.token.OIDCTokens oidcTokens && oidcTokens.getIDToken() != null) {
+                id = validated(r, oidcTokens.getIDToken(), null).toJWTClaimsSet();
+            }
+            if (!session.sub().equals(id.getSubject()) || !java.util.Objects.equals(session.sid(), id.getStringClaim("sid"))) {
+                throw new OidcException("refresh refused: the tokens are another session's", false, null);
+            }
+            RefreshToken next = tokens.getRefreshToken() != null ? tokens.getRefreshToken()
+                    : new RefreshToken(session.refreshToken());
+            return session(session.correlation(), id, roles(access), session.level(), session.amr(),
+                    session.createdAt(), next, access);
+        }, false));
+    }
+
+    /** Signature (RS256, JWKS with rotation), iss, aud, exp, nonce when expected, and azp. */
+    private IDTokenClaimsSet validated(Ready r, JWT idToken, Nonce nonce) {
+        IDTokenClaimsSet claims;
+        try {
+            claims = r.idTokens().validate(idToken, nonce);
+        } catch (com.nimbusds.jose.proc.BadJOSEException | com.nimbusds.jose.JOSEException e) {
+            throw new OidcException("ID token refused: " + e.getMessage(), false, e);
+        }
+        if (claims.getAuthorizedParty() != null && !config.clientId().equals(claims.getAuthorizedParty().getValue())) {
+            throw new OidcException("ID token refused: azp is not this client", false, null);
+        }
+        return claims;
     }
 
     /** Validates a back-channel logout token; returns its (sid, sub). */
@@ -204,22 +255,35 @@ public final class OidcProvider {
         });
     }
 
-    private static Session session(JWTClaimsSet claims, Level level, Set<String> roles, String correlation)
+    private static Session session(String correlation, JWTClaimsSet id, Set<String> roles, Level level,
+                                   List<String> amr, long createdAt, RefreshToken refreshToken, JWTClaimsSet access)
             throws java.text.ParseException {
-        return new Session(correlation, claims.getSubject(), claims.getStringClaim("sid"),
-                claims.getStringClaim("preferred_username"), claims.getStringClaim("idnat_ps"),
-                claims.getStringClaim("given_name"), claims.getStringClaim("family_name"),
-                claims.getStringClaim("email"), strings(claims.getClaim("profession")),
-                strings(claims.getClaim("structure")), roles, level, strings(claims.getClaim("amr")),
-                System.currentTimeMillis() / 1000);
+        return new Session(correlation, id.getSubject(), id.getStringClaim("sid"),
+                id.getStringClaim("preferred_username"), id.getStringClaim("idnat_ps"),
+                id.getStringClaim("given_name"), id.getStringClaim("family_name"),
+                id.getStringClaim("email"), strings(id.getClaim("profession")),
+                strings(id.getClaim("structure")), roles, level, amr, createdAt,
+                refreshToken == null ? null : refreshToken.getValue(), refreshAt(access));
+    }
+
+    /**
+     * A fifth of the access token's life before it ends (at most a minute, at least 5 s): the session
+     * is checked with Keycloak about as often as an app holding that token would be.
+     */
+    static long refreshAt(JWTClaimsSet access) {
+        if (access.getExpirationTime() == null) {
+            return Long.MAX_VALUE;
+        }
+        long exp = access.getExpirationTime().getTime() / 1000;
+        long iat = access.getIssueTime() == null ? exp - 300 : access.getIssueTime().getTime() / 1000;
+        return exp - Math.max(5, Math.min(60, (exp - iat) / 5));
     }
 
     /**
      * Roles from the access token. Its signature is not checked: it came straight from the token
      * endpoint over the client-authenticated back channel together with the validated ID token.
      */
-    private static Set<String> roles(String accessToken) throws java.text.ParseException {
-        JWTClaimsSet claims = JWTParser.parse(accessToken).getJWTClaimsSet();
+    private static Set<String> roles(JWTClaimsSet claims) {
         Set<String> roles = new TreeSet<>();
         Object realm = claims.getClaim("realm_access");
         if (realm instanceof Map<?, ?> map) {

@@ -70,6 +70,8 @@ public final class GatewayServer {
     private final List<Route> routes = new ArrayList<>();
     private final java.util.Map<Outcome, io.micrometer.core.instrument.Counter> decisions = new java.util.EnumMap<>(Outcome.class);
     private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.Set<String> refreshing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Map<String, io.micrometer.core.instrument.Counter> refreshes = new java.util.HashMap<>();
     private int boundPort;
 
     public GatewayServer(Vertx vertx, GatewayConfig config, SessionStore store, OidcProvider oidc,
@@ -80,7 +82,7 @@ public final class GatewayServer {
         this.oidc = oidc;
         this.listener = listener;
         this.metrics = metrics;
-        this.signer = new AssertionSigner(config.publicUrl().toString(), Clock.systemUTC());
+        this.signer = new AssertionSigner(config.publicUrl().toString(), Clock.systemUTC(), store);
         // __Host- binds the cookie to this exact origin; browsers accept it only with Secure, so on https.
         this.cookieName = config.https() ? "__Host-hc_session" : "hc_session";
         int timeoutMs = (int) config.upstreamTimeout().toMillis();
@@ -104,6 +106,9 @@ public final class GatewayServer {
         for (Outcome outcome : Outcome.values()) {
             decisions.put(outcome, metrics.counter("hc_gateway_decisions", "outcome",
                     outcome.name().toLowerCase(Locale.ROOT)));
+        }
+        for (String result : List.of("ok", "refused", "unavailable")) {
+            refreshes.put(result, metrics.counter("hc_gateway_token_refreshes", "result", result));
         }
         vertx.setPeriodic(15_000, id -> signer.forgetExpired());
     }
@@ -192,6 +197,9 @@ public final class GatewayServer {
                 return;
             }
             Session session = found.result();
+            if (session != null && session.refreshDue(System.currentTimeMillis() / 1000)) {
+                refresh(request, sessionId, session, route.config().id());
+            }
             Decision decision = Policy.decide(route.config(), path, session);
             switch (decision.outcome()) {
                 case ALLOW -> forward(request, route, session, decision);
@@ -231,6 +239,32 @@ public final class GatewayServer {
         }
         record(request, route.config().id(), decision, session, 0);
         route.proxy().handle(request);
+    }
+
+    /**
+     * Refreshes the session's tokens in the background, once at a time per session: this request goes
+     * on with the session as it is, so a slow or unreachable Keycloak delays nobody (and open sessions
+     * keep working while it is down; retried 30 s later). Keycloak refusing the refresh (its session
+     * ended, the user was disabled) ends the gateway session: the next request logs in again.
+     */
+    private void refresh(HttpServerRequest request, String sessionId, Session session, String routeId) {
+        if (!refreshing.add(sessionId)) {
+            return;
+        }
+        oidc.refresh(session)
+                .compose(fresh -> store.replace(sessionId, session, fresh))
+                .onSuccess(replaced -> refreshes.get("ok").increment())
+                .recover(failure -> {
+                    if (failure instanceof OidcException refused && !refused.unavailable()) {
+                        refreshes.get("refused").increment();
+                        return store.remove(sessionId).compose(v -> record(request, routeId, new Decision(Outcome.ALLOW,
+                                "logout by Keycloak (" + refused.getMessage() + ")"), session, 0)).map(true);
+                    }
+                    refreshes.get("unavailable").increment();
+                    return store.replace(sessionId, session,
+                            session.refreshLater(System.currentTimeMillis() / 1000 + 30));
+                })
+                .onComplete(done -> refreshing.remove(sessionId));
     }
 
     private void login(HttpServerRequest request, String returnPath, Level level, String replacing) {

@@ -22,7 +22,8 @@ import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
  * caches are distributed over the gateway nodes (synchronous writes, each session on {@code owners}
  * nodes), so a login on one node is seen by all and a logout ends it on all.
  *
- * <p>The absolute timeout is the entry's lifespan. The idle timeout is ours: each entry carries the
+ * <p>The absolute timeout is the entry's lifespan, counted from the login: Infinispan restarts a
+ * lifespan at every write, so each write passes what is left of it. The idle timeout is ours: each entry carries the
  * time it was last used, refreshed at most every {@link #touchEvery} by a conditional replace.
  * Infinispan's own max-idle would do it, but in a cluster it sends a touch to the other owners on
  * every read (7 ms per read on loopback, against 0.1 ms without). The conditional replace makes a
@@ -40,14 +41,17 @@ public final class InfinispanSessionStore implements SessionStore {
     private final Vertx vertx;
     private final boolean clustered;
     private final long idleMillis;
+    private final long absoluteMillis;
     private final long touchEvery;
     private final DefaultCacheManager manager;
     private final Cache<String, Stored> sessions;
     private final Cache<String, PendingLogin> pending;
+    private final Cache<String, String> keys;
 
     public InfinispanSessionStore(Vertx vertx, GatewayConfig.SessionConfig config) {
         this.vertx = vertx;
         this.idleMillis = config.idleTimeout().toMillis();
+        this.absoluteMillis = config.absoluteTimeout().toMillis();
         // Idle expiry is exact to within this step: a minute, or a tenth of a short idle timeout.
         this.touchEvery = Math.min(60_000L, idleMillis / 10);
         GatewayConfig.Cluster cluster = config.cluster();
@@ -64,8 +68,15 @@ public final class InfinispanSessionStore implements SessionStore {
         ConfigurationBuilder pendingCache = cacheMode(cluster);
         pendingCache.expiration().lifespan(PENDING_LIFESPAN.toMillis(), TimeUnit.MILLISECONDS);
         manager.defineConfiguration("pending-logins", pendingCache.build());
+        // A handful of public keys, read by every node's JWKS: a full copy on each.
+        ConfigurationBuilder keyCache = new ConfigurationBuilder();
+        if (clustered) {
+            keyCache.clustering().cacheMode(CacheMode.REPL_SYNC);
+        }
+        manager.defineConfiguration("assertion-keys", keyCache.build());
         sessions = manager.getCache("sessions");
         pending = manager.getCache("pending-logins");
+        keys = manager.getCache("assertion-keys");
     }
 
     private static GlobalConfigurationBuilder clusteredGlobal(GatewayConfig.Cluster cluster) {
@@ -106,20 +117,37 @@ public final class InfinispanSessionStore implements SessionStore {
         }
         long now = System.currentTimeMillis();
         long idle = now - stored.lastUsed();
-        if (idle > idleMillis) {
+        long left = lifeLeft(stored.session(), now);
+        if (idle > idleMillis || left <= 0) {
             sessions.removeAsync(id, stored);
             return null;
         }
         if (idle > touchEvery) {
-            sessions.replaceAsync(id, stored, new Stored(stored.session(), now));
+            sessions.replaceAsync(id, stored, new Stored(stored.session(), now), left, TimeUnit.MILLISECONDS);
         }
         return stored.session();
     }
 
+    private long lifeLeft(Session session, long now) {
+        return session.createdAt() * 1000 + absoluteMillis - now;
+    }
+
     @Override
     public Future<Void> put(String id, Session session) {
-        return Future.fromCompletionStage(sessions.putAsync(id, new Stored(session, System.currentTimeMillis())),
-                vertx.getOrCreateContext()).mapEmpty();
+        long now = System.currentTimeMillis();
+        return Future.fromCompletionStage(sessions.putAsync(id, new Stored(session, now),
+                Math.max(1, lifeLeft(session, now)), TimeUnit.MILLISECONDS), vertx.getOrCreateContext()).mapEmpty();
+    }
+
+    @Override
+    public Future<Boolean> replace(String id, Session expected, Session replacement) {
+        return Future.fromCompletionStage(sessions.getAsync(id).thenCompose(stored -> {
+            long left = stored == null ? 0 : lifeLeft(stored.session(), System.currentTimeMillis());
+            if (stored == null || !stored.session().equals(expected) || left <= 0) {
+                return java.util.concurrent.CompletableFuture.completedFuture(false);
+            }
+            return sessions.replaceAsync(id, stored, new Stored(replacement, stored.lastUsed()), left, TimeUnit.MILLISECONDS);
+        }), vertx.getOrCreateContext());
     }
 
     @Override
@@ -166,6 +194,16 @@ public final class InfinispanSessionStore implements SessionStore {
     /** Nodes in the cluster as this node sees it (1 when not clustered). */
     public int members() {
         return clustered ? manager.getMembers().size() : 1;
+    }
+
+    @Override
+    public void publishKey(String kid, String publicJwk, Duration keep) {
+        keys.put(kid, publicJwk, keep.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public java.util.Collection<String> publishedKeys() {
+        return List.copyOf(keys.values());
     }
 
     @Override

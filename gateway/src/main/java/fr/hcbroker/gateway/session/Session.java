@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What the gateway keeps of a login: only what the headers, the policy and logout need (no tokens),
- * so that 100 000 sessions stay small. Immutable: a change is a new value written atomically.
+ * What the gateway keeps of a login: what the headers, the policy and logout need, and the refresh
+ * token that keeps it tied to Keycloak's session (no access or ID token), so that 100 000 sessions
+ * stay small. Immutable: a change is a new value written atomically.
  *
  * @param correlation opaque per-session id for apps and logs ({@code X-HC-Session}); not the cookie
  * @param sub         Keycloak subject (back-channel logout by subject)
@@ -20,15 +21,43 @@ import java.util.Set;
  * @param level       level reached
  * @param amr         amr values
  * @param createdAt   login time, epoch seconds
+ * @param refreshToken Keycloak's refresh token, or null (the client issues none: the session is never refreshed)
+ * @param refreshAt   when to refresh, epoch seconds: shortly before the access token expires
  */
 public record Session(String correlation, String sub, String sid, String username, String idNat, String givenName,
                       String familyName, String email, List<String> professions, List<String> structures,
-                      Set<String> roles, Level level, List<String> amr, long createdAt) implements Serializable {
+                      Set<String> roles, Level level, List<String> amr, long createdAt, String refreshToken,
+                      long refreshAt) implements Serializable {
 
     public Session {
         professions = List.copyOf(professions);
         structures = List.copyOf(structures);
         roles = Set.copyOf(roles);
         amr = List.copyOf(amr);
+    }
+
+    /** A session that never refreshes (tests, tools). */
+    public Session(String correlation, String sub, String sid, String username, String idNat, String givenName,
+                   String familyName, String email, List<String> professions, List<String> structures,
+                   Set<String> roles, Level level, List<String> amr, long createdAt) {
+        this(correlation, sub, sid, username, idNat, givenName, familyName, email, professions, structures, roles,
+                level, amr, createdAt, null, 0);
+    }
+
+    public boolean refreshDue(long nowSeconds) {
+        return refreshToken != null && nowSeconds >= refreshAt;
+    }
+
+    /** The same session, next refreshed at {@code when} (after Keycloak could not be reached). */
+    public Session refreshLater(long when) {
+        return new Session(correlation, sub, sid, username, idNat, givenName, familyName, email, professions,
+                structures, roles, level, amr, createdAt, refreshToken, when);
+    }
+
+    /** The refresh token is a credential: never in a log line. */
+    @Override
+    public String toString() {
+        return "Session[correlation=" + correlation + ", username=" + username + ", level=" + level
+                + ", refreshAt=" + refreshAt + "]";
     }
 }

@@ -15,6 +15,12 @@ public interface SessionStore extends AutoCloseable {
 
     Future<Void> remove(String id);
 
+    /**
+     * Replaces session {@code id} if it is still {@code expected} (atomic): a refresh finishing after a
+     * logout or another change writes nothing. Whether it replaced.
+     */
+    Future<Boolean> replace(String id, Session expected, Session replacement);
+
     /** Ends every session of a Keycloak session or subject; returns how many ended. */
     Future<Integer> removeMatching(String sid, String sub);
 
@@ -24,6 +30,16 @@ public interface SessionStore extends AutoCloseable {
     Future<PendingLogin> takePending(String state);
 
     long size();
+
+    /**
+     * Lists a public key (JWK JSON) in every node's JWKS for {@code keep}: behind a load balancer an
+     * app may fetch the keys from one node and get assertions signed by another. The store is what the
+     * nodes share, so the list lives here.
+     */
+    void publishKey(String kid, String publicJwk, java.time.Duration keep);
+
+    /** The public keys published by every node (JWK JSON), still within their time. */
+    java.util.Collection<String> publishedKeys();
 
     @Override
     void close();

@@ -2,15 +2,24 @@ package fr.hcbroker.gateway.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jwt.SignedJWT;
 import fr.hcbroker.gateway.config.GatewayConfig;
+import fr.hcbroker.gateway.config.RouteConfig;
+import fr.hcbroker.gateway.identity.AssertionSigner;
 import fr.hcbroker.loa.Level;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -58,6 +67,31 @@ class ClusteredSessionStoreTest {
         // A back-channel logout reaching one node ends the sessions stored on any node.
         assertThat(b.removeMatching("kc-sid-2", null).await()).isEqualTo(1);
         assertThat(c.get("cookie-2").await()).isNull();
+    }
+
+    @Test
+    @DisplayName("an assertion signed by one node verifies with the JWKS served by another")
+    void everyNodePublishesEveryNodesKeys() throws Exception {
+        List<InetSocketAddress> members = List.of(free(), free());
+        for (InetSocketAddress self : members) {
+            nodes.add(new InfinispanSessionStore(vertx, config(self, members)));
+        }
+        AssertionSigner a = new AssertionSigner("https://gateway.test", Clock.systemUTC(), nodes.get(0));
+        AssertionSigner b = new AssertionSigner("https://gateway.test", Clock.systemUTC(), nodes.get(1));
+        RouteConfig route = new RouteConfig("app", null, "/", URI.create("http://127.0.0.1:1"), Level.SUBSTANTIAL,
+                List.of(), Set.of(), Set.of(), Map.of(), Set.of());
+        SignedJWT fromA = SignedJWT.parse(a.assertion(session("kc-sid-1", "Hélène"), route));
+        SignedJWT fromB = SignedJWT.parse(b.assertion(session("kc-sid-1", "Hélène"), route));
+        assertThat(fromA.getHeader().getKeyID()).isNotEqualTo(fromB.getHeader().getKeyID());
+        for (AssertionSigner served : List.of(a, b)) {
+            JWKSet jwks = JWKSet.parse(served.jwks());
+            for (SignedJWT jwt : List.of(fromA, fromB)) {
+                ECKey key = (ECKey) jwks.getKeyByKeyId(jwt.getHeader().getKeyID());
+                assertThat(key).as("key %s in a node's JWKS", jwt.getHeader().getKeyID()).isNotNull();
+                assertThat(key.isPrivate()).isFalse();
+                assertThat(jwt.verify(new ECDSAVerifier(key))).isTrue();
+            }
+        }
     }
 
     @Test
@@ -135,7 +169,7 @@ class ClusteredSessionStoreTest {
     private static Session session(String sid, String givenName) {
         return new Session("corr-" + sid, "sub-" + sid, sid, "user-" + sid, "810001234567", givenName, "Lefèvre-Dupré",
                 null, List.of("60"), List.of("F750712184"), Set.of("infirmier"), Level.SUBSTANTIAL,
-                List.of("pwd", "otp"), 1_700_000_000L);
+                List.of("pwd", "otp"), System.currentTimeMillis() / 1000);
     }
 
     /** A free port below 15536: JGroups' failure detection listens 50 000 above it. */
