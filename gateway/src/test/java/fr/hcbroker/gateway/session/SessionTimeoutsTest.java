@@ -1,0 +1,61 @@
+package fr.hcbroker.gateway.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fr.hcbroker.gateway.config.GatewayConfig;
+import fr.hcbroker.loa.Level;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("session timeouts of the embedded store")
+class SessionTimeoutsTest {
+
+    private final Vertx vertx = Vertx.vertx();
+    // Idle 1 s: the last use is rewritten every 100 ms of use, which is what must not extend the absolute timeout.
+    private final InfinispanSessionStore store = new InfinispanSessionStore(vertx,
+            new GatewayConfig.SessionConfig(Duration.ofSeconds(1), Duration.ofSeconds(3), null));
+
+    @AfterEach
+    void close() {
+        store.close();
+        vertx.close().await();
+    }
+
+    @Test
+    @DisplayName("a session in constant use still ends at its absolute timeout, counted from the login")
+    void absoluteTimeoutEndsAnActiveSession() throws Exception {
+        long login = System.currentTimeMillis();
+        store.put("cookie", session(login / 1000)).await();
+        while (store.get("cookie").await() != null) {
+            assertThat(System.currentTimeMillis() - login).as("still alive").isLessThan(5_000);
+            Thread.sleep(150);
+        }
+        assertThat(System.currentTimeMillis() - login).isGreaterThanOrEqualTo(2_000);
+    }
+
+    @Test
+    @DisplayName("a replace (a refresh) does not extend the session either, and never revives a removed one")
+    void replaceKeepsTheLoginsTimeout() throws Exception {
+        long login = System.currentTimeMillis();
+        Session first = session(login / 1000);
+        store.put("cookie", first).await();
+        Session refreshed = first.refreshLater(login / 1000 + 60);
+        assertThat(store.replace("cookie", first, refreshed).await()).isTrue();
+        assertThat(store.replace("cookie", first, refreshed).await()).as("no longer the expected value").isFalse();
+        Thread.sleep(3_200);
+        assertThat(store.get("cookie").await()).isNull();
+        assertThat(store.replace("cookie", refreshed, first).await()).isFalse();
+        assertThat(store.get("cookie").await()).isNull();
+    }
+
+    private static Session session(long createdAt) {
+        return new Session("corr", "sub", "sid", "inf.lefevre", "899700000021", "Hélène", "Lefèvre-Dupré", null,
+                List.of("60"), List.of(), Set.of(), Level.SUBSTANTIAL, List.of("pwd", "otp"), createdAt, "refresh-token",
+                createdAt + 240);
+    }
+}
