@@ -14,6 +14,6 @@ public final class GatewayWithoutAudit {
     }
 
     public static void main(String[] args) throws Exception {
-        System.exit(GatewayMain.serve(ConfigLoader.load(Path.of(args[0]), System::getenv), false));
+        System.exit(GatewayMain.serve(ConfigLoader.load(Path.of(args[0]), System::getenv), false, null));
     }
 }

@@ -15,6 +15,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -36,14 +37,15 @@ public final class GatewayMain implements Callable<Integer> {
             System.err.println("hc-gateway: " + e.getMessage());
             return 2;
         }
-        return serve(parsed, true);
+        return serve(parsed, true, config);
     }
 
     /**
      * Runs the gateway until the JVM stops. {@code auditTrail} is false only in the benchmark harness,
-     * which measures what the audit trail costs: no configuration can turn it off.
+     * which measures what the audit trail costs: no configuration can turn it off. With a
+     * {@code configFile}, SIGHUP reloads it (as {@code kill -HUP} does for nginx).
      */
-    public static int serve(GatewayConfig parsed, boolean auditTrail) {
+    public static int serve(GatewayConfig parsed, boolean auditTrail, Path configFile) {
         Vertx vertx = Vertx.vertx();
         InfinispanSessionStore store = new InfinispanSessionStore(vertx, parsed.session());
         OidcProvider oidc = new OidcProvider(vertx, parsed.oidc(), parsed.publicUrl().resolve("/.hc/callback"));
@@ -67,6 +69,9 @@ public final class GatewayMain implements Callable<Integer> {
             return 1;
         }
         System.out.println("hc-gateway listening on " + parsed.listenHost() + ":" + server.port());
+        if (configFile != null) {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload(configFile, server));
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             vertx.close().await();
             store.close();
@@ -81,6 +86,23 @@ public final class GatewayMain implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** A configuration that does not load, or changes what needs a restart, leaves the running one in place. */
+    private static void reload(Path configFile, GatewayServer server) {
+        try {
+            GatewayConfig next = ConfigLoader.load(configFile, System::getenv);
+            List<String> restartOnly = server.reload(next);
+            if (restartOnly.isEmpty()) {
+                System.out.println("hc-gateway: configuration reloaded from " + configFile + " ("
+                        + next.routes().size() + " routes)");
+            } else {
+                System.err.println("hc-gateway: reload refused, still serving the previous configuration: "
+                        + String.join(", ", restartOnly) + " changed, which needs a restart");
+            }
+        } catch (ConfigException e) {
+            System.err.println("hc-gateway: reload refused, still serving the previous configuration: " + e.getMessage());
+        }
     }
 
     public static void main(String[] args) {

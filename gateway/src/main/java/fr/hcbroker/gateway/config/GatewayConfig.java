@@ -27,6 +27,32 @@ public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, Oi
         trustedProxies = Set.copyOf(trustedProxies);
     }
 
+    /**
+     * The sections that differ in {@code next} and that a running gateway cannot take from a reload
+     * (its sockets, its identity towards Keycloak, its stores are built from them): empty when
+     * {@code next} can replace this configuration in place. Routes, trusted proxies and the upstream
+     * timeout reload.
+     */
+    public List<String> restartOnlyChanges(GatewayConfig next) {
+        List<String> changed = new java.util.ArrayList<>();
+        if (!listenHost.equals(next.listenHost) || listenPort != next.listenPort) {
+            changed.add("listen");
+        }
+        if (!publicUrl.equals(next.publicUrl)) {
+            changed.add("publicUrl");
+        }
+        if (!oidc.equals(next.oidc)) {
+            changed.add("oidc");
+        }
+        if (!session.equals(next.session)) {
+            changed.add("session");
+        }
+        if (!audit.equals(next.audit)) {
+            changed.add("audit");
+        }
+        return changed;
+    }
+
     /** Whether cookies must be {@code Secure} and may use the {@code __Host-} prefix. */
     public boolean https() {
         return "https".equals(publicUrl.getScheme());

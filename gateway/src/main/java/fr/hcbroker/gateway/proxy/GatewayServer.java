@@ -60,14 +60,15 @@ public final class GatewayServer {
     }
 
     private final Vertx vertx;
-    private final GatewayConfig config;
+    private volatile GatewayConfig config;
     private final SessionStore store;
     private final OidcProvider oidc;
     private final AssertionSigner signer;
     private final DecisionListener listener;
     private final PrometheusMeterRegistry metrics;
     private final String cookieName;
-    private final List<Route> routes = new ArrayList<>();
+    private final HttpClient client;
+    private volatile List<Route> routes;
     private final java.util.Map<Outcome, io.micrometer.core.instrument.Counter> decisions = new java.util.EnumMap<>(Outcome.class);
     private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.Set<String> refreshing = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -86,21 +87,10 @@ public final class GatewayServer {
         // __Host- binds the cookie to this exact origin; browsers accept it only with Secure, so on https.
         this.cookieName = config.https() ? "__Host-hc_session" : "hc_session";
         int timeoutMs = (int) config.upstreamTimeout().toMillis();
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+        this.client = vertx.createHttpClient(new HttpClientOptions()
                         .setKeepAlive(true).setConnectTimeout(timeoutMs).setMaxInitialLineLength(8192),
                 new PoolOptions().setHttp1MaxSize(64));
-        for (RouteConfig route : config.routes()) {
-            URI upstream = route.upstream();
-            int port = upstream.getPort() > 0 ? upstream.getPort() : "https".equals(upstream.getScheme()) ? 443 : 80;
-            SocketAddress origin = SocketAddress.inetSocketAddress(port, upstream.getHost());
-            HttpProxy proxy = HttpProxy.reverseProxy(client)
-                    .origin(context -> context.client().request(new RequestOptions()
-                            .setServer(origin).setSsl("https".equals(upstream.getScheme()))
-                            .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)))
-                    .addInterceptor(new UpstreamErrors((request, status) -> record(request, route.id(),
-                            new Decision(Outcome.DENY, "upstream error " + status), null, status)), true);
-            routes.add(new Route(route, proxy));
-        }
+        this.routes = routes(config);
         metrics.gauge("hc_gateway_sessions", store, SessionStore::size);
         // Looked up once: a registry lookup per request (tags, map) costs more than the count itself.
         for (Outcome outcome : Outcome.values()) {
@@ -111,6 +101,39 @@ public final class GatewayServer {
             refreshes.put(result, metrics.counter("hc_gateway_token_refreshes", "result", result));
         }
         vertx.setPeriodic(15_000, id -> signer.forgetExpired());
+    }
+
+    private List<Route> routes(GatewayConfig config) {
+        int timeoutMs = (int) config.upstreamTimeout().toMillis();
+        List<Route> built = new ArrayList<>();
+        for (RouteConfig route : config.routes()) {
+            URI upstream = route.upstream();
+            int port = upstream.getPort() > 0 ? upstream.getPort() : "https".equals(upstream.getScheme()) ? 443 : 80;
+            SocketAddress origin = SocketAddress.inetSocketAddress(port, upstream.getHost());
+            HttpProxy proxy = HttpProxy.reverseProxy(client)
+                    .origin(context -> context.client().request(new RequestOptions()
+                            .setServer(origin).setSsl("https".equals(upstream.getScheme()))
+                            .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)))
+                    .addInterceptor(new UpstreamErrors((request, status) -> record(request, route.id(),
+                            new Decision(Outcome.DENY, "upstream error " + status), null, status)), true);
+            built.add(new Route(route, proxy));
+        }
+        return List.copyOf(built);
+    }
+
+    /**
+     * Takes {@code next} in place, without dropping a connection: requests already routed finish with
+     * the route they had, the next ones use the new routes. Refused (nothing changes) when a section
+     * that needs a restart differs; returns those sections.
+     */
+    public List<String> reload(GatewayConfig next) {
+        List<String> restartOnly = config.restartOnlyChanges(next);
+        if (restartOnly.isEmpty()) {
+            List<Route> built = routes(next);
+            config = next;
+            routes = built;
+        }
+        return restartOnly;
     }
 
     /**
