@@ -28,7 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Token refresh: a gateway of its own, logged in through a client whose access tokens live 10 s, so
  * that its sessions are refreshed with Keycloak every 5 s. No back-channel logout is configured for
- * that client: only the refresh can tell the gateway that Keycloak ended the session.
+ * that client: only the refresh can tell the gateway that Keycloak ended the session. Also Keycloak's
+ * signing key rotated under an open session and before a new login.
  */
 @ExtendWith(StackExtension.class)
 @DisplayName("token refresh: the gateway session follows Keycloak's")
@@ -85,16 +86,9 @@ class GatewayRefreshIT {
     @Test
     @DisplayName("a refresh brings a new role to the app; a user disabled in Keycloak loses access at the next refresh")
     void refreshFollowsKeycloak() throws Exception {
-        String name = "refresh-" + UUID.randomUUID().toString().substring(0, 8);
-        String totp = "totp-" + UUID.randomUUID();
-        admin.createUser(name, "Pw-" + name, totp);
         Browser browser = new Browser();
-        Browser.Page form = browser.get(url("/echo"));
-        Browser.Page otp = browser.submit(form, form.form("kc-form-login"),
-                Map.of("username", name, "password", "Pw-" + name), u -> false);
-        Browser.Page landed = browser.submit(otp, otp.form("kc-otp-login-form"), Map.of("otp", Totp.now(totp)), u -> false);
-        assertThat(landed.status()).as(landed.body()).isEqualTo(200);
-        assertThat(JSON.readTree(landed.body()).path("x-hc-roles").asText()).doesNotContain("hc-refresh-tested");
+        String name = login(browser);
+        assertThat(echo(browser).path("x-hc-roles").asText()).doesNotContain("hc-refresh-tested");
 
         // A role granted in Keycloak reaches the app once the session is refreshed, with no new login.
         String role = "hc-refresh-tested";
@@ -113,6 +107,56 @@ class GatewayRefreshIT {
         awaitEcho(browser, seen -> seen == null, Duration.ofSeconds(20));
         assertThat(Duration.between(disabled, Instant.now())).isLessThan(Duration.ofSeconds(15));
         assertThat(counter("refused")).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("Keycloak's signing key rotated: the open session refreshes and a new login succeeds, both verified with the new key")
+    void keyRotation() throws Exception {
+        Browser before = new Browser();
+        login(before);
+        JsonNode realm = admin.get(REALM);
+        String kid = "rotated-" + UUID.randomUUID();
+        assertThat(admin.send("POST", REALM + "/components", Map.of("name", kid, "providerId", "rsa-generated",
+                "providerType", "org.keycloak.keys.KeyProvider", "parentId", realm.path("id").asText(),
+                "config", Map.of("priority", List.of("1000"), "algorithm", List.of("RS256"), "keySize", List.of("2048")))))
+                .isEqualTo(201);
+        String newKid = null;
+        for (JsonNode key : admin.get(REALM + "/keys").path("keys")) {
+            if ("RS256".equals(key.path("algorithm").asText()) && key.path("providerPriority").asLong() == 1000) {
+                newKid = key.path("kid").asText();
+            }
+        }
+        assertThat(newKid).as("the new key is active").isNotNull();
+        double refreshed = counter("ok");
+        double refused = counter("refused");
+        // The open session's next refresh brings an ID token signed with the new key.
+        awaitEcho(before, seen -> seen != null && counter("ok") > refreshed, Duration.ofSeconds(20));
+        assertThat(counter("refused")).as("no refresh refused").isEqualTo(refused);
+        assertThat(echo(before).path("x-hc-user").asText()).startsWith("refresh-");
+        // A new login: its ID token too, which the gateway verifies after fetching Keycloak's keys again.
+        Browser after = new Browser();
+        login(after);
+        assertThat(admin.get(REALM + "/keys").path("active").path("RS256").asText()).isEqualTo(newKid);
+    }
+
+    /** A new user with password and TOTP, logged in through this test's gateway. */
+    private static String login(Browser browser) throws Exception {
+        String name = "refresh-" + UUID.randomUUID().toString().substring(0, 8);
+        String totp = "totp-" + UUID.randomUUID();
+        admin.createUser(name, "Pw-" + name, totp);
+        Browser.Page form = browser.get(url("/echo"));
+        Browser.Page otp = browser.submit(form, form.form("kc-form-login"),
+                Map.of("username", name, "password", "Pw-" + name), u -> false);
+        Browser.Page landed = browser.submit(otp, otp.form("kc-otp-login-form"), Map.of("otp", Totp.now(totp)), u -> false);
+        assertThat(landed.status()).as(landed.body()).isEqualTo(200);
+        assertThat(JSON.readTree(landed.body()).path("x-hc-user").asText()).isEqualTo(name);
+        return name;
+    }
+
+    private static JsonNode echo(Browser browser) throws Exception {
+        HttpResponse<String> response = browser.send(HttpRequest.newBuilder(URI.create(url("/echo"))).build());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
     }
 
     /** Requests {@code /echo} every 500 ms until {@code done} holds for what the app saw (null: sent to log in). */
