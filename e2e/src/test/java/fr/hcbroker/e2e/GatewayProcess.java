@@ -32,7 +32,9 @@ final class GatewayProcess {
 
     /** As above, with the gateway client's secret in the environment variable SECRET. */
     static Process start(Path config, Path log, int port, List<String> jvmFlags, String secret) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
+        // SIGHUP (configuration reload) back to its default: a test run started under nohup would pass its
+        // "ignored" on, and the JVM leaves an ignored SIGHUP alone.
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=HUP",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
         command.addAll(jvmFlags);
         command.addAll(List.of("-jar", System.getProperty("hc.gateway.jar"), "--config", config.toString()));

@@ -70,7 +70,12 @@ public final class GatewayMain implements Callable<Integer> {
         }
         System.out.println("hc-gateway listening on " + parsed.listenHost() + ":" + server.port());
         if (configFile != null) {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload(configFile, server));
+            var previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload(configFile, server));
+            if (previous == sun.misc.SignalHandler.SIG_IGN) {
+                // The JVM keeps a SIGHUP the process was started ignoring (nohup) ignored.
+                System.err.println("hc-gateway: SIGHUP is ignored in this process (started under nohup?):"
+                        + " the configuration cannot be reloaded by signal, only by a restart");
+            }
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             vertx.close().await();
