@@ -46,7 +46,7 @@ public final class GatewayMain implements Callable<Integer> {
      * {@code configFile}, SIGHUP reloads it (as {@code kill -HUP} does for nginx).
      */
     public static int serve(GatewayConfig parsed, boolean auditTrail, Path configFile) {
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
         InfinispanSessionStore store = new InfinispanSessionStore(vertx, parsed.session());
         OidcProvider oidc = new OidcProvider(vertx, parsed.oidc(), parsed.publicUrl().resolve("/.hc/callback"));
         AuditWriter audit = new AuditWriter(parsed.audit().dir(), "gateway", parsed.audit().groupCommit(), 1000,
@@ -68,7 +68,8 @@ public final class GatewayMain implements Callable<Integer> {
             audit.close();
             return 1;
         }
-        System.out.println("hc-gateway listening on " + parsed.listenHost() + ":" + server.port());
+        System.out.println("hc-gateway listening on " + parsed.listenHost() + ":" + server.port()
+                + (vertx.isNativeTransportEnabled() ? " (epoll)" : " (Java NIO" + (vertx.unavailableNativeTransportCause() == null ? "" : ": " + vertx.unavailableNativeTransportCause()) + ")"));
         if (configFile != null) {
             var previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload(configFile, server));
             if (previous == sun.misc.SignalHandler.SIG_IGN) {

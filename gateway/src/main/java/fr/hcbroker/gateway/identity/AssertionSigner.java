@@ -32,14 +32,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * so assertions in flight verify. Each node has its own private key (it never leaves the node) and
  * publishes the public half through the session store, so every node's JWKS lists every node's keys.
  * An assertion is reused for the same session and route while it has over half its life left, so
- * signing (the costly part) happens about once per 30 s per session and route, not per request.
+ * signing (the costly part) happens about once per 30 s per session and route, not per request;
+ * the identity headers made with it are reused with it.
  */
 public final class AssertionSigner {
 
     static final Duration LIFETIME = Duration.ofSeconds(60);
     private static final Duration ROTATION = Duration.ofHours(12);
 
-    private record Signed(String jwt, Instant reuseUntil) {
+    private record Signed(Session session, RouteConfig route, HeaderContract.Prepared headers, long reuseUntil) {
     }
 
     private final String issuer;
@@ -47,33 +48,45 @@ public final class AssertionSigner {
     private final Map<String, Signed> recent = new ConcurrentHashMap<>();
     private final SessionStore keys;
     private volatile ECKey current;
-    private volatile Instant rotatedAt;
+    private volatile long rotatedAt;
 
     public AssertionSigner(String issuer, Clock clock, SessionStore keys) {
         this.issuer = issuer;
         this.clock = clock;
         this.keys = keys;
         this.current = publish(newKey());
-        this.rotatedAt = clock.instant();
+        this.rotatedAt = clock.millis();
     }
 
     public String assertion(Session session, RouteConfig route) {
-        Instant now = clock.instant();
+        return headers(session, route).assertion();
+    }
+
+    /**
+     * The identity headers for this session and route, with a fresh enough assertion. A cached set
+     * serves only the same session value and the same route: a refreshed session or a reloaded
+     * route gets new ones.
+     */
+    public HeaderContract.Prepared headers(Session session, RouteConfig route) {
+        long now = clock.millis();
         rotateIfDue(now);
         String key = session.correlation() + '|' + route.id();
         Signed cached = recent.get(key);
-        if (cached != null && now.isBefore(cached.reuseUntil())) {
-            return cached.jwt();
+        if (cached != null && now < cached.reuseUntil() && cached.route() == route
+                && (cached.session() == session || cached.session().equals(session))) {
+            return cached.headers();
         }
-        Signed fresh = new Signed(sign(session, route, now), now.plus(LIFETIME.dividedBy(2)));
+        Instant at = Instant.ofEpochMilli(now);
+        Signed fresh = new Signed(session, route, HeaderContract.prepare(session, route, sign(session, route, at)),
+                now + LIFETIME.toMillis() / 2);
         recent.put(key, fresh);
-        return fresh.jwt();
+        return fresh.headers();
     }
 
     /** Drops reusable assertions that may no longer be reused (called periodically). */
     public void forgetExpired() {
-        Instant now = clock.instant();
-        recent.values().removeIf(s -> !now.isBefore(s.reuseUntil()));
+        long now = clock.millis();
+        recent.values().removeIf(s -> now >= s.reuseUntil());
     }
 
     /** Every node's published keys, this node's current one first. */
@@ -128,10 +141,10 @@ public final class AssertionSigner {
         return jwt.serialize();
     }
 
-    private void rotateIfDue(Instant now) {
-        if (now.isAfter(rotatedAt.plus(ROTATION))) {
+    private void rotateIfDue(long now) {
+        if (now > rotatedAt + ROTATION.toMillis()) {
             synchronized (this) {
-                if (now.isAfter(rotatedAt.plus(ROTATION))) {
+                if (now > rotatedAt + ROTATION.toMillis()) {
                     current = publish(newKey());
                     rotatedAt = now;
                 }

@@ -64,6 +64,11 @@ public final class HeaderContract {
 
     /** Whether an incoming header could be mistaken for one the gateway sets on this route. */
     public static boolean isIdentityHeader(String name, Set<String> routeIdentityHeaders) {
+        if (routeIdentityHeaders.isEmpty() && isAscii(name)) {
+            // Every request passes here with all its headers: no lower-casing copy for plain ASCII names.
+            return name.length() >= 5 && (name.charAt(0) | 0x20) == 'x' && dash(name.charAt(1))
+                    && (name.charAt(2) | 0x20) == 'h' && (name.charAt(3) | 0x20) == 'c' && dash(name.charAt(4));
+        }
         String n = normalize(name);
         if (n.startsWith(PREFIX)) {
             return true;
@@ -74,6 +79,19 @@ public final class HeaderContract {
             }
         }
         return false;
+    }
+
+    private static boolean dash(char c) {
+        return c == '-' || c == '_';
+    }
+
+    private static boolean isAscii(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Removes every identity header, all duplicates and spellings, from {@code headers}. */
@@ -89,18 +107,39 @@ public final class HeaderContract {
 
     /** Sets the session's headers for this route (renamed and dropped per the route). */
     public static void inject(MultiMap headers, Session session, RouteConfig route, String assertion) {
+        prepare(session, route, assertion).applyTo(headers);
+    }
+
+    /**
+     * The headers a session sends to a route, names as the route wants them and values encoded:
+     * computed once and reused while the assertion is (see {@link AssertionSigner}).
+     */
+    public static Prepared prepare(Session session, RouteConfig route, String assertion) {
+        List<String> names = new ArrayList<>();
+        List<String> values = new ArrayList<>();
         for (Header header : HEADERS) {
             String value = header.value().apply(session, route);
             if (value != null && !value.isEmpty()) {
-                set(headers, route, header.name(), HeaderValues.encode(value));
+                add(names, values, route, header.name(), HeaderValues.encode(value));
             }
         }
-        set(headers, route, ASSERTION, assertion);
+        add(names, values, route, ASSERTION, assertion);
+        return new Prepared(names.toArray(String[]::new), values.toArray(String[]::new), assertion);
     }
 
-    private static void set(MultiMap headers, RouteConfig route, String name, String value) {
+    private static void add(List<String> names, List<String> values, RouteConfig route, String name, String value) {
         if (!route.droppedHeaders().contains(name)) {
-            headers.set(route.renamedHeaders().getOrDefault(name, name), value);
+            names.add(route.renamedHeaders().getOrDefault(name, name));
+            values.add(value);
+        }
+    }
+
+    /** Identity headers ready to set, and the assertion among them. */
+    public record Prepared(String[] names, String[] values, String assertion) {
+        public void applyTo(MultiMap headers) {
+            for (int i = 0; i < names.length; i++) {
+                headers.set(names[i], values[i]);
+            }
         }
     }
 

@@ -258,7 +258,7 @@ public final class GatewayServer {
         removeOwnCookie(headers);
         forwardedHeaders(request, headers);
         if (session != null) {
-            HeaderContract.inject(headers, session, route.config(), signer.assertion(session, route.config()));
+            signer.headers(session, route.config()).applyTo(headers);
         }
         record(request, route.config().id(), decision, session, 0);
         route.proxy().handle(request);
