@@ -253,6 +253,11 @@ public final class Stack implements AutoCloseable {
         return accountsFile;
     }
 
+    /** nginx terminating card holders' TLS in front of Keycloak's https port. */
+    public CardProxy cardProxy() {
+        return cardProxy;
+    }
+
     public KeycloakServer keycloak() {
         return keycloak;
     }

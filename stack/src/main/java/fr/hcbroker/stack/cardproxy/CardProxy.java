@@ -157,6 +157,11 @@ public final class CardProxy implements AutoCloseable {
         }
     }
 
+    /** The nginx master process (its workers are its children). */
+    public ProcessHandle process() {
+        return process.toHandle();
+    }
+
     /** Fast shutdown (SIGTERM to the master, which ends its workers). */
     @Override
     public void close() {
