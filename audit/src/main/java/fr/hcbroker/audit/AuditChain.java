@@ -28,52 +28,56 @@ public final class AuditChain {
     private AuditChain() {
     }
 
-    /**
-     * The record's JSON in its fixed field order (details sorted by key), written field by field:
-     * the bytes the hash covers. Streamed with Jackson's generator rather than through a map, as it
-     * runs for every request.
-     */
+    /** The record's JSON in its fixed field order (details sorted by key): the bytes the hash covers. */
     static byte[] canonical(AuditRecord r) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("ts", r.ts());
-            g.writeStringField("source", r.source());
-            g.writeStringField("event", r.event());
-            g.writeStringField("outcome", r.outcome());
-            g.writeStringField("reason", r.reason());
-            g.writeStringField("user", r.user());
-            g.writeStringField("idnat", r.idnat());
-            g.writeStringField("loa", r.loa());
-            g.writeArrayFieldStart("amr");
-            for (String value : r.amr()) {
-                g.writeString(value);
-            }
-            g.writeEndArray();
-            g.writeStringField("session", r.session());
-            g.writeStringField("route", r.route());
-            g.writeStringField("method", r.method());
-            g.writeStringField("path", r.path());
-            g.writeFieldName("status");
-            if (r.status() == null) {
-                g.writeNull();
-            } else {
-                g.writeNumber(r.status());
-            }
-            g.writeStringField("client_ip", r.clientIp());
-            g.writeStringField("request_id", r.requestId());
-            g.writeObjectFieldStart("details");
-            if (!r.details().isEmpty()) {
-                for (Map.Entry<String, String> detail : new TreeMap<>(r.details()).entrySet()) {
-                    g.writeStringField(detail.getKey(), detail.getValue());
-                }
-            }
-            g.writeEndObject();
-            g.writeEndObject();
+            writeCanonical(g, r);
         } catch (IOException e) {
             throw new IllegalStateException("writing to memory cannot fail", e);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Writes the canonical form field by field with Jackson's generator rather than through a map, as
+     * it runs for every request. The writer and the verifier both come here, so their bytes agree.
+     */
+    static void writeCanonical(JsonGenerator g, AuditRecord r) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("ts", r.ts());
+        g.writeStringField("source", r.source());
+        g.writeStringField("event", r.event());
+        g.writeStringField("outcome", r.outcome());
+        g.writeStringField("reason", r.reason());
+        g.writeStringField("user", r.user());
+        g.writeStringField("idnat", r.idnat());
+        g.writeStringField("loa", r.loa());
+        g.writeArrayFieldStart("amr");
+        for (String value : r.amr()) {
+            g.writeString(value);
+        }
+        g.writeEndArray();
+        g.writeStringField("session", r.session());
+        g.writeStringField("route", r.route());
+        g.writeStringField("method", r.method());
+        g.writeStringField("path", r.path());
+        g.writeFieldName("status");
+        if (r.status() == null) {
+            g.writeNull();
+        } else {
+            g.writeNumber(r.status());
+        }
+        g.writeStringField("client_ip", r.clientIp());
+        g.writeStringField("request_id", r.requestId());
+        g.writeObjectFieldStart("details");
+        if (!r.details().isEmpty()) {
+            for (Map.Entry<String, String> detail : new TreeMap<>(r.details()).entrySet()) {
+                g.writeStringField(detail.getKey(), detail.getValue());
+            }
+        }
+        g.writeEndObject();
+        g.writeEndObject();
     }
 
     static String hash(String prev, AuditRecord record) {
@@ -90,10 +94,14 @@ public final class AuditChain {
     });
 
     static String hash(String prev, byte[] canonical) {
+        return hash(prev, canonical, 0, canonical.length);
+    }
+
+    static String hash(String prev, byte[] bytes, int offset, int length) {
         MessageDigest sha = SHA256.get();
         sha.reset();
         sha.update(prev.getBytes(StandardCharsets.US_ASCII));
-        sha.update(canonical);
+        sha.update(bytes, offset, length);
         return HexFormat.of().formatHex(sha.digest());
     }
 
@@ -104,12 +112,6 @@ public final class AuditChain {
      */
     static String line(AuditRecord record, String prev, String hash) {
         return line(canonical(record), prev, hash);
-    }
-
-    /** {@link #line(byte[], String, String)} and a newline, appended as bytes: no decoding and re-encoding. */
-    static void appendLine(java.io.ByteArrayOutputStream out, byte[] canonical, String prev, String hash) {
-        out.write(canonical, 0, canonical.length - 1);
-        out.writeBytes((",\"prev\":\"" + prev + "\",\"hash\":\"" + hash + "\"}\n").getBytes(StandardCharsets.US_ASCII));
     }
 
     static String line(byte[] canonical, String prev, String hash) {

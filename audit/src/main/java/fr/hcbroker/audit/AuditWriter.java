@@ -28,8 +28,11 @@ import java.util.stream.Stream;
  * Appends chained records to {@code <prefix>-<yyyy-mm-dd>.jsonl} in a directory, on its own thread.
  * A record's future completes once it is on disk (fsync). Urgent records (denials, logins) are
  * flushed at once; others wait at most the group-commit window, so one fsync serves many requests.
- * Each new day's file continues the chain of the previous one; every {@code checkpointEvery} records
- * a signed checkpoint goes to {@code <file>.checkpoints}.
+ * Each new day's file continues the chain of the previous one. A signed checkpoint goes to
+ * {@code <file>.checkpoints} once {@code checkpointEvery} records or {@code checkpointInterval} have
+ * passed since the last one, whichever comes first, and when a file is left (a new day, a close):
+ * every record is vouched for by a signature within that interval, whatever the traffic, and a busy
+ * writer signs a few times a second rather than per thousand records.
  */
 public final class AuditWriter implements AutoCloseable {
 
@@ -40,6 +43,7 @@ public final class AuditWriter implements AutoCloseable {
     private final String prefix;
     private final Duration window;
     private final int checkpointEvery;
+    private final long checkpointIntervalNanos;
     private final Clock clock;
     private final PrivateKey key;
     private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
@@ -52,12 +56,19 @@ public final class AuditWriter implements AutoCloseable {
     private FileChannel channel;
     private String lastHash;
     private long count;
+    /** Records written since the last checkpoint, and when that checkpoint was made. */
+    private long uncovered;
+    private long checkpointedAt = System.nanoTime();
+    private final SealedLines lines = new SealedLines();
+    private final List<String[]> checkpoints = new ArrayList<>();
 
-    public AuditWriter(Path dir, String prefix, Duration window, int checkpointEvery, Clock clock) {
+    public AuditWriter(Path dir, String prefix, Duration window, int checkpointEvery, Duration checkpointInterval,
+                       Clock clock) {
         this.dir = dir;
         this.prefix = prefix;
         this.window = window;
         this.checkpointEvery = checkpointEvery;
+        this.checkpointIntervalNanos = checkpointInterval.toNanos();
         this.clock = clock;
         try {
             Files.createDirectories(dir);
@@ -93,9 +104,17 @@ public final class AuditWriter implements AutoCloseable {
             try {
                 Pending first = queue.poll();
                 if (first == null) {
+                    if (uncovered > 0 && checkpointDue()) {
+                        checkpoint();
+                        flush();
+                        continue;
+                    }
                     idle = true;
                     if (queue.isEmpty() && !closed) {
-                        LockSupport.parkNanos(200_000_000L);
+                        // Records not yet vouched for: wake when their checkpoint is due.
+                        LockSupport.parkNanos(uncovered > 0
+                                ? Math.max(1, checkpointedAt + checkpointIntervalNanos - System.nanoTime())
+                                : 200_000_000L);
                     }
                     idle = false;
                     continue;
@@ -114,9 +133,20 @@ public final class AuditWriter implements AutoCloseable {
                 drainInto(batch);
                 writeBatch(batch);
             } catch (RuntimeException | IOException | GeneralSecurityException e) {
+                System.err.println("hc-audit: cannot write to " + dir + " (" + batch.size() + " records refused): " + e);
+                lines.reset();
+                checkpoints.clear();
                 batch.forEach(p -> p.done().completeExceptionally(e));
             }
             batch.clear();
+        }
+        try {
+            if (uncovered > 0) {
+                checkpoint();
+                flush();
+            }
+        } catch (RuntimeException | IOException | GeneralSecurityException e) {
+            System.err.println("hc-audit: last checkpoint of " + currentFile() + " not written: " + e.getMessage());
         }
     }
 
@@ -131,31 +161,44 @@ public final class AuditWriter implements AutoCloseable {
     }
 
     private void writeBatch(List<Pending> batch) throws IOException, GeneralSecurityException {
-        java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream(batch.size() * 512);
-        List<String[]> checkpoints = new ArrayList<>();
         for (Pending pending : batch) {
             if (isNewDay()) {
-                // A batch can span midnight: what belongs to the old day goes to the old file first.
-                flush(lines, checkpoints);
+                // A batch can span midnight: what belongs to the old day goes to the old file, which
+                // ends with a checkpoint.
+                if (uncovered > 0) {
+                    checkpoint();
+                }
+                flush();
                 rotate();
             }
-            byte[] canonical = AuditChain.canonical(pending.record());
-            String hash = AuditChain.hash(lastHash, canonical);
-            AuditChain.appendLine(lines, canonical, lastHash, hash);
-            lastHash = hash;
+            lastHash = lines.seal(pending.record(), lastHash);
             count++;
-            if (count % checkpointEvery == 0) {
-                checkpoints.add(new String[]{currentFile().getFileName().toString(), Long.toString(count), hash});
+            if (++uncovered >= checkpointEvery) {
+                checkpoint();
             }
         }
-        flush(lines, checkpoints);
+        if (uncovered > 0 && checkpointDue()) {
+            checkpoint();
+        }
+        flush();
         batch.forEach(p -> p.done().complete(null));
     }
 
-    private void flush(java.io.ByteArrayOutputStream lines, List<String[]> checkpoints)
-            throws IOException, GeneralSecurityException {
+    private boolean checkpointDue() {
+        return System.nanoTime() - checkpointedAt >= checkpointIntervalNanos;
+    }
+
+    /** Queues a checkpoint for the chain as it stands; {@link #flush()} signs it once the lines are synced. */
+    private void checkpoint() {
+        checkpoints.add(new String[]{currentFile().getFileName().toString(), Long.toString(count), lastHash});
+        uncovered = 0;
+        checkpointedAt = System.nanoTime();
+    }
+
+    /** Writes and syncs the lines, then the checkpoints that vouch for them. */
+    private void flush() throws IOException, GeneralSecurityException {
         if (lines.size() > 0) {
-            ByteBuffer bytes = ByteBuffer.wrap(lines.toByteArray());
+            ByteBuffer bytes = lines.bytes();
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }

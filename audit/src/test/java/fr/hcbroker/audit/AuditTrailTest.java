@@ -39,7 +39,7 @@ class AuditTrailTest {
     }
 
     static Path write(Path dir, int n, Clock clock) {
-        try (AuditWriter writer = new AuditWriter(dir, "gateway", Duration.ofMillis(20), 5, clock)) {
+        try (AuditWriter writer = new AuditWriter(dir, "gateway", Duration.ofMillis(20), 5, Duration.ofHours(1), clock)) {
             List<CompletableFuture<Void>> acks = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 acks.add(writer.append(record(i), i % 7 == 0));
@@ -63,7 +63,35 @@ class AuditTrailTest {
         AuditVerifier.Result result = AuditVerifier.verify(List.of(file), key(dir));
         assertThat(result.ok()).as(result.message()).isTrue();
         assertThat(result.records()).isEqualTo(23);
-        assertThat(Files.readAllLines(file.resolveSibling(file.getFileName() + ".checkpoints"))).hasSize(4);
+        // Every 5 records, and one at close for the last 3.
+        assertThat(Files.readAllLines(file.resolveSibling(file.getFileName() + ".checkpoints")))
+                .hasSize(5).last().asString().contains("\"count\":23");
+    }
+
+    @Test
+    void aQuietWriterVouchesForItsLastRecordsWithinTheInterval() throws Exception {
+        try (AuditWriter writer = new AuditWriter(dir, "gateway", Duration.ofMillis(5), 1000, Duration.ofMillis(200),
+                Clock.systemUTC())) {
+            for (int i = 0; i < 3; i++) {
+                writer.append(record(i), false).join();
+            }
+            Path file;
+            try (Stream<Path> files = Files.list(dir)) {
+                file = files.filter(p -> p.toString().endsWith(".jsonl")).findFirst().orElseThrow();
+            }
+            Path checkpoints = file.resolveSibling(file.getFileName() + ".checkpoints");
+            // Far fewer records than the count, and no more coming: the time alone brings the checkpoint.
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!(Files.exists(checkpoints) && Files.readString(checkpoints).contains("\"count\":3"))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(Files.readAllLines(checkpoints)).hasSize(1).first().asString().contains("\"count\":3");
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            Files.write(file, lines.subList(0, 2), StandardCharsets.UTF_8);
+            assertThat(AuditVerifier.verify(List.of(file), key(dir)).message())
+                    .contains("truncated: a signed checkpoint vouches for 3 records, the file has 2");
+        }
     }
 
     @Test
@@ -113,7 +141,7 @@ class AuditTrailTest {
                 return this;
             }
         };
-        try (AuditWriter writer = new AuditWriter(dir, "gateway", Duration.ofMillis(500), 2, ticking)) {
+        try (AuditWriter writer = new AuditWriter(dir, "gateway", Duration.ofMillis(500), 2, Duration.ofHours(1), ticking)) {
             List<CompletableFuture<Void>> acks = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 acks.add(writer.append(record(i), false));

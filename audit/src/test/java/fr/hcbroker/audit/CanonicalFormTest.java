@@ -67,6 +67,23 @@ class CanonicalFormTest {
     }
 
     @Test
+    void linesSealedOneAfterAnotherAreTheLinesOfTheDefinition() throws Exception {
+        // The writer's one generator serves record after record: nothing may carry over between them.
+        SealedLines sealed = new SealedLines();
+        StringBuilder expected = new StringBuilder();
+        String prev = AuditChain.GENESIS;
+        for (int round = 0; round < 2; round++) {
+            for (AuditRecord r : records().toList()) {
+                String hash = sealed.seal(r, prev);
+                assertThat(hash).isEqualTo(AuditChain.hash(prev, r));
+                expected.append(AuditChain.line(r, prev, hash)).append('\n');
+                prev = hash;
+            }
+        }
+        assertThat(sealed.toString("UTF-8")).isEqualTo(expected.toString());
+    }
+
+    @Test
     void timestampsAreRfc3339UtcWithMillisecondsAcrossSecondsAndDays() {
         DateTimeFormatter reference = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);
         for (Instant t : List.of(Instant.parse("2026-11-22T23:59:59.999Z"), Instant.parse("2026-11-23T00:00:00.000Z"),

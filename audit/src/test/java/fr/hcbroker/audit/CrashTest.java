@@ -38,7 +38,7 @@ class CrashTest {
         assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(3000);
 
         // The writer's own recovery drops a torn last line (never acknowledged) before appending again.
-        new AuditWriter(dir, "gateway", java.time.Duration.ofMillis(1), 50, java.time.Clock.systemUTC()).close();
+        new AuditWriter(dir, "gateway", java.time.Duration.ofMillis(1), 50, java.time.Duration.ofSeconds(1), java.time.Clock.systemUTC()).close();
         Path file;
         try (Stream<Path> files = Files.list(dir)) {
             file = files.filter(p -> p.toString().endsWith(".jsonl")).findFirst().orElseThrow();

@@ -11,7 +11,7 @@ import java.time.Duration;
 public final class CrashingWriter {
 
     public static void main(String[] args) {
-        AuditWriter writer = new AuditWriter(Path.of(args[0]), "gateway", Duration.ofMillis(20), 50, Clock.systemUTC());
+        AuditWriter writer = new AuditWriter(Path.of(args[0]), "gateway", Duration.ofMillis(20), 50, Duration.ofSeconds(1), Clock.systemUTC());
         for (int i = 0; ; i++) {
             int n = i;
             writer.append(AuditTrailTest.record(n), n % 10 == 0).thenRun(() -> {

@@ -22,7 +22,7 @@ class RestartTest {
 
     /** Appends one record to the audit directory given as argument, in a JVM with a small heap. */
     public static void main(String[] args) throws Exception {
-        try (AuditWriter writer = new AuditWriter(Path.of(args[0]), "gateway", Duration.ofMillis(20), 1000,
+        try (AuditWriter writer = new AuditWriter(Path.of(args[0]), "gateway", Duration.ofMillis(20), 1000, Duration.ofSeconds(1),
                 Clock.systemUTC())) {
             writer.append(AuditTrailTest.record(-1), true).get();
         }

@@ -80,7 +80,7 @@ class SyslogForwarderTest {
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
-        try (AuditWriter writer = new AuditWriter(dir, "gateway", Duration.ofMillis(5), 100, Clock.systemUTC());
+        try (AuditWriter writer = new AuditWriter(dir, "gateway", Duration.ofMillis(5), 100, Duration.ofHours(1), Clock.systemUTC());
              SyslogForwarder forwarder = new SyslogForwarder(dir, "gateway", "127.0.0.1", port, false)) {
             Siem siem = new Siem(port, received);
             for (int i = 0; i < 10; i++) {

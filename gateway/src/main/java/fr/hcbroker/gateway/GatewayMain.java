@@ -15,6 +15,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -49,8 +50,9 @@ public final class GatewayMain implements Callable<Integer> {
         Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
         InfinispanSessionStore store = new InfinispanSessionStore(vertx, parsed.session());
         OidcProvider oidc = new OidcProvider(vertx, parsed.oidc(), parsed.publicUrl().resolve("/.hc/callback"));
-        AuditWriter audit = new AuditWriter(parsed.audit().dir(), "gateway", parsed.audit().groupCommit(), 1000,
-                Clock.systemUTC());
+        // A signed checkpoint each second while records come (or each 10 000 records, if sooner).
+        AuditWriter audit = new AuditWriter(parsed.audit().dir(), "gateway", parsed.audit().groupCommit(), 10_000,
+                Duration.ofSeconds(1), Clock.systemUTC());
         GatewayConfig.Syslog syslog = parsed.audit().syslog();
         SyslogForwarder forwarder = syslog == null ? null
                 : new SyslogForwarder(parsed.audit().dir(), "gateway", syslog.host(), syslog.port(), syslog.tls());

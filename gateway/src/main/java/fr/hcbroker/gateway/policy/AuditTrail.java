@@ -32,12 +32,8 @@ public final class AuditTrail implements DecisionListener {
         CompletableFuture<Void> written = writer.append(record, event.urgent());
         if (!event.urgent()) {
             // An allowed request does not wait for its record (group commit): sending each completion
-            // back to the event loop would cost a task per request for nothing.
-            written.whenComplete((ok, failure) -> {
-                if (failure != null) {
-                    System.err.println("hc-gateway: audit record not written: " + failure.getMessage());
-                }
-            });
+            // back to the event loop would cost a task per request for nothing. A failed write is
+            // reported by the writer, once per batch.
             return Future.succeededFuture();
         }
         return Future.fromCompletionStage(written, vertx.getOrCreateContext());

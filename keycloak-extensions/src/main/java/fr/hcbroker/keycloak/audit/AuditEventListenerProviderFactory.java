@@ -36,7 +36,7 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
     public void init(Config.Scope config) {
         // Every Keycloak record is urgent (written before the event's request completes): no window.
         Path dir = Path.of(config.get("dir", "data/audit"));
-        writer = new AuditWriter(dir, "keycloak", Duration.ZERO, 1000, Clock.systemUTC());
+        writer = new AuditWriter(dir, "keycloak", Duration.ZERO, 10_000, Duration.ofSeconds(1), Clock.systemUTC());
         String syslogHost = config.get("syslog-host");
         if (syslogHost != null && !syslogHost.isBlank()) {
             forwarder = new SyslogForwarder(dir, "keycloak", syslogHost, config.getInt("syslog-port", 6514),

@@ -109,7 +109,11 @@ public final class KeycloakBuild {
         }
     }
 
-    /** Digest of the build options and of every provider jar's bytes. */
+    /**
+     * Digest of the build options and of every provider jar's bytes and modification time: Keycloak
+     * refuses to start when a jar is newer than its build, even with the same bytes (a rebuild that
+     * changed nothing still copies the jars).
+     */
     static String fingerprint(Path distribution, Profile profile) throws IOException {
         MessageDigest digest;
         try {
@@ -122,6 +126,7 @@ public final class KeycloakBuild {
             for (Path jar : files.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
                 digest.update(jar.getFileName().toString().getBytes(StandardCharsets.UTF_8));
                 digest.update(Files.readAllBytes(jar));
+                digest.update(Long.toString(Files.getLastModifiedTime(jar).toMillis()).getBytes(StandardCharsets.US_ASCII));
             }
         }
         return HexFormat.of().formatHex(digest.digest());
