@@ -96,13 +96,19 @@ public final class HeaderContract {
 
     /** Removes every identity header, all duplicates and spellings, from {@code headers}. */
     public static void strip(MultiMap headers, Set<String> routeIdentityHeaders) {
-        List<String> doomed = new ArrayList<>();
-        for (String name : headers.names()) {
-            if (isIdentityHeader(name, routeIdentityHeaders)) {
-                doomed.add(name);
+        List<String> doomed = null;
+        // The entries, not names(): that builds a sorted set for every request.
+        for (Map.Entry<String, String> header : headers) {
+            if (isIdentityHeader(header.getKey(), routeIdentityHeaders)) {
+                if (doomed == null) {
+                    doomed = new ArrayList<>();
+                }
+                doomed.add(header.getKey());
             }
         }
-        doomed.forEach(headers::remove);
+        if (doomed != null) {
+            doomed.forEach(headers::remove);
+        }
     }
 
     /** Sets the session's headers for this route (renamed and dropped per the route). */

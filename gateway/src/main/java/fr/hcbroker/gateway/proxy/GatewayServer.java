@@ -203,7 +203,7 @@ public final class GatewayServer {
 
     private void route(HttpServerRequest request, String path) {
         String host = request.authority() == null ? null : request.authority().host();
-        Route route = routes.stream().filter(r -> r.config().matches(host, path)).findFirst().orElse(null);
+        Route route = matching(host, path);
         if (route == null) {
             Pages.send(request.response(), 404, "Application inconnue",
                     "Aucune application n'est configurée à cette adresse.", "No application is configured here.");
@@ -250,6 +250,16 @@ public final class GatewayServer {
                 }
             }
         });
+    }
+
+    /** The first route for this host and path, or null (a loop: a stream per request costs more). */
+    private Route matching(String host, String path) {
+        for (Route route : routes) {
+            if (route.config().matches(host, path)) {
+                return route;
+            }
+        }
+        return null;
     }
 
     private void forward(HttpServerRequest request, Route route, Session session, Decision decision) {
@@ -434,14 +444,21 @@ public final class GatewayServer {
         boolean trusted = config.trustedProxies().contains(peer);
         String priorFor = trusted ? headers.get("x-forwarded-for") : null;
         if (!trusted) {
-            List<String> doomed = new ArrayList<>();
-            for (String name : headers.names()) {
-                String n = name.toLowerCase(Locale.ROOT);
-                if (n.startsWith("x-forwarded-") || n.equals("forwarded") || n.equals("x-real-ip")) {
+            List<String> doomed = null;
+            // The entries, not names(): that builds a sorted set for every request.
+            for (java.util.Map.Entry<String, String> header : headers) {
+                String name = header.getKey();
+                if (name.regionMatches(true, 0, "x-forwarded-", 0, 12) || name.equalsIgnoreCase("forwarded")
+                        || name.equalsIgnoreCase("x-real-ip")) {
+                    if (doomed == null) {
+                        doomed = new ArrayList<>();
+                    }
                     doomed.add(name);
                 }
             }
-            doomed.forEach(headers::remove);
+            if (doomed != null) {
+                doomed.forEach(headers::remove);
+            }
             headers.set("x-forwarded-proto", config.publicUrl().getScheme());
             if (request.authority() != null) {
                 headers.set("x-forwarded-host", request.authority().toString());
