@@ -40,6 +40,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiConsumer;
 
 /**
  * The gateway's HTTP front: its own endpoints under {@code /.hc/} and {@code /.well-known/hc-broker/},
@@ -56,7 +57,8 @@ public final class GatewayServer {
     static final String JWKS = "/.well-known/hc-broker/jwks.json";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private record Route(RouteConfig config, HttpProxy proxy) {
+    /** A route with its two paths to the app: plain requests, and WebSocket upgrades. */
+    private record Route(RouteConfig config, Forwarder forwarder, HttpProxy webSockets) {
     }
 
     private final Vertx vertx;
@@ -108,15 +110,16 @@ public final class GatewayServer {
         List<Route> built = new ArrayList<>();
         for (RouteConfig route : config.routes()) {
             URI upstream = route.upstream();
+            BiConsumer<HttpServerRequest, Integer> failed = (request, status) -> record(request, route.id(),
+                    new Decision(Outcome.DENY, "upstream error " + status), null, status);
             int port = upstream.getPort() > 0 ? upstream.getPort() : "https".equals(upstream.getScheme()) ? 443 : 80;
             SocketAddress origin = SocketAddress.inetSocketAddress(port, upstream.getHost());
-            HttpProxy proxy = HttpProxy.reverseProxy(client)
+            HttpProxy webSockets = HttpProxy.reverseProxy(client)
                     .origin(context -> context.client().request(new RequestOptions()
-                            .setServer(origin).setSsl("https".equals(upstream.getScheme()))
+                            .setServer(origin).setHost(upstream.getHost()).setPort(port).setSsl("https".equals(upstream.getScheme()))
                             .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)))
-                    .addInterceptor(new UpstreamErrors((request, status) -> record(request, route.id(),
-                            new Decision(Outcome.DENY, "upstream error " + status), null, status)), true);
-            built.add(new Route(route, proxy));
+                    .addInterceptor(new UpstreamErrors(failed), true);
+            built.add(new Route(route, new Forwarder(client, upstream, timeoutMs, failed), webSockets));
         }
         return List.copyOf(built);
     }
@@ -271,7 +274,11 @@ public final class GatewayServer {
             signer.headers(session, route.config()).applyTo(headers);
         }
         record(request, route.config().id(), decision, session, 0);
-        route.proxy().handle(request);
+        if (request.canUpgradeToWebSocket()) {
+            route.webSockets().handle(request);
+        } else {
+            route.forwarder().forward(request);
+        }
     }
 
     /**

@@ -1,0 +1,143 @@
+package fr.hcbroker.gateway.proxy;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * Proxies one plain HTTP exchange to a route's app: headers copied once each way (hop-by-hop ones
+ * left out), bodies streamed with back-pressure, 502/504 with a page when the app is down or hangs.
+ * WebSocket upgrades go through vertx-http-proxy instead; this path exists because that library
+ * copies every header twice each way and re-formats the app's {@code Date} on every response, which
+ * cost a tenth of the gateway's throughput.
+ */
+final class Forwarder {
+
+    /** RFC 9110 §7.6.1: meaningful on one connection only. {@code Host} is the app's own, set below. */
+    private static final MultiMap HOP_BY_HOP = MultiMap.caseInsensitiveMultiMap();
+
+    static {
+        for (String name : List.of("connection", "keep-alive", "proxy-connection", "proxy-authenticate",
+                "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade")) {
+            HOP_BY_HOP.add(name, "");
+        }
+    }
+
+    private final HttpClient client;
+    private final SocketAddress origin;
+    private final String host;
+    private final int port;
+    private final boolean ssl;
+    private final long timeoutMs;
+    private final BiConsumer<HttpServerRequest, Integer> failed;
+
+    /**
+     * @param failed told of each request the app could not answer (status 502 or 504) before its page
+     *               is sent; not awaited
+     */
+    Forwarder(HttpClient client, URI upstream, long timeoutMs, BiConsumer<HttpServerRequest, Integer> failed) {
+        this.client = client;
+        this.ssl = "https".equals(upstream.getScheme());
+        this.host = upstream.getHost();
+        this.port = upstream.getPort() > 0 ? upstream.getPort() : ssl ? 443 : 80;
+        this.origin = SocketAddress.inetSocketAddress(port, host);
+        this.timeoutMs = timeoutMs;
+        this.failed = failed;
+    }
+
+    /** Sends {@code request} (paused, headers already checked and set by the gateway) to the app. */
+    void forward(HttpServerRequest request) {
+        String transferEncoding = request.getHeader("transfer-encoding");
+        if (transferEncoding != null && !"chunked".equalsIgnoreCase(transferEncoding)) {
+            // Any other coding is one the app might frame differently from us: a smuggling vector.
+            request.resume();
+            request.response().setStatusCode(400).putHeader("content-length", "0").end();
+            return;
+        }
+        RequestOptions options = new RequestOptions().setServer(origin).setHost(host).setPort(port).setSsl(ssl)
+                .setMethod(request.method()).setURI(request.uri())
+                .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs);
+        client.request(options).onComplete(created -> {
+            if (created.failed()) {
+                request.resume();
+                fail(request, created.cause());
+                return;
+            }
+            HttpClientRequest upstream = created.result();
+            MultiMap headers = upstream.headers();
+            for (Map.Entry<String, String> header : request.headers()) {
+                String name = header.getKey();
+                if (!HOP_BY_HOP.contains(name) && !"host".equalsIgnoreCase(name)) {
+                    headers.add(name, header.getValue());
+                }
+            }
+            // The person went away: stop waiting for the app on their behalf.
+            request.response().exceptionHandler(gone -> upstream.reset(0, gone));
+            upstream.response().onComplete(answered -> {
+                if (answered.succeeded()) {
+                    respond(request, upstream, answered.result());
+                } else {
+                    fail(request, answered.cause());
+                }
+            });
+            if (transferEncoding != null) {
+                upstream.setChunked(true);
+            }
+            if (transferEncoding != null || request.headers().contains("content-length")) {
+                request.pipe().endOnFailure(false).to(upstream).onFailure(broken -> upstream.reset(0, broken));
+            } else {
+                request.resume();
+                upstream.end();
+            }
+        });
+    }
+
+    private void respond(HttpServerRequest request, HttpClientRequest upstream, HttpClientResponse answer) {
+        HttpServerResponse response = request.response();
+        response.setStatusCode(answer.statusCode());
+        if (answer.statusMessage() != null) {
+            response.setStatusMessage(answer.statusMessage());
+        }
+        MultiMap headers = response.headers();
+        for (Map.Entry<String, String> header : answer.headers()) {
+            if (!HOP_BY_HOP.contains(header.getKey())) {
+                headers.add(header.getKey(), header.getValue());
+            }
+        }
+        int status = answer.statusCode();
+        if (request.method() == HttpMethod.HEAD || status == 204 || status == 304) {
+            answer.end().onComplete(done -> response.end());
+            return;
+        }
+        if (!answer.headers().contains("content-length")) {
+            if (request.version() == HttpVersion.HTTP_1_0) {
+                // No chunked coding in HTTP/1.0: the body is read whole so that its length can be sent.
+                answer.body().onSuccess(response::end).onFailure(broken -> response.reset());
+                return;
+            }
+            response.setChunked(true);
+        }
+        // Not ended on failure: a cut connection must look cut to the browser, not like a short body.
+        answer.pipe().endOnFailure(false).to(response).onFailure(broken -> {
+            upstream.reset(0, broken);
+            response.reset();
+        });
+    }
+
+    private void fail(HttpServerRequest request, Throwable cause) {
+        int status = UpstreamErrors.timedOut(cause) ? 504 : 502;
+        failed.accept(request, status);
+        UpstreamErrors.send(request.response(), status);
+    }
+}

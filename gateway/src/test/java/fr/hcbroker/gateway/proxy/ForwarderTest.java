@@ -1,0 +1,301 @@
+package fr.hcbroker.gateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The plain-request proxy path between a real client, a Vert.x front and a real app server. */
+@DisplayName("Forwarding a request to an app")
+class ForwarderTest {
+
+    private static final long TIMEOUT_MS = 1_000;
+
+    private final Vertx vertx = Vertx.vertx();
+    private final HttpClient client = vertx.createHttpClient();
+    private final List<Integer> failures = new CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> closing = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+        vertx.close().await();
+    }
+
+    /** A front that forwards every request to {@code upstream}; returns its port. */
+    private int front(URI upstream) {
+        Forwarder forwarder = new Forwarder(client, upstream, TIMEOUT_MS, (request, status) -> failures.add(status));
+        // As the gateway's server: HTTP/1.1 only, no cleartext HTTP/2 upgrade.
+        return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(request -> {
+            request.pause();
+            forwarder.forward(request);
+        }).listen(0, "127.0.0.1").await().actualPort();
+    }
+
+    /** An app on a real Vert.x server; returns the front's port. */
+    private int frontOf(Consumer<HttpServerRequest> app) {
+        HttpServer server = vertx.createHttpServer().requestHandler(app::accept).listen(0, "127.0.0.1").await();
+        return front(URI.create("http://127.0.0.1:" + server.actualPort()));
+    }
+
+    /** An app that answers with what it received: method, headers, body. */
+    private static void echo(HttpServerRequest request) {
+        request.body().onSuccess(body -> {
+            JsonObject headers = new JsonObject();
+            request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(), h.getValue()));
+            request.response().putHeader("content-type", "application/json").end(new JsonObject()
+                    .put("method", request.method().name()).put("uri", request.uri())
+                    .put("headers", headers).put("body", body.toString()).encode());
+        });
+    }
+
+    private static String exchange(int port, String raw) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Reads a request's head, up to its blank line. */
+    private static void readHead(InputStream in) throws IOException {
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                return;
+            }
+            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
+        }
+    }
+
+    private JsonObject echoed(int port, RequestOptions options, Buffer body) {
+        return vertx.createHttpClient().request(options.setPort(port).setHost("127.0.0.1"))
+                .compose(request -> request.send(body)).compose(response -> {
+                    assertThat(response.statusCode()).isEqualTo(200);
+                    return response.body();
+                }).await().toJsonObject();
+    }
+
+    @Nested
+    @DisplayName("requests")
+    class Requests {
+
+        @Test
+        @DisplayName("method, path, query and end-to-end headers reach the app; hop-by-hop ones and the front's Host do not")
+        void headersAndHopByHop() throws Exception {
+            int port = frontOf(ForwarderTest::echo);
+            String answer = exchange(port, """
+                    GET /dossier/42?onglet=notes HTTP/1.0\r
+                    Host: apps.hopital.example\r
+                    Accept: text/html\r
+                    X-Request-Id: r-1\r
+                    Keep-Alive: timeout=5\r
+                    TE: trailers\r
+                    Upgrade: h2c\r
+                    Proxy-Authorization: Basic Zm9vOmJhcg==\r
+                    Proxy-Connection: keep-alive\r
+                    Connection: Upgrade\r
+                    \r
+                    """);
+            JsonObject seen = new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+            JsonObject headers = seen.getJsonObject("headers");
+            assertThat(seen.getString("uri")).isEqualTo("/dossier/42?onglet=notes");
+            assertThat(headers.getString("accept")).isEqualTo("text/html");
+            assertThat(headers.getString("x-request-id")).isEqualTo("r-1");
+            assertThat(headers.fieldNames()).doesNotContain("keep-alive", "te", "upgrade", "proxy-authorization",
+                    "proxy-connection");
+            assertThat(headers.getString("connection", "")).doesNotContainIgnoringCase("upgrade");
+            assertThat(headers.getString("host")).startsWith("127.0.0.1:").doesNotContain("hopital");
+        }
+
+        @Test
+        @DisplayName("a body with a length and a chunked body both arrive whole")
+        void bodies() {
+            int port = frontOf(ForwarderTest::echo);
+            String form = "patient=Hélène Lefèvre-Dupré&note=" + "x".repeat(200_000);
+            JsonObject sized = echoed(port, new RequestOptions().setMethod(HttpMethod.POST).setURI("/form")
+                    .putHeader("content-length", String.valueOf(Buffer.buffer(form).length())), Buffer.buffer(form));
+            assertThat(sized.getString("body")).isEqualTo(form);
+
+            Buffer chunked = vertx.createHttpClient()
+                    .request(new RequestOptions().setMethod(HttpMethod.PUT).setHost("127.0.0.1").setPort(port).setURI("/doc"))
+                    .compose(request -> {
+                        request.setChunked(true);
+                        for (int i = 0; i < 50; i++) {
+                            request.write("chunk-" + i + ";");
+                        }
+                        return request.end().compose(v -> request.response()).compose(HttpClientResponse::body);
+                    }).await();
+            String body = chunked.toJsonObject().getString("body");
+            assertThat(body).startsWith("chunk-0;").endsWith("chunk-49;").hasSize(440);
+        }
+
+        @Test
+        @DisplayName("a transfer coding other than chunked is refused, never passed to an app that may frame it differently")
+        void smuggling() throws Exception {
+            int port = frontOf(ForwarderTest::echo);
+            for (String coding : List.of("gzip, chunked", "chunked, identity", "identity")) {
+                String answer = exchange(port, "POST /form HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: " + coding
+                        + "\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+                assertThat(answer).as(coding).startsWith("HTTP/1.1 400").doesNotContain("\"method\"");
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("responses")
+    class Responses {
+
+        @Test
+        @DisplayName("status, reason, headers and a large streamed body come back as the app sent them, hop-by-hop headers excepted")
+        void streamedBody() throws Exception {
+            byte[] big = new byte[8 * 1024 * 1024];
+            for (int i = 0; i < big.length; i++) {
+                big[i] = (byte) ('a' + i % 26);
+            }
+            int port = frontOf(request -> {
+                var response = request.response().setStatusCode(207).setStatusMessage("Multi Status Maison")
+                        .setChunked(true).putHeader("x-app", "dpi").putHeader("keep-alive", "timeout=1")
+                        .putHeader("set-cookie", "app=1; Path=/");
+                for (int off = 0; off < big.length; off += 64 * 1024) {
+                    response.write(Buffer.buffer(java.util.Arrays.copyOfRange(big, off, off + 64 * 1024)));
+                }
+                response.end();
+            });
+            String answer = exchange(port, "GET /big HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            String head = answer.substring(0, answer.indexOf("\r\n\r\n"));
+            assertThat(head).startsWith("HTTP/1.1 207 Multi Status Maison").containsIgnoringCase("x-app: dpi")
+                    .containsIgnoringCase("set-cookie: app=1; Path=/").containsIgnoringCase("transfer-encoding: chunked")
+                    .doesNotContainIgnoringCase("keep-alive");
+            Buffer body = vertx.createHttpClient()
+                    .request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI("/big"))
+                    .compose(request -> request.send()).compose(HttpClientResponse::body).await();
+            assertThat(body.getBytes()).isEqualTo(big);
+        }
+
+        @Test
+        @DisplayName("HEAD, 204 and 304 answers carry no body, and HEAD keeps the app's length")
+        void noBody() throws Exception {
+            int port = frontOf(request -> {
+                switch (request.path()) {
+                    case "/empty" -> request.response().setStatusCode(204).end();
+                    case "/same" -> request.response().setStatusCode(304).putHeader("etag", "\"v1\"").end();
+                    default -> request.response().putHeader("content-length", "11").end(
+                            request.method() == HttpMethod.HEAD ? Buffer.buffer() : Buffer.buffer("hello world"));
+                }
+            });
+            assertThat(exchange(port, "HEAD /doc HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"))
+                    .startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: 11").endsWith("\r\n\r\n");
+            assertThat(exchange(port, "GET /empty HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"))
+                    .startsWith("HTTP/1.1 204").endsWith("\r\n\r\n");
+            assertThat(exchange(port, "GET /same HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"))
+                    .startsWith("HTTP/1.1 304").contains("\"v1\"").endsWith("\r\n\r\n");
+        }
+
+        @Test
+        @DisplayName("an HTTP/1.0 client gets a streamed answer with its length (it cannot read chunks)")
+        void http10() throws Exception {
+            int port = frontOf(request -> {
+                request.response().setChunked(true).write("part one, ");
+                request.response().end("part two");
+            });
+            String answer = exchange(port, "GET / HTTP/1.0\r\nHost: a\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.0 200").containsIgnoringCase("content-length: 18")
+                    .doesNotContainIgnoringCase("chunked").endsWith("part one, part two");
+        }
+    }
+
+    @Nested
+    @DisplayName("an app that fails")
+    class Failures {
+
+        @Test
+        @DisplayName("down: 502 with a page, and the failure is reported")
+        void down() throws Exception {
+            int closed;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                closed = socket.getLocalPort();
+            }
+            int port = front(URI.create("http://127.0.0.1:" + closed));
+            String answer = exchange(port, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.1 502").contains("Application indisponible", "injoignable");
+            assertThat(failures).containsExactly(502);
+        }
+
+        @Test
+        @DisplayName("hanging past the timeout: 504 with a page, and the failure is reported")
+        void hangs() throws Exception {
+            int port = frontOf(request -> { });
+            long start = System.nanoTime();
+            String answer = exchange(port, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.1 504").contains("ne répond pas à temps");
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(TIMEOUT_MS);
+            assertThat(failures).containsExactly(504);
+        }
+
+        @Test
+        @DisplayName("cutting its answer short: the browser sees a cut connection, never a complete shorter body")
+        void cutShort() throws Exception {
+            for (String head : List.of("Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+                    "Content-Length: 1000\r\n\r\nhello")) {
+                ServerSocket app = new ServerSocket(0);
+                closing.add(app);
+                new Thread(() -> {
+                    try (Socket s = app.accept()) {
+                        readHead(s.getInputStream());
+                        OutputStream out = s.getOutputStream();
+                        out.write(("HTTP/1.1 200 OK\r\n" + head).getBytes(StandardCharsets.ISO_8859_1));
+                        out.flush();
+                    } catch (IOException ignored) {
+                        // the test reads the outcome on the client side
+                    }
+                }).start();
+                int port = front(URI.create("http://127.0.0.1:" + app.getLocalPort()));
+                assertThatThrownBy(() -> vertx.createHttpClient()
+                        .request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI("/"))
+                        .compose(request -> request.send()).compose(HttpClientResponse::body).await())
+                        .as(head).isNotNull();
+            }
+        }
+
+        @Test
+        @DisplayName("a browser that leaves stops the wait on the app, so a slow app cannot pile up connections")
+        void browserLeaves() throws Exception {
+            CountDownLatch appSawItGo = new CountDownLatch(1);
+            int port = frontOf(request -> request.connection().closeHandler(v -> appSawItGo.countDown()));
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                Thread.sleep(200);
+            }
+            assertThat(appSawItGo.await(TIMEOUT_MS / 2, TimeUnit.MILLISECONDS)).isTrue();
+        }
+    }
+}
