@@ -36,7 +36,8 @@ import java.util.stream.Stream;
  */
 public final class AuditWriter implements AutoCloseable {
 
-    private record Pending(AuditRecord record, boolean urgent, CompletableFuture<Void> done) {
+    /** Records queued together; {@code done} is null when nobody waits for them. */
+    private record Pending(List<AuditRecord> records, boolean urgent, CompletableFuture<Void> done) {
     }
 
     private final Path dir;
@@ -89,13 +90,30 @@ public final class AuditWriter implements AutoCloseable {
             done.completeExceptionally(new IllegalStateException("audit writer closed"));
             return done;
         }
-        queue.add(new Pending(record, urgent, done));
+        queue.add(new Pending(List.of(record), urgent, done));
         // Inside a group-commit window the writer sleeps until the window ends: waking it for every
         // allowed request would cost a thread switch each. Urgent records and an idle writer wake it.
         if (urgent || idle) {
             LockSupport.unpark(thread);
         }
         return done;
+    }
+
+    /**
+     * Queues records nobody waits for (allowed requests), in their order, within the group-commit
+     * window: one hand-over for many records, so the threads that make them and this writer share one
+     * queue node per batch rather than per record. A failure to write them is reported on stderr.
+     * Returns false, queuing nothing, once the writer is closed.
+     */
+    public boolean appendAll(List<AuditRecord> records) {
+        if (closed) {
+            return false;
+        }
+        queue.add(new Pending(records, false, null));
+        if (idle) {
+            LockSupport.unpark(thread);
+        }
+        return true;
     }
 
     private void run() {
@@ -133,10 +151,11 @@ public final class AuditWriter implements AutoCloseable {
                 drainInto(batch);
                 writeBatch(batch);
             } catch (RuntimeException | IOException | GeneralSecurityException e) {
-                System.err.println("hc-audit: cannot write to " + dir + " (" + batch.size() + " records refused): " + e);
+                System.err.println("hc-audit: cannot write to " + dir + " (" + batch.stream().mapToInt(p -> p.records().size()).sum() + " records refused): " + e);
                 lines.reset();
                 checkpoints.clear();
-                batch.forEach(p -> p.done().completeExceptionally(e));
+                batch.stream().map(Pending::done).filter(java.util.Objects::nonNull)
+                        .forEach(done -> done.completeExceptionally(e));
             }
             batch.clear();
         }
@@ -162,26 +181,32 @@ public final class AuditWriter implements AutoCloseable {
 
     private void writeBatch(List<Pending> batch) throws IOException, GeneralSecurityException {
         for (Pending pending : batch) {
-            if (isNewDay()) {
-                // A batch can span midnight: what belongs to the old day goes to the old file, which
-                // ends with a checkpoint.
-                if (uncovered > 0) {
+            for (AuditRecord record : pending.records()) {
+                if (isNewDay()) {
+                    // A batch can span midnight: what belongs to the old day goes to the old file, which
+                    // ends with a checkpoint.
+                    if (uncovered > 0) {
+                        checkpoint();
+                    }
+                    flush();
+                    rotate();
+                }
+                lastHash = lines.seal(record, lastHash);
+                count++;
+                if (++uncovered >= checkpointEvery) {
                     checkpoint();
                 }
-                flush();
-                rotate();
-            }
-            lastHash = lines.seal(pending.record(), lastHash);
-            count++;
-            if (++uncovered >= checkpointEvery) {
-                checkpoint();
             }
         }
         if (uncovered > 0 && checkpointDue()) {
             checkpoint();
         }
         flush();
-        batch.forEach(p -> p.done().complete(null));
+        for (Pending pending : batch) {
+            if (pending.done() != null) {
+                pending.done().complete(null);
+            }
+        }
     }
 
     private boolean checkpointDue() {

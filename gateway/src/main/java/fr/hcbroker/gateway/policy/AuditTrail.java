@@ -3,40 +3,106 @@ package fr.hcbroker.gateway.policy;
 import fr.hcbroker.audit.AuditRecord;
 import fr.hcbroker.audit.AuditWriter;
 import fr.hcbroker.gateway.session.Session;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Every decision as an audit record (DESIGN.md §6), written by the shared writer off the event loop. */
-public final class AuditTrail implements DecisionListener {
+/**
+ * Every decision as an audit record (DESIGN.md §6), written by the shared writer off the event loop.
+ * Allowed requests do not wait for their record (group commit), so each event loop gathers theirs for
+ * {@code gather} and hands them to the writer together: one hand-over between threads per batch, not
+ * per request. A decision the person waits for (a denial, a login) first hands over what its loop
+ * gathered before it, so each loop's records stay in the order it decided them.
+ */
+public final class AuditTrail implements DecisionListener, AutoCloseable {
 
     private final Vertx vertx;
     private final AuditWriter writer;
+    private final long gatherMillis;
+    private final ThreadLocal<Gathered> gathered = ThreadLocal.withInitial(this::gathered);
+    private final Set<Gathered> loops = ConcurrentHashMap.newKeySet();
 
-    public AuditTrail(Vertx vertx, AuditWriter writer) {
+    /**
+     * @param gather how long an event loop keeps allowed requests' records before handing them over;
+     *               with the writer's own window, the bound on how late such a record reaches the disk
+     */
+    public AuditTrail(Vertx vertx, AuditWriter writer, Duration gather) {
         this.vertx = vertx;
         this.writer = writer;
+        this.gatherMillis = Math.max(1, gather.toMillis());
     }
 
     @Override
     public Future<Void> decided(DecisionEvent event) {
+        AuditRecord record = record(event);
+        boolean onLoop = Context.isOnEventLoopThread();
+        if (!event.urgent() && onLoop) {
+            Gathered mine = gathered.get();
+            if (mine.add(record)) {
+                vertx.setTimer(gatherMillis, id -> mine.handOver());
+            }
+            return Future.succeededFuture();
+        }
+        if (onLoop) {
+            gathered.get().handOver();
+        }
+        CompletableFuture<Void> written = writer.append(record, event.urgent());
+        if (!event.urgent()) {
+            // A failed write is reported by the writer, once per batch.
+            return Future.succeededFuture();
+        }
+        return Future.fromCompletionStage(written, vertx.getOrCreateContext());
+    }
+
+    /** Hands every loop's gathered records to the writer (at shutdown, once the loops have stopped). */
+    @Override
+    public void close() {
+        loops.forEach(Gathered::handOver);
+    }
+
+    private Gathered gathered() {
+        Gathered created = new Gathered();
+        loops.add(created);
+        return created;
+    }
+
+    /** One event loop's records not yet handed over. Locked only against {@link #close()}. */
+    private final class Gathered {
+        private List<AuditRecord> records = new ArrayList<>();
+
+        /** True for the first record of a batch: the caller then schedules the hand-over. */
+        synchronized boolean add(AuditRecord record) {
+            records.add(record);
+            return records.size() == 1;
+        }
+
+        synchronized void handOver() {
+            if (records.isEmpty()) {
+                return;
+            }
+            if (!writer.appendAll(records)) {
+                System.err.println("hc-gateway: " + records.size() + " audit records not written: the audit writer is closed");
+            }
+            records = new ArrayList<>();
+        }
+    }
+
+    private static AuditRecord record(DecisionEvent event) {
         Session s = event.session();
-        AuditRecord record = new AuditRecord(AuditRecord.timestamp(Instant.now()), "gateway", event(event),
+        return new AuditRecord(AuditRecord.timestamp(Instant.now()), "gateway", event(event),
                 event.decision().outcome().name().toLowerCase(Locale.ROOT), event.decision().reason(),
                 s == null ? null : s.username(), s == null ? null : s.idNat(), s == null ? null : s.level().acr(),
                 s == null ? null : s.amr(), s == null ? null : s.correlation(), event.route(), event.method(),
                 event.path(), event.status() == 0 ? null : event.status(), event.clientIp(), event.requestId(), Map.of());
-        CompletableFuture<Void> written = writer.append(record, event.urgent());
-        if (!event.urgent()) {
-            // An allowed request does not wait for its record (group commit): sending each completion
-            // back to the event loop would cost a task per request for nothing. A failed write is
-            // reported by the writer, once per batch.
-            return Future.succeededFuture();
-        }
-        return Future.fromCompletionStage(written, vertx.getOrCreateContext());
     }
 
     private static String event(DecisionEvent event) {
