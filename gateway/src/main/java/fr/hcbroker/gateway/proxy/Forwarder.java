@@ -136,6 +136,9 @@ final class Forwarder {
     }
 
     private void fail(HttpServerRequest request, Throwable cause) {
+        if (request.response().closed()) {
+            return; // the browser left first (its leaving reset the request to the app): no one to tell
+        }
         int status = UpstreamErrors.timedOut(cause) ? 504 : 502;
         failed.accept(request, status);
         UpstreamErrors.send(request.response(), status);
