@@ -63,6 +63,24 @@ public final class BenchMain {
         this.seconds = seconds;
     }
 
+    /**
+     * The trail's own CPU per record (see {@link AuditCost}), next to the gateway's CPU per request at
+     * 32 connections from this run: the part of the gateway's work that the trail is.
+     */
+    private void auditCost() throws Exception {
+        Row gateway = find("hc-broker gateway", 32);
+        double perRequest = gateway.cpuCores() / gateway.result().requestsPerSecond() * 1e6;
+        int perMillisecond = (int) Math.max(1, Math.round(gateway.result().requestsPerSecond() / 1000));
+        Path auditDir = dir.resolve("audit-cost");
+        deleteTree(auditDir);
+        AuditCost.Result cost = AuditCost.measure(auditDir, perMillisecond, seconds);
+        extra.put("audit trail CPU per record, in process (an authenticated request's record, " + cost.perSecond()
+                        + "/s on one event loop, with / without the trail, median of 3 alternating rounds)",
+                String.format("%.2f µs, of which the writer thread %.2f µs: %.1f %% of the gateway's CPU per request"
+                                + " at 32 connections in this run (%.1f µs)", cost.processMicros(), cost.writerMicros(),
+                        100 * cost.processMicros() / perRequest, perRequest));
+    }
+
     private static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
@@ -208,6 +226,7 @@ public final class BenchMain {
             auditRatios.put(connections, throughput);
             auditCpuRatios.put(connections, cpu);
         }
+        auditCost();
         clusterScaling(stack, admin, gatewayCommand, upstreamPort);
         sessionMemory();
         logins(stack, admin);
