@@ -34,7 +34,6 @@ final class Forwarder {
         }
     }
 
-    private final HttpClient client;
     private final SocketAddress origin;
     private final String host;
     private final int port;
@@ -46,8 +45,7 @@ final class Forwarder {
      * @param failed told of each request the app could not answer (status 502 or 504) before its page
      *               is sent; not awaited
      */
-    Forwarder(HttpClient client, URI upstream, long timeoutMs, BiConsumer<HttpServerRequest, Integer> failed) {
-        this.client = client;
+    Forwarder(URI upstream, long timeoutMs, BiConsumer<HttpServerRequest, Integer> failed) {
         this.ssl = "https".equals(upstream.getScheme());
         this.host = upstream.getHost();
         this.port = upstream.getPort() > 0 ? upstream.getPort() : ssl ? 443 : 80;
@@ -56,8 +54,11 @@ final class Forwarder {
         this.failed = failed;
     }
 
-    /** Sends {@code request} (paused, headers already checked and set by the gateway) to the app. */
-    void forward(HttpServerRequest request) {
+    /**
+     * Sends {@code request} (paused, headers already checked and set by the gateway) to the app, with
+     * the client of the event loop it arrived on.
+     */
+    void forward(HttpServerRequest request, HttpClient client) {
         String transferEncoding = request.getHeader("transfer-encoding");
         if (transferEncoding != null && !"chunked".equalsIgnoreCase(transferEncoding)) {
             // Any other coding is one the app might frame differently from us: a smuggling vector.

@@ -89,9 +89,7 @@ public final class GatewayServer {
         // __Host- binds the cookie to this exact origin; browsers accept it only with Secure, so on https.
         this.cookieName = config.https() ? "__Host-hc_session" : "hc_session";
         int timeoutMs = (int) config.upstreamTimeout().toMillis();
-        this.client = vertx.createHttpClient(new HttpClientOptions()
-                        .setKeepAlive(true).setConnectTimeout(timeoutMs).setMaxInitialLineLength(8192),
-                new PoolOptions().setHttp1MaxSize(64));
+        this.client = client(vertx, timeoutMs);
         this.routes = routes(config);
         metrics.gauge("hc_gateway_sessions", store, SessionStore::size);
         // Looked up once: a registry lookup per request (tags, map) costs more than the count itself.
@@ -103,6 +101,12 @@ public final class GatewayServer {
             refreshes.put(result, metrics.counter("hc_gateway_token_refreshes", "result", result));
         }
         vertx.setPeriodic(15_000, id -> signer.forgetExpired());
+    }
+
+    private static HttpClient client(Vertx vertx, int timeoutMs) {
+        return vertx.createHttpClient(new HttpClientOptions()
+                        .setKeepAlive(true).setConnectTimeout(timeoutMs).setMaxInitialLineLength(8192),
+                new PoolOptions().setHttp1MaxSize(64));
     }
 
     private List<Route> routes(GatewayConfig config) {
@@ -119,7 +123,7 @@ public final class GatewayServer {
                             .setServer(origin).setHost(upstream.getHost()).setPort(port).setSsl("https".equals(upstream.getScheme()))
                             .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)))
                     .addInterceptor(new UpstreamErrors(failed), true);
-            built.add(new Route(route, new Forwarder(client, upstream, timeoutMs, failed), webSockets));
+            built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed), webSockets));
         }
         return List.copyOf(built);
     }
@@ -156,7 +160,10 @@ public final class GatewayServer {
         return vertx.deployVerticle(() -> new VerticleBase() {
                     @Override
                     public Future<?> start() {
-                        return vertx.createHttpServer(options).requestHandler(GatewayServer.this::handle)
+                        // Each event loop its own client: a pooled connection opened by another loop
+                        // would hand every exchange over between the two threads.
+                        HttpClient own = client(vertx, (int) config.upstreamTimeout().toMillis());
+                        return vertx.createHttpServer(options).requestHandler(request -> handle(request, own))
                                 .listen(port, config.listenHost())
                                 .onSuccess(GatewayServer.this::listening);
                     }
@@ -180,7 +187,7 @@ public final class GatewayServer {
         return Future.all(deployments.stream().map(vertx::undeploy).toList()).mapEmpty();
     }
 
-    private void handle(HttpServerRequest request) {
+    private void handle(HttpServerRequest request, HttpClient own) {
         String path = request.path();
         if (RequestPaths.ambiguous(path)) {
             afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "ambiguous path"), null, 400),
@@ -200,11 +207,11 @@ public final class GatewayServer {
             case LOGIN -> login(request, RequestPaths.safeReturn(request.getParam("return")), Level.SUBSTANTIAL, null);
             case LOGOUT -> logout(request);
             case BACKCHANNEL_LOGOUT -> backchannelLogout(request);
-            default -> route(request, path);
+            default -> route(request, path, own);
         }
     }
 
-    private void route(HttpServerRequest request, String path) {
+    private void route(HttpServerRequest request, String path, HttpClient own) {
         String host = request.authority() == null ? null : request.authority().host();
         Route route = matching(host, path);
         if (route == null) {
@@ -228,7 +235,7 @@ public final class GatewayServer {
             }
             Decision decision = Policy.decide(route.config(), path, session);
             switch (decision.outcome()) {
-                case ALLOW -> forward(request, route, session, decision);
+                case ALLOW -> forward(request, route, session, decision, own);
                 case LOGIN, STEP_UP -> {
                     request.resume();
                     if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
@@ -265,7 +272,7 @@ public final class GatewayServer {
         return null;
     }
 
-    private void forward(HttpServerRequest request, Route route, Session session, Decision decision) {
+    private void forward(HttpServerRequest request, Route route, Session session, Decision decision, HttpClient own) {
         MultiMap headers = request.headers();
         HeaderContract.strip(headers, route.config().identityHeaderNames());
         removeOwnCookie(headers);
@@ -277,7 +284,7 @@ public final class GatewayServer {
         if (request.canUpgradeToWebSocket()) {
             route.webSockets().handle(request);
         } else {
-            route.forwarder().forward(request);
+            route.forwarder().forward(request, own);
         }
     }
 

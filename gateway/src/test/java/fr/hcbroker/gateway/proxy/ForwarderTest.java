@@ -51,11 +51,11 @@ class ForwarderTest {
 
     /** A front that forwards every request to {@code upstream}; returns its port. */
     private int front(URI upstream) {
-        Forwarder forwarder = new Forwarder(client, upstream, TIMEOUT_MS, (request, status) -> failures.add(status));
+        Forwarder forwarder = new Forwarder(upstream, TIMEOUT_MS, (request, status) -> failures.add(status));
         // As the gateway's server: HTTP/1.1 only, no cleartext HTTP/2 upgrade.
         return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(request -> {
             request.pause();
-            forwarder.forward(request);
+            forwarder.forward(request, client);
         }).listen(0, "127.0.0.1").await().actualPort();
     }
 
