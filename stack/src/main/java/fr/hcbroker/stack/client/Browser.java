@@ -76,7 +76,12 @@ public final class Browser {
 
     /** The Cookie header this browser would send to {@code url} (for load tools that replay a session). */
     public String cookieHeader(String url) {
-        return cookies.getCookieStore().get(LoopbackAsSecure.asSecure(URI.create(url))).stream()
+        URI uri = URI.create(url);
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        // The store matches by host only (ports aside): keep the cookies a browser would send to this
+        // path, or Keycloak's own cookies (same host, path /realms/...) ride along with every request.
+        return cookies.getCookieStore().get(LoopbackAsSecure.asSecure(uri)).stream()
+                .filter(c -> c.getPath() == null || path.startsWith(c.getPath()))
                 .map(c -> c.getName() + "=" + c.getValue()).collect(Collectors.joining("; "));
     }
 
