@@ -1,6 +1,7 @@
 package fr.hcbroker.audit;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -39,38 +40,65 @@ public final class AuditChain {
         return out.toByteArray();
     }
 
+    /** The field names, encoded once: a name given as a String is scanned for escapes on every record. */
+    private static final SerializedString TS = new SerializedString("ts");
+    private static final SerializedString SOURCE = new SerializedString("source");
+    private static final SerializedString EVENT = new SerializedString("event");
+    private static final SerializedString OUTCOME = new SerializedString("outcome");
+    private static final SerializedString REASON = new SerializedString("reason");
+    private static final SerializedString USER = new SerializedString("user");
+    private static final SerializedString IDNAT = new SerializedString("idnat");
+    private static final SerializedString LOA = new SerializedString("loa");
+    private static final SerializedString AMR = new SerializedString("amr");
+    private static final SerializedString SESSION = new SerializedString("session");
+    private static final SerializedString ROUTE = new SerializedString("route");
+    private static final SerializedString METHOD = new SerializedString("method");
+    private static final SerializedString PATH = new SerializedString("path");
+    private static final SerializedString STATUS = new SerializedString("status");
+    private static final SerializedString CLIENT_IP = new SerializedString("client_ip");
+    private static final SerializedString REQUEST_ID = new SerializedString("request_id");
+    private static final SerializedString DETAILS = new SerializedString("details");
+
+    /** A string field; null is written as JSON null, as {@code writeStringField} does. */
+    private static void field(JsonGenerator g, SerializedString name, String value) throws IOException {
+        g.writeFieldName(name);
+        g.writeString(value);
+    }
+
     /**
      * Writes the canonical form field by field with Jackson's generator rather than through a map, as
      * it runs for every request. The writer and the verifier both come here, so their bytes agree.
      */
     static void writeCanonical(JsonGenerator g, AuditRecord r) throws IOException {
         g.writeStartObject();
-        g.writeStringField("ts", r.ts());
-        g.writeStringField("source", r.source());
-        g.writeStringField("event", r.event());
-        g.writeStringField("outcome", r.outcome());
-        g.writeStringField("reason", r.reason());
-        g.writeStringField("user", r.user());
-        g.writeStringField("idnat", r.idnat());
-        g.writeStringField("loa", r.loa());
-        g.writeArrayFieldStart("amr");
+        field(g, TS, r.ts());
+        field(g, SOURCE, r.source());
+        field(g, EVENT, r.event());
+        field(g, OUTCOME, r.outcome());
+        field(g, REASON, r.reason());
+        field(g, USER, r.user());
+        field(g, IDNAT, r.idnat());
+        field(g, LOA, r.loa());
+        g.writeFieldName(AMR);
+        g.writeStartArray();
         for (String value : r.amr()) {
             g.writeString(value);
         }
         g.writeEndArray();
-        g.writeStringField("session", r.session());
-        g.writeStringField("route", r.route());
-        g.writeStringField("method", r.method());
-        g.writeStringField("path", r.path());
-        g.writeFieldName("status");
+        field(g, SESSION, r.session());
+        field(g, ROUTE, r.route());
+        field(g, METHOD, r.method());
+        field(g, PATH, r.path());
+        g.writeFieldName(STATUS);
         if (r.status() == null) {
             g.writeNull();
         } else {
             g.writeNumber(r.status());
         }
-        g.writeStringField("client_ip", r.clientIp());
-        g.writeStringField("request_id", r.requestId());
-        g.writeObjectFieldStart("details");
+        field(g, CLIENT_IP, r.clientIp());
+        field(g, REQUEST_ID, r.requestId());
+        g.writeFieldName(DETAILS);
+        g.writeStartObject();
         if (!r.details().isEmpty()) {
             for (Map.Entry<String, String> detail : new TreeMap<>(r.details()).entrySet()) {
                 g.writeStringField(detail.getKey(), detail.getValue());

@@ -15,9 +15,9 @@ import java.util.TreeMap;
  */
 public record AuditRecord(String ts, String source, String event, String outcome, String reason, String user,
                           String idnat, String loa, List<String> amr, String session, String route, String method,
-                          String path, Integer status, String clientIp, String requestId, Map<String, String> details) {
+                          String path, Integer status, String clientIp, String requestId, Map<String, String> details)
+        implements AuditEntry {
 
-    private static final java.util.regex.Pattern CONTROLS = java.util.regex.Pattern.compile("\\p{Cntrl}");
     private static final DateTimeFormatter RFC3339_MS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);
 
@@ -50,6 +50,12 @@ public record AuditRecord(String ts, String source, String event, String outcome
             });
             details = Map.copyOf(kept);
         }
+    }
+
+    /** A record is already made: itself. */
+    @Override
+    public AuditRecord record() {
+        return this;
     }
 
     /** The seconds part of the last timestamp made: records come many per second. */
@@ -90,11 +96,11 @@ public record AuditRecord(String ts, String source, String event, String outcome
         }
         // Each pattern runs only when the text has what it needs to match (a control character, "eyJ",
         // whitespace, '=' or ':'): same result, without regex work on plain values on the request path.
-        String text = hasControl(value) ? CONTROLS.matcher(value).replaceAll("?") : value;
+        String text = hasControl(value) ? withoutControls(value) : value;
         if (text.contains("eyJ")) {
             text = SECRETS.get(0).matcher(text).replaceAll(REDACTED);
         }
-        if (hasWhitespace(text) && namesAuthScheme(text)) {
+        if (namesAuthScheme(text)) {
             text = SECRETS.get(1).matcher(text).replaceAll("$1 " + REDACTED);
         }
         if (text.indexOf('=') >= 0 || text.indexOf(':') >= 0) {
@@ -116,12 +122,29 @@ public record AuditRecord(String ts, String source, String event, String outcome
     // Plain loops: these run on every field of every request's record.
     private static boolean hasControl(String value) {
         for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
+            if (isControl(value.charAt(i))) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean isControl(char c) {
+        return c < 0x20 || c == 0x7f;
+    }
+
+    /**
+     * Control characters out (no forged line or terminal escape in a log): a space for those that are
+     * whitespace (tab, CR, LF, VT, FF), so that "Bearer<TAB>token" is still seen as a credential below;
+     * {@code ?} for the others.
+     */
+    private static String withoutControls(String value) {
+        StringBuilder out = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            out.append(!isControl(c) ? c : (c >= '\t' && c <= '\r') ? ' ' : '?');
+        }
+        return out.toString();
     }
 
     private static List<String> cleanAll(List<String> values) {
@@ -132,12 +155,18 @@ public record AuditRecord(String ts, String source, String event, String outcome
         return java.util.Collections.unmodifiableList(java.util.Arrays.asList(cleaned));
     }
 
-    /** Whether the text names an HTTP authorization scheme (the only case the second pattern can match). */
+    /**
+     * Whether an HTTP authorization scheme stands right before whitespace (the only case the second
+     * pattern can match). Looks back from each whitespace: a plain reason costs a few compares.
+     */
     private static boolean namesAuthScheme(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            for (String scheme : AUTH_SCHEMES) {
-                if (value.regionMatches(true, i, scheme, 0, scheme.length())) {
-                    return true;
+        for (int i = 1; i < value.length(); i++) {
+            if (Character.isWhitespace(value.charAt(i))) {
+                for (String scheme : AUTH_SCHEMES) {
+                    int start = i - scheme.length();
+                    if (start >= 0 && value.regionMatches(true, start, scheme, 0, scheme.length())) {
+                        return true;
+                    }
                 }
             }
         }
@@ -145,13 +174,4 @@ public record AuditRecord(String ts, String source, String event, String outcome
     }
 
     private static final String[] AUTH_SCHEMES = {"bearer", "basic", "dpop", "negotiate"};
-
-    private static boolean hasWhitespace(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            if (Character.isWhitespace(value.charAt(i))) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

@@ -37,7 +37,7 @@ import java.util.stream.Stream;
 public final class AuditWriter implements AutoCloseable {
 
     /** Records queued together; {@code done} is null when nobody waits for them. */
-    private record Pending(List<AuditRecord> records, boolean urgent, CompletableFuture<Void> done) {
+    private record Pending(List<? extends AuditEntry> records, boolean urgent, CompletableFuture<Void> done) {
     }
 
     private final Path dir;
@@ -105,7 +105,7 @@ public final class AuditWriter implements AutoCloseable {
      * queue node per batch rather than per record. A failure to write them is reported on stderr.
      * Returns false, queuing nothing, once the writer is closed.
      */
-    public boolean appendAll(List<AuditRecord> records) {
+    public boolean appendAll(List<? extends AuditEntry> records) {
         if (closed) {
             return false;
         }
@@ -180,22 +180,28 @@ public final class AuditWriter implements AutoCloseable {
     }
 
     private void writeBatch(List<Pending> batch) throws IOException, GeneralSecurityException {
+        // Every record made before the first is sealed: one that cannot be made fails the batch with the
+        // chain as it was.
+        List<AuditRecord> records = new ArrayList<>();
         for (Pending pending : batch) {
-            for (AuditRecord record : pending.records()) {
-                if (isNewDay()) {
-                    // A batch can span midnight: what belongs to the old day goes to the old file, which
-                    // ends with a checkpoint.
-                    if (uncovered > 0) {
-                        checkpoint();
-                    }
-                    flush();
-                    rotate();
-                }
-                lastHash = lines.seal(record, lastHash);
-                count++;
-                if (++uncovered >= checkpointEvery) {
+            for (AuditEntry entry : pending.records()) {
+                records.add(entry.record());
+            }
+        }
+        for (AuditRecord record : records) {
+            if (isNewDay()) {
+                // A batch can span midnight: what belongs to the old day goes to the old file, which
+                // ends with a checkpoint.
+                if (uncovered > 0) {
                     checkpoint();
                 }
+                flush();
+                rotate();
+            }
+            lastHash = lines.seal(record, lastHash);
+            count++;
+            if (++uncovered >= checkpointEvery) {
+                checkpoint();
             }
         }
         if (uncovered > 0 && checkpointDue()) {

@@ -25,6 +25,8 @@ class AuditRecordTest {
                 Arguments.of("a bare JWT anywhere", JWT, "eyJzdWIi"),
                 Arguments.of("a bearer token", "upstream said Bearer abcSECRETdef", "SECRET"),
                 Arguments.of("a basic credential", "Authorization: Basic dXNlcjpTRUNSRVQ=", "dXNlcjpTRUNSRVQ"),
+                Arguments.of("a scheme opening the text, in capitals", "DPOP abcSECRETdef", "SECRET"),
+                Arguments.of("a scheme before a tab and spaces", "sent negotiate\t  abcSECRETdef", "SECRET"),
                 Arguments.of("a password pair", "login failed password=SECRET", "SECRET"),
                 Arguments.of("a client secret pair", "client_secret=SECRET&x=1", "SECRET"),
                 Arguments.of("an OTP pair", "otp: 123456", "123456"),

@@ -2,6 +2,8 @@ package fr.hcbroker.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -20,8 +22,25 @@ final class Wrk {
     }
 
     static Result run(String url, int connections, int seconds, String cookie) throws IOException, InterruptedException {
+        return run(url, connections, seconds, cookie, 0);
+    }
+
+    /**
+     * With {@code pauseMs} > 0, each connection waits that long after each response before its next
+     * request (wrk's {@code delay()} hook): a steady rate below saturation, where latency is the
+     * proxy's own rather than queueing. wrk does not count the pause in the latency.
+     */
+    static Result run(String url, int connections, int seconds, String cookie, int pauseMs)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("wrk", "-t" + Math.min(2, connections), "-c" + connections,
                 "-d" + seconds + "s", "--latency"));
+        if (pauseMs > 0) {
+            Path script = Files.createTempFile("wrk-pause", ".lua");
+            script.toFile().deleteOnExit();
+            Files.writeString(script, "function delay()\n  return " + pauseMs + "\nend\n");
+            command.add("-s");
+            command.add(script.toString());
+        }
         if (cookie != null && !cookie.isEmpty()) {
             command.add("-H");
             command.add("Cookie: " + cookie);

@@ -15,6 +15,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -169,6 +170,22 @@ class GatewayResilienceIT {
         assertThat(seen.getAll("X-HC-User")).containsExactly("dr.martin");
         assertThat(seen.get("X-HC-LoA")).isEqualTo("eidas2");
         assertThat(seen.contains("x_hc_loa")).isFalse();
+        socket.close().await();
+    }
+
+    @Test
+    @DisplayName("WebSocket compression is the browser's and the app's to negotiate: the gateway relays it")
+    void webSocketCompressionIsNegotiatedEndToEnd() {
+        WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(true));
+        var socket = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())
+                .setURI("/ws/compressed").addHeader("cookie", "hc_session=" + SESSION_ID)).await();
+        String message = "Hélène Lefèvre-Dupré ".repeat(200);
+        io.vertx.core.Promise<String> reply = io.vertx.core.Promise.promise();
+        socket.textMessageHandler(reply::tryComplete);
+        socket.writeTextMessage(message);
+        assertThat(reply.future().await()).isEqualTo(message);
+        assertThat(websocketHeaders.get().get("sec-websocket-extensions")).contains("permessage-deflate");
+        assertThat(socket.headers().get("sec-websocket-extensions")).contains("permessage-deflate");
         socket.close().await();
     }
 

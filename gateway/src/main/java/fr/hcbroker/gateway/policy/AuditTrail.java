@@ -1,5 +1,6 @@
 package fr.hcbroker.gateway.policy;
 
+import fr.hcbroker.audit.AuditEntry;
 import fr.hcbroker.audit.AuditRecord;
 import fr.hcbroker.audit.AuditWriter;
 import fr.hcbroker.gateway.session.Session;
@@ -18,9 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Every decision as an audit record (DESIGN.md §6), written by the shared writer off the event loop.
- * Allowed requests do not wait for their record (group commit), so each event loop gathers theirs for
- * {@code gather} and hands them to the writer together: one hand-over between threads per batch, not
- * per request. A decision the person waits for (a denial, a login) first hands over what its loop
+ * Allowed requests do not wait for their record (group commit), so each event loop gathers their
+ * decisions for {@code gather} and hands them to the writer together, which makes the records: one
+ * hand-over between threads per batch, not per request, and no record building on the loop. A decision the person waits for (a denial, a login) first hands over what its loop
  * gathered before it, so each loop's records stay in the order it decided them.
  */
 public final class AuditTrail implements DecisionListener, AutoCloseable {
@@ -43,11 +44,10 @@ public final class AuditTrail implements DecisionListener, AutoCloseable {
 
     @Override
     public Future<Void> decided(DecisionEvent event) {
-        AuditRecord record = record(event);
         boolean onLoop = Context.isOnEventLoopThread();
         if (!event.urgent() && onLoop) {
             Gathered mine = gathered.get();
-            if (mine.add(record)) {
+            if (mine.add(new Decided(event, System.currentTimeMillis()))) {
                 vertx.setTimer(gatherMillis, id -> mine.handOver());
             }
             return Future.succeededFuture();
@@ -55,7 +55,7 @@ public final class AuditTrail implements DecisionListener, AutoCloseable {
         if (onLoop) {
             gathered.get().handOver();
         }
-        CompletableFuture<Void> written = writer.append(record, event.urgent());
+        CompletableFuture<Void> written = writer.append(record(event, Instant.now()), event.urgent());
         if (!event.urgent()) {
             // A failed write is reported by the writer, once per batch.
             return Future.succeededFuture();
@@ -77,10 +77,10 @@ public final class AuditTrail implements DecisionListener, AutoCloseable {
 
     /** One event loop's records not yet handed over. Locked only against {@link #close()}. */
     private final class Gathered {
-        private List<AuditRecord> records = new ArrayList<>();
+        private List<Decided> records = new ArrayList<>();
 
         /** True for the first record of a batch: the caller then schedules the hand-over. */
-        synchronized boolean add(AuditRecord record) {
+        synchronized boolean add(Decided record) {
             records.add(record);
             return records.size() == 1;
         }
@@ -96,9 +96,17 @@ public final class AuditTrail implements DecisionListener, AutoCloseable {
         }
     }
 
-    private static AuditRecord record(DecisionEvent event) {
+    /** An allowed request's decision and when it was made: its record is made by the writer's thread. */
+    private record Decided(DecisionEvent event, long atMillis) implements AuditEntry {
+        @Override
+        public AuditRecord record() {
+            return AuditTrail.record(event, Instant.ofEpochMilli(atMillis));
+        }
+    }
+
+    private static AuditRecord record(DecisionEvent event, Instant at) {
         Session s = event.session();
-        return new AuditRecord(AuditRecord.timestamp(Instant.now()), "gateway", event(event),
+        return new AuditRecord(AuditRecord.timestamp(at), "gateway", event(event),
                 event.decision().outcome().name().toLowerCase(Locale.ROOT), event.decision().reason(),
                 s == null ? null : s.username(), s == null ? null : s.idNat(), s == null ? null : s.level().acr(),
                 s == null ? null : s.amr(), s == null ? null : s.correlation(), event.route(), event.method(),

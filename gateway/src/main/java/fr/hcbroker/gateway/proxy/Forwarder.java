@@ -11,9 +11,9 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.net.URI;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Proxies one plain HTTP exchange to a route's app: headers copied once each way (hop-by-hop ones
@@ -24,14 +24,21 @@ import java.util.function.BiConsumer;
  */
 final class Forwarder {
 
-    /** RFC 9110 §7.6.1: meaningful on one connection only. {@code Host} is the app's own, set below. */
-    private static final MultiMap HOP_BY_HOP = MultiMap.caseInsensitiveMultiMap();
-
-    static {
-        for (String name : List.of("connection", "keep-alive", "proxy-connection", "proxy-authenticate",
-                "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade")) {
-            HOP_BY_HOP.add(name, "");
-        }
+    /**
+     * RFC 9110 §7.6.1: meaningful on one connection only. {@code Host} is the app's own, set below. A
+     * switch rather than a map: it runs for every header of every request and response.
+     */
+    static boolean hopByHop(String name) {
+        return switch (name.length()) {
+            case 2 -> name.equalsIgnoreCase("te");
+            case 7 -> name.equalsIgnoreCase("upgrade") || name.equalsIgnoreCase("trailer");
+            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+            case 16 -> name.equalsIgnoreCase("proxy-connection");
+            case 17 -> name.equalsIgnoreCase("transfer-encoding");
+            case 18 -> name.equalsIgnoreCase("proxy-authenticate");
+            case 19 -> name.equalsIgnoreCase("proxy-authorization");
+            default -> false;
+        };
     }
 
     private final SocketAddress origin;
@@ -55,10 +62,11 @@ final class Forwarder {
     }
 
     /**
-     * Sends {@code request} (paused, headers already checked and set by the gateway) to the app, with
-     * the client of the event loop it arrived on.
+     * Sends {@code request} (paused, headers already checked by the gateway) to the app, with the
+     * client of the event loop it arrived on; {@code added} sets the gateway's own headers on the
+     * request to the app, after the browser's are copied.
      */
-    void forward(HttpServerRequest request, HttpClient client) {
+    void forward(HttpServerRequest request, HttpClient client, Consumer<MultiMap> added) {
         String transferEncoding = request.getHeader("transfer-encoding");
         if (transferEncoding != null && !"chunked".equalsIgnoreCase(transferEncoding)) {
             // Any other coding is one the app might frame differently from us: a smuggling vector.
@@ -79,10 +87,11 @@ final class Forwarder {
             MultiMap headers = upstream.headers();
             for (Map.Entry<String, String> header : request.headers()) {
                 String name = header.getKey();
-                if (!HOP_BY_HOP.contains(name) && !"host".equalsIgnoreCase(name)) {
+                if (!hopByHop(name) && !"host".equalsIgnoreCase(name)) {
                     headers.add(name, header.getValue());
                 }
             }
+            added.accept(headers);
             // The person went away: stop waiting for the app on their behalf.
             request.response().exceptionHandler(gone -> upstream.reset(0, gone));
             upstream.response().onComplete(answered -> {
@@ -112,7 +121,7 @@ final class Forwarder {
         }
         MultiMap headers = response.headers();
         for (Map.Entry<String, String> header : answer.headers()) {
-            if (!HOP_BY_HOP.contains(header.getKey())) {
+            if (!hopByHop(header.getKey())) {
                 headers.add(header.getKey(), header.getValue());
             }
         }

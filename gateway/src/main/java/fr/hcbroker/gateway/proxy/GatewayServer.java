@@ -41,6 +41,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The gateway's HTTP front: its own endpoints under {@code /.hc/} and {@code /.well-known/hc-broker/},
@@ -155,8 +156,11 @@ public final class GatewayServer {
 
     private Future<Void> deploy(int port, int instances) {
         // HTTP/1.1 only (TLS terminates in front): no cleartext HTTP/2 upgrade with other header limits.
+        // No WebSocket compression of our own: upgrades are relayed as bytes and the browser and the app
+        // negotiate it between themselves; without it no extension handler looks at every request.
         HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false)
-                .setMaxHeaderSize(16 * 1024).setMaxInitialLineLength(8 * 1024);
+                .setMaxHeaderSize(16 * 1024).setMaxInitialLineLength(8 * 1024)
+                .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
         return vertx.deployVerticle(() -> new VerticleBase() {
                     @Override
                     public Future<?> start() {
@@ -273,18 +277,36 @@ public final class GatewayServer {
     }
 
     private void forward(HttpServerRequest request, Route route, Session session, Decision decision, HttpClient own) {
-        MultiMap headers = request.headers();
-        HeaderContract.strip(headers, route.config().identityHeaderNames());
-        removeOwnCookie(headers);
-        forwardedHeaders(request, headers);
-        if (session != null) {
-            signer.headers(session, route.config()).applyTo(headers);
+        MultiMap incoming = request.headers();
+        HeaderContract.strip(incoming, route.config().identityHeaderNames());
+        removeOwnCookie(incoming);
+        String peer = request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress();
+        boolean trusted = config.trustedProxies().contains(peer);
+        String priorFor = trusted ? incoming.get("x-forwarded-for") : null;
+        if (!trusted) {
+            removeForwarded(incoming);
         }
+        HeaderContract.Prepared identity = session == null ? null : signer.headers(session, route.config());
+        // Set on the request to the app rather than on the browser's headers that are copied into it:
+        // each value is checked once, not twice.
+        Consumer<MultiMap> added = headers -> {
+            if (!trusted) {
+                headers.set("x-forwarded-proto", config.publicUrl().getScheme());
+                if (request.authority() != null) {
+                    headers.set("x-forwarded-host", request.authority().toString());
+                }
+            }
+            headers.set("x-forwarded-for", priorFor == null ? peer : priorFor + ", " + peer);
+            if (identity != null) {
+                identity.applyTo(headers);
+            }
+        };
         record(request, route.config().id(), decision, session, 0);
         if (request.canUpgradeToWebSocket()) {
+            added.accept(incoming);
             route.webSockets().handle(request);
         } else {
-            route.forwarder().forward(request, own);
+            route.forwarder().forward(request, own, added);
         }
     }
 
@@ -452,33 +474,23 @@ public final class GatewayServer {
         }
     }
 
-    /** X-Forwarded-* and Forwarded are believed only from configured proxies; otherwise rewritten. */
-    private void forwardedHeaders(HttpServerRequest request, MultiMap headers) {
-        String peer = request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress();
-        boolean trusted = config.trustedProxies().contains(peer);
-        String priorFor = trusted ? headers.get("x-forwarded-for") : null;
-        if (!trusted) {
-            List<String> doomed = null;
-            // The entries, not names(): that builds a sorted set for every request.
-            for (java.util.Map.Entry<String, String> header : headers) {
-                String name = header.getKey();
-                if (name.regionMatches(true, 0, "x-forwarded-", 0, 12) || name.equalsIgnoreCase("forwarded")
-                        || name.equalsIgnoreCase("x-real-ip")) {
-                    if (doomed == null) {
-                        doomed = new ArrayList<>();
-                    }
-                    doomed.add(name);
+    /** X-Forwarded-*, Forwarded and X-Real-IP from a peer that is not a configured proxy: not believed. */
+    private static void removeForwarded(MultiMap headers) {
+        List<String> doomed = null;
+        // The entries, not names(): that builds a sorted set for every request.
+        for (java.util.Map.Entry<String, String> header : headers) {
+            String name = header.getKey();
+            if (name.regionMatches(true, 0, "x-forwarded-", 0, 12) || name.equalsIgnoreCase("forwarded")
+                    || name.equalsIgnoreCase("x-real-ip")) {
+                if (doomed == null) {
+                    doomed = new ArrayList<>();
                 }
-            }
-            if (doomed != null) {
-                doomed.forEach(headers::remove);
-            }
-            headers.set("x-forwarded-proto", config.publicUrl().getScheme());
-            if (request.authority() != null) {
-                headers.set("x-forwarded-host", request.authority().toString());
+                doomed.add(name);
             }
         }
-        headers.set("x-forwarded-for", priorFor == null ? peer : priorFor + ", " + peer);
+        if (doomed != null) {
+            doomed.forEach(headers::remove);
+        }
     }
 
     private Future<Void> record(HttpServerRequest request, String routeId, Decision decision, Session session, int status) {

@@ -55,7 +55,7 @@ class ForwarderTest {
         // As the gateway's server: HTTP/1.1 only, no cleartext HTTP/2 upgrade.
         return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(request -> {
             request.pause();
-            forwarder.forward(request, client);
+            forwarder.forward(request, client, headers -> headers.set("x-front", "set by the front"));
         }).listen(0, "127.0.0.1").await().actualPort();
     }
 
@@ -109,7 +109,7 @@ class ForwarderTest {
     class Requests {
 
         @Test
-        @DisplayName("method, path, query and end-to-end headers reach the app; hop-by-hop ones and the front's Host do not")
+        @DisplayName("method, path, query, end-to-end headers and the front's own reach the app; hop-by-hop ones and the front's Host do not")
         void headersAndHopByHop() throws Exception {
             int port = frontOf(ForwarderTest::echo);
             String answer = exchange(port, """
@@ -119,6 +119,7 @@ class ForwarderTest {
                     X-Request-Id: r-1\r
                     Keep-Alive: timeout=5\r
                     TE: trailers\r
+                    Trailer: Expires\r
                     Upgrade: h2c\r
                     Proxy-Authorization: Basic Zm9vOmJhcg==\r
                     Proxy-Connection: keep-alive\r
@@ -130,8 +131,9 @@ class ForwarderTest {
             assertThat(seen.getString("uri")).isEqualTo("/dossier/42?onglet=notes");
             assertThat(headers.getString("accept")).isEqualTo("text/html");
             assertThat(headers.getString("x-request-id")).isEqualTo("r-1");
-            assertThat(headers.fieldNames()).doesNotContain("keep-alive", "te", "upgrade", "proxy-authorization",
-                    "proxy-connection");
+            assertThat(headers.fieldNames()).doesNotContain("keep-alive", "te", "trailer", "upgrade",
+                    "proxy-authorization", "proxy-connection");
+            assertThat(headers.getString("x-front")).isEqualTo("set by the front");
             assertThat(headers.getString("connection", "")).doesNotContainIgnoringCase("upgrade");
             assertThat(headers.getString("host")).startsWith("127.0.0.1:").doesNotContain("hopital");
         }
