@@ -104,6 +104,12 @@ final class Forwarder {
             if (transferEncoding != null) {
                 upstream.setChunked(true);
             }
+            if (request.headers().contains("expect")) {
+                // The browser sends its body once told to go on: the app's head goes now, not with the
+                // body, and the app's 100 Continue is passed back.
+                upstream.continueHandler(v -> request.response().writeContinue());
+                upstream.sendHead();
+            }
             if (transferEncoding != null || request.headers().contains("content-length")) {
                 request.pipe().endOnFailure(false).to(upstream).onFailure(broken -> upstream.reset(0, broken));
             } else {

@@ -161,6 +161,27 @@ class ForwarderTest {
         }
 
         @Test
+        @DisplayName("a browser that expects 100 Continue hears the app's before it sends its body")
+        void expectContinue() throws Exception {
+            HttpServer app = vertx.createHttpServer(new HttpServerOptions().setHandle100ContinueAutomatically(true))
+                    .requestHandler(ForwarderTest::echo).listen(0, "127.0.0.1").await();
+            int port = front(URI.create("http://127.0.0.1:" + app.actualPort()));
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(5_000);
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /form HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n"
+                        + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                InputStream in = socket.getInputStream();
+                byte[] interim = new byte[25];
+                assertThat(in.readNBytes(interim, 0, interim.length)).isEqualTo(interim.length);
+                assertThat(new String(interim, StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+                out.write("hello".getBytes(StandardCharsets.ISO_8859_1));
+                String answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(answer).startsWith("HTTP/1.1 200").contains("\"body\":\"hello\"");
+            }
+        }
+
+        @Test
         @DisplayName("a transfer coding other than chunked is refused, never passed to an app that may frame it differently")
         void smuggling() throws Exception {
             int port = frontOf(ForwarderTest::echo);
