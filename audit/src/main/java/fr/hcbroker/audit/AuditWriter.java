@@ -36,6 +36,12 @@ import java.util.stream.Stream;
  */
 public final class AuditWriter implements AutoCloseable {
 
+    /** Opens a day's file for appending (a seam: tests make writes fail with it). */
+    @FunctionalInterface
+    interface Opener {
+        FileChannel open(Path file) throws IOException;
+    }
+
     /** Records queued together; {@code done} is null when nobody waits for them. */
     private record Pending(List<? extends AuditEntry> records, boolean urgent, CompletableFuture<Void> done) {
     }
@@ -61,10 +67,20 @@ public final class AuditWriter implements AutoCloseable {
     private long uncovered;
     private long checkpointedAt = System.nanoTime();
     private final SealedLines lines = new SealedLines();
+    private final Opener opener;
+    /** A batch failed: what reached the disk is unknown until the files are read again. */
+    private boolean broken;
     private final List<String[]> checkpoints = new ArrayList<>();
 
     public AuditWriter(Path dir, String prefix, Duration window, int checkpointEvery, Duration checkpointInterval,
                        Clock clock) {
+        this(dir, prefix, window, checkpointEvery, checkpointInterval, clock,
+                file -> FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE));
+    }
+
+    AuditWriter(Path dir, String prefix, Duration window, int checkpointEvery, Duration checkpointInterval,
+                Clock clock, Opener opener) {
+        this.opener = opener;
         this.dir = dir;
         this.prefix = prefix;
         this.window = window;
@@ -154,6 +170,7 @@ public final class AuditWriter implements AutoCloseable {
                 System.err.println("hc-audit: cannot write to " + dir + " (" + batch.stream().mapToInt(p -> p.records().size()).sum() + " records refused): " + e);
                 lines.reset();
                 checkpoints.clear();
+                broken = true;
                 batch.stream().map(Pending::done).filter(java.util.Objects::nonNull)
                         .forEach(done -> done.completeExceptionally(e));
             }
@@ -180,6 +197,9 @@ public final class AuditWriter implements AutoCloseable {
     }
 
     private void writeBatch(List<Pending> batch) throws IOException, GeneralSecurityException {
+        if (broken) {
+            recover();
+        }
         // Every record made before the first is sealed: one that cannot be made fails the batch with the
         // chain as it was.
         List<AuditRecord> records = new ArrayList<>();
@@ -213,6 +233,28 @@ public final class AuditWriter implements AutoCloseable {
                 pending.done().complete(null);
             }
         }
+    }
+
+    /**
+     * After a failed batch (a full disk, an I/O error), the chain goes on from what the disk holds, not
+     * from the records of that batch (refused: their futures failed): the file is reopened as at a
+     * start (a torn last line cut off, its lines counted) and the last hash read back from it, so the
+     * next record is chained to the last one really written and the verifier sees no gap. Retried at
+     * each batch until it succeeds; a checkpoint then vouches for what the disk holds.
+     */
+    private void recover() throws IOException {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the channel is given up either way
+            }
+            channel = null;
+        }
+        rotate();
+        lastHash = lastHashOnDisk();
+        uncovered = 1;
+        broken = false;
     }
 
     private boolean checkpointDue() {
@@ -266,7 +308,7 @@ public final class AuditWriter implements AutoCloseable {
         Path file = currentFile();
         dropTornTail(file);
         count = Files.exists(file) ? countLines(file) : 0;
-        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        channel = opener.open(file);
     }
 
     private Path currentFile() {
