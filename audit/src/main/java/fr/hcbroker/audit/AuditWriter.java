@@ -307,7 +307,7 @@ public final class AuditWriter implements AutoCloseable {
         day = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         Path file = currentFile();
         dropTornTail(file);
-        count = Files.exists(file) ? countLines(file) : 0;
+        count = Files.exists(file) ? lineCount(file) : 0;
         channel = opener.open(file);
     }
 
@@ -393,6 +393,92 @@ public final class AuditWriter implements AutoCloseable {
     }
 
     /** Records in a file (its newlines), counted in blocks without decoding a line. */
+    /**
+     * The number of lines in a day's file, from its last checkpoint when it has one: that checkpoint's
+     * count plus the lines after the record it names, found from the end. A restart after a busy day
+     * then reads the last moments of the file, not gigabytes of it (the first record would wait for
+     * that). The whole file is counted when no checkpoint's record is found near the end.
+     */
+    private static long lineCount(Path file) throws IOException {
+        JsonNode checkpoint = lastCheckpoint(file);
+        if (checkpoint != null && checkpoint.path("count").canConvertToLong() && checkpoint.path("hash").isTextual()) {
+            long after = linesAfter(file, ("\"hash\":\"" + checkpoint.get("hash").asText() + "\"}\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            if (after >= 0) {
+                return checkpoint.get("count").asLong() + after;
+            }
+        }
+        return countLines(file);
+    }
+
+    private static JsonNode lastCheckpoint(Path file) {
+        Path checkpoints = file.resolveSibling(file.getFileName() + ".checkpoints");
+        try (FileChannel in = FileChannel.open(checkpoints, StandardOpenOption.READ)) {
+            long end = lastIndexOf(in, (byte) '\n', in.size());
+            if (end < 0) {
+                return null;
+            }
+            long start = lastIndexOf(in, (byte) '\n', end) + 1;
+            ByteBuffer line = ByteBuffer.allocate((int) (end - start));
+            while (line.hasRemaining() && in.read(line, start + line.position()) > 0) {
+                // read the whole line
+            }
+            JsonNode node = AuditChain.JSON.readTree(new String(line.array(), StandardCharsets.UTF_8));
+            return node != null && file.getFileName().toString().equals(node.path("file").asText()) ? node : null;
+        } catch (IOException | RuntimeException none) {
+            return null; // no checkpoint file, or its last line unreadable: the file is counted instead
+        }
+    }
+
+    /** Lines after the one ending with {@code tail}, searched from the end of the file; -1 if none within 256 MB. */
+    private static long linesAfter(Path file, byte[] tail) throws IOException {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = in.size();
+            ByteBuffer block = ByteBuffer.allocate(256 * 1024);
+            long after = 0;
+            for (long end = size; end > 0 && size - end < 256L * 1024 * 1024; ) {
+                long start = Math.max(0, end - block.capacity());
+                block.clear().limit((int) (end - start));
+                while (block.hasRemaining() && in.read(block, start + block.position()) > 0) {
+                    // fill the block
+                }
+                for (int i = (int) (end - start) - 1; i >= 0; i--) {
+                    if (block.get(i) == '\n') {
+                        if (endsLine(in, block, start, i, tail)) {
+                            return after;
+                        }
+                        after++;
+                    }
+                }
+                end = start;
+            }
+            return -1;
+        }
+    }
+
+    /** Whether the line ending at {@code block[i]} (a newline) ends with {@code tail}. */
+    private static boolean endsLine(FileChannel in, ByteBuffer block, long blockStart, int i, byte[] tail)
+            throws IOException {
+        int from = i + 1 - tail.length;
+        if (from >= 0) {
+            for (int k = 0; k < tail.length; k++) {
+                if (block.get(from + k) != tail[k]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        long position = blockStart + from;
+        if (position < 0) {
+            return false;
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(tail.length);
+        while (bytes.hasRemaining() && in.read(bytes, position + bytes.position()) > 0) {
+            // the few bytes across the block's start
+        }
+        return java.util.Arrays.equals(bytes.array(), tail);
+    }
+
     private static long countLines(Path file) throws IOException {
         long lines = 0;
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {

@@ -37,8 +37,13 @@ class CrashTest {
         }
         assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(3000);
 
-        // The writer's own recovery drops a torn last line (never acknowledged) before appending again.
-        new AuditWriter(dir, "gateway", java.time.Duration.ofMillis(1), 50, java.time.Duration.ofSeconds(1), java.time.Clock.systemUTC()).close();
+        // The writer's own recovery drops a torn last line (never acknowledged) before appending again,
+        // and counts the lines from the last checkpoint: the one appended here is checkpointed on close
+        // with that count, which the verifier checks.
+        try (AuditWriter restarted = new AuditWriter(dir, "gateway", java.time.Duration.ofMillis(1), 50,
+                java.time.Duration.ofSeconds(1), java.time.Clock.systemUTC())) {
+            restarted.append(AuditTrailTest.record(-1), true).get();
+        }
         Path file;
         try (Stream<Path> files = Files.list(dir)) {
             file = files.filter(p -> p.toString().endsWith(".jsonl")).findFirst().orElseThrow();
