@@ -11,8 +11,10 @@ import fr.hcbroker.stack.client.CardTls;
 import fr.hcbroker.stack.client.Totp;
 import fr.hcbroker.stack.demo.DemoProfessional;
 import fr.hcbroker.stack.pki.TestCard;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -229,6 +233,51 @@ class AuditIT {
         assertThat(refusal.path("reason").asText()).isEqualTo("cps_certificate_revoked");
         new AdminApi(stack).send("DELETE", "/admin/realms/hospiconnect/attack-detection/brute-force/users/"
                 + new AdminApi(stack).userId("dr.martin"), Map.of());
+    }
+
+    @Test
+    @DisplayName("a card login's record carries the browser's address, not the card proxy's, and no client can forge it")
+    void aCardRecordCarriesTheBrowsersAddress() throws Exception {
+        OidcClient client = new OidcClient(stack, stack.keycloakHttpsUrl(), Stack.GATEWAY_CLIENT_ID, stack.gatewayClientSecret());
+        URI authorization = URI.create(client.authorizationUrl());
+        TestCard revoked = stack.cards().pki().card("revoked");
+        SSLContext tls = CardTls.context(stack, revoked, false);
+        String serial = revoked.certificate().getSerialNumber().toString(16);
+        Predicate<JsonNode> refusal = r -> r.path("details").path("cert_serial").asText().equals(serial);
+
+        // Through the card proxy from a loopback address of its own, with a forged X-Forwarded-For.
+        cardRequest(tls, URI.create(stack.keycloakHttpsUrl()).getPort(), "127.0.0.2", authorization, "203.0.113.66");
+        JsonNode proxied = await("keycloak", r -> refusal.test(r) && r.path("client_ip").asText().equals("127.0.0.2"));
+        assertThat(proxied.path("reason").asText()).isEqualTo("cps_certificate_revoked");
+
+        // Straight to Keycloak's own https port: a client's X-Forwarded-For is not believed.
+        long before = records("keycloak").stream().filter(refusal).count();
+        cardRequest(tls, URI.create(stack.keycloakDirectHttpsUrl()).getPort(), "127.0.0.1", authorization, "203.0.113.77");
+        await("keycloak", r -> {
+            try {
+                return records("keycloak").stream().filter(refusal).count() > before;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        List<JsonNode> refusals = records("keycloak").stream().filter(refusal).toList();
+        assertThat(refusals.get(refusals.size() - 1).path("client_ip").asText()).isEqualTo("127.0.0.1");
+        assertThat(raw("keycloak")).doesNotContain("203.0.113.");
+        new AdminApi(stack).send("DELETE", "/admin/realms/hospiconnect/attack-detection/brute-force/users/"
+                + new AdminApi(stack).userId("dr.martin"), Map.of());
+    }
+
+    /** One GET over TLS with the card, from the given local address, carrying a forged X-Forwarded-For. */
+    private static void cardRequest(SSLContext tls, int port, String from, URI url, String forgedFor) throws Exception {
+        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(InetAddress.getByName("127.0.0.1"), port,
+                InetAddress.getByName(from), 0)) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(("GET " + url.getRawPath() + "?" + url.getRawQuery() + " HTTP/1.1\r\n"
+                    + "Host: localhost:" + port + "\r\nX-Forwarded-For: " + forgedFor + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 ");
+        }
     }
 
     @Test

@@ -26,6 +26,12 @@ import java.util.stream.Stream;
 public final class CardProxy implements AutoCloseable {
 
     public static final String HEADER = "X-HC-Card-Certificate";
+    /**
+     * The address the proxy connects to Keycloak from: the only peer whose {@code X-Forwarded-For}
+     * Keycloak believes (a browser reaching Keycloak directly comes from another one). On one machine
+     * a loopback address of its own; in a deployment, the proxy's host.
+     */
+    public static final String SOURCE_ADDRESS = "127.0.0.3";
     private static final Path NGINX = Path.of("/usr/sbin/nginx");
 
     private final Path dir;
@@ -90,8 +96,17 @@ public final class CardProxy implements AutoCloseable {
                         # (error 495): they go to Keycloak all the same, which names the fault.
                         error_page 495 = @keycloak;
                         proxy_http_version 1.1;
+                        proxy_bind %11$s;
                         proxy_set_header Connection "";
                         proxy_set_header Host $http_host;
+                        # The browser's address, replacing whatever it sent; the other forwarded
+                        # headers are dropped (empty: not sent), so Keycloak's URLs stay its own.
+                        proxy_set_header X-Forwarded-For $remote_addr;
+                        proxy_set_header X-Forwarded-Host "";
+                        proxy_set_header X-Forwarded-Proto "";
+                        proxy_set_header X-Forwarded-Port "";
+                        proxy_set_header X-Forwarded-Prefix "";
+                        proxy_set_header Forwarded "";
                         # Always set (empty: not sent), so a client's own header never passes.
                         proxy_set_header %10$s $ssl_client_escaped_cert;
                         proxy_ssl_certificate %7$s;
@@ -112,7 +127,7 @@ public final class CardProxy implements AutoCloseable {
                     }
                 }
                 """.formatted(dir, port, keycloakHttpsPort, tls.serverChainPem(), tls.serverKeyPem(), cardAnchorsPem,
-                tls.proxyCertificatePem(), tls.proxyKeyPem(), tls.caPem(), HEADER);
+                tls.proxyCertificatePem(), tls.proxyKeyPem(), tls.caPem(), HEADER, SOURCE_ADDRESS);
     }
 
     private void awaitListening(int port) {

@@ -1,5 +1,6 @@
 package fr.hcbroker.stack.keycloak;
 
+import fr.hcbroker.stack.cardproxy.CardProxy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -59,6 +60,10 @@ public final class KeycloakServer implements AutoCloseable {
         command.add("--https-key-store-type=PKCS12");
         command.add("--https-trust-store-file=" + tls.trustStore());
         command.add("--https-trust-store-type=PKCS12");
+        // The browser's address in Keycloak's events (and so in its audit records) for card logins too:
+        // X-Forwarded-For is believed from the card proxy alone, which connects from its own address.
+        command.add("--proxy-headers=xforwarded");
+        command.add("--proxy-trusted-addresses=" + CardProxy.SOURCE_ADDRESS);
         // A run-time option in Keycloak 26.7 (ignored by kc.sh build): a lone node has no JGroups ports to
         // collide with other servers on the machine; a cluster node uses Keycloak's Infinispan cluster.
         command.add(cluster == null ? "--cache=local" : "--cache=ispn");
