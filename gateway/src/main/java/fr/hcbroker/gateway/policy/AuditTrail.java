@@ -21,8 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Every decision as an audit record (DESIGN.md §6), written by the shared writer off the event loop.
  * Allowed requests do not wait for their record (group commit), so each event loop gathers their
  * decisions for {@code gather} and hands them to the writer together, which makes the records: one
- * hand-over between threads per batch, not per request, and no record building on the loop. A decision the person waits for (a denial, a login) first hands over what its loop
- * gathered before it, so each loop's records stay in the order it decided them.
+ * hand-over between threads per batch, not per request, and no record building on the loop. A
+ * decision the person waits for (a denial, a login) first hands over what its loop gathered before
+ * it, so each loop's records stay in the order it decided them.
  */
 public final class AuditTrail implements DecisionListener, AutoCloseable {
 
@@ -75,7 +76,7 @@ public final class AuditTrail implements DecisionListener, AutoCloseable {
         return created;
     }
 
-    /** One event loop's records not yet handed over. Locked only against {@link #close()}. */
+    /** One event loop's decisions not yet handed over. Locked only against {@link #close()}. */
     private final class Gathered {
         private List<Decided> records = new ArrayList<>();
 

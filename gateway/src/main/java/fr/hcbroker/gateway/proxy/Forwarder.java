@@ -28,7 +28,7 @@ final class Forwarder {
      * RFC 9110 §7.6.1: meaningful on one connection only. {@code Host} is the app's own, set below. A
      * switch rather than a map: it runs for every header of every request and response.
      */
-    static boolean hopByHop(String name) {
+    private static boolean hopByHop(String name) {
         return switch (name.length()) {
             case 2 -> name.equalsIgnoreCase("te");
             case 7 -> name.equalsIgnoreCase("upgrade") || name.equalsIgnoreCase("trailer");
