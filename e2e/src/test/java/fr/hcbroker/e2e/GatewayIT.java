@@ -179,6 +179,35 @@ class GatewayIT {
             HttpResponse<String> response = new Browser().send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path)).build());
             assertThat(response.statusCode()).isEqualTo(400);
         }
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"http://evil.example/echo", "http://evil.example", "HTTP://user@%s/echo", "http://%s.evil.example/echo"})
+        void aTargetNamingAnotherHostThanTheHostHeaderIsRefused(String target) throws Exception {
+            URI gateway = URI.create(stack.gatewayUrl());
+            String host = gateway.getHost() + ":" + gateway.getPort();
+            String answer = raw(gateway, "GET " + target.formatted(host) + " HTTP/1.1\r\nHost: " + host
+                    + "\r\nConnection: close\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.1 400");
+        }
+
+        @Test
+        @DisplayName("TRACE is refused: the app would echo the request back, identity headers and assertion included")
+        void traceIsRefused() {
+            HttpResponse<String> response = nurse.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/echo"))
+                    .method("TRACE", HttpRequest.BodyPublishers.noBody()).build());
+            assertThat(response.statusCode()).isEqualTo(405);
+            assertThat(response.headers().firstValue("allow").orElseThrow()).contains("GET").doesNotContain("TRACE");
+            assertThat(response.body()).doesNotContain("x-hc-");
+        }
+    }
+
+    /** One request written as is (what an HTTP client would not send), the whole answer read back. */
+    static String raw(URI server, String request) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(server.getHost(), server.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     @Nested

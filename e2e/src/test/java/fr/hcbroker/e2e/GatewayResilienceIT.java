@@ -51,6 +51,7 @@ class GatewayResilienceIT {
     private static HttpServer websocketApp;
     private static HttpServer echoApp;
     private static final AtomicReference<MultiMap> websocketHeaders = new AtomicReference<>();
+    private static final AtomicReference<String> websocketUri = new AtomicReference<>();
     private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final String SESSION_ID = "existing-session-made-before-keycloak-went-down";
 
@@ -61,6 +62,7 @@ class GatewayResilienceIT {
         websocketApp = vertx.createHttpServer()
                 .webSocketHandler(ws -> {
                     websocketHeaders.set(ws.headers());
+                    websocketUri.set(ws.uri());
                     ws.textMessageHandler(ws::writeTextMessage);
                 })
                 .listen(0, "127.0.0.1").await();
@@ -187,6 +189,23 @@ class GatewayResilienceIT {
         assertThat(websocketHeaders.get().get("sec-websocket-extensions")).contains("permessage-deflate");
         assertThat(socket.headers().get("sec-websocket-extensions")).contains("permessage-deflate");
         socket.close().await();
+    }
+
+    @Test
+    @DisplayName("an upgrade with an absolute-form target reaches the app in origin-form")
+    void aWebSocketUpgradeInAbsoluteFormReachesTheAppInOriginForm() throws Exception {
+        String host = "127.0.0.1:" + gateway.port();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET http://" + host + "/ws/chat?room=7 HTTP/1.1\r\nHost: " + host
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nCookie: hc_session=" + SESSION_ID + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] head = new byte[12];
+            assertThat(socket.getInputStream().readNBytes(head, 0, 12)).isEqualTo(12);
+            assertThat(new String(head, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 101");
+        }
+        assertThat(websocketUri.get()).isEqualTo("/ws/chat?room=7");
     }
 
     @Test

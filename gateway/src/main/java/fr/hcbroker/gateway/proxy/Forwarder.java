@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -68,14 +69,15 @@ final class Forwarder {
      */
     void forward(HttpServerRequest request, HttpClient client, Consumer<MultiMap> added) {
         String transferEncoding = request.getHeader("transfer-encoding");
-        if (transferEncoding != null && !"chunked".equalsIgnoreCase(transferEncoding)) {
-            // Any other coding is one the app might frame differently from us: a smuggling vector.
+        if (transferEncoding != null && !onlyChunked(request.headers().getAll("transfer-encoding"))) {
+            // Any other coding, or chunked in a list (over one header or several), is one the app might
+            // frame differently from us: a smuggling vector.
             request.resume();
             request.response().setStatusCode(400).putHeader("content-length", "0").end();
             return;
         }
         RequestOptions options = new RequestOptions().setServer(origin).setHost(host).setPort(port).setSsl(ssl)
-                .setMethod(request.method()).setURI(request.uri())
+                .setMethod(request.method()).setURI(RequestPaths.originForm(request.uri()))
                 .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs);
         client.request(options).onComplete(created -> {
             if (created.failed()) {
@@ -117,6 +119,10 @@ final class Forwarder {
                 upstream.end();
             }
         });
+    }
+
+    private static boolean onlyChunked(List<String> codings) {
+        return codings.size() == 1 && "chunked".equalsIgnoreCase(codings.get(0).trim());
     }
 
     private void respond(HttpServerRequest request, HttpClientRequest upstream, HttpClientResponse answer) {

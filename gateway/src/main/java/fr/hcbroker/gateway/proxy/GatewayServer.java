@@ -123,6 +123,7 @@ public final class GatewayServer {
                     .origin(context -> context.client().request(new RequestOptions()
                             .setServer(origin).setHost(upstream.getHost()).setPort(port).setSsl("https".equals(upstream.getScheme()))
                             .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)))
+                    .addInterceptor(new OriginForm(), true)
                     .addInterceptor(new UpstreamErrors(failed), true);
             built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed), webSockets));
         }
@@ -193,10 +194,19 @@ public final class GatewayServer {
 
     private void handle(HttpServerRequest request, HttpClient own) {
         String path = request.path();
-        if (RequestPaths.ambiguous(path)) {
-            afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "ambiguous path"), null, 400),
+        String invalid = RequestPaths.ambiguous(path) ? "ambiguous path"
+                : !RequestPaths.sameHost(request.uri(), request.getHeader("host")) ? "request target names another host" : null;
+        if (invalid != null) {
+            afterRecorded(request, record(request, null, new Decision(Outcome.DENY, invalid), null, 400),
                     () -> Pages.send(request.response(), 400, "Adresse refusée", "Cette adresse n'est pas valide.",
                             "This address is not valid."));
+            return;
+        }
+        if (request.method() == HttpMethod.TRACE) {
+            // The app would echo the request back, identity headers and assertion included.
+            afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "method TRACE refused"), null, 405),
+                    () -> Pages.send(request.response().putHeader("allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"),
+                            405, "Méthode refusée", "Cette méthode n'est pas acceptée.", "This method is not accepted."));
             return;
         }
         switch (path) {

@@ -20,6 +20,44 @@ final class RequestPaths {
     }
 
     /**
+     * Whether the request target names the host the request was routed by. A browser sends the path
+     * alone (origin-form); the absolute-form ({@code http://host/path}) is valid HTTP too, but an app
+     * would take its host for its own while the gateway routed by the {@code Host} header, so the two
+     * must agree.
+     */
+    static boolean sameHost(String target, String hostHeader) {
+        if (target.startsWith("/")) {
+            return true;
+        }
+        int scheme = target.indexOf("://");
+        if (scheme < 0 || hostHeader == null) {
+            return false;
+        }
+        int start = scheme + 3;
+        return target.substring(start, authorityEnd(target, start)).equalsIgnoreCase(hostHeader);
+    }
+
+    /** The target as the app gets it, in origin-form: its path and query, never a host. */
+    static String originForm(String target) {
+        if (target.startsWith("/")) {
+            return target;
+        }
+        int scheme = target.indexOf("://");
+        int end = scheme < 0 ? 0 : authorityEnd(target, scheme + 3);
+        return end == target.length() ? "/" : target.charAt(end) == '/' ? target.substring(end) : "/" + target.substring(end);
+    }
+
+    private static int authorityEnd(String target, int start) {
+        for (int i = start; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                return i;
+            }
+        }
+        return target.length();
+    }
+
+    /**
      * A return target after login or logout: only a path on this origin. Anything else ({@code //evil},
      * {@code /\evil}, schemes, encoded forms, controls) becomes {@code /}.
      */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("Paths and return targets")
@@ -34,5 +35,26 @@ class RequestPathsTest {
     @ValueSource(strings = {"/", "/public/page", "/a.b/c..d", "/caf%C3%A9"})
     void ordinaryPathsPass(String path) {
         assertThat(RequestPaths.ambiguous(path)).isFalse();
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource({"/x?y=1, evil.example", "http://apps.example/x, apps.example", "HTTP://Apps.Example:8443?a, apps.example:8443"})
+    void aTargetNamingTheHostOfItsHostHeaderIsTheSameHost(String target, String host) {
+        assertThat(RequestPaths.sameHost(target, host)).isTrue();
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource({"http://evil.example/x, apps.example", "http://apps.example.evil.example/, apps.example",
+            "http://user@apps.example/, apps.example", "http://apps.example:80/, apps.example", "apps.example/x, apps.example",
+            "http:/x, apps.example", "*, apps.example", "http://apps.example/,"})
+    void anAbsoluteTargetNamingAnotherHostOrNoneIsNot(String target, String host) {
+        assertThat(RequestPaths.sameHost(target, host)).isFalse();
+    }
+
+    @ParameterizedTest(name = "[{index}] {0} -> {1}")
+    @CsvSource({"/x?y=1, /x?y=1", "http://apps.example/x?y=1, /x?y=1", "http://apps.example, /",
+            "http://apps.example?y=1, /?y=1", "https://apps.example:8443/a/b, /a/b"})
+    void theAppGetsTheTargetInOriginForm(String target, String originForm) {
+        assertThat(RequestPaths.originForm(target)).isEqualTo(originForm);
     }
 }
