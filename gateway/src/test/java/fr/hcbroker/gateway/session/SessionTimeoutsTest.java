@@ -58,4 +58,21 @@ class SessionTimeoutsTest {
                 List.of("60"), List.of(), Set.of(), Level.SUBSTANTIAL, List.of("pwd", "otp"), createdAt, "refresh-token",
                 createdAt + 240);
     }
+
+    @Test
+    @DisplayName("anonymous login attempts are bounded: a flood of them cannot fill the heap")
+    void pendingLoginsAreBounded() {
+        int attempts = InfinispanSessionStore.MAX_PENDING_LOGINS + 10_000;
+        String longReturn = "/" + "a".repeat(2000);
+        for (int i = 0; i < attempts; i++) {
+            store.putPending("state-" + i, new PendingLogin("n", "v", longReturn, Level.SUBSTANTIAL, null)).await();
+        }
+        int kept = 0;
+        for (int i = 0; i < attempts; i++) {
+            if (store.takePending("state-" + i).await() != null) {
+                kept++;
+            }
+        }
+        assertThat(kept).isPositive().isLessThanOrEqualTo(InfinispanSessionStore.MAX_PENDING_LOGINS);
+    }
 }
