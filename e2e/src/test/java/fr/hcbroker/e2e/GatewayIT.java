@@ -171,6 +171,7 @@ class GatewayIT {
             HttpResponse<String> response = nurse.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/pharmacy/echo")).build());
             assertThat(response.statusCode()).isEqualTo(403);
             assertThat(response.body()).contains("profession not allowed");
+            assertThat(response.headers().firstValue("content-security-policy").orElseThrow()).contains("frame-ancestors 'none'");
         }
 
         @ParameterizedTest(name = "[{index}] {0}")

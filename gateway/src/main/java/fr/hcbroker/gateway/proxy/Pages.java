@@ -15,7 +15,8 @@ final class Pages {
         response.setStatusCode(status)
                 .putHeader("content-type", "text/html; charset=utf-8")
                 .putHeader("cache-control", "no-store")
-                .putHeader("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'")
+                // Never framed: a page of ours inside another site's frame could be used to trick a click.
+                .putHeader("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
                 .end("""
                         <!doctype html>
                         <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
