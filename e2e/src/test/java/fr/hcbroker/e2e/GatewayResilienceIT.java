@@ -192,9 +192,39 @@ class GatewayResilienceIT {
     }
 
     @Test
+    @DisplayName("browser connections carry TCP keepalive, so one whose browser vanished is closed by the kernel's probes")
+    void browserConnectionsAreKeptAliveByTcpProbes() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/ss")) || Files.isExecutable(Path.of("/bin/ss")),
+                "needs ss (iproute2) to read the socket's timers");
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+            Process ss = new ProcessBuilder("ss", "-tno", "state", "established", "( sport = :" + gateway.port()
+                    + " and dport = :" + socket.getLocalPort() + " )").redirectErrorStream(true).start();
+            String listing = new String(ss.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(ss.waitFor()).isZero();
+            assertThat(listing).contains(":" + socket.getLocalPort()).contains("timer:(keepalive");
+        }
+    }
+
+    @Test
+    @DisplayName("a WebSocket quiet for longer than the app timeout stays open: that timeout is for waiting on an answer")
+    void aQuietWebSocketOutlivesTheUpstreamTimeout() throws Exception {
+        WebSocketClient client = vertx.createWebSocketClient();
+        var socket = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())
+                .setURI("/ws/quiet").addHeader("cookie", "hc_session=" + SESSION_ID)).await();
+        Thread.sleep(3_500); // the upstream timeout is 2 s
+        io.vertx.core.Promise<String> reply = io.vertx.core.Promise.promise();
+        socket.textMessageHandler(reply::tryComplete);
+        socket.closeHandler(v -> reply.tryFail("closed"));
+        socket.writeTextMessage("still there?");
+        assertThat(reply.future().await()).isEqualTo("still there?");
+        socket.close().await();
+    }
+
+    @Test
     @DisplayName("an upgrade with an absolute-form target reaches the app in origin-form")
     void aWebSocketUpgradeInAbsoluteFormReachesTheAppInOriginForm() throws Exception {
         String host = "127.0.0.1:" + gateway.port();
+        websocketUri.set(null);
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(("GET http://" + host + "/ws/chat?room=7 HTTP/1.1\r\nHost: " + host
@@ -204,6 +234,11 @@ class GatewayResilienceIT {
             byte[] head = new byte[12];
             assertThat(socket.getInputStream().readNBytes(head, 0, 12)).isEqualTo(12);
             assertThat(new String(head, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 101");
+        }
+        // The app's handler runs on its own thread: its record of the upgrade may land just after the 101.
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (websocketUri.get() == null && System.nanoTime() < deadline) {
+            Thread.sleep(20);
         }
         assertThat(websocketUri.get()).isEqualTo("/ws/chat?room=7");
     }

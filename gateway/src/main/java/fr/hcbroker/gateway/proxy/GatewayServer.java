@@ -161,7 +161,11 @@ public final class GatewayServer {
         // negotiate it between themselves; without it no extension handler looks at every request.
         HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false)
                 .setMaxHeaderSize(16 * 1024).setMaxInitialLineLength(8 * 1024)
-                .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
+                .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
+                // A browser that vanished without closing (a laptop suspended, a roaming device) would
+                // hold its connection forever: the kernel's keepalive probes find it. Not an idle
+                // timeout, which would also cut quiet WebSockets that are alive.
+                .setTcpKeepAlive(true);
         return vertx.deployVerticle(() -> new VerticleBase() {
                     @Override
                     public Future<?> start() {
