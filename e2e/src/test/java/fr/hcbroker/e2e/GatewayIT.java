@@ -191,6 +191,25 @@ class GatewayIT {
             assertThat(answer).startsWith("HTTP/1.1 400");
         }
 
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"", "Host: %s\r\nHost: evil.example\r\n", "Host: evil.example\r\nHost: %s\r\n", "Host: %s evil\r\n"})
+        void aMissingRepeatedOrInvalidHostIsRefused(String hostLines) throws Exception {
+            URI gateway = URI.create(stack.gatewayUrl());
+            String host = gateway.getHost() + ":" + gateway.getPort();
+            String answer = raw(gateway, "GET /public/echo HTTP/1.1\r\n" + hostLines.formatted(host, host)
+                    + "Connection: close\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.1 400");
+        }
+
+        @Test
+        void anAbsoluteTargetNamingItsOwnHostReachesTheApp() throws Exception {
+            URI gateway = URI.create(stack.gatewayUrl());
+            String host = gateway.getHost() + ":" + gateway.getPort();
+            String answer = raw(gateway, "GET http://" + host + "/public/echo HTTP/1.1\r\nHost: " + host
+                    + "\r\nConnection: close\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.1 200").contains("x-forwarded-host");
+        }
+
         @Test
         @DisplayName("TRACE is refused: the app would echo the request back, identity headers and assertion included")
         void traceIsRefused() {

@@ -29,6 +29,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
@@ -198,8 +199,7 @@ public final class GatewayServer {
 
     private void handle(HttpServerRequest request, HttpClient own) {
         String path = request.path();
-        String invalid = RequestPaths.ambiguous(path) ? "ambiguous path"
-                : !RequestPaths.sameHost(request.uri(), request.getHeader("host")) ? "request target names another host" : null;
+        String invalid = invalidTarget(request);
         if (invalid != null) {
             afterRecorded(request, record(request, null, new Decision(Outcome.DENY, invalid), null, 400),
                     () -> Pages.send(request.response(), 400, "Adresse refusée", "Cette adresse n'est pas valide.",
@@ -278,6 +278,25 @@ public final class GatewayServer {
                 }
             }
         });
+    }
+
+    /**
+     * Why the gateway cannot tell which app and path a request is for, or null. The app must see the
+     * request the gateway routed and decided on: one host (RFC 9112 §3.2: a missing, repeated or
+     * invalid {@code Host} is a 400) that the target does not contradict, and an unambiguous path.
+     */
+    private static String invalidTarget(HttpServerRequest request) {
+        if (RequestPaths.ambiguous(request.path())) {
+            return "ambiguous path";
+        }
+        List<String> hosts = request.headers().getAll("host");
+        if (hosts.size() > 1 || (hosts.isEmpty() ? request.version() != HttpVersion.HTTP_1_0 : request.authority() == null)) {
+            return "missing, repeated or invalid Host header";
+        }
+        if (!RequestPaths.sameHost(request.uri(), hosts.isEmpty() ? null : hosts.get(0))) {
+            return "request target names another host";
+        }
+        return null;
     }
 
     /** The first route for this host and path, or null (a loop: a stream per request costs more). */
