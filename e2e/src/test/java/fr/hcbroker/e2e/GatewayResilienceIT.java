@@ -50,6 +50,8 @@ class GatewayResilienceIT {
     private static HttpServer hanging;
     private static HttpServer websocketApp;
     private static HttpServer echoApp;
+    /** An app that accepts every upgrade with a 101 setting the gateway's cookie, and one of its own. */
+    private static ServerSocket cookieSettingApp;
     private static final AtomicReference<MultiMap> websocketHeaders = new AtomicReference<>();
     private static final AtomicReference<String> websocketUri = new AtomicReference<>();
     private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -74,6 +76,27 @@ class GatewayResilienceIT {
             });
             request.response().putHeader("content-type", "application/json").end(seen.encode());
         }).listen(0, "127.0.0.1").await();
+        cookieSettingApp = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        Thread cookieSetter = new Thread(() -> {
+            while (!cookieSettingApp.isClosed()) {
+                try (java.net.Socket app = cookieSettingApp.accept()) {
+                    int tail = 0;
+                    int b = 0;
+                    while (tail != 0x0d0a0d0a && (b = app.getInputStream().read()) >= 0) {
+                        tail = tail << 8 | b; // the upgrade request's head, up to its blank line
+                    }
+                    app.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSet-Cookie: hc_session=chosen-by-the-app; Path=/\r\n"
+                            + "Set-Cookie: app_pref=fr; Path=/\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    app.getOutputStream().flush();
+                    Thread.sleep(500);
+                } catch (Exception closed) {
+                    // the next upgrade, or the end of the tests
+                }
+            }
+        });
+        cookieSetter.setDaemon(true);
+        cookieSetter.start();
         int dead = freePort();
         Path file = dir.resolve("gateway.yaml");
         Files.writeString(file, """
@@ -86,8 +109,10 @@ class GatewayResilienceIT {
                   - {id: echo, path: /echo, upstream: "http://127.0.0.1:%d"}
                   - {id: dead, path: /dead, upstream: "http://127.0.0.1:%d"}
                   - {id: hanging, path: /hanging, upstream: "http://127.0.0.1:%d"}
+                  - {id: cookie-ws, path: /cookie-ws, upstream: "http://127.0.0.1:%d"}
                   - {id: ws, path: /ws, upstream: "http://127.0.0.1:%d"}
-                """.formatted(dead, echoApp.actualPort(), dead, hanging.actualPort(), websocketApp.actualPort()));
+                """.formatted(dead, echoApp.actualPort(), dead, hanging.actualPort(), cookieSettingApp.getLocalPort(),
+                websocketApp.actualPort()));
         GatewayConfig config = ConfigLoader.load(file, Map.of("SECRET", "s")::get);
         store = new InfinispanSessionStore(vertx, config.session());
         store.put(SESSION_ID, new Session("corr", "sub", "sid", "dr.martin", "899700000013", "Claire", "Martin",
@@ -100,7 +125,8 @@ class GatewayResilienceIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
+        cookieSettingApp.close();
         vertx.close().await();
         store.close();
     }
@@ -241,6 +267,25 @@ class GatewayResilienceIT {
             Thread.sleep(20);
         }
         assertThat(websocketUri.get()).isEqualTo("/ws/chat?room=7");
+    }
+
+    @Test
+    @DisplayName("an app's answer to an upgrade cannot set the gateway's session cookie; its own cookies pass")
+    void anUpgradeAnswerCannotSetTheGatewaysCookie() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /cookie-ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Cookie: hc_session=" + SESSION_ID + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = socket.getInputStream().read();
+                assertThat(b).as("the answer's head ends").isNotNegative();
+                head.append((char) b);
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101").containsIgnoringCase("set-cookie: app_pref=fr")
+                    .doesNotContain("chosen-by-the-app");
+        }
     }
 
     @Test

@@ -48,18 +48,30 @@ final class Forwarder {
     private final boolean ssl;
     private final long timeoutMs;
     private final BiConsumer<HttpServerRequest, Integer> failed;
+    private final String ownCookie;
 
     /**
-     * @param failed told of each request the app could not answer (status 502 or 504) before its page
-     *               is sent; not awaited
+     * @param failed    told of each request the app could not answer (status 502 or 504) before its
+     *                  page is sent; not awaited
+     * @param ownCookie the gateway's session cookie, which an app's answer can never set
      */
-    Forwarder(URI upstream, long timeoutMs, BiConsumer<HttpServerRequest, Integer> failed) {
+    Forwarder(URI upstream, long timeoutMs, BiConsumer<HttpServerRequest, Integer> failed, String ownCookie) {
         this.ssl = "https".equals(upstream.getScheme());
         this.host = upstream.getHost();
         this.port = upstream.getPort() > 0 ? upstream.getPort() : ssl ? 443 : 80;
         this.origin = SocketAddress.inetSocketAddress(port, host);
         this.timeoutMs = timeoutMs;
         this.failed = failed;
+        this.ownCookie = ownCookie;
+    }
+
+    /**
+     * Whether a {@code Set-Cookie} value sets {@code cookie}. The gateway's session cookie is its own:
+     * an app (any app behind the same origin) that could set it could put a person in a session it chose.
+     */
+    static boolean setsCookie(String setCookie, String cookie) {
+        int eq = setCookie.indexOf('=');
+        return (eq < 0 ? setCookie : setCookie.substring(0, eq)).trim().equals(cookie);
     }
 
     /**
@@ -133,8 +145,9 @@ final class Forwarder {
         }
         MultiMap headers = response.headers();
         for (Map.Entry<String, String> header : answer.headers()) {
-            if (!hopByHop(header.getKey())) {
-                headers.add(header.getKey(), header.getValue());
+            String name = header.getKey();
+            if (!hopByHop(name) && !(name.equalsIgnoreCase("set-cookie") && setsCookie(header.getValue(), ownCookie))) {
+                headers.add(name, header.getValue());
             }
         }
         int status = answer.statusCode();

@@ -124,9 +124,9 @@ public final class GatewayServer {
                     .origin(context -> context.client().request(new RequestOptions()
                             .setServer(origin).setHost(upstream.getHost()).setPort(port).setSsl("https".equals(upstream.getScheme()))
                             .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)))
-                    .addInterceptor(new OriginForm(), true)
+                    .addInterceptor(new WebSocketRules(cookieName), true)
                     .addInterceptor(new UpstreamErrors(failed), true);
-            built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed), webSockets));
+            built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed, cookieName), webSockets));
         }
         return List.copyOf(built);
     }

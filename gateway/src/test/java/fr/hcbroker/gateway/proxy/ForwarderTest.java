@@ -51,7 +51,7 @@ class ForwarderTest {
 
     /** A front that forwards every request to {@code upstream}; returns its port. */
     private int front(URI upstream) {
-        Forwarder forwarder = new Forwarder(upstream, TIMEOUT_MS, (request, status) -> failures.add(status));
+        Forwarder forwarder = new Forwarder(upstream, TIMEOUT_MS, (request, status) -> failures.add(status), "hc_session");
         // As the gateway's server: HTTP/1.1 only, no cleartext HTTP/2 upgrade.
         return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(request -> {
             request.pause();
@@ -207,6 +207,19 @@ class ForwarderTest {
     @Nested
     @DisplayName("responses")
     class Responses {
+
+        @Test
+        @DisplayName("an app's answer cannot set the gateway's session cookie; its own cookies pass")
+        void appCannotSetTheGatewaysCookie() throws Exception {
+            int port = frontOf(request -> {
+                request.response().headers().add("set-cookie", "hc_session=chosen-by-the-app; Path=/")
+                        .add("set-cookie", "app_pref=fr; Path=/").add("set-cookie", " hc_session =spaced; Path=/");
+                request.response().end("ok");
+            });
+            String answer = exchange(port, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("set-cookie: app_pref=fr")
+                    .doesNotContain("chosen-by-the-app", "spaced");
+        }
 
         @Test
         @DisplayName("status, reason, headers and a large streamed body come back as the app sent them, hop-by-hop headers excepted")
