@@ -105,7 +105,8 @@ public final class AuditTrail implements DecisionListener, AutoCloseable {
         }
     }
 
-    private static AuditRecord record(DecisionEvent event, Instant at) {
+    /** The decision as an audit record: its text cleaned of anything shaped like a secret. */
+    static AuditRecord record(DecisionEvent event, Instant at) {
         Session s = event.session();
         return new AuditRecord(AuditRecord.timestamp(at), "gateway", event(event),
                 event.decision().outcome().name().toLowerCase(Locale.ROOT), event.decision().reason(),

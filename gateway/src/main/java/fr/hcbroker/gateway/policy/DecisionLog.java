@@ -2,6 +2,7 @@ package fr.hcbroker.gateway.policy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import fr.hcbroker.audit.AuditRecord;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -10,8 +11,8 @@ import java.util.Map;
 
 /**
  * Structured log of the decisions worth reading: everything but requests handed to the app (those
- * are counted in the metrics and written to the audit trail). One JSON object per line on stdout;
- * no tokens, cookies or query strings ever reach it.
+ * are counted in the metrics and written to the audit trail). One JSON object per line on stdout,
+ * cleaned as the audit records are: no tokens, cookies or query strings ever reach it.
  */
 public final class DecisionLog implements DecisionListener {
 
@@ -22,15 +23,17 @@ public final class DecisionLog implements DecisionListener {
         if (!event.urgent()) {
             return Future.succeededFuture();
         }
+        // The audit record's cleaning: a path or reason can carry a token by mistake (a reset link).
+        AuditRecord record = AuditTrail.record(event, Instant.now());
         Map<String, Object> line = new LinkedHashMap<>();
-        line.put("ts", Instant.now().toString());
+        line.put("ts", record.ts());
         line.put("source", "gateway");
         line.put("outcome", event.decision().outcome().name().toLowerCase(Locale.ROOT));
-        line.put("reason", event.decision().reason());
-        line.put("route", event.route());
-        line.put("method", event.method());
-        line.put("path", event.path());
-        line.put("user", event.session() == null ? null : event.session().username());
+        line.put("reason", record.reason());
+        line.put("route", record.route());
+        line.put("method", record.method());
+        line.put("path", record.path());
+        line.put("user", record.user());
         line.put("status", event.status());
         try {
             System.out.println(JSON.writeValueAsString(line));
