@@ -175,7 +175,8 @@ class GatewayIT {
         }
 
         @ParameterizedTest(name = "[{index}] {0}")
-        @ValueSource(strings = {"/public/../echo", "/public/%2e%2e/echo", "/public%2fecho", "/public/..%2fecho"})
+        @ValueSource(strings = {"/public/../echo", "/public/%2e%2e/echo", "/public%2fecho", "/public/..%2fecho",
+                "/public/..;/pharmacy/echo", "/public/..;x=1/echo", "/%70harmacy/echo", "/pharm%61cy/echo"})
         void ambiguousPathsThatCouldEscapeAPublicPrefixAreRefused(String path) {
             HttpResponse<String> response = new Browser().send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path)).build());
             assertThat(response.statusCode()).isEqualTo(400);
@@ -208,6 +209,14 @@ class GatewayIT {
             String answer = raw(gateway, "GET http://" + host + "/public/echo HTTP/1.1\r\nHost: " + host
                     + "\r\nConnection: close\r\n\r\n");
             assertThat(answer).startsWith("HTTP/1.1 200").contains("x-forwarded-host");
+        }
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"/pharmacy;jsessionid=A1B2/echo", "//pharmacy/echo", "/pharmacy;x"})
+        void aPathSpelledAsServletContainersReadItFallsUnderItsOwnRoute(String path) {
+            HttpResponse<String> response = nurse.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path)).build());
+            assertThat(response.statusCode()).isEqualTo(403);
+            assertThat(response.body()).contains("profession not allowed");
         }
 
         @Test

@@ -229,8 +229,9 @@ public final class GatewayServer {
         }
     }
 
-    private void route(HttpServerRequest request, String path, HttpClient own) {
+    private void route(HttpServerRequest request, String requested, HttpClient own) {
         String host = request.authority() == null ? null : request.authority().host();
+        String path = RequestPaths.forMatching(requested);
         Route route = matching(host, path);
         if (route == null) {
             Pages.send(request.response(), 404, "Application inconnue",

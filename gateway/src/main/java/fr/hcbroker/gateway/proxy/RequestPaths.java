@@ -9,14 +9,48 @@ import java.util.regex.Pattern;
  */
 final class RequestPaths {
 
-    /** Dot segments, encoded dots/slashes/backslashes, backslashes and controls mean different paths to different parsers. */
-    private static final Pattern AMBIGUOUS = Pattern.compile("(^|/)\\.\\.?(/|$)|%2e|%2f|%5c|\\\\|%00|[\\x00-\\x1f\\x7f]");
+    /**
+     * Dot segments (with path parameters too: Tomcat reads {@code /..;/} as {@code /../}), encoded
+     * dots/slashes/backslashes, backslashes and controls mean different paths to different parsers; so
+     * do percent-encoded letters, digits, {@code -}, {@code _} and {@code ~}, which no browser encodes
+     * and every app decodes ({@code /%61dmin} is {@code /admin} to the app, not to route matching).
+     */
+    private static final Pattern AMBIGUOUS = Pattern.compile("(^|/)\\.\\.?(;[^/]*)?(/|$)|%2e|%2f|%5c|\\\\|%00|[\\x00-\\x1f\\x7f]"
+            + "|%(?:[46][1-9a-f]|[57][0-9a]|3[0-9]|2d|5f|7e)");
 
     private RequestPaths() {
     }
 
     static boolean ambiguous(String rawPath) {
         return rawPath == null || !rawPath.startsWith("/") || AMBIGUOUS.matcher(rawPath.toLowerCase(Locale.ROOT)).find();
+    }
+
+    /**
+     * The path as routes and public paths are matched against it: without path parameters
+     * ({@code ;jsessionid=…}) and with repeated slashes merged, as servlet containers and many
+     * frameworks read it. Otherwise {@code /admin;x/page} or {@code //admin/page} would miss the
+     * {@code /admin} route and reach the same app under a looser one.
+     */
+    static String forMatching(String path) {
+        if (path.indexOf(';') < 0 && !path.contains("//")) {
+            return path;
+        }
+        StringBuilder matched = new StringBuilder(path.length());
+        boolean parameters = false;
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '/') {
+                parameters = false;
+                if (matched.length() == 0 || matched.charAt(matched.length() - 1) != '/') {
+                    matched.append(c);
+                }
+            } else if (c == ';') {
+                parameters = true;
+            } else if (!parameters) {
+                matched.append(c);
+            }
+        }
+        return matched.toString();
     }
 
     /**

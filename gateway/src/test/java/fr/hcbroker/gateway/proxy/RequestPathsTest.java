@@ -26,13 +26,14 @@ class RequestPathsTest {
 
     @ParameterizedTest(name = "[{index}] {0}")
     @ValueSource(strings = {"/public/../admin", "/public/%2e%2e/admin", "/public%2fadmin", "/a\\b", "/./x", "/x/.",
-            "/x%00", "relative"})
+            "/x%00", "relative", "/public/..;/admin", "/public/..;jsessionid=1/admin", "/.;x/admin", "/%61dmin", "/adm%49n",
+            "/%7euser", "/a%2db", "/x%5fy", "/%30"})
     void ambiguousRequestPathsAreRefused(String path) {
         assertThat(RequestPaths.ambiguous(path)).isTrue();
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
-    @ValueSource(strings = {"/", "/public/page", "/a.b/c..d", "/caf%C3%A9"})
+    @ValueSource(strings = {"/", "/public/page", "/a.b/c..d", "/caf%C3%A9", "/page;jsessionid=A1B2", "/a%20b", "/%25", "/..x/"})
     void ordinaryPathsPass(String path) {
         assertThat(RequestPaths.ambiguous(path)).isFalse();
     }
@@ -56,5 +57,12 @@ class RequestPathsTest {
             "http://apps.example?y=1, /?y=1", "https://apps.example:8443/a/b, /a/b"})
     void theAppGetsTheTargetInOriginForm(String target, String originForm) {
         assertThat(RequestPaths.originForm(target)).isEqualTo(originForm);
+    }
+
+    @ParameterizedTest(name = "[{index}] {0} -> {1}")
+    @CsvSource({"/admin/page, /admin/page", "/admin;jsessionid=A1/page, /admin/page", "//admin//page, /admin/page",
+            "/admin;x, /admin", "/a;b;c/d;e, /a/d", "/, /"})
+    void routesMatchThePathAsServletContainersReadIt(String path, String matched) {
+        assertThat(RequestPaths.forMatching(path)).isEqualTo(matched);
     }
 }
