@@ -13,10 +13,11 @@ final class RequestPaths {
      * Dot segments (with path parameters too: Tomcat reads {@code /..;/} as {@code /../}), encoded
      * dots/slashes/backslashes, backslashes and controls mean different paths to different parsers; so
      * do percent-encoded letters, digits, {@code -}, {@code _} and {@code ~}, which no browser encodes
-     * and every app decodes ({@code /%61dmin} is {@code /admin} to the app, not to route matching).
+     * and every app decodes ({@code /%61dmin} is {@code /admin} to the app, not to route matching); and
+     * overlong UTF-8 ({@code %c0%ae} is a dot to old decoders), which valid text never contains.
      */
     private static final Pattern AMBIGUOUS = Pattern.compile("(^|/)\\.\\.?(;[^/]*)?(/|$)|%2e|%2f|%5c|\\\\|%00|[\\x00-\\x1f\\x7f]"
-            + "|%(?:[46][1-9a-f]|[57][0-9a]|3[0-9]|2d|5f|7e)");
+            + "|%(?:[46][1-9a-f]|[57][0-9a]|3[0-9]|2d|5f|7e)|%c[01]|%e0%[89]|%f0%8");
 
     private RequestPaths() {
     }

@@ -27,13 +27,14 @@ class RequestPathsTest {
     @ParameterizedTest(name = "[{index}] {0}")
     @ValueSource(strings = {"/public/../admin", "/public/%2e%2e/admin", "/public%2fadmin", "/a\\b", "/./x", "/x/.",
             "/x%00", "relative", "/public/..;/admin", "/public/..;jsessionid=1/admin", "/.;x/admin", "/%61dmin", "/adm%49n",
-            "/%7euser", "/a%2db", "/x%5fy", "/%30"})
+            "/%7euser", "/a%2db", "/x%5fy", "/%30", "/public/%c0%ae%c0%ae/admin", "/%C1%9c", "/%e0%80%ae", "/%f0%80%80%ae"})
     void ambiguousRequestPathsAreRefused(String path) {
         assertThat(RequestPaths.ambiguous(path)).isTrue();
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
-    @ValueSource(strings = {"/", "/public/page", "/a.b/c..d", "/caf%C3%A9", "/page;jsessionid=A1B2", "/a%20b", "/%25", "/..x/"})
+    @ValueSource(strings = {"/", "/public/page", "/a.b/c..d", "/caf%C3%A9", "/page;jsessionid=A1B2", "/a%20b", "/%25", "/..x/",
+            "/%E2%82%AC", "/%F0%9F%98%80", "/%C3%A0"})
     void ordinaryPathsPass(String path) {
         assertThat(RequestPaths.ambiguous(path)).isFalse();
     }
