@@ -34,6 +34,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The gateway when what it depends on fails: a dead app, a hanging app, Keycloak down. It runs in
@@ -54,6 +56,7 @@ class GatewayResilienceIT {
     private static ServerSocket cookieSettingApp;
     private static final AtomicReference<MultiMap> websocketHeaders = new AtomicReference<>();
     private static final AtomicReference<String> websocketUri = new AtomicReference<>();
+    private static final List<fr.hcbroker.gateway.policy.DecisionEvent> decided = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final String SESSION_ID = "existing-session-made-before-keycloak-went-down";
 
@@ -119,7 +122,10 @@ class GatewayResilienceIT {
                 "c@x.fr", List.of("10"), List.of(), Set.of(), Level.SUBSTANTIAL, List.of("pwd", "otp", "mfa"), System.currentTimeMillis() / 1000)).await();
         gateway = new GatewayServer(vertx, config, store,
                 new OidcProvider(vertx, config.oidc(), URI.create("http://127.0.0.1:1/.hc/callback")),
-                event -> io.vertx.core.Future.succeededFuture(),
+                event -> {
+                    decided.add(event);
+                    return io.vertx.core.Future.succeededFuture();
+                },
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         gateway.start().await();
     }
@@ -215,6 +221,27 @@ class GatewayResilienceIT {
         assertThat(websocketHeaders.get().get("sec-websocket-extensions")).contains("permessage-deflate");
         assertThat(socket.headers().get("sec-websocket-extensions")).contains("permessage-deflate");
         socket.close().await();
+    }
+
+    @ParameterizedTest(name = "[{index}] from {0}, X-Forwarded-For: {1}")
+    @CsvSource(delimiter = '|', value = {
+            "127.0.0.1 | 203.0.113.7 | 203.0.113.7",
+            "127.0.0.1 | 198.51.100.1, 203.0.113.7 | 203.0.113.7",
+            "127.0.0.1 | 203.0.113.7, 127.0.0.1 | 203.0.113.7",
+            "127.0.0.1 | '' | 127.0.0.1",
+            "127.0.0.2 | 203.0.113.7 | 127.0.0.2"})
+    @DisplayName("a decision records the browser's address: behind a trusted proxy the one it reports, else the peer's")
+    void decisionsRecordTheBrowsersAddress(String from, String forwardedFor, String recorded) throws Exception {
+        String id = "addr-" + java.util.UUID.randomUUID();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port(), java.net.InetAddress.getByName(from), 0)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: hc_session=" + SESSION_ID
+                    + "\r\nX-Request-Id: " + id + "\r\n" + (forwardedFor.isEmpty() ? "" : "X-Forwarded-For: " + forwardedFor + "\r\n")
+                    + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).startsWith("HTTP/1.1 200");
+        }
+        assertThat(decided).filteredOn(event -> id.equals(event.requestId()))
+                .extracting(fr.hcbroker.gateway.policy.DecisionEvent::clientIp).containsExactly(recorded);
     }
 
     @Test

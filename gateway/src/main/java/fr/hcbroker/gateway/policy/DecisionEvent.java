@@ -11,7 +11,7 @@ import fr.hcbroker.gateway.session.Session;
  * @param path      request path (never the query string)
  * @param session   the session, or null
  * @param status    HTTP status answered; 0 when the request was handed to the app
- * @param clientIp  the peer address
+ * @param clientIp  the browser's address: the peer's, or as a trusted proxy reports it
  * @param requestId the incoming {@code X-Request-Id}, if any
  */
 public record DecisionEvent(Decision decision, String route, String method, String path, Session session, int status,

@@ -41,6 +41,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -530,8 +531,28 @@ public final class GatewayServer {
     private Future<Void> record(HttpServerRequest request, String routeId, Decision decision, Session session, int status) {
         decisions.get(decision.outcome()).increment();
         return listener.decided(new DecisionEvent(decision, routeId, request.method().name(), request.path(), session,
-                status, request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
-                request.getHeader("x-request-id")));
+                status, clientAddress(request), request.getHeader("x-request-id")));
+    }
+
+    /**
+     * The browser's address, for the record: the peer's, or behind a trusted proxy the last address in
+     * {@code X-Forwarded-For} that is not a trusted proxy itself (the one a proxy saw connecting;
+     * anything further left is the browser's own word).
+     */
+    private String clientAddress(HttpServerRequest request) {
+        String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        Set<String> trusted = config.trustedProxies();
+        if (peer == null || !trusted.contains(peer)) {
+            return peer;
+        }
+        String[] hops = String.join(",", request.headers().getAll("x-forwarded-for")).split(",");
+        for (int i = hops.length - 1; i >= 0; i--) {
+            String hop = hops[i].trim();
+            if (!hop.isEmpty() && !trusted.contains(hop)) {
+                return hop;
+            }
+        }
+        return peer;
     }
 
     /**
