@@ -270,11 +270,31 @@ class GatewayIT {
                     Map.of("username", user, "password", "Pw-" + user), u -> false);
             Browser.Page callback = browser.submit(otp, otp.form("kc-otp-login-form"),
                     Map.of("otp", Totp.now(secret[0])), u -> u.getPath().equals("/.hc/callback"));
-            HttpResponse<String> first = new Browser().send(HttpRequest.newBuilder(callback.uri()).build());
+            HttpResponse<String> first = browser.send(HttpRequest.newBuilder(callback.uri()).build());
             assertThat(first.statusCode()).isEqualTo(302);
-            HttpResponse<String> replay = new Browser().send(HttpRequest.newBuilder(callback.uri()).build());
+            HttpResponse<String> replay = browser.send(HttpRequest.newBuilder(callback.uri()).build());
             assertThat(replay.statusCode()).isEqualTo(400);
             assertThat(replay.headers().allValues("set-cookie")).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a callback link opened in another browser logs no one in (login CSRF)")
+        void aCallbackCompletedByAnotherBrowserIsRefusedAndCreatesNoSession() {
+            String[] secret = new String[1];
+            String user = newUser(Map.of(), secret);
+            Browser attacker = new Browser();
+            Browser.Page form = attacker.get(stack.gatewayUrl() + "/echo");
+            Browser.Page otp = attacker.submit(form, form.form("kc-form-login"),
+                    Map.of("username", user, "password", "Pw-" + user), u -> false);
+            Browser.Page callback = attacker.submit(otp, otp.form("kc-otp-login-form"),
+                    Map.of("otp", Totp.now(secret[0])), u -> u.getPath().equals("/.hc/callback"));
+            Browser victim = new Browser();
+            victim.get(stack.gatewayUrl() + "/echo", u -> true); // the victim has a login cookie of its own
+            HttpResponse<String> opened = victim.send(HttpRequest.newBuilder(callback.uri()).build());
+            assertThat(opened.statusCode()).isEqualTo(400);
+            assertThat(opened.body()).contains("autre navigateur");
+            assertThat(opened.headers().allValues("set-cookie")).noneMatch(c -> c.startsWith("hc_session="));
+            assertThat(victim.get(stack.gatewayUrl() + "/echo", u -> true).status()).isEqualTo(302);
         }
 
         @ParameterizedTest(name = "[{index}] {0}")

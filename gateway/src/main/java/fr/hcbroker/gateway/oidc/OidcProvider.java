@@ -128,8 +128,8 @@ public final class OidcProvider {
         return metadata;
     }
 
-    /** A fresh pending login and the URL to send the browser to. */
-    public Future<Map.Entry<String, PendingLogin>> start(String returnPath, Level level, String replacing) {
+    /** A fresh pending login, bound to {@code browser}, and the URL to send the browser to. */
+    public Future<Map.Entry<String, PendingLogin>> start(String returnPath, Level level, String replacing, String browser) {
         return ready().map(r -> {
             State state = new State(random());
             Nonce nonce = new Nonce(random());
@@ -142,7 +142,7 @@ public final class OidcProvider {
                     .customParameter("acr_values", level.acr())
                     .build().toURI();
             return Map.entry(uri.toString() + "#" + state.getValue(),
-                    new PendingLogin(nonce.getValue(), verifier.getValue(), returnPath, level, replacing));
+                    new PendingLogin(nonce.getValue(), verifier.getValue(), returnPath, level, replacing, browser));
         });
     }
 

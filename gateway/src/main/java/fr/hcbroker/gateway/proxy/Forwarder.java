@@ -13,6 +13,7 @@ import io.vertx.core.net.SocketAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -48,30 +49,30 @@ final class Forwarder {
     private final boolean ssl;
     private final long timeoutMs;
     private final BiConsumer<HttpServerRequest, Integer> failed;
-    private final String ownCookie;
+    private final Set<String> ownCookies;
 
     /**
      * @param failed    told of each request the app could not answer (status 502 or 504) before its
      *                  page is sent; not awaited
-     * @param ownCookie the gateway's session cookie, which an app's answer can never set
+     * @param ownCookies the gateway's cookies, which an app's answer can never set
      */
-    Forwarder(URI upstream, long timeoutMs, BiConsumer<HttpServerRequest, Integer> failed, String ownCookie) {
+    Forwarder(URI upstream, long timeoutMs, BiConsumer<HttpServerRequest, Integer> failed, Set<String> ownCookies) {
         this.ssl = "https".equals(upstream.getScheme());
         this.host = upstream.getHost();
         this.port = upstream.getPort() > 0 ? upstream.getPort() : ssl ? 443 : 80;
         this.origin = SocketAddress.inetSocketAddress(port, host);
         this.timeoutMs = timeoutMs;
         this.failed = failed;
-        this.ownCookie = ownCookie;
+        this.ownCookies = ownCookies;
     }
 
     /**
-     * Whether a {@code Set-Cookie} value sets {@code cookie}. The gateway's session cookie is its own:
-     * an app (any app behind the same origin) that could set it could put a person in a session it chose.
+     * Whether a {@code Set-Cookie} value sets one of {@code cookies}. The gateway's cookies are its own:
+     * an app (any app behind the same origin) that could set them could put a person in a session it chose.
      */
-    static boolean setsCookie(String setCookie, String cookie) {
+    static boolean setsCookie(String setCookie, Set<String> cookies) {
         int eq = setCookie.indexOf('=');
-        return (eq < 0 ? setCookie : setCookie.substring(0, eq)).trim().equals(cookie);
+        return cookies.contains((eq < 0 ? setCookie : setCookie.substring(0, eq)).trim());
     }
 
     /**
@@ -146,7 +147,7 @@ final class Forwarder {
         MultiMap headers = response.headers();
         for (Map.Entry<String, String> header : answer.headers()) {
             String name = header.getKey();
-            if (!hopByHop(name) && !(name.equalsIgnoreCase("set-cookie") && setsCookie(header.getValue(), ownCookie))) {
+            if (!hopByHop(name) && !(name.equalsIgnoreCase("set-cookie") && setsCookie(header.getValue(), ownCookies))) {
                 headers.add(name, header.getValue());
             }
         }

@@ -72,6 +72,8 @@ public final class GatewayServer {
     private final DecisionListener listener;
     private final PrometheusMeterRegistry metrics;
     private final String cookieName;
+    /** Binds login attempts to the browser that started them: a random value, shared by its tabs. */
+    private final String loginCookieName;
     private final HttpClient client;
     private volatile List<Route> routes;
     private final java.util.Map<Outcome, io.micrometer.core.instrument.Counter> decisions = new java.util.EnumMap<>(Outcome.class);
@@ -91,6 +93,7 @@ public final class GatewayServer {
         this.signer = new AssertionSigner(config.publicUrl().toString(), Clock.systemUTC(), store);
         // __Host- binds the cookie to this exact origin; browsers accept it only with Secure, so on https.
         this.cookieName = config.https() ? "__Host-hc_session" : "hc_session";
+        this.loginCookieName = config.https() ? "__Host-hc_login" : "hc_login";
         int timeoutMs = (int) config.upstreamTimeout().toMillis();
         this.client = client(vertx, timeoutMs);
         this.routes = routes(config);
@@ -125,9 +128,9 @@ public final class GatewayServer {
                     .origin(context -> context.client().request(new RequestOptions()
                             .setServer(origin).setHost(upstream.getHost()).setPort(port).setSsl("https".equals(upstream.getScheme()))
                             .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)))
-                    .addInterceptor(new WebSocketRules(cookieName), true)
+                    .addInterceptor(new WebSocketRules(ownCookies()), true)
                     .addInterceptor(new UpstreamErrors(failed), true);
-            built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed, cookieName), webSockets));
+            built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed, ownCookies()), webSockets));
         }
         return List.copyOf(built);
     }
@@ -372,13 +375,19 @@ public final class GatewayServer {
     }
 
     private void login(HttpServerRequest request, String returnPath, Level level, String replacing) {
-        oidc.start(returnPath, level, replacing)
+        String existing = cookieValue(request, loginCookieName);
+        // One value per browser, kept while it has one: tabs logging in at once all keep theirs valid.
+        String browser = existing != null && existing.matches("[A-Za-z0-9_-]{43}") ? existing : random();
+        oidc.start(returnPath, level, replacing, browser)
                 .compose(start -> {
                     String url = start.getKey();
                     int hash = url.lastIndexOf('#');
                     return store.putPending(url.substring(hash + 1), start.getValue()).map(v -> url.substring(0, hash));
                 })
-                .onSuccess(url -> request.response().setStatusCode(302).putHeader("location", url)
+                .onSuccess(url -> request.response()
+                        .addCookie(Cookie.cookie(loginCookieName, browser).setPath("/").setHttpOnly(true)
+                                .setSameSite(CookieSameSite.LAX).setSecure(config.https()).setMaxAge(600))
+                        .setStatusCode(302).putHeader("location", url)
                         .putHeader("cache-control", "no-store").end())
                 .onFailure(failure -> unavailableOrRefused(request, failure));
     }
@@ -395,6 +404,15 @@ public final class GatewayServer {
         }
         store.takePending(state).onComplete(taken -> {
             PendingLogin pending = taken.succeeded() ? taken.result() : null;
+            if (pending != null && !pending.browser().equals(cookieValue(request, loginCookieName))) {
+                // A callback link opened in another browser than the one that logged in: completing it
+                // would log this person in as whoever did (login CSRF). The attempt is spent.
+                afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "login started in another browser"), null, 400),
+                        () -> Pages.send(request.response(), 400, "Connexion refusée",
+                                "Cette connexion a été commencée dans un autre navigateur. Revenez à l'application et reconnectez-vous.",
+                                "This login was started in another browser."));
+                return;
+            }
             if (pending == null) {
                 afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "unknown or replayed state"), null, 400),
                         () -> Pages.send(request.response(), 400, "Connexion expirée",
@@ -482,11 +500,20 @@ public final class GatewayServer {
     }
 
     private String sessionId(HttpServerRequest request) {
-        Cookie cookie = request.getCookie(cookieName);
+        return cookieValue(request, cookieName);
+    }
+
+    private static String cookieValue(HttpServerRequest request, String name) {
+        Cookie cookie = request.getCookie(name);
         return cookie == null || cookie.getValue().isEmpty() ? null : cookie.getValue();
     }
 
-    /** The gateway's cookie is the gateway's: the app never sees it. */
+    /** The gateway's cookies: the session's and the login's. */
+    private java.util.Set<String> ownCookies() {
+        return java.util.Set.of(cookieName, loginCookieName);
+    }
+
+    /** The gateway's cookies are the gateway's: the app never sees them. */
     private void removeOwnCookie(MultiMap headers) {
         List<String> cookies = headers.getAll("cookie");
         if (cookies.isEmpty()) {
@@ -498,7 +525,7 @@ public final class GatewayServer {
                 String trimmed = pair.trim();
                 int eq = trimmed.indexOf('=');
                 String name = eq < 0 ? trimmed : trimmed.substring(0, eq);
-                if (!trimmed.isEmpty() && !name.trim().equalsIgnoreCase(cookieName)) {
+                if (!trimmed.isEmpty() && !name.trim().equalsIgnoreCase(cookieName) && !name.trim().equalsIgnoreCase(loginCookieName)) {
                     kept.add(trimmed);
                 }
             }

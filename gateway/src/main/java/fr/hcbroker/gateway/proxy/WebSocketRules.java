@@ -6,17 +6,18 @@ import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What {@link Forwarder} does for plain requests, done for WebSocket upgrades on vertx-http-proxy:
- * the app gets the target in origin-form, and cannot set the gateway's session cookie.
+ * the app gets the target in origin-form, and cannot set the gateway's cookies.
  */
 final class WebSocketRules implements ProxyInterceptor {
 
-    private final String ownCookie;
+    private final Set<String> ownCookies;
 
-    WebSocketRules(String ownCookie) {
-        this.ownCookie = ownCookie;
+    WebSocketRules(Set<String> ownCookies) {
+        this.ownCookies = ownCookies;
     }
 
     @Override
@@ -30,7 +31,7 @@ final class WebSocketRules implements ProxyInterceptor {
         MultiMap headers = context.response().headers();
         List<String> cookies = headers.getAll("set-cookie");
         headers.remove("set-cookie");
-        cookies.stream().filter(value -> !Forwarder.setsCookie(value, ownCookie)).forEach(value -> headers.add("set-cookie", value));
+        cookies.stream().filter(value -> !Forwarder.setsCookie(value, ownCookies)).forEach(value -> headers.add("set-cookie", value));
         return context.sendResponse();
     }
 }

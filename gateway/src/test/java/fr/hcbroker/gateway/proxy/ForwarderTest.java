@@ -21,6 +21,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +52,7 @@ class ForwarderTest {
 
     /** A front that forwards every request to {@code upstream}; returns its port. */
     private int front(URI upstream) {
-        Forwarder forwarder = new Forwarder(upstream, TIMEOUT_MS, (request, status) -> failures.add(status), "hc_session");
+        Forwarder forwarder = new Forwarder(upstream, TIMEOUT_MS, (request, status) -> failures.add(status), Set.of("hc_session"));
         // As the gateway's server: HTTP/1.1 only, no cleartext HTTP/2 upgrade.
         return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(request -> {
             request.pause();

@@ -101,7 +101,7 @@ class ClusteredSessionStoreTest {
         for (InetSocketAddress self : members) {
             nodes.add(new InfinispanSessionStore(vertx, config(self, members)));
         }
-        PendingLogin login = new PendingLogin("nonce", "verifier", "/dossier", Level.SUBSTANTIAL, null);
+        PendingLogin login = new PendingLogin("nonce", "verifier", "/dossier", Level.SUBSTANTIAL, null, "browser");
         nodes.get(0).putPending("state-1", login).await();
         assertThat(nodes.get(1).takePending("state-1").await()).isEqualTo(login);
         assertThat(nodes.get(0).takePending("state-1").await()).isNull();

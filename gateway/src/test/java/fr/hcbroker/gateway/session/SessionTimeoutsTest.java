@@ -65,7 +65,7 @@ class SessionTimeoutsTest {
         int attempts = InfinispanSessionStore.MAX_PENDING_LOGINS + 10_000;
         String longReturn = "/" + "a".repeat(2000);
         for (int i = 0; i < attempts; i++) {
-            store.putPending("state-" + i, new PendingLogin("n", "v", longReturn, Level.SUBSTANTIAL, null)).await();
+            store.putPending("state-" + i, new PendingLogin("n", "v", longReturn, Level.SUBSTANTIAL, null, "browser")).await();
         }
         int kept = 0;
         for (int i = 0; i < attempts; i++) {
