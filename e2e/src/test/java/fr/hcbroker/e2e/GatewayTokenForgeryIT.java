@@ -61,7 +61,9 @@ class GatewayTokenForgeryIT {
     private static volatile String nextIdToken;
     private static InfinispanSessionStore store;
     private static GatewayServer gateway;
-    private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** Keeps cookies, as the browser that starts a login must also be the one that completes it. */
+    private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .cookieHandler(new java.net.CookieManager(null, java.net.CookiePolicy.ACCEPT_ALL)).build();
 
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
