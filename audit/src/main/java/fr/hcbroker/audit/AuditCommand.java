@@ -1,7 +1,7 @@
 package fr.hcbroker.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -18,9 +18,12 @@ import picocli.CommandLine.Parameters;
         subcommands = {AuditCommand.Verify.class, AuditCommand.Search.class, AuditCommand.Forward.class})
 public final class AuditCommand {
 
-    @Command(name = "verify", description = "Say OK, or name the first altered, removed, inserted or reordered record.")
+    @Command(name = "verify", description = {"Say OK, or name the first altered, removed, inserted or reordered record.",
+            "Exit 0: intact and every record under a signed checkpoint; 1: a fault; 2: intact, but the last records"
+                    + " are not signed yet (a running writer signs within a second: verify again)."})
     static final class Verify implements Callable<Integer> {
-        @Option(names = "--key", description = "Checkpoint public key (default: audit-signing-key.pub beside the first file).")
+        @Option(names = "--key", description = "Checkpoint public key, a copy kept away from the logs"
+                + " (default: audit-signing-key.pub beside the first file, which proves nothing to whoever could rewrite both).")
         Path key;
 
         @Parameters(arity = "1..*", description = "Audit files, oldest first.")
@@ -32,7 +35,11 @@ public final class AuditCommand {
             PublicKey publicKey = Files.exists(keyFile) ? CheckpointKeys.loadPublic(keyFile) : null;
             AuditVerifier.Result result = AuditVerifier.verify(files, publicKey);
             System.out.println(result.message());
-            return result.ok() ? 0 : 1;
+            if (key == null) {
+                System.err.println("note: the checkpoints were checked with " + keyFile + ", beside the log: whoever"
+                        + " can rewrite the log can replace it too. Give --key with a copy kept elsewhere.");
+            }
+            return !result.ok() ? 1 : result.proven() ? 0 : 2;
         }
     }
 
@@ -45,21 +52,46 @@ public final class AuditCommand {
         @Option(names = "--to", description = "RFC 3339 instant, exclusive.") Instant to;
         @Parameters(arity = "1..*") List<Path> files;
 
+        /** Files are read line by line (a day's file is gigabytes); a line that is not a record is named on stderr and skipped. */
         @Override
         public Integer call() throws Exception {
+            int skipped = 0;
             for (Path file : files) {
-                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                    JsonNode node = AuditChain.JSON.readTree(line);
-                    Instant ts = Instant.parse(node.path("ts").asText());
-                    if ((user == null || user.equals(node.path("user").asText()))
-                            && (idnat == null || idnat.equals(node.path("idnat").asText()))
-                            && (route == null || route.equals(node.path("route").asText()))
-                            && (from == null || !ts.isBefore(from)) && (to == null || ts.isBefore(to))) {
-                        System.out.println(line);
+                try (AuditVerifier.Lines lines = new AuditVerifier.Lines(file)) {
+                    long n = 0;
+                    for (String line = lines.next(); line != null; line = lines.next()) {
+                        n++;
+                        JsonNode node = record(line);
+                        if (node == null) {
+                            System.err.println(file.getFileName() + " line " + n + ": not a record, skipped"
+                                    + (lines.atEnd() ? " (cut by a crash?)" : " (run verify)"));
+                            skipped++;
+                            continue;
+                        }
+                        Instant ts = Instant.parse(node.path("ts").asText());
+                        if ((user == null || user.equals(node.path("user").asText()))
+                                && (idnat == null || idnat.equals(node.path("idnat").asText()))
+                                && (route == null || route.equals(node.path("route").asText()))
+                                && (from == null || !ts.isBefore(from)) && (to == null || ts.isBefore(to))) {
+                            System.out.println(line);
+                        }
                     }
                 }
             }
-            return 0;
+            return skipped == 0 ? 0 : 1;
+        }
+
+        private static JsonNode record(String line) {
+            if (line == AuditVerifier.Lines.TORN || line == AuditVerifier.Lines.TOO_LONG || line == AuditVerifier.Lines.NOT_UTF8) {
+                return null;
+            }
+            try {
+                JsonNode node = AuditChain.JSON.readTree(line);
+                Instant.parse(node.path("ts").asText());
+                return node;
+            } catch (IOException | RuntimeException notARecord) {
+                return null;
+            }
         }
     }
 
@@ -69,13 +101,18 @@ public final class AuditCommand {
     static final class Forward implements Callable<Integer> {
         @Option(names = "--host", required = true) String host;
         @Option(names = "--port", defaultValue = "6514") int port;
-        @Option(names = "--tls", negatable = true, defaultValue = "true", description = "TLS (default) or plain TCP.") boolean tls;
+        // Two plain flags: picocli's negatable option with a true default reads a bare --tls as false.
+        @Option(names = "--tls", description = "TLS, checking the SIEM's certificate and host name (the default).") boolean tls;
+        @Option(names = "--no-tls", description = "Plain TCP (a trusted network only: records name people).") boolean plain;
         @Option(names = "--prefix", defaultValue = "gateway", description = "File prefix: gateway or keycloak.") String prefix;
         @Parameters(index = "0", description = "The audit directory.") Path dir;
 
         @Override
         public Integer call() throws Exception {
-            try (SyslogForwarder forwarder = new SyslogForwarder(dir, prefix, host, port, tls)) {
+            if (tls && plain) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--tls and --no-tls: choose one");
+            }
+            try (SyslogForwarder forwarder = new SyslogForwarder(dir, prefix, host, port, !plain)) {
                 Thread.currentThread().join();
             }
             return 0;

@@ -35,7 +35,7 @@ public record AuditRecord(String ts, String source, String event, String outcome
         session = clean(session);
         route = clean(route);
         method = clean(method);
-        path = path == null ? null : clean(withoutQuery(path));
+        path = path == null ? null : clean(withoutParameters(withoutQuery(path)));
         clientIp = clean(clientIp);
         requestId = clean(requestId);
         amr = amr == null ? List.of() : cleanAll(amr);
@@ -87,7 +87,8 @@ public record AuditRecord(String ts, String source, String event, String outcome
             java.util.regex.Pattern.compile("eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*"),
             java.util.regex.Pattern.compile("(?i)\\b(bearer|basic|dpop|negotiate)\\s+[A-Za-z0-9._~+/=-]+"),
             java.util.regex.Pattern.compile("(?i)\\b((?:[a-z]+[_-])*(?:token|password|passwd|pwd|secret|otp|totp|pin|cookie|code"
-                    + "|assertion|session|session_state|credential)s?)\\s*[=:]\\s*[^\\s&;,]+"));
+                    + "|assertion|session|session_state|credential|j?sessionid|phpsessid|sessid|aspsessionid[a-z]*|sid"
+                    + "|api[_-]?key|key|sig|signature|saml(?:response|request)|ticket|auth)s?)\\s*(?:[=:]|%3d)\\s*[^\\s&;,]+"));
     static final String REDACTED = "[redacted]";
 
     private static String clean(String value) {
@@ -103,11 +104,36 @@ public record AuditRecord(String ts, String source, String event, String outcome
         if (namesAuthScheme(text)) {
             text = SECRETS.get(1).matcher(text).replaceAll("$1 " + REDACTED);
         }
-        if (text.indexOf('=') >= 0 || text.indexOf(':') >= 0) {
+        if (text.indexOf('=') >= 0 || text.indexOf(':') >= 0 || text.indexOf('%') >= 0) {
             text = SECRETS.get(2).matcher(text).replaceAll("$1=" + REDACTED);
         }
         // Bounded last, so cleaning a cleaned value changes nothing and the verifier re-derives it exactly.
         return text.length() > 512 ? text.substring(0, 512) : text;
+    }
+
+    /**
+     * Path parameters out ({@code /app;jsessionid=…/page} is recorded as {@code /app/page}): legacy
+     * Java apps carry their session id there, and no audit question needs them.
+     */
+    private static String withoutParameters(String path) {
+        int semicolon = path.indexOf(';');
+        if (semicolon < 0) {
+            return path;
+        }
+        StringBuilder out = new StringBuilder(path.length());
+        boolean inParameters = false;
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == ';') {
+                inParameters = true;
+            } else if (c == '/') {
+                inParameters = false;
+            }
+            if (!inParameters) {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private static String withoutQuery(String path) {

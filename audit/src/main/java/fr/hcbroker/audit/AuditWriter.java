@@ -91,6 +91,7 @@ public final class AuditWriter implements AutoCloseable {
             Files.createDirectories(dir);
             this.key = CheckpointKeys.loadOrCreate(dir);
             this.lastHash = lastHashOnDisk();
+            signUnsignedTail();
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot open the audit log in " + dir + ": " + e.getMessage(), e);
         }
@@ -288,10 +289,15 @@ public final class AuditWriter implements AutoCloseable {
         String signature = CheckpointKeys.sign(key, CheckpointKeys.statement(file, n, hash));
         String line = AuditChain.JSON.writeValueAsString(Map.of("ts", AuditRecord.timestamp(clock.instant()),
                 "file", file, "count", n, "hash", hash, "sig", signature)) + "\n";
-        try (FileChannel cps = FileChannel.open(dir.resolve(file + ".checkpoints"), StandardOpenOption.CREATE,
+        Path checkpoints = dir.resolve(file + ".checkpoints");
+        boolean created = !Files.exists(checkpoints);
+        try (FileChannel cps = FileChannel.open(checkpoints, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
             cps.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
             cps.force(false);
+        }
+        if (created) {
+            syncDirectory(dir);
         }
     }
 
@@ -307,8 +313,24 @@ public final class AuditWriter implements AutoCloseable {
         day = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         Path file = currentFile();
         dropTornTail(file);
-        count = Files.exists(file) ? lineCount(file) : 0;
+        boolean created = !Files.exists(file);
+        count = created ? 0 : lineCount(file);
         channel = opener.open(file);
+        if (created) {
+            syncDirectory(dir);
+        }
+    }
+
+    /**
+     * A new file's name is durable only once its directory is synced: without it, a power cut can
+     * lose a file whose records were acknowledged. Not every platform can open a directory.
+     */
+    static void syncDirectory(Path dir) {
+        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+            directory.force(true);
+        } catch (IOException | UnsupportedOperationException notSupported) {
+            // Windows cannot open a directory as a channel; there the file's own sync is what there is
+        }
     }
 
     private Path currentFile() {
@@ -317,11 +339,7 @@ public final class AuditWriter implements AutoCloseable {
 
     /** The chain continues from the newest file's last complete record (a torn last line is ignored). */
     private String lastHashOnDisk() throws IOException {
-        List<Path> files;
-        try (Stream<Path> list = Files.list(dir)) {
-            files = list.filter(p -> p.getFileName().toString().startsWith(prefix + "-")
-                    && p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
-        }
+        List<Path> files = files();
         for (int i = files.size() - 1; i >= 0; i--) {
             String hash = lastHash(files.get(i));
             if (hash != null) {
@@ -329,6 +347,37 @@ public final class AuditWriter implements AutoCloseable {
             }
         }
         return AuditChain.GENESIS;
+    }
+
+    private List<Path> files() throws IOException {
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.filter(p -> p.getFileName().toString().startsWith(prefix + "-")
+                    && p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+        }
+    }
+
+    /**
+     * A writer stopped by a crash left records after its last checkpoint. This one vouches for them
+     * at its start, as the crashed one would have within a second, so that a file no writer returns
+     * to (the day has changed) is whole for the verifier, which refuses unsigned records in any file
+     * but the last.
+     */
+    private void signUnsignedTail() throws IOException, GeneralSecurityException {
+        List<Path> files = files();
+        for (int i = files.size() - 1; i >= 0; i--) {
+            Path file = files.get(i);
+            dropTornTail(file);
+            String hash = lastHash(file);
+            if (hash == null) {
+                continue;
+            }
+            long records = lineCount(file);
+            JsonNode checkpoint = lastCheckpoint(file);
+            if (checkpoint == null || checkpoint.path("count").asLong() < records) {
+                writeCheckpoint(file.getFileName().toString(), records, hash);
+            }
+            return;
+        }
     }
 
     /**
@@ -392,7 +441,6 @@ public final class AuditWriter implements AutoCloseable {
         }
     }
 
-    /** Records in a file (its newlines), counted in blocks without decoding a line. */
     /**
      * The number of lines in a day's file, from its last checkpoint when it has one: that checkpoint's
      * count plus the lines after the record it names, found from the end. A restart after a busy day

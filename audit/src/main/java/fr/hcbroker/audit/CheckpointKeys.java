@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -20,7 +19,8 @@ import java.util.Base64;
 
 /**
  * The writer's Ed25519 key (JCA) that signs checkpoints. The private key stays beside the logs
- * (mode 600); the public key ({@code audit-signing-key.pub}) is what verifiers and the SIEM keep.
+ * (mode 600); the public key ({@code audit-signing-key.pub}) is what verifiers and the SIEM keep, a
+ * copy away from the logs: one read from beside them proves nothing to whoever could rewrite both.
  */
 public final class CheckpointKeys {
 
@@ -37,6 +37,13 @@ public final class CheckpointKeys {
      */
     static PrivateKey loadOrCreate(Path dir) throws IOException, GeneralSecurityException {
         Path privateFile = dir.resolve(PRIVATE);
+        if (!Files.exists(privateFile) && Files.exists(dir.resolve(PUBLIC))) {
+            // A new key would replace the public key that the logs so far were signed with, and a
+            // verifier holding the new one would call every earlier checkpoint forged.
+            throw new GeneralSecurityException("the audit signing key " + privateFile + " is missing while its public key "
+                    + PUBLIC + " is there: restore the key, or move " + PUBLIC + " aside with the logs it verifies"
+                    + " to start a new key");
+        }
         if (!Files.exists(privateFile)) {
             KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             Path privateTmp = Files.createTempFile(dir, PRIVATE, ".tmp");
@@ -50,7 +57,8 @@ public final class CheckpointKeys {
                 Files.writeString(privateTmp, Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()));
                 Files.writeString(publicTmp, Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
                 Files.createLink(privateFile, privateTmp);
-                Files.move(publicTmp, dir.resolve(PUBLIC), StandardCopyOption.REPLACE_EXISTING);
+                Files.move(publicTmp, dir.resolve(PUBLIC));
+                AuditWriter.syncDirectory(dir);
             } catch (FileAlreadyExistsException another) {
                 // another writer published its key first: use that one
             } finally {

@@ -21,6 +21,17 @@ import javax.net.ssl.SSLSocketFactory;
  */
 public final class SyslogForwarder implements AutoCloseable {
 
+    /** How much of a file is read at once: a backlog after a long outage is sent in parts. */
+    static final int CHUNK = 8 << 20;
+
+    /**
+     * How long the connection must stay open after a send before its position is saved. TCP syslog
+     * has no acknowledgement: a SIEM that stops reading (paused, or a black hole on the way) and then
+     * resets the connection loses what sat in the buffers, and only what was sent within this time
+     * is sent again.
+     */
+    private static final long SETTLE_NANOS = 2_000_000_000L;
+
     /** facility 13 (log audit) × 8 + severity 6 (informational). */
     private static final int PRIORITY = 13 * 8 + 6;
 
@@ -57,10 +68,10 @@ public final class SyslogForwarder implements AutoCloseable {
                 Offset checked = committed;
                 long lastCheck = System.nanoTime();
                 while (!closed) {
-                    // TCP syslog has no acknowledgement: a write can "succeed" into a dead connection.
-                    // A position is saved only once a liveness check made at least 200 ms after its
-                    // send still finds the connection open; anything later is sent again after a failure.
-                    if (System.nanoTime() - lastCheck > 200_000_000L) {
+                    // A write can "succeed" into a dead connection. A position is saved only once a
+                    // liveness check made SETTLE after its send still finds the connection open;
+                    // anything later is sent again after a failure.
+                    if (System.nanoTime() - lastCheck > SETTLE_NANOS) {
                         requireOpen(socket);
                         if (!checked.equals(committed)) {
                             Offset.write(offsetFile, checked);
@@ -127,7 +138,8 @@ public final class SyslogForwarder implements AutoCloseable {
                 if (length <= start) {
                     continue;
                 }
-                byte[] bytes = new byte[(int) Math.min(length - start, 8 << 20)];
+                boolean more = length - start > CHUNK;
+                byte[] bytes = new byte[(int) Math.min(length - start, CHUNK)];
                 in.seek(start);
                 in.readFully(bytes);
                 // Only complete lines: the writer may be mid-append, and half a record must never go out.
@@ -139,7 +151,8 @@ public final class SyslogForwarder implements AutoCloseable {
                         position = new Offset(name, start + lineStart);
                     }
                 }
-                if (lineStart < bytes.length) {
+                if (lineStart < bytes.length || more) {
+                    // A line still being written, or the rest of a long backlog: this file first.
                     out.flush();
                     return position;
                 }

@@ -35,7 +35,15 @@ class AuditRecordTest {
                 Arguments.of("an access token pair", "access_token=SECRET", "SECRET"),
                 Arguments.of("a session cookie", "Cookie: hc_session=SECRET; other=1", "SECRET"),
                 Arguments.of("a PIN", "card pin=1234", "1234"),
-                Arguments.of("a CR/LF log injection", "ok\r\n{\"forged\":true}", "\r\n"));
+                Arguments.of("a CR/LF log injection", "ok\r\n{\"forged\":true}", "\r\n"),
+                Arguments.of("a Java session id", "JSESSIONID=SECRET1234", "SECRET"),
+                Arguments.of("a PHP session id", "PHPSESSID=SECRET1234", "SECRET"),
+                Arguments.of("an ASP session id", "ASPSESSIONIDQQGDBRTA=SECRET1234", "SECRET"),
+                Arguments.of("an API key", "apikey=SECRET&x=1 api_key=SECRET2 x-api-key: SECRET3", "SECRET"),
+                Arguments.of("a signed URL's signature", "sig=SECRET", "SECRET"),
+                Arguments.of("a SAML response", "SAMLResponse=PHNhbWxwOlNFQ1JFVA", "PHNhbWxw"),
+                Arguments.of("a CAS ticket", "ticket=ST-1-SECRET", "SECRET"),
+                Arguments.of("a percent-encoded pair", "/reset/access_token%3DSECRET", "SECRET"));
     }
 
     /** Every free-text field of the record, so a secret is stopped whichever field it reaches. */
@@ -84,7 +92,8 @@ class AuditRecordTest {
 
     static Stream<Arguments> paths() {
         return Stream.of(Arguments.of("/cb?code=SECRET&state=x", "/cb"), Arguments.of("/a#access_token=SECRET", "/a"),
-                Arguments.of("/a?", "/a"), Arguments.of("/plain", "/plain"));
+                Arguments.of("/a?", "/a"), Arguments.of("/plain", "/plain"),
+                Arguments.of("/app;jsessionid=SECRET/page", "/app/page"), Arguments.of("/a;x=1;y=2/b;z", "/a/b"));
     }
 
     @ParameterizedTest(name = "ordinary text kept: {0}")

@@ -195,6 +195,128 @@ class AuditTrailTest {
         assertThat(result.message()).contains(expected);
     }
 
+    /** Rewrites records 1..n after {@code from} into a chain of their own, as someone without the key can. */
+    private static List<String> rechained(List<String> lines, int from) throws IOException {
+        List<String> out = new ArrayList<>(lines.subList(0, from));
+        String prev = from == 0 ? AuditChain.GENESIS
+                : AuditChain.JSON.readTree(lines.get(from - 1)).get("hash").asText();
+        for (String line : lines.subList(from, lines.size())) {
+            AuditRecord record = AuditChain.parse(AuditChain.JSON.readTree(line));
+            String hash = AuditChain.hash(prev, record);
+            out.add(AuditChain.line(record, prev, hash));
+            prev = hash;
+        }
+        return out;
+    }
+
+    @Test
+    void aRecordEditedAndRechainedWithItsCheckpointsRemovedIsNotProven() throws Exception {
+        Path file = write(dir, 12, Clock.systemUTC());
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        lines.set(2, lines.get(2).replace("\"user2\"", "\"someone-else\""));
+        Files.write(file, rechained(lines, 2), StandardCharsets.UTF_8);
+        Files.delete(file.resolveSibling(file.getFileName() + ".checkpoints"));
+        AuditVerifier.Result result = AuditVerifier.verify(List.of(file), key(dir));
+        assertThat(result.proven()).isFalse();
+        assertThat(result.unsignedTail()).isEqualTo(12);
+        assertThat(result.message()).startsWith("NOT YET PROVEN").contains("line 1 on");
+    }
+
+    @Test
+    void aLeftFileWithoutCheckpointsOrWithRecordsAddedAfterItsLastIsAFault() throws Exception {
+        Clock day1 = Clock.fixed(Instant.parse("2026-11-21T12:00:00Z"), ZoneOffset.UTC);
+        Clock day2 = Clock.fixed(Instant.parse("2026-11-22T12:00:00Z"), ZoneOffset.UTC);
+        write(dir, 6, day1);
+        write(dir, 3, day2);
+        Path first = dir.resolve("gateway-2026-11-21.jsonl");
+        Path second = dir.resolve("gateway-2026-11-22.jsonl");
+        Path firstCheckpoints = first.resolveSibling(first.getFileName() + ".checkpoints");
+        String checkpoints = Files.readString(firstCheckpoints);
+        List<String> lines = Files.readAllLines(first, StandardCharsets.UTF_8);
+
+        // A made-up record after the left file's last checkpoint, chained to it, and the next day's
+        // file rechained onto it: every link holds.
+        List<String> added = new ArrayList<>(lines);
+        added.add(lines.get(5).replace("\"user5\"", "\"dr.innocent\""));
+        added = rechained(added, 6);
+        Files.write(first, added, StandardCharsets.UTF_8);
+        String lastHash = AuditChain.JSON.readTree(added.get(6)).get("hash").asText();
+        List<String> next = new ArrayList<>(Files.readAllLines(second, StandardCharsets.UTF_8));
+        AuditRecord firstOfDay2 = AuditChain.parse(AuditChain.JSON.readTree(next.get(0)));
+        next.set(0, AuditChain.line(firstOfDay2, lastHash, AuditChain.hash(lastHash, firstOfDay2)));
+        Files.write(second, rechained(next, 1), StandardCharsets.UTF_8);
+        AuditVerifier.Result result = AuditVerifier.verify(List.of(first, second), key(dir));
+        assertThat(result.ok()).isFalse();
+        assertThat(result.message()).contains("gateway-2026-11-21.jsonl line 7: records after the last signed checkpoint");
+
+        Files.write(first, lines, StandardCharsets.UTF_8);
+        Files.delete(firstCheckpoints);
+        result = AuditVerifier.verify(List.of(first, second), key(dir));
+        assertThat(result.ok()).isFalse();
+        assertThat(result.message()).contains("gateway-2026-11-21.jsonl line 1: no signed checkpoint covers this file");
+
+        Files.writeString(firstCheckpoints, checkpoints);
+        assertThat(AuditVerifier.verify(List.of(first, second), key(dir)).message()).contains("previous file");
+    }
+
+    @Test
+    void recordsAppendedAfterTheWriterStoppedAreNotProven() throws Exception {
+        Path file = write(dir, 5, Clock.systemUTC());
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        assertThat(AuditVerifier.verify(List.of(file), key(dir)).proven()).isTrue();
+        lines.add(lines.get(4).replace("\"/echo/4\"", "\"/patients/celebrity\""));
+        Files.write(file, rechained(lines, 5), StandardCharsets.UTF_8);
+        AuditVerifier.Result result = AuditVerifier.verify(List.of(file), key(dir));
+        assertThat(result.ok()).isTrue();
+        assertThat(result.proven()).isFalse();
+        assertThat(result.unsignedTail()).isEqualTo(1);
+        assertThat(result.message()).contains("line 6 on are under no signed checkpoint");
+    }
+
+    @Test
+    void aRestartedWriterSignsWhatACrashLeftUnsigned() throws Exception {
+        Path file = write(dir, 7, Clock.systemUTC());
+        Path checkpoints = file.resolveSibling(file.getFileName() + ".checkpoints");
+        List<String> signed = Files.readAllLines(checkpoints);
+        // The crash: the last checkpoint (made at close) never written, and half a record at the end.
+        Files.write(checkpoints, signed.subList(0, signed.size() - 1));
+        Files.writeString(file, "{\"ts\":\"2026-", java.nio.file.StandardOpenOption.APPEND);
+        AuditVerifier.Result crashed = AuditVerifier.verify(List.of(file), key(dir));
+        assertThat(crashed.ok()).isTrue();
+        assertThat(crashed.proven()).isFalse();
+        assertThat(crashed.unsignedTail()).isEqualTo(3);
+        assertThat(crashed.message()).contains("the 3 from " + file.getFileName() + " line 6 on")
+                .contains("cut mid-record by a crash");
+        new AuditWriter(dir, "gateway", Duration.ofMillis(5), 5, Duration.ofHours(1), Clock.systemUTC()).close();
+        AuditVerifier.Result restarted = AuditVerifier.verify(List.of(file), key(dir));
+        assertThat(restarted.proven()).as(restarted.message()).isTrue();
+        assertThat(restarted.records()).isEqualTo(7);
+    }
+
+    @Test
+    void bytesTheWriterNeverWritesAreFaultsNamingTheirLine() throws Exception {
+        Path file = write(dir, 6, Clock.systemUTC());
+        byte[] original = Files.readAllBytes(file);
+        String text = new String(original, StandardCharsets.UTF_8);
+        Files.writeString(file, text.replace("\n", "\r\n"));
+        assertThat(AuditVerifier.verify(List.of(file), key(dir)).message()).contains("line 1: record altered");
+        byte[] latin1 = text.replace("\"user3\"", "\"Hélène\"").getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(file, latin1);
+        assertThat(AuditVerifier.verify(List.of(file), key(dir)).message()).contains("line 4: not UTF-8");
+        Files.writeString(file, text.substring(0, text.indexOf('\n') + 1) + "x".repeat(AuditVerifier.MAX_LINE + 1) + "\n");
+        assertThat(AuditVerifier.verify(List.of(file), key(dir)).message()).contains("line 2: longer than any record");
+    }
+
+    @Test
+    void aWriterWithoutItsKeyButWithItsPublicKeyRefusesToStart() throws Exception {
+        write(dir, 2, Clock.systemUTC());
+        String published = Files.readString(dir.resolve(CheckpointKeys.PUBLIC));
+        Files.delete(dir.resolve(CheckpointKeys.PRIVATE));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> write(dir, 2, Clock.systemUTC()))
+                .hasMessageContaining("audit signing key").hasMessageContaining("is missing");
+        assertThat(Files.readString(dir.resolve(CheckpointKeys.PUBLIC))).isEqualTo(published);
+    }
+
     @Test
     void splicingTwoLogsIsFound(@TempDir Path other) throws Exception {
         Path mine = write(dir, 8, Clock.systemUTC());

@@ -131,4 +131,64 @@ class SyslogForwarderTest {
             assertThat(received.get(1)).endsWith(" - " + second);
         }
     }
+
+    @Test
+    @Timeout(120)
+    void aBacklogLargerThanOneReadIsSentWholeBeforeTheNextDaysFile() throws Exception {
+        // Lines of 64 bytes: the first read of the older file ends exactly at a line's end, the case
+        // that once moved on to the next file and left the rest of this one unsent.
+        int lines = SyslogForwarder.CHUNK / 64 + 10;
+        StringBuilder day1 = new StringBuilder(lines * 64);
+        for (int i = 0; i < lines; i++) {
+            String line = "{\"ts\":\"2026-11-21T10:00:00.000Z\",\"n\":" + i + "}";
+            day1.append(line).append(" ".repeat(63 - line.length())).append('\n');
+        }
+        java.nio.file.Files.writeString(dir.resolve("gateway-2026-11-21.jsonl"), day1);
+        java.nio.file.Files.writeString(dir.resolve("gateway-2026-11-22.jsonl"), "{\"ts\":\"2026-11-22T00:00:01.000Z\",\"n\":0}\n");
+        List<String> received = new CopyOnWriteArrayList<>();
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        try (Siem siem = new Siem(port, received);
+             SyslogForwarder forwarder = new SyslogForwarder(dir, "gateway", "127.0.0.1", port, false)) {
+            for (int i = 0; i < 1200 && received.size() < lines + 1; i++) {
+                Thread.sleep(50);
+            }
+            assertThat(received).hasSize(lines + 1);
+            assertThat(received.get(lines - 1)).contains("\"n\":" + (lines - 1) + "}");
+            assertThat(received.get(lines)).contains("2026-11-22");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aSiemThatStopsReadingThenResetsGetsTheRecordsAgain() throws Exception {
+        List<String> received = new CopyOnWriteArrayList<>();
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        try (AuditWriter writer = new AuditWriter(dir, "gateway", Duration.ofMillis(5), 100, Duration.ofHours(1), Clock.systemUTC())) {
+            // A SIEM that accepts the connection and never reads: the records sit in the buffers.
+            try (ServerSocket stuck = new ServerSocket(port, 5, InetAddress.getLoopbackAddress());
+                 SyslogForwarder forwarder = new SyslogForwarder(dir, "gateway", "127.0.0.1", port, false)) {
+                Socket accepted = stuck.accept();
+                for (int i = 0; i < 5; i++) {
+                    writer.append(AuditTrailTest.record(i), true).join();
+                }
+                Thread.sleep(1000);
+                accepted.setSoLinger(true, 0);
+                accepted.close(); // reset: what it held is gone
+                stuck.close();
+                try (Siem back = new Siem(port, received)) {
+                    await(received, 5);
+                }
+            }
+        }
+        for (int i = 0; i < 5; i++) {
+            String path = "\"path\":\"/echo/" + i + "\"";
+            assertThat(received).as("record %d", i).anyMatch(m -> m.contains(path));
+        }
+    }
 }

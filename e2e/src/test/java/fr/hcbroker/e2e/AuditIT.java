@@ -103,6 +103,23 @@ class AuditIT {
     }
 
     @Test
+    void aNameTypedForNoAccountIsNotRecorded() throws Exception {
+        // Often a password typed into the user name field: only the failure and where it came from are kept.
+        String typed = "Pw-typed-" + UUID.randomUUID();
+        java.time.Instant before = java.time.Instant.now().minusSeconds(1);
+        Browser browser = new Browser();
+        Browser.Page form = browser.get(stack.gatewayUrl() + "/echo");
+        browser.submit(form, form.form("kc-form-login"), Map.of("username", typed, "password", "whatever"), u -> false);
+
+        JsonNode failure = await("keycloak", r -> r.path("event").asText().equals("login_error")
+                && r.path("reason").asText().equals("user_not_found")
+                && !java.time.Instant.parse(r.path("ts").asText()).isBefore(before));
+        assertThat(failure.path("user").isNull()).as(failure.toString()).isTrue();
+        assertThat(failure.path("client_ip").asText()).isNotBlank();
+        assertThat(raw("keycloak")).doesNotContain(typed);
+    }
+
+    @Test
     void aWrongOtpIsRecordedWithoutTheCode() throws Exception {
         String[] secret = new String[1];
         String user = newUser(secret);

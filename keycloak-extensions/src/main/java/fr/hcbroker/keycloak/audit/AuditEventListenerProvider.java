@@ -49,7 +49,8 @@ final class AuditEventListenerProvider implements EventListenerProvider {
         }
         details.put("client", event.getClientId());
         details.put("realm", event.getRealmName());
-        String username = user != null ? user.getUsername() : details.get("username");
+        // Only a known account's name: one typed for no account is often a password in the wrong field.
+        String username = user != null ? user.getUsername() : null;
         AuthenticatedClientSessionModel clientSession = clientSession(realm, userSession, event.getClientId());
         write(new AuditRecord(AuditRecord.timestamp(Instant.ofEpochMilli(event.getTime())), "keycloak",
                 event.getType().name().toLowerCase(Locale.ROOT), event.getError() == null ? "success" : "failure",
