@@ -219,6 +219,16 @@ class GatewayIT {
             assertThat(response.body()).contains("profession not allowed");
         }
 
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"/.hc/anything", "/.hc/logout/", "/.hc", "/.well-known/hc-broker/jwks.json;x",
+                "/.well-known/hc-broker/other", "//.hc/x", "/.hc;x/y"})
+        void theGatewaysOwnNamespacesNeverReachAnApp(String path) {
+            // The catch-all route would send these to the echo app, which answers 200 with what it saw.
+            HttpResponse<String> response = nurse.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path)).build());
+            assertThat(response.statusCode()).isEqualTo(404);
+            assertThat(response.body()).doesNotContain("x-hc-user");
+        }
+
         @Test
         @DisplayName("TRACE is refused: the app would echo the request back, identity headers and assertion included")
         void traceIsRefused() {
@@ -321,17 +331,21 @@ class GatewayIT {
         }
 
         @Test
-        void logoutEndsTheSessionAndSendsTheBrowserToKeycloak() {
+        void logoutEndsTheGatewayAndKeycloakSessionsSoTheNextPersonMustLogIn() {
             String[] secret = new String[1];
             String user = newUser(Map.of(), secret);
             Browser browser = new Browser();
             assertThat(login(browser, "/echo", user, "Pw-" + user, secret[0]).status()).isEqualTo(200);
             HttpResponse<String> logout = browser.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/.hc/logout")).build());
             assertThat(logout.statusCode()).isEqualTo(302);
-            assertThat(logout.headers().firstValue("location").orElseThrow())
-                    .startsWith(stack.keycloakUrl() + "/realms/hospiconnect/protocol/openid-connect/logout");
+            // Keycloak's session was ended from the server: no confirmation page to leave unanswered.
+            assertThat(logout.headers().firstValue("location").orElseThrow()).isEqualTo(stack.gatewayUrl() + "/");
             assertThat(browser.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/echo")).build()).statusCode())
                     .isEqualTo(302);
+            // The same browser (a shared workstation) asks for the app again: Keycloak wants a login,
+            // it does not sign the previous person in silently.
+            Browser.Page next = browser.get(stack.gatewayUrl() + "/echo");
+            assertThat(next.body()).contains("kc-form-login").doesNotContain(user);
         }
 
         @Test

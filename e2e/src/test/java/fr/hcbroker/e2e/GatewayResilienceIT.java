@@ -1,6 +1,7 @@
 package fr.hcbroker.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import fr.hcbroker.gateway.config.ConfigLoader;
 import fr.hcbroker.gateway.config.GatewayConfig;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The gateway when what it depends on fails: a dead app, a hanging app, Keycloak down. It runs in
@@ -204,6 +206,23 @@ class GatewayResilienceIT {
         assertThat(seen.getAll("X-HC-User")).containsExactly("dr.martin");
         assertThat(seen.get("X-HC-LoA")).isEqualTo("eidas2");
         assertThat(seen.contains("x_hc_loa")).isFalse();
+        socket.close().await();
+    }
+
+    @ParameterizedTest(name = "[{index}] Origin: {0}")
+    @ValueSource(strings = {"http://intranet.hopital.example", "http://127.0.0.1:%d.evil.example", "https://127.0.0.1:%d",
+            "http://127.0.0.1:1", "null"})
+    @DisplayName("a WebSocket handshake from a page of another origin is refused (cross-site WebSocket hijacking)")
+    void aWebSocketFromAnotherOriginIsRefused(String origin) {
+        WebSocketClient client = vertx.createWebSocketClient();
+        assertThatThrownBy(() -> client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())
+                .setURI("/ws/chat").addHeader("cookie", "hc_session=" + SESSION_ID)
+                .addHeader("origin", origin.formatted(gateway.port()))).await())
+                .isInstanceOf(io.vertx.core.http.UpgradeRejectedException.class)
+                .satisfies(e -> assertThat(((io.vertx.core.http.UpgradeRejectedException) e).getStatus()).isEqualTo(403));
+        var socket = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())
+                .setURI("/ws/chat").addHeader("cookie", "hc_session=" + SESSION_ID)
+                .addHeader("origin", "http://127.0.0.1:" + gateway.port())).await();
         socket.close().await();
     }
 

@@ -62,7 +62,7 @@ public final class ConfigLoader {
                 sessionNode.has("cluster") ? cluster(sessionNode.get("cluster"), where + ": session.cluster", environment)
                         : null);
         Set<String> trusted = new HashSet<>();
-        root.path("trustedProxies").forEach(p -> trusted.add(p.asText()));
+        root.path("trustedProxies").forEach(p -> trusted.add(ipLiteral(p.asText(), where + ": trustedProxies")));
         Duration upstreamTimeout = Duration.ofSeconds(positive(root, "upstreamTimeoutSeconds", 30, where));
         JsonNode auditNode = root.path("audit");
         int groupCommit = positive(auditNode, "groupCommitMillis", 50, where + ": audit");
@@ -170,6 +170,12 @@ public final class ConfigLoader {
             throw new ConfigException(where + ".path must start with '/', got '" + path + "'");
         }
         URI upstream = httpUrl(required(node, "upstream", where), where + ".upstream");
+        if (!(upstream.getRawPath() == null || upstream.getRawPath().isEmpty() || upstream.getRawPath().equals("/"))
+                || upstream.getRawQuery() != null || upstream.getRawFragment() != null) {
+            // The request's own path goes to the app as it is: a path here would be silently ignored.
+            throw new ConfigException(where + ".upstream must be an origin (scheme, host, port) without a path, got '"
+                    + upstream + "'");
+        }
         Level minLevel = Level.SUBSTANTIAL;
         if (node.hasNonNull("minLevel")) {
             String acr = node.get("minLevel").asText();
@@ -197,9 +203,41 @@ public final class ConfigLoader {
             requireContractHeader(h.asText(), where + ".headers.drop");
             dropped.add(HeaderContract.canonical(h.asText()));
         });
-        String host = node.hasNonNull("host") ? node.get("host").asText() : null;
+        String host = node.hasNonNull("host") ? hostName(node.get("host").asText(), where + ".host") : null;
         return new RouteConfig(id, host, path, upstream, minLevel, publicPaths, strings(node, "requiredRoles"),
                 strings(node, "professions"), renamed, dropped);
+    }
+
+    /**
+     * A host name as the Host header carries it without a port, lower case, no final dot: a host with
+     * a port or a scheme would never match, and a route meant to be stricter would silently not apply.
+     */
+    private static String hostName(String value, String where) {
+        String host = value.toLowerCase(java.util.Locale.ROOT);
+        host = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        if (!host.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")) {
+            throw new ConfigException(where + " must be a host name without scheme or port, got '" + value + "'");
+        }
+        return host;
+    }
+
+    /**
+     * An IP address, in the form the peer's address is compared in ({@code ::1} and
+     * {@code 0:0:0:0:0:0:0:1} are one address). Ranges and host names are refused: they would never
+     * match, and the proxy's headers would silently not be believed.
+     */
+    private static String ipLiteral(String value, String where) {
+        boolean v4 = value.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        boolean v6 = value.contains(":") && value.matches("[0-9A-Fa-f:.]+");
+        if (v4 || v6) {
+            try {
+                // A literal: no name lookup happens.
+                return java.net.InetAddress.getByName(value).getHostAddress();
+            } catch (java.net.UnknownHostException e) {
+                // not an address after all: refused below
+            }
+        }
+        throw new ConfigException(where + " entries must be IP addresses (no ranges, no host names), got '" + value + "'");
     }
 
     private static void requireContractHeader(String name, String where) {

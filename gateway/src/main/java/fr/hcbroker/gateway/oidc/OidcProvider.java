@@ -246,6 +246,34 @@ public final class OidcProvider {
         }, false));
     }
 
+    /**
+     * Ends the person's Keycloak session from the server: Keycloak's logout endpoint, given the
+     * session's refresh token and this client's credentials. Sending the browser to the end-session
+     * page instead only asks the person to confirm (the gateway keeps no ID token to hint with), and a
+     * tab closed there left the SSO session open for the next person at the workstation. True once
+     * Keycloak has ended it (or it had already ended); false if it could not be asked.
+     */
+    public Future<Boolean> endSession(Session session) {
+        if (session == null || session.refreshToken() == null) {
+            return Future.succeededFuture(false);
+        }
+        return ready().compose(r -> vertx.executeBlocking(() -> {
+            HTTPRequest http = new HTTPRequest(HTTPRequest.Method.POST, r.metadata().getEndSessionEndpointURI());
+            http.setEntityContentType(com.nimbusds.common.contenttype.ContentType.APPLICATION_URLENCODED);
+            new ClientSecretBasic(new ClientID(config.clientId()), new Secret(config.clientSecret())).applyTo(http);
+            http.setBody("refresh_token=" + enc(session.refreshToken()));
+            http.setConnectTimeout(3000);
+            http.setReadTimeout(3000);
+            try {
+                int status = http.send().getStatusCode();
+                // 400 invalid_grant: the session had already ended at Keycloak (expired, or ended elsewhere).
+                return status == 204 || status == 200 || status == 400;
+            } catch (IOException e) {
+                return false;
+            }
+        }, false)).otherwise(false);
+    }
+
     /** Keycloak's end-session URL for an explicit logout. */
     public Future<String> endSessionUrl(String postLogoutRedirect) {
         return ready().map(r -> {

@@ -1,6 +1,7 @@
 package fr.hcbroker.gateway.proxy;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -10,6 +11,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
+import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -71,8 +73,13 @@ final class Forwarder {
      * an app (any app behind the same origin) that could set them could put a person in a session it chose.
      */
     static boolean setsCookie(String setCookie, Set<String> cookies) {
-        int eq = setCookie.indexOf('=');
-        return cookies.contains((eq < 0 ? setCookie : setCookie.substring(0, eq)).trim());
+        // A nameless cookie ("=hc_session=id") is stored by browsers and sent back as "hc_session=id".
+        String pair = setCookie.strip();
+        while (pair.startsWith("=")) {
+            pair = pair.substring(1).strip();
+        }
+        int eq = pair.indexOf('=');
+        return cookies.contains((eq < 0 ? pair : pair.substring(0, eq)).trim());
     }
 
     /**
@@ -134,6 +141,9 @@ final class Forwarder {
         });
     }
 
+    /** The most an answer to an HTTP/1.0 client without a length may hold (it is kept in memory). */
+    static final int MAX_WHOLE_BODY = 16 * 1024 * 1024;
+
     private static boolean onlyChunked(List<String> codings) {
         return codings.size() == 1 && "chunked".equalsIgnoreCase(codings.get(0).trim());
     }
@@ -158,8 +168,7 @@ final class Forwarder {
         }
         if (!answer.headers().contains("content-length")) {
             if (request.version() == HttpVersion.HTTP_1_0) {
-                // No chunked coding in HTTP/1.0: the body is read whole so that its length can be sent.
-                answer.body().onSuccess(response::end).onFailure(broken -> response.reset());
+                whole(request, upstream, answer);
                 return;
             }
             response.setChunked(true);
@@ -168,6 +177,39 @@ final class Forwarder {
         answer.pipe().endOnFailure(false).to(response).onFailure(broken -> {
             upstream.reset(0, broken);
             response.reset();
+        });
+    }
+
+    /**
+     * No chunked coding in HTTP/1.0: the body is read whole so that its length can be sent, up to
+     * {@link #MAX_WHOLE_BODY}. Beyond that (an export, a stream that never ends) the person gets a 502
+     * rather than the gateway's heap filling up.
+     */
+    private void whole(HttpServerRequest request, HttpClientRequest upstream, HttpClientResponse answer) {
+        Buffer body = Buffer.buffer();
+        boolean[] tooLarge = {false};
+        answer.handler(chunk -> {
+            if (tooLarge[0]) {
+                return;
+            }
+            if (body.length() + chunk.length() > MAX_WHOLE_BODY) {
+                tooLarge[0] = true;
+                upstream.reset(0, new IOException("answer too large for an HTTP/1.0 client"));
+                request.response().headers().clear();
+                fail(request, new IOException("answer too large for an HTTP/1.0 client"));
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        answer.exceptionHandler(broken -> {
+            if (!tooLarge[0]) {
+                request.response().reset();
+            }
+        });
+        answer.endHandler(v -> {
+            if (!tooLarge[0]) {
+                request.response().end(body);
+            }
         });
     }
 

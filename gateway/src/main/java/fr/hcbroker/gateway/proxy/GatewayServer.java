@@ -229,12 +229,53 @@ public final class GatewayServer {
             case LOGIN -> login(request, RequestPaths.safeReturn(request.getParam("return")), Level.SUBSTANTIAL, null);
             case LOGOUT -> logout(request);
             case BACKCHANNEL_LOGOUT -> backchannelLogout(request);
-            default -> route(request, path, own);
+            default -> {
+                if (reserved(RequestPaths.forMatching(path))) {
+                    Pages.send(request.response(), 404, "Adresse inconnue", "Cette adresse n'existe pas.",
+                            "This address does not exist.");
+                } else {
+                    route(request, path, own);
+                }
+            }
         }
+    }
+
+    /**
+     * Whether a WebSocket handshake comes from a page of the origin it is addressed to (its
+     * {@code Origin} header, which browsers always send on one). A client that sends none is not a
+     * browser page, and carries no cookie a page could have lent it.
+     */
+    private boolean sameOrigin(HttpServerRequest request) {
+        String origin = request.getHeader("origin");
+        if (origin == null || request.authority() == null) {
+            return origin == null;
+        }
+        try {
+            URI from = new URI(origin);
+            String scheme = config.publicUrl().getScheme();
+            int defaultPort = "https".equals(scheme) ? 443 : 80;
+            String host = request.authority().host();
+            host = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+            int port = request.authority().port() > 0 ? request.authority().port() : defaultPort;
+            return scheme.equalsIgnoreCase(from.getScheme()) && host.equalsIgnoreCase(from.getHost())
+                    && port == (from.getPort() > 0 ? from.getPort() : defaultPort);
+        } catch (java.net.URISyntaxException unreadable) {
+            return false;
+        }
+    }
+
+    /** The gateway's own namespaces: no app may answer under them, whatever follows. */
+    private static boolean reserved(String path) {
+        return path.equals("/.hc") || path.startsWith("/.hc/") || path.equals("/.well-known/hc-broker")
+                || path.startsWith("/.well-known/hc-broker/");
     }
 
     private void route(HttpServerRequest request, String requested, HttpClient own) {
         String host = request.authority() == null ? null : request.authority().host();
+        if (host != null && host.endsWith(".")) {
+            // "apps.hopital.example." names the same host: it must not miss that host's routes.
+            host = host.substring(0, host.length() - 1);
+        }
         String path = RequestPaths.forMatching(requested);
         Route route = matching(host, path);
         if (route == null) {
@@ -315,6 +356,17 @@ public final class GatewayServer {
     }
 
     private void forward(HttpServerRequest request, Route route, Session session, Decision decision, HttpClient own) {
+        if (request.canUpgradeToWebSocket() && !sameOrigin(request)) {
+            // A page elsewhere on the same site (another host of the hospital's domain) is sent the Lax
+            // cookie with its WebSocket handshake and could then read the socket in the person's name.
+            request.resume();
+            afterRecorded(request, record(request, route.config().id(),
+                    new Decision(Outcome.DENY, "WebSocket opened from another origin"), session, 403),
+                    () -> Pages.send(request.response(), 403, "Accès refusé",
+                            "Cette connexion vient d'une autre page que l'application.",
+                            "This connection comes from a page other than the application."));
+            return;
+        }
         MultiMap incoming = request.headers();
         HeaderContract.strip(incoming, route.config().identityHeaderNames());
         removeOwnCookie(incoming);
@@ -445,7 +497,11 @@ public final class GatewayServer {
         ended.onComplete(found -> {
             Session session = found.result();
             Future<Void> removed = sessionId == null ? Future.succeededFuture() : store.remove(sessionId);
-            removed.compose(v -> oidc.endSessionUrl(config.publicUrl().resolve("/").toString()))
+            String home = config.publicUrl().resolve("/").toString();
+            // Ended from the server when Keycloak can be asked; else the browser goes to Keycloak's
+            // end-session page, where the person confirms.
+            removed.compose(v -> oidc.endSession(session))
+                    .compose(atKeycloak -> atKeycloak ? Future.succeededFuture(home) : oidc.endSessionUrl(home))
                     .onComplete(url -> afterRecorded(request,
                             record(request, null, new Decision(Outcome.ALLOW, "logout"), session, 302), () -> request.response()
                                 .addCookie(Cookie.cookie(cookieName, "").setPath("/").setMaxAge(0).setHttpOnly(true)

@@ -214,12 +214,14 @@ class ForwarderTest {
         void appCannotSetTheGatewaysCookie() throws Exception {
             int port = frontOf(request -> {
                 request.response().headers().add("set-cookie", "hc_session=chosen-by-the-app; Path=/")
-                        .add("set-cookie", "app_pref=fr; Path=/").add("set-cookie", " hc_session =spaced; Path=/");
+                        .add("set-cookie", "app_pref=fr; Path=/").add("set-cookie", " hc_session =spaced; Path=/")
+                        // nameless: browsers store it and send it back as "hc_session=nameless"
+                        .add("set-cookie", "=hc_session=nameless; Path=/").add("set-cookie", " = =hc_session=twice; Path=/");
                 request.response().end("ok");
             });
             String answer = exchange(port, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
             assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("set-cookie: app_pref=fr")
-                    .doesNotContain("chosen-by-the-app", "spaced");
+                    .doesNotContain("chosen-by-the-app", "spaced", "nameless", "twice");
         }
 
         @Test
@@ -278,6 +280,22 @@ class ForwarderTest {
             String answer = exchange(port, "GET / HTTP/1.0\r\nHost: a\r\n\r\n");
             assertThat(answer).startsWith("HTTP/1.0 200").containsIgnoringCase("content-length: 18")
                     .doesNotContainIgnoringCase("chunked").endsWith("part one, part two");
+        }
+
+        @Test
+        @DisplayName("an HTTP/1.0 client asking for an answer without a length larger than the bound gets a 502, not the gateway's heap filled")
+        void http10Bounded() throws Exception {
+            Buffer megabyte = Buffer.buffer(new byte[1024 * 1024]);
+            int port = frontOf(request -> {
+                // An endless stream: a megabyte each 10 ms until the connection is cut.
+                var response = request.response().setChunked(true);
+                long timer = vertx.setPeriodic(10, id -> response.write(megabyte));
+                response.closeHandler(v -> vertx.cancelTimer(timer));
+                response.exceptionHandler(e -> vertx.cancelTimer(timer));
+            });
+            String answer = exchange(port, "GET /export HTTP/1.0\r\nHost: a\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.0 502").contains("Application indisponible");
+            assertThat(failures).containsExactly(502);
         }
     }
 

@@ -1,0 +1,54 @@
+package fr.hcbroker.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@DisplayName("The gateway's configuration file")
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private GatewayConfig load(String trustedProxies, String route) throws Exception {
+        Path file = dir.resolve("gateway.yaml");
+        Files.writeString(file, """
+                listen: {host: 127.0.0.1, port: 8000}
+                publicUrl: http://localhost:8000
+                oidc: {issuer: http://localhost:8080/realms/hospiconnect, clientId: hc-gateway, clientSecretEnv: SECRET}
+                trustedProxies: %s
+                routes:
+                  - %s
+                """.formatted(trustedProxies, route));
+        return ConfigLoader.load(file, Map.of("SECRET", "s")::get);
+    }
+
+    @Test
+    void addressesAndHostsAreKeptInTheFormRequestsAreComparedIn() throws Exception {
+        GatewayConfig config = load("[10.0.0.7, \"::1\"]", "{id: a, host: Apps.Hopital.Example., path: /, upstream: \"http://127.0.0.1:9090\"}");
+        assertThat(config.trustedProxies()).containsExactlyInAnyOrder("10.0.0.7", "0:0:0:0:0:0:0:1");
+        assertThat(config.routes().get(0).host()).isEqualTo("apps.hopital.example");
+        assertThat(config.routes().get(0).matches("apps.hopital.example", "/x")).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "a range of proxies    | [10.0.0.0/8] | {id: a, path: /, upstream: \"http://127.0.0.1:9090\"} | trustedProxies entries must be IP addresses",
+            "a proxy by name       | [lb.hopital.example] | {id: a, path: /, upstream: \"http://127.0.0.1:9090\"} | trustedProxies entries must be IP addresses",
+            "an upstream path      | [] | {id: a, path: /, upstream: \"http://127.0.0.1:9090/app\"} | routes[0].upstream must be an origin",
+            "an upstream query     | [] | {id: a, path: /, upstream: \"http://127.0.0.1:9090/?x=1\"} | routes[0].upstream must be an origin",
+            "a route host and port | [] | {id: a, host: \"apps.example:8443\", path: /, upstream: \"http://127.0.0.1:9090\"} | routes[0].host must be a host name",
+            "a route host URL      | [] | {id: a, host: \"https://apps.example\", path: /, upstream: \"http://127.0.0.1:9090\"} | routes[0].host must be a host name",
+    })
+    void aValueThatWouldNeverMatchIsRefusedNamingItsField(String what, String proxies, String route, String expected) {
+        assertThatThrownBy(() -> load(proxies, route)).isInstanceOf(ConfigException.class).hasMessageContaining(expected);
+    }
+}
