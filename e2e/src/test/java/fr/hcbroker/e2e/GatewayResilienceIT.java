@@ -26,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.UUID;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -224,6 +225,32 @@ class GatewayResilienceIT {
                 .setURI("/ws/chat").addHeader("cookie", "hc_session=" + SESSION_ID)
                 .addHeader("origin", "http://127.0.0.1:" + gateway.port())).await();
         socket.close().await();
+    }
+
+    @Test
+    @DisplayName("a WebSocket ends with its session: after a logout it relays nothing more")
+    void aWebSocketIsClosedOnceItsSessionHasEnded() throws Exception {
+        String sessionId = "session-with-a-websocket-" + UUID.randomUUID();
+        store.put(sessionId, new Session("corr-ws", "sub-ws", "sid-ws", "dr.martin", "899700000013", "Claire", "Martin",
+                "c@x.fr", List.of("10"), List.of(), Set.of(), Level.SUBSTANTIAL, List.of("pwd", "otp", "mfa"),
+                System.currentTimeMillis() / 1000)).await();
+        WebSocketClient client = vertx.createWebSocketClient();
+        var socket = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())
+                .setURI("/ws/chat").addHeader("cookie", "hc_session=" + sessionId)).await();
+        io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+        socket.closeHandler(v -> closed.tryComplete());
+        // A socket of another, still open session stays open.
+        var other = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())
+                .setURI("/ws/chat").addHeader("cookie", "hc_session=" + SESSION_ID)).await();
+        HttpResponse<Void> logout = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/.hc/logout"))
+                .header("cookie", "hc_session=" + sessionId).build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(logout.statusCode()).isEqualTo(302);
+        closed.future().timeout(GatewayServer.WEBSOCKET_CHECK_MILLIS + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS).await();
+        io.vertx.core.Promise<String> reply = io.vertx.core.Promise.promise();
+        other.textMessageHandler(reply::tryComplete);
+        other.writeTextMessage("still here");
+        assertThat(reply.future().await()).isEqualTo("still here");
+        other.close().await();
     }
 
     @Test

@@ -25,6 +25,7 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -40,6 +41,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -79,6 +81,11 @@ public final class GatewayServer {
     private final java.util.Map<Outcome, io.micrometer.core.instrument.Counter> decisions = new java.util.EnumMap<>(Outcome.class);
     private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.Set<String> refreshing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Open WebSockets and the session each was opened in. */
+    private final Map<HttpConnection, String> webSockets = new java.util.concurrent.ConcurrentHashMap<>();
+    /** How often open WebSockets are checked against their sessions: how late one outlives its session. */
+    public static final long WEBSOCKET_CHECK_MILLIS = 5_000;
+    private long webSocketCheck = -1;
     private final java.util.Map<String, io.micrometer.core.instrument.Counter> refreshes = new java.util.HashMap<>();
     private int boundPort;
 
@@ -157,6 +164,7 @@ public final class GatewayServer {
     public Future<Void> start() {
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         // Port 0 (tests): a negative port is Vert.x's way to make the instances share one random port.
+        webSocketCheck = vertx.setPeriodic(WEBSOCKET_CHECK_MILLIS, id -> closeEndedWebSockets());
         return deploy(config.listenPort() == 0 ? -1 : config.listenPort(), instances);
     }
 
@@ -198,6 +206,7 @@ public final class GatewayServer {
     }
 
     public Future<Void> stop() {
+        vertx.cancelTimer(webSocketCheck);
         return Future.all(deployments.stream().map(vertx::undeploy).toList()).mapEmpty();
     }
 
@@ -238,6 +247,19 @@ public final class GatewayServer {
                 }
             }
         }
+    }
+
+    /**
+     * Closes the WebSockets whose session has ended: a logout, a back-channel logout (on any node), a
+     * refresh Keycloak refused, the idle or absolute timeout. A socket is one long request, and without
+     * this it went on relaying in the name of someone no longer logged in.
+     */
+    private void closeEndedWebSockets() {
+        webSockets.forEach((connection, sessionId) -> store.isOpen(sessionId).onSuccess(open -> {
+            if (!open && webSockets.remove(connection) != null) {
+                connection.close();
+            }
+        }));
     }
 
     /**
@@ -367,6 +389,7 @@ public final class GatewayServer {
                             "This connection comes from a page other than the application."));
             return;
         }
+        String sessionId = session == null ? null : sessionId(request);
         MultiMap incoming = request.headers();
         HeaderContract.strip(incoming, route.config().identityHeaderNames());
         removeOwnCookie(incoming);
@@ -394,6 +417,11 @@ public final class GatewayServer {
         record(request, route.config().id(), decision, session, 0);
         if (request.canUpgradeToWebSocket()) {
             added.accept(incoming);
+            if (sessionId != null) {
+                HttpConnection connection = request.connection();
+                webSockets.put(connection, sessionId);
+                connection.closeHandler(v -> webSockets.remove(connection));
+            }
             route.webSockets().handle(request);
         } else {
             route.forwarder().forward(request, own, added);

@@ -119,6 +119,16 @@ public final class InfinispanSessionStore implements SessionStore {
         return Future.fromCompletionStage(sessions.getAsync(id), vertx.getOrCreateContext()).map(s -> used(id, s));
     }
 
+    @Override
+    public Future<Boolean> isOpen(String id) {
+        Future<Stored> read = clustered ? Future.fromCompletionStage(sessions.getAsync(id), vertx.getOrCreateContext())
+                : Future.succeededFuture(sessions.get(id));
+        return read.map(stored -> {
+            long now = System.currentTimeMillis();
+            return stored != null && now - stored.lastUsed() <= idleMillis && lifeLeft(stored.session(), now) > 0;
+        });
+    }
+
     /** The session if it has not been idle too long; refreshes its last use when due (not awaited). */
     private Session used(String id, Stored stored) {
         if (stored == null) {

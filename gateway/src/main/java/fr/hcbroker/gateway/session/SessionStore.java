@@ -13,6 +13,9 @@ public interface SessionStore extends AutoCloseable {
 
     Future<Void> put(String id, Session session);
 
+    /** Whether session {@code id} is still open, without counting this as a use (idle time goes on). */
+    Future<Boolean> isOpen(String id);
+
     Future<Void> remove(String id);
 
     /**
