@@ -213,10 +213,15 @@ class CpsCardIT {
         assertRefused(authorize(CardTls.context(stack, stack.cards().pki().card(card), true)), messageKey);
     }
 
+    /**
+     * The configured CRLs are FORT's then ELEMENTAIRE's: once the FORT card's check has cached the
+     * first, it must not answer for the ELEMENTAIRE card, whose CA's list is the second.
+     */
     @Test
     void aRevokedCardIsRefusedOnTheCrlWhenTheResponderIsDown() throws Exception {
         stack.cards().revocation().ocspMode(OcspMode.DOWN);
         assertRefused(authorize(card("revoked")), "hcCpsRevoked");
+        assertRefused(authorize(card("revoked-elementaire")), "hcCpsRevoked");
     }
 
     /**
@@ -235,7 +240,7 @@ class CpsCardIT {
     }
 
     @ParameterizedTest(name = "an OCSP answer that is {0} refuses the card")
-    @CsvSource({"STALE", "WRONG_NONCE", "UNAUTHORIZED_SIGNER"})
+    @CsvSource({"STALE", "WRONG_NONCE", "UNAUTHORIZED_SIGNER", "NOT_OCSP"})
     void badOcspAnswersRefuseTheCard(OcspMode mode) throws Exception {
         stack.cards().revocation().ocspMode(mode);
         assertRefused(authorize(card("ph.nguyen")), "hcCpsRevocationResponseInvalid");

@@ -8,6 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jwt.JWTClaimsSet;
 import fr.hcbroker.stack.Stack;
 import fr.hcbroker.stack.demo.DemoProfessional;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.List;
 import java.util.Map;
@@ -188,6 +194,34 @@ class LoaIT {
             assertThat(client.issuedCode(again)).isFalse();
             assertThat(again.body()).contains("hc-enrol-form");
             assertThat(admin.credentialId(user.username(), "otp")).isNull();
+        }
+    }
+
+    /** The token endpoint's password grant asks no second factor of a user who has none. */
+    @Nested
+    @DisplayName("the password grant (direct access)")
+    class PasswordGrant {
+
+        @Test
+        void adminCliOfTheRealmGivesNoTokenForAPassword() throws Exception {
+            TestUser user = newUser(false);
+            String form = "grant_type=password&client_id=admin-cli&scope=openid&username=" + user.username()
+                    + "&password=" + URLEncoder.encode(user.password(), StandardCharsets.UTF_8);
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(stack.keycloakUrl() + "/realms/hospiconnect/protocol/openid-connect/token"))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isBetween(400, 499);
+            assertThat(response.body()).doesNotContain("access_token").contains("unauthorized_client");
+        }
+
+        /** Clients tests add at run time are not the realm's: only those the realm comes with. */
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"hc-gateway", "admin-cli", "account", "account-console", "broker",
+                "realm-management", "security-admin-console"})
+        void noClientTheRealmComesWithAllowsIt(String clientId) {
+            var client = admin.get("/admin/realms/hospiconnect/clients?clientId=" + clientId).get(0);
+            assertThat(client.path("directAccessGrantsEnabled").asBoolean()).isFalse();
         }
     }
 

@@ -37,6 +37,9 @@ class PscIT {
     private static final String HOSTILE = "psc-hostile";
     private static final String HOSTILE_REFUSING = "psc-hostile-refusing";
     private static final AtomicInteger NEXT_ID = new AtomicInteger(100);
+    /** An app raised to eidas3 through its Minimum ACR value. */
+    private static final String EIDAS3_APP = "psc-eidas3-app";
+    private static final String EIDAS3_SECRET = java.util.UUID.randomUUID().toString();
 
     private static Stack stack;
     private static AdminApi admin;
@@ -49,6 +52,10 @@ class PscIT {
         hostile = new HostileOp();
         addHostileIdp(HOSTILE, "create");
         addHostileIdp(HOSTILE_REFUSING, "refuse");
+        assertThat(admin.send("POST", "/admin/realms/hospiconnect/clients", Map.of(
+                "clientId", EIDAS3_APP, "secret", EIDAS3_SECRET, "publicClient", false, "standardFlowEnabled", true,
+                "redirectUris", List.of(stack.gatewayUrl() + "/*"),
+                "attributes", Map.of("minimum.acr.value", "eidas3")))).isEqualTo(201);
     }
 
     @AfterAll
@@ -77,7 +84,15 @@ class PscIT {
 
     /** Login through the stand-in: hospiconnect sends the browser to PSC, the person signs in there. */
     private static Browser.Page standInLogin(Browser browser, OidcClient client, DemoProfessional p) {
-        Browser.Page pscLogin = browser.get(client.authorizationUrl(Map.of("kc_idp_hint", IDP)), client.isCallback());
+        return standInLogin(browser, client, p, Map.of());
+    }
+
+    /** The same, with more authorization request parameters (e.g. {@code acr_values}). */
+    private static Browser.Page standInLogin(Browser browser, OidcClient client, DemoProfessional p,
+                                             Map<String, String> extra) {
+        Map<String, String> parameters = new java.util.HashMap<>(extra);
+        parameters.put("kc_idp_hint", IDP);
+        Browser.Page pscLogin = browser.get(client.authorizationUrl(parameters), client.isCallback());
         assertThat(pscLogin.uri().toString()).startsWith(PscStandIn.issuer(stack.keycloakUrl()));
         return browser.submit(pscLogin, Map.of("username", p.idNat(), "password", p.password()), client.isCallback());
     }
@@ -249,6 +264,59 @@ class PscIT {
         }
     }
 
+    static Stream<Arguments> eidas3Requests() {
+        return Stream.of(
+                Arguments.of("the app's Minimum ACR value", EIDAS3_APP, Map.of()),
+                Arguments.of("acr_values=eidas3", Stack.GATEWAY_CLIENT_ID, Map.of("acr_values", "eidas3")),
+                Arguments.of("an essential acr claim", Stack.GATEWAY_CLIENT_ID,
+                        Map.of("claims", "{\"id_token\":{\"acr\":{\"essential\":true,\"values\":[\"eidas3\"]}}}")));
+    }
+
+    private static OidcClient oidcClient(String clientId) {
+        return EIDAS3_APP.equals(clientId) ? new OidcClient(stack, EIDAS3_APP, EIDAS3_SECRET) : client();
+    }
+
+    /**
+     * Keycloak checks a required level only when a LoA condition ends the flow, which a login through
+     * PSC never reaches: the PSC provider compares its level with the request's itself.
+     */
+    @Nested
+    @DisplayName("a request that requires eidas3")
+    class Eidas3Required {
+
+        @ParameterizedTest(name = "{0}: a MOBILE login (eidas2) ends on an error page, no code")
+        @MethodSource("fr.hcbroker.e2e.PscIT#eidas3Requests")
+        void aMobileLoginIsRefused(String how, String clientId, Map<String, String> request) {
+            Browser.Page end = standInLogin(new Browser(), oidcClient(clientId), person("inf.lefevre"), request);
+            assertRefused(end, BELOW_REQUIRED_PAGE);
+        }
+
+        @ParameterizedTest(name = "{0}: a CARD login (eidas3) gets a code and an eidas3 token")
+        @MethodSource("fr.hcbroker.e2e.PscIT#eidas3Requests")
+        void aCardLoginGetsIn(String how, String clientId, Map<String, String> request) {
+            OidcClient client = oidcClient(clientId);
+            Browser browser = new Browser();
+            DemoProfessional doctor = person("dr.martin");
+            Browser.Page end = standInLogin(browser, client, doctor, request);
+            assertThat(client.issuedCode(end)).as("login ends at the app: %s", end.body()).isTrue();
+            assertThat(client.idTokenClaims(browser, end.uri()).getClaim("acr")).isEqualTo("eidas3");
+            // The logout test counts the doctor's stand-in sessions: leave none behind.
+            admin.send("POST", "/admin/realms/esante-wallet/users/" + standInUser(doctor).path("id").asText()
+                    + "/logout", Map.of());
+        }
+
+        @Test
+        @DisplayName("a step-up of an eidas2 PSC session through PSC again (MOBILE) is refused, no code")
+        void aStepUpThroughPscThatStaysAtEidas2IsRefused() {
+            Browser browser = new Browser();
+            DemoProfessional nurse = person("inf.lefevre");
+            Browser.Page first = standInLogin(browser, client(), nurse);
+            assertThat(client().issuedCode(first)).as("eidas2 login: %s", first.body()).isTrue();
+            Browser.Page stepUp = standInLogin(browser, oidcClient(EIDAS3_APP), nurse);
+            assertRefused(stepUp, BELOW_REQUIRED_PAGE);
+        }
+    }
+
     @Nested
     @DisplayName("the admin and discovery side")
     class Setup {
@@ -303,6 +371,7 @@ class PscIT {
     private static final String LEVEL_PAGE = "niveau d";
     private static final String USERINFO_PAGE = "informations professionnelles";
     private static final String MISMATCH_PAGE = "ne correspondent pas";
+    private static final String BELOW_REQUIRED_PAGE = "exige un niveau";
 
     static Stream<Arguments> forgedAnswers() {
         return Stream.<Object[]>of(

@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.GeneralSecurityException;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
@@ -14,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +64,7 @@ public final class RevocationChecker {
 
     private final Clock clock;
     private final Map<String, Instant> goodAnswers = new ConcurrentHashMap<>();
-    private final Map<URI, X509CRL> crls = new ConcurrentHashMap<>();
+    private final Map<URI, VerifiedCrl> crls = new ConcurrentHashMap<>();
     private final HttpClient http;
 
     public RevocationChecker(Clock clock) {
@@ -127,11 +129,15 @@ public final class RevocationChecker {
             if (response.statusCode() != 200) {
                 throw new IOException("HTTP " + response.statusCode());
             }
-            OCSPResp resp = new OCSPResp(response.body());
+            OCSPResp resp = parse(response.body());
+            // Error statuses (tryLater, internalError...) are unsigned: no more proof than a dropped
+            // connection, so they count as unreachable and the signed CRL decides.
             if (resp.getStatus() != OCSPResp.SUCCESSFUL) {
                 throw new IOException("OCSP status " + resp.getStatus());
             }
-            BasicOCSPResp basic = (BasicOCSPResp) resp.getResponseObject();
+            if (!(resp.getResponseObject() instanceof BasicOCSPResp basic)) {
+                throw invalid("OCSP answer successful but without a basic response");
+            }
             checkNonce(basic, nonce);
             checkSigner(basic, issuer);
             SingleResp single = matching(basic, id);
@@ -154,10 +160,19 @@ public final class RevocationChecker {
         }
     }
 
+    /** A 200 answer that is not an OCSP response is a wrong answer, not an unreachable responder. */
+    private static OCSPResp parse(byte[] body) throws CpsRefusedException {
+        try {
+            return new OCSPResp(body);
+        } catch (IOException e) {
+            throw invalid("HTTP 200 answer is not an OCSP response: " + e.getMessage());
+        }
+    }
+
     /** A missing or different nonce means an answer made for someone else, or replayed. */
     private static void checkNonce(BasicOCSPResp basic, byte[] nonce) throws CpsRefusedException {
         Extension ext = basic.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
-        if (ext == null || !java.util.Arrays.equals(ext.getExtnValue().getOctets(), nonce)) {
+        if (ext == null || !Arrays.equals(ext.getExtnValue().getOctets(), nonce)) {
             throw invalid("OCSP nonce missing or not ours (replayed answer)");
         }
     }
@@ -215,9 +230,16 @@ public final class RevocationChecker {
 
     /** A CRL from the cache or the network, signed by the card's CA and current; empty if none can be had. */
     private Optional<X509CRL> crl(URI url, X509Certificate issuer, CpsConfig config) throws CpsRefusedException {
-        X509CRL cached = crls.get(url);
-        if (cached != null && current(cached, config)) {
-            return Optional.of(cached);
+        VerifiedCrl cached = crls.get(url);
+        // The cache is per URL, and each URL is one CA's list: it answers only for the key that signed it.
+        // Another CA's card goes on to the next URL; a same-named CA with a new key fetches the list again.
+        if (cached != null && current(cached.crl(), config)) {
+            if (cached.signedBy(issuer)) {
+                return Optional.of(cached.crl());
+            }
+            if (!cached.crl().getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
+                return Optional.empty();
+            }
         }
         try {
             HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(url).timeout(config.timeout()).GET()
@@ -234,7 +256,7 @@ public final class RevocationChecker {
             if (!current(crl, config)) {
                 throw invalid("CRL " + url + " is stale");
             }
-            crls.put(url, crl);
+            crls.put(url, new VerifiedCrl(crl, issuer.getPublicKey()));
             return Optional.of(crl);
         } catch (IOException e) {
             return Optional.empty();
@@ -308,6 +330,14 @@ public final class RevocationChecker {
 
     private static String key(X509Certificate card) {
         return card.getIssuerX500Principal().getName() + "#" + card.getSerialNumber().toString(16);
+    }
+
+    /** A CRL and the CA key its signature was verified with. */
+    private record VerifiedCrl(X509CRL crl, PublicKey signer) {
+        /** Compared encoded, as the two keys may come from different security providers. */
+        boolean signedBy(X509Certificate issuer) {
+            return Arrays.equals(signer.getEncoded(), issuer.getPublicKey().getEncoded());
+        }
     }
 
     private static CpsRefusedException invalid(String detail) {

@@ -12,6 +12,7 @@ import org.keycloak.models.Constants;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.UserSessionModel;
+import org.keycloak.models.utils.AuthenticationFlowResolver;
 import org.keycloak.sessions.AuthenticationSessionModel;
 
 /**
@@ -43,6 +44,20 @@ public final class LoginLevel {
         amr.addAll(amr(authSession.getUserSessionNotes().get(AMR_NOTE)));
         methods.forEach(m -> amr.add(m.value()));
         authSession.setUserSessionNote(AMR_NOTE, String.join(" ", amr));
+    }
+
+    /**
+     * The level this login must reach when it is forced, as our floor step makes it for every browser
+     * login (whatever set it: floor, Minimum ACR value, acr_values, essential claim);
+     * {@link Constants#NO_LOA} otherwise.
+     * Keycloak checks a forced level only when a LoA condition ends the flow, which a login through an
+     * identity provider never reaches: such a login must compare its level with this itself.
+     */
+    public static int forcedLevel(KeycloakSession session, AuthenticationSessionModel authSession) {
+        AcrStore acr = new AcrStore(session, authSession);
+        return acr.isLevelOfAuthenticationForced()
+                ? acr.getRequestedLevelOfAuthentication(AuthenticationFlowResolver.resolveBrowserFlow(authSession))
+                : Constants.NO_LOA;
     }
 
     /**

@@ -125,6 +125,15 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
         if (!decision.accepted()) {
             throw new PscRefusedException(PscRefusal.LEVEL_REFUSED, decision.reason());
         }
+        AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
+        Level level = decision.level().orElseThrow();
+        // Here, before any account is linked or created: the app's level is checked nowhere else on this path.
+        int required = LoginLevel.forcedLevel(session, authSession);
+        if (level.loa() < required) {
+            throw new PscRefusedException(PscRefusal.LEVEL_BELOW_REQUIRED,
+                    "login at " + level.acr() + " while the app requires "
+                            + Level.fromLoa(required).map(Level::acr).orElse("level " + required));
+        }
         String tokenIdNat = claim(idToken, "SubjectNameID");
         if (tokenIdNat == null) {
             tokenIdNat = claim(idToken, "preferred_username");
@@ -161,8 +170,7 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
         // Mutable lists: Keycloak serializes the context into the auth session by the values' classes.
         profile.attributes().forEach((name, values) -> identity.setUserAttribute(name, new ArrayList<>(values)));
 
-        AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
-        authSession.setClientNote(LEVEL_NOTE, decision.level().orElseThrow().acr());
+        authSession.setClientNote(LEVEL_NOTE, level.acr());
         authSession.setClientNote(AMR_NOTE, String.join(" ", decision.amr().stream().map(Amr::name).toList()));
         return identity;
     }

@@ -9,6 +9,8 @@ public enum PscRefusal {
     TOKEN_INVALID("hcPscTokenInvalid"),
     /** acr missing, unknown, or below the configured minimum. */
     LEVEL_REFUSED("hcPscLevelRefused"),
+    /** The login's level (e-CPS: eidas2) is below the one the app requires (e.g. eidas3). */
+    LEVEL_BELOW_REQUIRED("hcPscLevelBelowRequired"),
     /** Userinfo unreadable, or a signed userinfo whose signature, iss or aud fails. */
     USERINFO_INVALID("hcPscUserInfoInvalid"),
     /** The userinfo describes someone else than the ID token, or carries no usable idNat_PS. */

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -57,8 +58,16 @@ public final class RevocationServer implements AutoCloseable {
         WRONG_NONCE,
         /** Answers signed by a key the CA never authorized. */
         UNAUTHORIZED_SIGNER,
+        /** HTTP 200 with a body that is not an OCSP response (a captive portal's page, say). */
+        NOT_OCSP,
+        /** HTTP 200, status successful but no response inside. */
+        SUCCESSFUL_WITHOUT_ANSWER,
         /** HTTP 503: the responder is unreachable. */
-        DOWN
+        DOWN,
+        /** OCSP status tryLater (unsigned): the responder is overloaded. */
+        TRY_LATER,
+        /** OCSP status internalError (unsigned). */
+        INTERNAL_ERROR
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -147,6 +156,22 @@ public final class RevocationServer implements AutoCloseable {
     private byte[] answer(IgcSanteTestPki current, OCSPReq request)
             throws OCSPException, OperatorCreationException, GeneralSecurityException, IOException {
         DigestCalculatorProvider digests = new JcaDigestCalculatorProviderBuilder().build();
+        switch (ocspMode) {
+            case NOT_OCSP -> {
+                return "<html><body>Please sign in to the network</body></html>".getBytes(StandardCharsets.UTF_8);
+            }
+            case SUCCESSFUL_WITHOUT_ANSWER -> {
+                return new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL, null).getEncoded();
+            }
+            case TRY_LATER -> {
+                return new OCSPRespBuilder().build(OCSPRespBuilder.TRY_LATER, null).getEncoded();
+            }
+            case INTERNAL_ERROR -> {
+                return new OCSPRespBuilder().build(OCSPRespBuilder.INTERNAL_ERROR, null).getEncoded();
+            }
+            default -> {
+            }
+        }
         Req[] requests = request.getRequestList();
         if (requests.length != 1) {
             return new OCSPRespBuilder().build(OCSPRespBuilder.MALFORMED_REQUEST, null).getEncoded();

@@ -145,6 +145,37 @@ class CpsCardValidationTest {
                                     .isEqualTo(CpsRefusal.REVOKED));
         }
 
+        @ParameterizedTest(name = "responder {0}: the revoked card is refused on the CRL")
+        @EnumSource(value = OcspMode.class, names = {"DOWN", "TRY_LATER", "INTERNAL_ERROR"})
+        void anUnreachableResponderFallsBackToTheCrl(OcspMode mode) {
+            server.ocspMode(mode);
+            assertThatThrownBy(() -> check("revoked", config(Map.of())))
+                    .isInstanceOfSatisfying(CpsRefusedException.class,
+                            e -> assertThat(e).hasMessageContaining("CRL").extracting(CpsRefusedException::refusal)
+                                    .isEqualTo(CpsRefusal.REVOKED));
+        }
+
+        /** The configured CRLs are FORT's then ELEMENTAIRE's: the first one cached must not answer for the other CA. */
+        @ParameterizedTest(name = "once {0} cached its CA''s CRL, {1} is refused on {2}")
+        @CsvSource({"dr.martin, revoked-elementaire, ACI-EL-PP.crl", "adeli-no-account, revoked, ACI-FO-PP.crl"})
+        void aCachedCrlAnswersOnlyForTheCaThatSignedIt(String first, String revoked, String crl) throws Exception {
+            server.ocspMode(OcspMode.DOWN);
+            RevocationChecker checker = new RevocationChecker(Clock.systemUTC());
+            check(checker, first, config(Map.of()));
+            assertThatThrownBy(() -> check(checker, revoked, config(Map.of())))
+                    .isInstanceOfSatisfying(CpsRefusedException.class,
+                            e -> assertThat(e).hasMessageContaining(crl).extracting(CpsRefusedException::refusal)
+                                    .isEqualTo(CpsRefusal.REVOKED));
+        }
+
+        @Test
+        void aGoodCardOfTheSecondCaPassesOnItsOwnCrlAfterTheFirstCasWasCached() throws Exception {
+            server.ocspMode(OcspMode.DOWN);
+            RevocationChecker checker = new RevocationChecker(Clock.systemUTC());
+            check(checker, "dr.martin", config(Map.of()));
+            assertThatCode(() -> check(checker, "adeli-no-account", config(Map.of()))).doesNotThrowAnyException();
+        }
+
         @Test
         void goodCardPassesOnTheCrlWhenTheResponderIsDown() {
             server.ocspMode(OcspMode.DOWN);
@@ -169,7 +200,8 @@ class CpsCardValidationTest {
         }
 
         @ParameterizedTest(name = "OCSP answer {0} is refused, not passed to the CRL")
-        @EnumSource(value = OcspMode.class, names = {"STALE", "WRONG_NONCE", "UNAUTHORIZED_SIGNER"})
+        @EnumSource(value = OcspMode.class,
+                names = {"STALE", "WRONG_NONCE", "UNAUTHORIZED_SIGNER", "NOT_OCSP", "SUCCESSFUL_WITHOUT_ANSWER"})
         void badOcspAnswersAreRefused(OcspMode mode) {
             server.ocspMode(mode);
             assertThatThrownBy(() -> check("dr.martin", config(Map.of(CpsConfig.FAIL_OPEN, "true"))))
