@@ -395,6 +395,47 @@ class GatewayIT {
             return records;
         }
 
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"gzip, chunked", "chunked, identity", "identity", "chunked\r\nTransfer-Encoding: gzip",
+                "gzip\r\nTransfer-Encoding: chunked"})
+        @DisplayName("a transfer coding other than chunked alone is refused before any decision, and recorded as refused, not as an access")
+        void aRequestFramedTwoWaysIsRefusedAndRecordedAsSuch(String coding) throws Exception {
+            URI gateway = URI.create(stack.gatewayUrl());
+            String id = "smuggle-" + java.util.UUID.randomUUID();
+            String answer = raw(gateway, "POST /public/echo HTTP/1.1\r\nHost: " + gateway.getHost() + ":" + gateway.getPort()
+                    + "\r\nX-Request-Id: " + id + "\r\nTransfer-Encoding: " + coding
+                    + "\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.1 400").doesNotContain("\"method\"");
+            List<JsonNode> mine = records("gateway").stream().filter(r -> r.path("request_id").asText().equals(id)).toList();
+            assertThat(mine).singleElement().satisfies(r -> {
+                assertThat(r.path("outcome").asText()).isEqualTo("deny");
+                assertThat(r.path("reason").asText()).isEqualTo("transfer coding other than chunked alone");
+                assertThat(r.path("status").asInt()).isEqualTo(400);
+            });
+        }
+
+        @Test
+        @DisplayName("a back-channel logout is recorded once per session it ends, naming whose it was")
+        void aBackChannelLogoutRecordNamesThePerson() throws Exception {
+            String[] secret = new String[1];
+            String user = newUser(Map.of(), secret);
+            Browser browser = new Browser();
+            assertThat(login(browser, "/echo", user, "Pw-" + user, secret[0]).status()).isEqualTo(200);
+            assertThat(admin.send("POST", "/admin/realms/hospiconnect/users/" + admin.userId(user) + "/logout", Map.of()))
+                    .isEqualTo(204);
+            long deadline = System.currentTimeMillis() + 5000;
+            while (records("gateway").stream().noneMatch(r -> r.path("reason").asText().equals("back-channel logout")
+                    && r.path("user").asText().equals(user)) && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(records("gateway")).anySatisfy(r -> {
+                assertThat(r.path("event").asText()).isEqualTo("logout");
+                assertThat(r.path("reason").asText()).isEqualTo("back-channel logout");
+                assertThat(r.path("user").asText()).isEqualTo(user);
+                assertThat(r.path("loa").asText()).isEqualTo("eidas2");
+            });
+        }
+
         @Test
         void aDenialIsOnDiskWithItsReasonBeforeThePersonSeesIt() throws Exception {
             HttpResponse<String> response = nurse.send(HttpRequest.newBuilder(

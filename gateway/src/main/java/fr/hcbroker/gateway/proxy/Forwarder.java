@@ -85,17 +85,12 @@ final class Forwarder {
     /**
      * Sends {@code request} (paused, headers already checked by the gateway) to the app, with the
      * client of the event loop it arrived on; {@code added} sets the gateway's own headers on the
-     * request to the app, after the browser's are copied.
+     * request to the app, after the browser's are copied. {@code personal}: the request carries a
+     * person's identity, so the answer is theirs (see {@link #PERSONAL}).
      */
-    void forward(HttpServerRequest request, HttpClient client, Consumer<MultiMap> added) {
+    void forward(HttpServerRequest request, HttpClient client, Consumer<MultiMap> added, boolean personal) {
+        // Only chunked alone gets here: the gateway refuses any other transfer coding first.
         String transferEncoding = request.getHeader("transfer-encoding");
-        if (transferEncoding != null && !onlyChunked(request.headers().getAll("transfer-encoding"))) {
-            // Any other coding, or chunked in a list (over one header or several), is one the app might
-            // frame differently from us: a smuggling vector.
-            request.resume();
-            request.response().setStatusCode(400).putHeader("content-length", "0").end();
-            return;
-        }
         RequestOptions options = new RequestOptions().setServer(origin).setHost(host).setPort(port).setSsl(ssl)
                 .setMethod(request.method()).setURI(RequestPaths.originForm(request.uri()))
                 .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs);
@@ -118,7 +113,7 @@ final class Forwarder {
             request.response().exceptionHandler(gone -> upstream.reset(0, gone));
             upstream.response().onComplete(answered -> {
                 if (answered.succeeded()) {
-                    respond(request, upstream, answered.result());
+                    respond(request, upstream, answered.result(), personal);
                 } else {
                     fail(request, answered.cause());
                 }
@@ -141,14 +136,35 @@ final class Forwarder {
         });
     }
 
+    /**
+     * What an answer made for a logged-in person gets when its app says nothing of caching (legacy apps
+     * rarely do): no shared cache may keep it, and the browser may not store it, so that Back after a
+     * logout on a shared workstation does not show the previous person's patient. Style sheets, scripts,
+     * images and fonts get {@code private} only: they name nobody, and reloading them would slow pages.
+     */
+    static final String PERSONAL = "private, no-store";
+
+    private static boolean assets(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String type = contentType.strip().toLowerCase(java.util.Locale.ROOT);
+        return type.startsWith("image/") || type.startsWith("font/") || type.startsWith("text/css")
+                || type.startsWith("text/javascript") || type.startsWith("application/javascript");
+    }
+
     /** The most an answer to an HTTP/1.0 client without a length may hold (it is kept in memory). */
     static final int MAX_WHOLE_BODY = 16 * 1024 * 1024;
 
-    private static boolean onlyChunked(List<String> codings) {
+    /**
+     * Whether a request's transfer codings are chunked alone. Any other coding, or chunked in a list
+     * (over one header or several), is one the app might frame differently from us: a smuggling vector.
+     */
+    static boolean onlyChunked(List<String> codings) {
         return codings.size() == 1 && "chunked".equalsIgnoreCase(codings.get(0).trim());
     }
 
-    private void respond(HttpServerRequest request, HttpClientRequest upstream, HttpClientResponse answer) {
+    private void respond(HttpServerRequest request, HttpClientRequest upstream, HttpClientResponse answer, boolean personal) {
         HttpServerResponse response = request.response();
         response.setStatusCode(answer.statusCode());
         if (answer.statusMessage() != null) {
@@ -160,6 +176,9 @@ final class Forwarder {
             if (!hopByHop(name) && !(name.equalsIgnoreCase("set-cookie") && setsCookie(header.getValue(), ownCookies))) {
                 headers.add(name, header.getValue());
             }
+        }
+        if (personal && !answer.headers().contains("cache-control")) {
+            headers.set("cache-control", assets(answer.getHeader("content-type")) ? "private" : PERSONAL);
         }
         int status = answer.statusCode();
         if (request.method() == HttpMethod.HEAD || status == 204 || status == 304) {

@@ -351,7 +351,8 @@ public final class GatewayServer {
     /**
      * Why the gateway cannot tell which app and path a request is for, or null. The app must see the
      * request the gateway routed and decided on: one host (RFC 9112 §3.2: a missing, repeated or
-     * invalid {@code Host} is a 400) that the target does not contradict, and an unambiguous path.
+     * invalid {@code Host} is a 400) that the target does not contradict, an unambiguous path, and a
+     * body framed one way only.
      */
     private static String invalidTarget(HttpServerRequest request) {
         if (RequestPaths.ambiguous(request.path())) {
@@ -363,6 +364,10 @@ public final class GatewayServer {
         }
         if (!RequestPaths.sameHost(request.uri(), hosts.isEmpty() ? null : hosts.get(0))) {
             return "request target names another host";
+        }
+        List<String> codings = request.headers().getAll("transfer-encoding");
+        if (!codings.isEmpty() && !Forwarder.onlyChunked(codings)) {
+            return "transfer coding other than chunked alone";
         }
         return null;
     }
@@ -424,7 +429,7 @@ public final class GatewayServer {
             }
             route.webSockets().handle(request);
         } else {
-            route.forwarder().forward(request, own, added);
+            route.forwarder().forward(request, own, added, identity != null);
         }
     }
 
@@ -554,8 +559,11 @@ public final class GatewayServer {
                     return oidc.logoutToken(token);
                 })
                 .compose(ids -> store.removeMatching(ids.getKey(), ids.getValue()))
-                .onSuccess(ended -> afterRecorded(request,
-                        record(request, null, new Decision(Outcome.ALLOW, "back-channel logout (" + ended + " sessions)"), null, 200),
+                // One record per session ended, naming whose it was; one without a person if none was open here.
+                .onSuccess(ended -> afterRecorded(request, ended.isEmpty()
+                                ? record(request, null, new Decision(Outcome.ALLOW, "back-channel logout (no session)"), null, 200)
+                                : Future.all(ended.stream().map(session -> record(request, null,
+                                        new Decision(Outcome.ALLOW, "back-channel logout"), session, 200)).toList()).mapEmpty(),
                         () -> request.response().putHeader("cache-control", "no-store").end()))
                 .onFailure(failure -> afterRecorded(request,
                         record(request, null, new Decision(Outcome.DENY, "invalid logout token"), null, 400),

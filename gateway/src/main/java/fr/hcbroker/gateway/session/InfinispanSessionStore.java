@@ -175,13 +175,13 @@ public final class InfinispanSessionStore implements SessionStore {
     }
 
     @Override
-    public Future<Integer> removeMatching(String sid, String sub) {
+    public Future<List<Session>> removeMatching(String sid, String sub) {
         // A scan, off the event loop: back-channel logouts are rare and sessions carry no index. In a
         // cluster the iterator walks every node's segments, so a logout reaching one node ends all.
         // A scan that overlaps a rebalance (a node joining or leaving) may miss entries in transit:
         // scanning again until nothing matches closes that window.
         return vertx.executeBlocking(() -> {
-            java.util.Set<String> ended = new java.util.HashSet<>();
+            Map<String, Session> ended = new java.util.HashMap<>();
             for (int pass = 0; pass < 5; pass++) {
                 List<String> matching = new ArrayList<>();
                 for (Map.Entry<String, Stored> e : sessions.entrySet()) {
@@ -193,10 +193,14 @@ public final class InfinispanSessionStore implements SessionStore {
                 if (matching.isEmpty()) {
                     break;
                 }
-                matching.forEach(sessions::remove);
-                ended.addAll(matching);
+                for (String id : matching) {
+                    Stored removed = sessions.remove(id);
+                    if (removed != null) {
+                        ended.put(id, removed.session());
+                    }
+                }
             }
-            return ended.size();
+            return List.copyOf(ended.values());
         });
     }
 

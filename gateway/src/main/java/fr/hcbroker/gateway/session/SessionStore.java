@@ -1,6 +1,7 @@
 package fr.hcbroker.gateway.session;
 
 import io.vertx.core.Future;
+import java.util.List;
 
 /**
  * Where sessions and pending logins live. One small interface so that the embedded store and a
@@ -24,8 +25,8 @@ public interface SessionStore extends AutoCloseable {
      */
     Future<Boolean> replace(String id, Session expected, Session replacement);
 
-    /** Ends every session of a Keycloak session or subject; returns how many ended. */
-    Future<Integer> removeMatching(String sid, String sub);
+    /** Ends every session of a Keycloak session or subject; returns those it ended. */
+    Future<List<Session>> removeMatching(String sid, String sub);
 
     Future<Void> putPending(String state, PendingLogin login);
 
