@@ -148,6 +148,11 @@ class DockerFilesTest {
             assertThat(config.oidc().discovery().getHost()).isIn(services().keySet());
             var serviceNames = services().keySet();
             config.routes().forEach(route -> assertThat(route.upstream().getHost()).isIn(serviceNames));
+            // Metrics on the management port, which no gateway publishes outside the network.
+            assertThat(config.management().port()).isEqualTo(9001);
+            for (String gateway : List.of("gateway-1", "gateway-2")) {
+                assertThat(String.valueOf(services().get(gateway).get("ports"))).doesNotContain("9001");
+            }
         }
 
         @Test

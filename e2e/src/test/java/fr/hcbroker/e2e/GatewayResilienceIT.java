@@ -111,6 +111,7 @@ class GatewayResilienceIT {
                 oidc: {issuer: http://127.0.0.1:%d/realms/hospiconnect, clientId: hc-gateway, clientSecretEnv: SECRET}
                 upstreamTimeoutSeconds: 2
                 trustedProxies: [127.0.0.1]
+                management: {host: 127.0.0.1, port: 0}
                 routes:
                   - {id: echo, path: /echo, upstream: "http://127.0.0.1:%d"}
                   - {id: dead, path: /dead, upstream: "http://127.0.0.1:%d"}
@@ -370,10 +371,19 @@ class GatewayResilienceIT {
     }
 
     @Test
-    void metricsCountDecisionsAndLiveSessions() throws Exception {
+    @DisplayName("with a management port, metrics are there only; health is on both")
+    void metricsCountDecisionsAndLiveSessionsOnTheManagementPort() throws Exception {
         get("/dead/x", true);
-        String metrics = get("/metrics", false).body();
+        URI management = URI.create("http://127.0.0.1:" + gateway.managementPort());
+        String metrics = http.send(HttpRequest.newBuilder(management.resolve("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).contains("hc_gateway_sessions").contains("hc_gateway_decisions_total{outcome=\"allow\"}");
+        HttpResponse<String> onMain = get("/metrics", false);
+        assertThat(onMain.statusCode()).isEqualTo(404);
+        assertThat(onMain.body()).doesNotContain("hc_gateway_sessions");
+        assertThat(get("/healthz", false).body()).isEqualTo("ok\n");
+        assertThat(http.send(HttpRequest.newBuilder(management.resolve("/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("ok\n");
     }
 
     private static int freePort() throws Exception {

@@ -92,7 +92,17 @@ public final class ConfigLoader {
             }
             routes.add(route);
         }
-        return new GatewayConfig(host, port, publicUrl, oidc, session, trusted, upstreamTimeout, audit, routes);
+        GatewayConfig.Management management = null;
+        if (root.has("management")) {
+            JsonNode node = root.get("management");
+            int managementPort = node.path("port").asInt(-1);
+            if (managementPort < 0 || managementPort > 65535 || (managementPort != 0 && managementPort == port)) {
+                throw new ConfigException(where + ": management.port must be 0-65535 and not listen.port, got "
+                        + node.path("port"));
+            }
+            management = new GatewayConfig.Management(node.path("host").asText("127.0.0.1"), managementPort);
+        }
+        return new GatewayConfig(host, port, publicUrl, oidc, session, trusted, upstreamTimeout, audit, routes, management);
     }
 
     private static GatewayConfig.OidcConfig oidc(JsonNode node, String where, Function<String, String> environment) {

@@ -17,10 +17,11 @@ import java.util.Set;
  * @param upstreamTimeout connect and idle timeout towards the apps
  * @param audit           where and how decisions are recorded
  * @param routes          routes, matched in order: the first whose host and path prefix match wins
+ * @param management      where metrics and health are served apart from the apps, or null: then on the main port
  */
 public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, OidcConfig oidc, SessionConfig session,
                             Set<String> trustedProxies, Duration upstreamTimeout, AuditConfig audit,
-                            List<RouteConfig> routes) {
+                            List<RouteConfig> routes, Management management) {
 
     public GatewayConfig {
         routes = List.copyOf(routes);
@@ -49,6 +50,9 @@ public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, Oi
         }
         if (!audit.equals(next.audit)) {
             changed.add("audit");
+        }
+        if (!java.util.Objects.equals(management, next.management)) {
+            changed.add("management");
         }
         return changed;
     }
@@ -79,6 +83,10 @@ public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, Oi
      * @param syslog      SIEM to forward records to, or null
      */
     public record AuditConfig(java.nio.file.Path dir, Duration groupCommit, Syslog syslog) {
+    }
+
+    /** The management listener: {@code /metrics}, {@code /healthz} and {@code /readyz}, for monitoring only. */
+    public record Management(String host, int port) {
     }
 
     /** A SIEM's syslog endpoint (RFC 5424 over TCP, or TLS with the JVM's trust store). */

@@ -86,6 +86,7 @@ public final class GatewayServer {
     /** How often open WebSockets are checked against their sessions: how late one outlives its session. */
     public static final long WEBSOCKET_CHECK_MILLIS = 5_000;
     private long webSocketCheck = -1;
+    private volatile HttpServer managementServer;
     private final java.util.Map<String, io.micrometer.core.instrument.Counter> refreshes = new java.util.HashMap<>();
     private int boundPort;
 
@@ -165,7 +166,18 @@ public final class GatewayServer {
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         // Port 0 (tests): a negative port is Vert.x's way to make the instances share one random port.
         webSocketCheck = vertx.setPeriodic(WEBSOCKET_CHECK_MILLIS, id -> closeEndedWebSockets());
-        return deploy(config.listenPort() == 0 ? -1 : config.listenPort(), instances);
+        Future<Void> management = config.management() == null ? Future.succeededFuture()
+                : vertx.createHttpServer().requestHandler(this::operations)
+                        .listen(config.management().port(), config.management().host())
+                        .onSuccess(server -> {
+                            managementServer = server;
+                        }).mapEmpty();
+        return management.compose(v -> deploy(config.listenPort() == 0 ? -1 : config.listenPort(), instances));
+    }
+
+    /** The management port (bound, when the configuration asked for port 0), or -1 without one. */
+    public int managementPort() {
+        return managementServer == null ? -1 : managementServer.actualPort();
     }
 
     private Future<Void> deploy(int port, int instances) {
@@ -207,6 +219,9 @@ public final class GatewayServer {
 
     public Future<Void> stop() {
         vertx.cancelTimer(webSocketCheck);
+        if (managementServer != null) {
+            managementServer.close();
+        }
         return Future.all(deployments.stream().map(vertx::undeploy).toList()).mapEmpty();
     }
 
@@ -227,11 +242,16 @@ public final class GatewayServer {
             return;
         }
         switch (path) {
-            case "/healthz" -> request.response().putHeader("content-type", "text/plain").end("ok\n");
-            case "/readyz" -> request.response().setStatusCode(oidc.isReady() ? 200 : 503)
-                    .putHeader("content-type", "text/plain").end(oidc.isReady() ? "ready\n" : "login service not reached yet\n");
-            case "/metrics" -> request.response().putHeader("content-type", "text/plain; version=0.0.4")
-                    .end(metrics.scrape());
+            // Load balancers probe the main port; metrics move to the management port when there is one,
+            // and an app's own /metrics is then reached like any of its paths.
+            case "/healthz", "/readyz" -> operations(request);
+            case "/metrics" -> {
+                if (config.management() == null) {
+                    operations(request);
+                } else {
+                    route(request, path, own);
+                }
+            }
             case JWKS -> request.response().putHeader("content-type", "application/json")
                     .putHeader("cache-control", "max-age=300").end(signer.jwks());
             case CALLBACK -> callback(request);
@@ -246,6 +266,18 @@ public final class GatewayServer {
                     route(request, path, own);
                 }
             }
+        }
+    }
+
+    /** Health and metrics: on the main port, and on the management port when there is one. */
+    private void operations(HttpServerRequest request) {
+        switch (request.path()) {
+            case "/healthz" -> request.response().putHeader("content-type", "text/plain").end("ok\n");
+            case "/readyz" -> request.response().setStatusCode(oidc.isReady() ? 200 : 503)
+                    .putHeader("content-type", "text/plain").end(oidc.isReady() ? "ready\n" : "login service not reached yet\n");
+            case "/metrics" -> request.response().putHeader("content-type", "text/plain; version=0.0.4")
+                    .end(metrics.scrape());
+            default -> request.response().setStatusCode(404).end();
         }
     }
 
