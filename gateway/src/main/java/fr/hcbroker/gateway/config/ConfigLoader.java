@@ -44,7 +44,10 @@ public final class ConfigLoader {
     }
 
     static GatewayConfig parse(JsonNode root, String where, Function<String, String> environment) {
+        known(root, where, "listen", "publicUrl", "oidc", "session", "trustedProxies", "upstreamTimeoutSeconds", "audit",
+                "routes", "management");
         JsonNode listen = root.path("listen");
+        known(listen, where + ": listen", "host", "port");
         String host = listen.path("host").asText("0.0.0.0");
         int port = listen.path("port").asInt(8000);
         if (port < 0 || port > 65535) {
@@ -56,15 +59,17 @@ public final class ConfigLoader {
         }
         GatewayConfig.OidcConfig oidc = oidc(root.path("oidc"), where + ": oidc", environment);
         JsonNode sessionNode = root.path("session");
+        known(sessionNode, where + ": session", "idleMinutes", "absoluteMinutes", "cluster");
         GatewayConfig.SessionConfig session = new GatewayConfig.SessionConfig(
                 Duration.ofMinutes(positive(sessionNode, "idleMinutes", 30, where + ": session")),
                 Duration.ofMinutes(positive(sessionNode, "absoluteMinutes", 600, where + ": session")),
                 sessionNode.has("cluster") ? cluster(sessionNode.get("cluster"), where + ": session.cluster", environment)
                         : null);
         Set<String> trusted = new HashSet<>();
-        root.path("trustedProxies").forEach(p -> trusted.add(ipLiteral(p.asText(), where + ": trustedProxies")));
+        values(root, "trustedProxies", where).forEach(p -> trusted.add(ipLiteral(p, where + ": trustedProxies")));
         Duration upstreamTimeout = Duration.ofSeconds(positive(root, "upstreamTimeoutSeconds", 30, where));
         JsonNode auditNode = root.path("audit");
+        known(auditNode, where + ": audit", "dir", "groupCommitMillis", "syslog");
         int groupCommit = positive(auditNode, "groupCommitMillis", 50, where + ": audit");
         if (groupCommit > 1000) {
             throw new ConfigException(where + ": audit.groupCommitMillis must be at most 1000, got " + groupCommit);
@@ -72,6 +77,7 @@ public final class ConfigLoader {
         GatewayConfig.Syslog syslog = null;
         if (auditNode.has("syslog")) {
             JsonNode node = auditNode.get("syslog");
+            known(node, where + ": audit.syslog", "host", "port", "tls");
             int syslogPort = positive(node, "port", 6514, where + ": audit.syslog");
             syslog = new GatewayConfig.Syslog(required(node, "host", where + ": audit.syslog"), syslogPort,
                     node.path("tls").asBoolean(true));
@@ -95,6 +101,7 @@ public final class ConfigLoader {
         GatewayConfig.Management management = null;
         if (root.has("management")) {
             JsonNode node = root.get("management");
+            known(node, where + ": management", "host", "port");
             int managementPort = node.path("port").asInt(-1);
             if (managementPort < 0 || managementPort > 65535 || (managementPort != 0 && managementPort == port)) {
                 throw new ConfigException(where + ": management.port must be 0-65535 and not listen.port, got "
@@ -109,6 +116,7 @@ public final class ConfigLoader {
         if (!node.isObject()) {
             throw new ConfigException(where + " is required");
         }
+        known(node, where, "issuer", "clientId", "clientSecretEnv", "discoveryUrl");
         URI issuer = httpUrl(required(node, "issuer", where), where + ".issuer");
         String clientId = required(node, "clientId", where);
         String secretVariable = required(node, "clientSecretEnv", where);
@@ -125,9 +133,10 @@ public final class ConfigLoader {
         if (!node.isObject()) {
             throw new ConfigException(where + " must be a mapping (name, bind, members, owners)");
         }
+        known(node, where, "name", "bind", "members", "jgroupsFile", "owners", "secretEnv");
         java.net.InetSocketAddress bind = hostPort(required(node, "bind", where), where + ".bind");
         List<java.net.InetSocketAddress> members = new ArrayList<>();
-        node.path("members").forEach(m -> members.add(hostPort(m.asText(), where + ".members")));
+        values(node, "members", where).forEach(m -> members.add(hostPort(m, where + ".members")));
         Path jgroupsFile = node.hasNonNull("jgroupsFile") ? Path.of(node.get("jgroupsFile").asText()) : null;
         if (jgroupsFile == null && members.isEmpty()) {
             throw new ConfigException(where + ".members must list every node's host:port (or set jgroupsFile)");
@@ -171,6 +180,12 @@ public final class ConfigLoader {
     }
 
     private static RouteConfig route(JsonNode node, String where) {
+        if (!node.isObject()) {
+            throw new ConfigException(where + " must be a mapping (id, path, upstream, ...)");
+        }
+        known(node, where, "id", "host", "path", "upstream", "minLevel", "publicPaths", "requiredRoles", "professions",
+                "headers");
+        known(node.path("headers"), where + ".headers", "rename", "drop");
         String id = required(node, "id", where);
         if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new ConfigException(where + ".id must be 1-64 letters, digits, '.', '_' or '-', got '" + id + "'");
@@ -193,14 +208,18 @@ public final class ConfigLoader {
                     where + ".minLevel must be eidas1, eidas2 or eidas3, got '" + acr + "'"));
         }
         List<String> publicPaths = new ArrayList<>();
-        node.path("publicPaths").forEach(p -> {
-            if (!p.asText().startsWith("/")) {
-                throw new ConfigException(where + ".publicPaths entries must start with '/', got '" + p.asText() + "'");
+        values(node, "publicPaths", where).forEach(p -> {
+            if (!p.startsWith("/")) {
+                throw new ConfigException(where + ".publicPaths entries must start with '/', got '" + p + "'");
             }
-            publicPaths.add(p.asText());
+            publicPaths.add(p);
         });
         Map<String, String> renamed = new HashMap<>();
-        node.path("headers").path("rename").fields().forEachRemaining(e -> {
+        JsonNode rename = node.path("headers").path("rename");
+        if (!rename.isMissingNode() && !rename.isObject()) {
+            throw new ConfigException(where + ".headers.rename must be a mapping (contract header: new name)");
+        }
+        rename.fields().forEachRemaining(e -> {
             requireContractHeader(e.getKey(), where + ".headers.rename");
             if (!e.getValue().asText().matches("[A-Za-z0-9_-]{1,64}")) {
                 throw new ConfigException(where + ".headers.rename." + e.getKey() + " is not a header name: '"
@@ -209,13 +228,14 @@ public final class ConfigLoader {
             renamed.put(HeaderContract.canonical(e.getKey()), e.getValue().asText());
         });
         Set<String> dropped = new LinkedHashSet<>();
-        node.path("headers").path("drop").forEach(h -> {
-            requireContractHeader(h.asText(), where + ".headers.drop");
-            dropped.add(HeaderContract.canonical(h.asText()));
+        values(node.path("headers"), "drop", where + ".headers").forEach(h -> {
+            requireContractHeader(h, where + ".headers.drop");
+            dropped.add(HeaderContract.canonical(h));
         });
         String host = node.hasNonNull("host") ? hostName(node.get("host").asText(), where + ".host") : null;
-        return new RouteConfig(id, host, path, upstream, minLevel, publicPaths, strings(node, "requiredRoles"),
-                strings(node, "professions"), renamed, dropped);
+        return new RouteConfig(id, host, path, upstream, minLevel, publicPaths,
+                new HashSet<>(values(node, "requiredRoles", where)), new HashSet<>(values(node, "professions", where)),
+                renamed, dropped);
     }
 
     /**
@@ -256,9 +276,44 @@ public final class ConfigLoader {
         }
     }
 
-    private static Set<String> strings(JsonNode node, String field) {
-        Set<String> values = new HashSet<>();
-        node.path(field).forEach(v -> values.add(v.asText()));
+    /**
+     * Refuses a key the gateway does not read: a misspelt {@code minlevel} or {@code requiredRole} would
+     * otherwise load as no requirement at all, and the route would be open to every logged-in person.
+     */
+    private static void known(JsonNode node, String where, String... keys) {
+        if (node.isMissingNode() || node.isNull()) {
+            return;
+        }
+        if (!node.isObject()) {
+            throw new ConfigException(where + " must be a mapping");
+        }
+        List<String> allowed = List.of(keys);
+        node.fieldNames().forEachRemaining(name -> {
+            if (!allowed.contains(name)) {
+                throw new ConfigException(where + ": unknown key '" + name + "' (known: " + String.join(", ", allowed) + ")");
+            }
+        });
+    }
+
+    /**
+     * A list of plain values; one value alone stands for a list of it. Anything else (a mapping, a list
+     * of lists) is refused rather than read as an empty list, which for roles would mean "anyone".
+     */
+    private static List<String> values(JsonNode node, String field, String where) {
+        JsonNode value = node.path(field);
+        if (value.isMissingNode() || value.isNull()) {
+            return List.of();
+        }
+        if (value.isValueNode()) {
+            return List.of(value.asText());
+        }
+        List<String> values = new ArrayList<>();
+        for (JsonNode item : value) {
+            if (!value.isArray() || !item.isValueNode() || item.isNull()) {
+                throw new ConfigException(where + "." + field + " must be a list of values, got " + value);
+            }
+            values.add(item.asText());
+        }
         return values;
     }
 

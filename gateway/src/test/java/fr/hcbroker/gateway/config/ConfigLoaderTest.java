@@ -51,4 +51,39 @@ class ConfigLoaderTest {
     void aValueThatWouldNeverMatchIsRefusedNamingItsField(String what, String proxies, String route, String expected) {
         assertThatThrownBy(() -> load(proxies, route)).isInstanceOf(ConfigException.class).hasMessageContaining(expected);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "a misspelt level          | {id: a, path: /, upstream: \"http://127.0.0.1:9090\", minlevel: eidas3} | routes[0]: unknown key 'minlevel'",
+            "a misspelt role list      | {id: a, path: /, upstream: \"http://127.0.0.1:9090\", requiredRole: [dpi-admin]} | routes[0]: unknown key 'requiredRole'",
+            "a misspelt profession     | {id: a, path: /, upstream: \"http://127.0.0.1:9090\", profession: ['10']} | routes[0]: unknown key 'profession'",
+            "a misspelt header section | {id: a, path: /, upstream: \"http://127.0.0.1:9090\", headers: {remove: [X-HC-Email]}} | routes[0].headers: unknown key 'remove'",
+            "roles as a mapping        | {id: a, path: /, upstream: \"http://127.0.0.1:9090\", requiredRoles: {dpi-admin: true}} | routes[0].requiredRoles must be a list of values",
+            "a route that is a string  | just-a-string | routes[0] must be a mapping",
+    })
+    void aKeyOrShapeTheGatewayDoesNotReadIsRefusedRatherThanIgnored(String what, String route, String expected) {
+        // Ignored, each of these loaded as a route with no requirement: open to every logged-in person.
+        assertThatThrownBy(() -> load("[]", route)).isInstanceOf(ConfigException.class).hasMessageContaining(expected);
+    }
+
+    @Test
+    void aSingleRoleOrProfessionStandsForAListOfIt() throws Exception {
+        RouteConfig route = load("10.0.0.7", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\", requiredRoles: dpi-admin,"
+                + " professions: '21'}").routes().get(0);
+        assertThat(route.requiredRoles()).containsExactly("dpi-admin");
+        assertThat(route.professions()).containsExactly("21");
+    }
+
+    @Test
+    void aMisspeltTopLevelKeyIsRefused() throws Exception {
+        Path file = dir.resolve("gateway.yaml");
+        Files.writeString(file, """
+                publicUrl: http://localhost:8000
+                oidc: {issuer: http://localhost:8080/realms/hospiconnect, clientId: hc-gateway, clientSecretEnv: SECRET}
+                trustedProxy: [10.0.0.7]
+                routes: [{id: a, path: /, upstream: "http://127.0.0.1:9090"}]
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("SECRET", "s")::get)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown key 'trustedProxy'");
+    }
 }
