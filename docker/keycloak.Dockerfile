@@ -10,10 +10,14 @@ ENV KC_DB=postgres \
     KC_HTTPS_CLIENT_AUTH=request \
     KC_SPI_X509CERT_LOOKUP__PROVIDER=hc-card
 COPY stack/target/keycloak-dist/keycloak-26.7.3/providers/ /opt/keycloak/providers/
-RUN /opt/keycloak/bin/kc.sh build
+# The audit listener's directory, made here as the keycloak user: compose mounts a volume on it.
+RUN /opt/keycloak/bin/kc.sh build && mkdir -p /opt/keycloak/data/audit
 
 FROM quay.io/keycloak/keycloak:26.7.3
 COPY --from=builder /opt/keycloak/ /opt/keycloak/
-COPY realms/ /opt/keycloak/data/import/
+# The hospiconnect template only: esante-wallet-realm.json is the demo's Pro Santé Connect stand-in,
+# whose users could claim any level or profession, and must never run beside a production realm.
+COPY realms/hospiconnect-realm.json /opt/keycloak/data/import/
+ENV KC_SPI_EVENTS_LISTENER__HC_AUDIT__DIR=/opt/keycloak/data/audit
 ENTRYPOINT ["/opt/keycloak/bin/kc.sh"]
 CMD ["start", "--optimized", "--import-realm"]

@@ -86,6 +86,35 @@ class DockerFilesTest {
                         .containsKey("HC_GATEWAY_CLIENT_SECRET");
             }
         }
+
+        @Test
+        @SuppressWarnings("unchecked")
+        void everyAuditWriterKeepsItsTrailOnAVolumeOfItsOwn() throws IOException {
+            Map<String, Map<String, Object>> services = services();
+            Map<String, String> auditDirs = Map.of("keycloak-1", "/opt/keycloak/data/audit", "keycloak-2",
+                    "/opt/keycloak/data/audit", "gateway-1", "/var/lib/hc/audit", "gateway-2", "/var/lib/hc/audit");
+            List<String> volumes = new ArrayList<>();
+            auditDirs.forEach((node, dir) -> {
+                List<String> mounts = (List<String>) services.get(node).get("volumes");
+                assertThat(mounts).as(node).isNotNull();
+                String mount = mounts.stream().filter(m -> m.endsWith(":" + dir)).findFirst().orElseThrow(
+                        () -> new AssertionError(node + " keeps its audit trail in the container: a new image loses it"));
+                volumes.add(mount.substring(0, mount.indexOf(':')));
+            });
+            // Two writers in one directory would interleave one chain.
+            assertThat(volumes).doesNotHaveDuplicates();
+            assertThat(Files.readString(DOCKER.resolve("keycloak.Dockerfile")))
+                    .contains("KC_SPI_EVENTS_LISTENER__HC_AUDIT__DIR=/opt/keycloak/data/audit");
+            assertThat(ConfigLoader.load(DOCKER.resolve("gateway.yaml"), name -> "a-value-from-the-operators-environment")
+                    .audit().dir()).hasToString("/var/lib/hc/audit");
+        }
+
+        @Test
+        void theProductionImageImportsTheHospiconnectRealmOnlyNeverTheProSanteConnectStandIn() throws IOException {
+            String dockerfile = Files.readString(DOCKER.resolve("keycloak.Dockerfile"));
+            assertThat(dockerfile).contains("COPY realms/hospiconnect-realm.json /opt/keycloak/data/import/")
+                    .doesNotContain("COPY realms/ ").doesNotContain("esante-wallet-realm.json /opt");
+        }
     }
 
     @ParameterizedTest(name = "{0}={1} is refused")

@@ -70,7 +70,9 @@ public final class DemoAccounts {
                 .append("Demo only: these passwords and seeds are public. Regenerated at every start.\n\n")
                 .append("- Gateway (the demo app behind it): ").append(gatewayUrl).append("/\n")
                 .append("- Keycloak admin console: ").append(keycloakUrl).append("/admin/ — `")
-                .append(adminUser).append("` / `").append(adminPassword).append("`\n")
+                // A password the operator chose (KC_BOOTSTRAP_ADMIN_PASSWORD) is theirs, not the demo's.
+                .append(adminUser).append("` / ").append(adminPassword.equals("admin") ? "`admin`"
+                        : "(from KC_BOOTSTRAP_ADMIN_PASSWORD)").append("\n")
                 .append("- Realm: `hospiconnect`\n\n")
                 .append("| username | name | idNat_PS | profession | password | TOTP seed (base32, SHA1, 6 digits, 30 s) |\n")
                 .append("|---|---|---|---|---|---|\n");
@@ -83,6 +85,12 @@ public final class DemoAccounts {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Files.writeString(file, md);
+            try {
+                // Readable by whoever runs the demo only: it holds passwords and seeds.
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // the folder's own permissions protect it
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
