@@ -146,6 +146,20 @@ class GatewayIT {
         }
 
         @Test
+        @DisplayName("a Host the gateway does not answer to by name reaches the catch-all app as the gateway's own host (no host-header poisoning of the app's links)")
+        void anUnknownHostIsNotPassedOnAsTheHostTheBrowserUsed() throws Exception {
+            URI gateway = URI.create(stack.gatewayUrl());
+            String answer = raw(gateway, "GET /public/echo HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.1 200");
+            JsonNode seen = JSON.readTree(answer.substring(answer.indexOf('{'), answer.lastIndexOf('}') + 1));
+            assertThat(seen.path("x-forwarded-host").asText()).isEqualTo(gateway.getRawAuthority());
+            String own = raw(gateway, "GET /public/echo HTTP/1.1\r\nHost: " + gateway.getRawAuthority()
+                    + "\r\nConnection: close\r\n\r\n");
+            assertThat(JSON.readTree(own.substring(own.indexOf('{'), own.lastIndexOf('}') + 1)).path("x-forwarded-host").asText())
+                    .isEqualTo(gateway.getRawAuthority());
+        }
+
+        @Test
         void forwardedHeadersFromAnUntrustedPeerAreReplaced() throws Exception {
             JsonNode seen = echo(nurse, "/echo", Map.of("X-Forwarded-For", "10.6.6.6", "X-Forwarded-Host", "evil.example"));
             assertThat(seen.path("x-forwarded-for").asText()).doesNotContain("10.6.6.6");

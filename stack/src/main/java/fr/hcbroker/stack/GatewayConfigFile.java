@@ -15,7 +15,7 @@ final class GatewayConfigFile {
         return """
                 # Written by the stack for this run.
                 listen:
-                  host: 0.0.0.0
+                  host: 127.0.0.1
                   port: %d
                 publicUrl: %s
                 oidc:

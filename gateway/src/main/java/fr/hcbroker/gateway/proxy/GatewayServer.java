@@ -269,6 +269,23 @@ public final class GatewayServer {
         }
     }
 
+    /**
+     * The host the browser used, for the app's absolute links: the {@code Host} header when it names the
+     * gateway ({@code publicUrl}) or the route's own host, else the gateway's public host. A catch-all
+     * route answers any {@code Host}, and an app that builds a reset link or a redirect from an
+     * attacker's would send people to the attacker's site.
+     */
+    private String forwardedHost(HttpServerRequest request, RouteConfig route) {
+        String publicHost = config.publicUrl().getRawAuthority();
+        if (request.authority() == null) {
+            return publicHost;
+        }
+        String host = request.authority().host();
+        host = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        boolean known = host.equalsIgnoreCase(config.publicUrl().getHost()) || host.equalsIgnoreCase(route.host());
+        return known ? request.authority().toString() : publicHost;
+    }
+
     /** Health and metrics: on the main port, and on the management port when there is one. */
     private void operations(HttpServerRequest request) {
         switch (request.path()) {
@@ -442,9 +459,7 @@ public final class GatewayServer {
         Consumer<MultiMap> added = headers -> {
             if (!trusted) {
                 headers.set("x-forwarded-proto", config.publicUrl().getScheme());
-                if (request.authority() != null) {
-                    headers.set("x-forwarded-host", request.authority().toString());
-                }
+                headers.set("x-forwarded-host", forwardedHost(request, route.config()));
             }
             headers.set("x-forwarded-for", priorFor == null ? peer : priorFor + ", " + peer);
             if (identity != null) {

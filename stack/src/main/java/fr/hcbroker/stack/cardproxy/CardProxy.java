@@ -85,7 +85,7 @@ public final class CardProxy implements AutoCloseable {
                         keepalive 16;
                     }
                     server {
-                        listen %2$d ssl;
+                        listen 127.0.0.1:%2$d ssl;
                         ssl_certificate %4$s;
                         ssl_certificate_key %5$s;
                         ssl_protocols TLSv1.2 TLSv1.3;

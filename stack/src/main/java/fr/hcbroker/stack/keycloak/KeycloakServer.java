@@ -49,6 +49,8 @@ public final class KeycloakServer implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 home.resolve("bin/kc.sh").toString(), "start", "--optimized",
                 "--http-enabled=true",
+                // This machine only (management port included): the demo's admin is admin/admin.
+                "--http-host=127.0.0.1",
                 "--http-port=" + options.httpPort(),
                 "--https-port=" + options.httpsPort(),
                 "--http-management-port=" + options.managementPort(),
