@@ -231,6 +231,35 @@ class LoaIT {
         }
     }
 
+    @Nested
+    @DisplayName("the password policy")
+    class PasswordPolicy {
+
+        /** What a person or an admin would choose; {@code user} and {@code current} stand for the account's own. */
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"Short-Pw-1", "user", "email", "current"})
+        void aWeakOrReusedPasswordIsRefused(String choice) {
+            TestUser user = newUser(true);
+            String password = switch (choice) {
+                case "user" -> user.username();
+                case "email" -> user.username() + "@test.hc-broker.fr";
+                case "current" -> user.password();
+                default -> choice;
+            };
+            assertThat(resetPassword(user, password)).isEqualTo(400);
+        }
+
+        @Test
+        void aLongNewPasswordIsAccepted() {
+            assertThat(resetPassword(newUser(true), "Pw-" + UUID.randomUUID())).isEqualTo(204);
+        }
+
+        private int resetPassword(TestUser user, String password) {
+            return admin.send("PUT", "/admin/realms/hospiconnect/users/" + admin.userId(user.username()) + "/reset-password",
+                    Map.of("type", "password", "value", password, "temporary", false));
+        }
+    }
+
     /** The token endpoint's password grant asks no second factor of a user who has none. */
     @Nested
     @DisplayName("the password grant (direct access)")
