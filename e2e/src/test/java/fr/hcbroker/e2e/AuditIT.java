@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -190,6 +191,7 @@ class AuditIT {
     void aSecondFactorEnrolmentIsRecordedWithItsTypeAndNoSecret() throws Exception {
         String name = "au-" + UUID.randomUUID().toString().substring(0, 8);
         admin.createUser(name, "Pw-" + name, null);
+        admin.openEnrolmentWindow(name, Duration.ofMinutes(15));
         OidcClient client = new OidcClient(stack, Stack.GATEWAY_CLIENT_ID, stack.gatewayClientSecret());
         Browser browser = new Browser();
         Browser.Page form = browser.get(client.authorizationUrl(), client.isCallback());

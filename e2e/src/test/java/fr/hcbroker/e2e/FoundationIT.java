@@ -26,7 +26,7 @@ class FoundationIT {
 
     /** Provider ids we ship, by SPI id as the server-info endpoint lists them. */
     static final Map<String, List<String>> OUR_PROVIDERS = Map.of(
-            "eventsListener", List.of("hc-audit"),
+            "eventsListener", List.of("hc-audit", "hc-enrolment-window"),
             "authenticator", List.of("hc-level-floor", "hc-condition-second-factor", "hc-second-factor-enrolment", "cps-card",
                     "psc-first-login"),
             "identity_provider", List.of("pro-sante-connect"),

@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -53,9 +54,20 @@ class LoaIT {
 
     /** A user of its own per test, so lockouts and enrolments never touch the demo people. */
     private static TestUser newUser(boolean withTotp) {
+        return newUser(withTotp, Map.of());
+    }
+
+    private static TestUser newUser(boolean withTotp, Map<String, List<String>> attributes) {
         String name = "loa-" + UUID.randomUUID().toString().substring(0, 8);
         TestUser user = new TestUser(name, "Pw-" + UUID.randomUUID(), "totp-" + UUID.randomUUID());
-        admin.createUser(user.username(), user.password(), withTotp ? user.totpSecret() : null);
+        admin.createUser(user.username(), user.password(), withTotp ? user.totpSecret() : null, attributes);
+        return user;
+    }
+
+    /** A user without a second factor whose enrolment window an admin has opened. */
+    private static TestUser newUserToEnrol() {
+        TestUser user = newUser(false);
+        admin.openEnrolmentWindow(user.username(), Duration.ofMinutes(15));
         return user;
     }
 
@@ -161,7 +173,7 @@ class LoaIT {
 
         @Test
         void aUserWithoutSecondFactorChoosesTotpRightAfterThePasswordEnrolsItAndReachesEidas2() throws Exception {
-            TestUser user = newUser(false);
+            TestUser user = newUserToEnrol();
             Browser browser = new Browser();
             OidcClient client = gateway();
             Browser.Page choice = password(browser, client, user, Map.of());
@@ -180,12 +192,34 @@ class LoaIT {
             assertThat(claims.getStringClaim("acr")).isEqualTo("eidas2");
             assertThat(amr(claims)).contains("pwd", "otp", "mfa");
             assertThat(admin.credentialId(user.username(), "otp")).isNotNull();
+            assertThat(admin.get("/admin/realms/hospiconnect/users/" + admin.userId(user.username()))
+                    .path("attributes").has("hc_enrolment_until")).as("the window closes once a factor is enrolled").isFalse();
+        }
+
+        /** A stolen password alone must not bind the thief's authenticator: only an admin-opened window allows it. */
+        @ParameterizedTest(name = "window: {0}")
+        @ValueSource(strings = {"none", "2020-01-01T00:00:00Z"})
+        void withoutAnOpenWindowThePasswordAloneEnrolsNothingAndGetsNoCode(String window) {
+            TestUser user = newUser(false, window.equals("none") ? Map.of() : Map.of("hc_enrolment_until", List.of(window)));
+            Browser browser = new Browser();
+            OidcClient client = gateway();
+            Browser.Page refused = password(browser, client, user, Map.of());
+            assertThat(client.issuedCode(refused)).isFalse();
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.body()).doesNotContain("hc-enrol-form").doesNotContain("kc-totp-settings-form");
+            assertThat(refused.document().text()).contains("Contactez le support informatique pour activer votre second facteur");
+            Browser.Page again = browser.get(client.authorizationUrl(), client.isCallback());
+            assertThat(client.issuedCode(again)).as("no session to come back to").isFalse();
+            String id = admin.userId(user.username());
+            assertThat(admin.get("/admin/realms/hospiconnect/users/" + id + "/sessions")).isEmpty();
+            assertThat(admin.credentialId(user.username(), "otp")).isNull();
+            assertThat(admin.credentialId(user.username(), "webauthn")).isNull();
         }
 
         @ParameterizedTest(name = "method={0}")
         @ValueSource(strings = {"", "none", "password", "TOTP "})
         void anAnswerThatIsNotAnOfferedFactorShowsTheChoiceAgainAndIssuesNoCode(String method) {
-            TestUser user = newUser(false);
+            TestUser user = newUserToEnrol();
             Browser browser = new Browser();
             OidcClient client = gateway();
             Browser.Page choice = password(browser, client, user, Map.of());
@@ -194,6 +228,35 @@ class LoaIT {
             assertThat(client.issuedCode(again)).isFalse();
             assertThat(again.body()).contains("hc-enrol-form");
             assertThat(admin.credentialId(user.username(), "otp")).isNull();
+        }
+    }
+
+    @Nested
+    @DisplayName("the password policy")
+    class PasswordPolicy {
+
+        /** What a person or an admin would choose; {@code user} and {@code current} stand for the account's own. */
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"Short-Pw-1", "user", "email", "current"})
+        void aWeakOrReusedPasswordIsRefused(String choice) {
+            TestUser user = newUser(true);
+            String password = switch (choice) {
+                case "user" -> user.username();
+                case "email" -> user.username() + "@test.hc-broker.fr";
+                case "current" -> user.password();
+                default -> choice;
+            };
+            assertThat(resetPassword(user, password)).isEqualTo(400);
+        }
+
+        @Test
+        void aLongNewPasswordIsAccepted() {
+            assertThat(resetPassword(newUser(true), "Pw-" + UUID.randomUUID())).isEqualTo(204);
+        }
+
+        private int resetPassword(TestUser user, String password) {
+            return admin.send("PUT", "/admin/realms/hospiconnect/users/" + admin.userId(user.username()) + "/reset-password",
+                    Map.of("type", "password", "value", password, "temporary", false));
         }
     }
 

@@ -7,6 +7,7 @@ import fr.hcbroker.stack.Stack;
 import fr.hcbroker.stack.client.AdminApi;
 import fr.hcbroker.stack.client.Browser;
 import fr.hcbroker.stack.client.Totp;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -89,6 +90,7 @@ class LoaWebAuthnIT {
         String username = "we-" + UUID.randomUUID().toString().substring(0, 8);
         String pw = "Pw-" + UUID.randomUUID();
         admin.createUser(username, pw, null);
+        admin.openEnrolmentWindow(username, Duration.ofMinutes(15));
         OidcClient client = new OidcClient(stack, "hc-gateway", stack.gatewayClientSecret());
         SoftwareAuthenticator key = new SoftwareAuthenticator();
 

@@ -8,6 +8,7 @@ import fr.hcbroker.idnat.IdNat;
 import fr.hcbroker.stack.Stack;
 import fr.hcbroker.stack.client.AdminApi;
 import fr.hcbroker.stack.client.Browser;
+import fr.hcbroker.stack.client.Totp;
 import fr.hcbroker.stack.demo.DemoProfessional;
 import fr.hcbroker.stack.psc.PscStandIn;
 import java.net.URI;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -39,7 +41,7 @@ class PscIT {
     private static final AtomicInteger NEXT_ID = new AtomicInteger(100);
     /** An app raised to eidas3 through its Minimum ACR value. */
     private static final String EIDAS3_APP = "psc-eidas3-app";
-    private static final String EIDAS3_SECRET = java.util.UUID.randomUUID().toString();
+    private static final String EIDAS3_SECRET = UUID.randomUUID().toString();
 
     private static Stack stack;
     private static AdminApi admin;
@@ -261,6 +263,104 @@ class PscIT {
             Browser.Page back = browser.get(atPsc.uri().toString(), u -> u.toString().startsWith(after));
             assertThat(back.uri().toString()).startsWith(after);
             assertThat(admin.get("/admin/realms/esante-wallet/users/" + standInUserId + "/sessions")).isEmpty();
+        }
+    }
+
+    /**
+     * Someone at a colleague's unattended eidas2 session asks Keycloak to link "their" PSC account to it
+     * ({@code kc_action=idp_link}): the colleague's account must keep its identity and gain no link.
+     */
+    @Nested
+    @DisplayName("account linking from a signed-in session")
+    class AccountLinking {
+
+        /** A signed-in professional: password + TOTP (eidas2), with an idnat_ps and a profession. */
+        private record Victim(String username, String idNat, Browser browser) {
+        }
+
+        private Victim signedInNurse() {
+            String username = "victim-" + UUID.randomUUID().toString().substring(0, 8);
+            String password = "Pw-" + UUID.randomUUID();
+            String totp = "totp-" + UUID.randomUUID();
+            String idNat = newIdNat();
+            admin.createUser(username, password, totp, Map.of("idnat_ps", List.of(idNat), "profession", List.of("60")));
+            // The realm's default roles, as an account created in the admin console has (partial import grants none):
+            // they include account/manage-account, which Keycloak's linking asks for.
+            JsonNode defaultRoles = admin.get("/admin/realms/hospiconnect/roles/default-roles-hospiconnect");
+            assertThat(admin.send("POST", "/admin/realms/hospiconnect/users/" + admin.userId(username)
+                    + "/role-mappings/realm", List.of(defaultRoles))).isEqualTo(204);
+            OidcClient client = client();
+            Browser browser = new Browser();
+            Browser.Page login = browser.get(client.authorizationUrl(), client.isCallback());
+            Browser.Page otp = browser.submit(login, login.form("kc-form-login"),
+                    Map.of("username", username, "password", password), client.isCallback());
+            Browser.Page in = browser.submit(otp, otp.form("kc-otp-login-form"),
+                    Map.of("otp", Totp.now(totp)), client.isCallback());
+            assertThat(client.issuedCode(in)).as("eidas2 login: %s", in.body()).isTrue();
+            return new Victim(username, idNat, browser);
+        }
+
+        /** A doctor known to PSC (CARD: eidas3) who has no account in this establishment. */
+        private DemoProfessional doctorUnknownHere() {
+            String idNat = newIdNat();
+            DemoProfessional doctor = new DemoProfessional("att-" + idNat, idNat, "Alex", "Attaquant",
+                    "att-" + idNat + "@test.hc-broker.fr", "10", "Médecin", "Pw-" + UUID.randomUUID(), "unused");
+            assertThat(admin.send("POST", "/admin/realms/esante-wallet/users", PscStandIn.user(doctor))).isEqualTo(201);
+            return doctor;
+        }
+
+        /** Asks to link PSC to the victim's session and, wherever the way is open, signs in at PSC as {@code at}. */
+        private Browser.Page linkAttempt(Victim victim, DemoProfessional at) {
+            OidcClient client = client();
+            Browser.Page page = victim.browser().get(client.authorizationUrl(Map.of("kc_action", "idp_link:" + IDP)),
+                    client.isCallback());
+            if (page.body().contains("kc-continue")) {
+                page = victim.browser().submit(page, page.form(null), Map.of("continue", ""), client.isCallback());
+            }
+            if (page.uri().toString().startsWith(PscStandIn.issuer(stack.keycloakUrl()))) {
+                page = victim.browser().submit(page, Map.of("username", at.idNat(), "password", at.password()),
+                        client.isCallback());
+            }
+            return page;
+        }
+
+        private void assertUnchanged(Victim victim) {
+            String id = admin.userId(victim.username());
+            JsonNode attributes = admin.get("/admin/realms/hospiconnect/users/" + id).path("attributes");
+            assertThat(attributes.path("idnat_ps").toString()).isEqualTo("[\"" + victim.idNat() + "\"]");
+            assertThat(attributes.path("profession").toString()).isEqualTo("[\"60\"]");
+            assertThat(attributes.has("structure")).isFalse();
+            assertThat(admin.get("/admin/realms/hospiconnect/users/" + id + "/federated-identity")).isEmpty();
+        }
+
+        @Test
+        @DisplayName("the realm ships with Keycloak's idp_link action off, and kc_action=idp_link links nothing")
+        void idpLinkIsOff() {
+            assertThat(admin.get("/admin/realms/hospiconnect/authentication/required-actions/idp_link")
+                    .path("enabled").asBoolean()).isFalse();
+            Victim victim = signedInNurse();
+            linkAttempt(victim, doctorUnknownHere());
+            assertUnchanged(victim);
+        }
+
+        @Test
+        @DisplayName("even with idp_link turned on, another professional's PSC identity is refused with a page, no link, no change")
+        void anotherProfessionalsIdentityIsNeverLinked() {
+            String path = "/admin/realms/hospiconnect/authentication/required-actions/idp_link";
+            var action = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(admin.get(path), Map.class);
+            action.put("enabled", true);
+            try {
+                assertThat(admin.send("PUT", path, action)).isEqualTo(204);
+                Victim victim = signedInNurse();
+                DemoProfessional doctor = doctorUnknownHere();
+                Browser.Page end = linkAttempt(victim, doctor);
+                assertRefused(end, "n'est pas celle du compte connecté");
+                assertUnchanged(victim);
+                assertThat(hospiconnectUser(doctor.idNat())).as("the doctor's idNat_PS is on no account").isNull();
+            } finally {
+                action.put("enabled", false);
+                admin.send("PUT", path, action);
+            }
         }
     }
 

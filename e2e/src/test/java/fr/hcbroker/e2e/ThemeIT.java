@@ -105,6 +105,9 @@ class ThemeIT {
         String name = "th-" + UUID.randomUUID().toString().substring(0, 8);
         totp[0] = "totp-" + UUID.randomUUID();
         admin.createUser(name, "Pw-" + name, withTotp ? totp[0] : null);
+        if (!withTotp) {
+            admin.openEnrolmentWindow(name, Duration.ofMinutes(15));
+        }
         return name;
     }
 

@@ -26,11 +26,14 @@ final class SecondFactorCondition implements ConditionalAuthenticator {
     @Override
     public boolean matchCondition(AuthenticationFlowContext context) {
         UserModel user = context.getUser();
-        boolean owns = user != null && user.credentialManager().getStoredCredentialsStream()
-                .anyMatch(c -> SECOND_FACTORS.contains(c.getType()));
+        boolean owns = user != null && ownsSecondFactor(user);
         boolean wantEnrolled = context.getAuthenticatorConfig() == null
                 || !"false".equals(context.getAuthenticatorConfig().getConfig().get(ENROLLED));
         return owns == wantEnrolled;
+    }
+
+    static boolean ownsSecondFactor(UserModel user) {
+        return user.credentialManager().getStoredCredentialsStream().anyMatch(c -> SECOND_FACTORS.contains(c.getType()));
     }
 
     @Override

@@ -175,13 +175,22 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
         return identity;
     }
 
-    /** Keycloak checks the nonce here but answers a mismatch with a bare JSON error: the person gets a page. */
+    /**
+     * Keycloak checks the nonce here but answers a mismatch with a bare JSON error: the person gets a page.
+     * Then, before Keycloak links anything: an account already signed in in this browser (account linking,
+     * {@code kc_action=idp_link}, or a step-up) must be the professional PSC has just identified; otherwise
+     * whoever sits at someone's unattended session would bind their own PSC identity to that account.
+     */
     @Override
     public void preprocessFederatedIdentity(KeycloakSession session, RealmModel realm, BrokeredIdentityContext context) {
         try {
             super.preprocessFederatedIdentity(session, realm, context);
         } catch (WebApplicationException | IdentityBrokerException e) {
             throw logged(new PscRefusedException(PscRefusal.TOKEN_INVALID, "nonce check failed: " + e.getMessage(), e));
+        }
+        UserModel signedIn = context.getAuthenticationSession().getAuthenticatedUser();
+        if (signedIn != null) {
+            requireSameProfessional(signedIn, context);
         }
     }
 
@@ -203,13 +212,28 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
         applyProfile(user, context);
     }
 
-    /** At every login: names, professions and activities follow PSC, the source of truth for them. */
+    /**
+     * At every login and link to an existing account: names, professions and activities follow PSC, the
+     * source of truth for them, but only on the account that holds this idNat_PS; a link that points
+     * elsewhere (made by hand, or before this check) logs in nobody and rewrites nothing.
+     */
     @Override
     public void updateBrokeredUser(KeycloakSession session, RealmModel realm, UserModel user, BrokeredIdentityContext context) {
+        requireSameProfessional(user, context);
         super.updateBrokeredUser(session, realm, user, context);
         applyProfile(user, context);
     }
 
+    private void requireSameProfessional(UserModel account, BrokeredIdentityContext context) {
+        String held = account.getFirstAttribute(PscProfile.IDNAT);
+        String proven = context.getUserAttribute(PscProfile.IDNAT);
+        if (held == null || !held.equals(proven)) {
+            throw logged(new PscRefusedException(PscRefusal.ACCOUNT_MISMATCH, "account " + account.getUsername()
+                    + " holds idnat_ps " + held + ", Pro Santé Connect identified " + proven));
+        }
+    }
+
+    /** idnat_ps is never written here: it is the account's key, set by an admin or at the account's creation. */
     private static void applyProfile(UserModel user, BrokeredIdentityContext context) {
         if (context.getFirstName() != null) {
             user.setFirstName(context.getFirstName());
@@ -218,7 +242,7 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
             user.setLastName(context.getLastName());
         }
         for (Map.Entry<String, List<String>> attribute : context.getAttributes().entrySet()) {
-            if (!PscProfile.NAMES.contains(attribute.getKey())) {
+            if (!PscProfile.NAMES.contains(attribute.getKey()) || PscProfile.IDNAT.equals(attribute.getKey())) {
                 continue;
             }
             if (attribute.getValue() == null || attribute.getValue().isEmpty()) {

@@ -19,6 +19,11 @@ public enum PscRefusal {
     UNKNOWN_PROFESSIONAL("hcPscUnknownProfessional"),
     /** Creating the account would take the username or email of another account: never linked. */
     ACCOUNT_CONFLICT("hcPscAccountConflict"),
+    /**
+     * The account signed in, or linked to this PSC identity, does not hold its idNat_PS: never linked,
+     * logged into or updated.
+     */
+    ACCOUNT_MISMATCH("hcPscAccountMismatch"),
     /** PSC's discovery document or keys cannot be fetched, or the configuration is invalid. */
     UNAVAILABLE("hcPscUnavailable");
 

@@ -2,6 +2,7 @@ package fr.hcbroker.stack.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import fr.hcbroker.stack.Stack;
 import java.io.IOException;
 import java.net.URI;
@@ -10,6 +11,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /** Keycloak's admin REST API as the bootstrap admin: just what the tests need, over plain HTTP. */
 public final class AdminApi {
@@ -89,6 +93,21 @@ public final class AdminApi {
                         "attributes", attributes, "credentials", credentials))));
         if (status != 200) {
             throw new IllegalStateException("cannot create user " + username + ": " + status);
+        }
+    }
+
+    /**
+     * Opens the user's second-factor enrolment window for {@code length}: the admin procedure that lets
+     * a person with only a password enrol a first TOTP or security key (docs/admin-guide.md).
+     */
+    public void openEnrolmentWindow(String username, Duration length) {
+        String path = "/admin/realms/hospiconnect/users/" + userId(username);
+        ObjectNode user = (ObjectNode) get(path);
+        ObjectNode attributes = user.has("attributes") ? (ObjectNode) user.get("attributes") : user.putObject("attributes");
+        attributes.putArray("hc_enrolment_until").add(Instant.now().plus(length).truncatedTo(ChronoUnit.SECONDS).toString());
+        int status = send("PUT", path, user);
+        if (status != 204) {
+            throw new IllegalStateException("cannot open the enrolment window of " + username + ": " + status);
         }
     }
 
