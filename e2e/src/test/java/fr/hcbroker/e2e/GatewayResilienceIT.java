@@ -213,7 +213,7 @@ class GatewayResilienceIT {
 
     @ParameterizedTest(name = "[{index}] Origin: {0}")
     @ValueSource(strings = {"http://intranet.hopital.example", "http://127.0.0.1:%d.evil.example", "https://127.0.0.1:%d",
-            "http://127.0.0.1:1", "null"})
+            "http://127.0.0.1:2", "null"})
     @DisplayName("a WebSocket handshake from a page of another origin is refused (cross-site WebSocket hijacking)")
     void aWebSocketFromAnotherOriginIsRefused(String origin) {
         WebSocketClient client = vertx.createWebSocketClient();
@@ -226,6 +226,34 @@ class GatewayResilienceIT {
                 .setURI("/ws/chat").addHeader("cookie", "hc_session=" + SESSION_ID)
                 .addHeader("origin", "http://127.0.0.1:" + gateway.port())).await();
         socket.close().await();
+        // Behind a TLS proxy that rewrites Host, the page's origin is the gateway's public one (publicUrl).
+        var proxied = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())
+                .setURI("/ws/chat").addHeader("cookie", "hc_session=" + SESSION_ID).addHeader("host", "gateway-node-1:8000")
+                .addHeader("origin", "http://127.0.0.1:1")).await();
+        proxied.close().await();
+    }
+
+    @Test
+    @DisplayName("a WebSocket the browser closed is forgotten: the gateway's list of open sockets does not grow")
+    void aClosedWebSocketIsForgotten() throws Exception {
+        URI metrics = URI.create("http://127.0.0.1:" + gateway.managementPort() + "/metrics");
+        WebSocketClient client = vertx.createWebSocketClient();
+        double before = openWebSockets(metrics);
+        for (int i = 0; i < 20; i++) {
+            client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())
+                    .setURI("/ws/chat").addHeader("cookie", "hc_session=" + SESSION_ID)).await().close().await();
+        }
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (openWebSockets(metrics) > before && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(openWebSockets(metrics)).isEqualTo(before);
+    }
+
+    private static double openWebSockets(URI metrics) throws Exception {
+        String text = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return text.lines().filter(l -> l.startsWith("hc_gateway_websockets ")).mapToDouble(l -> Double.parseDouble(l.split(" ")[1]))
+                .findFirst().orElseThrow();
     }
 
     @Test

@@ -265,9 +265,11 @@ public final class OidcProvider {
             http.setConnectTimeout(3000);
             http.setReadTimeout(3000);
             try {
+                // Only a success says the session ended: a 400 may also be a refresh token Keycloak no
+                // longer reads (a rotated key) while the session lives on, so the browser goes to the
+                // end-session page then.
                 int status = http.send().getStatusCode();
-                // 400 invalid_grant: the session had already ended at Keycloak (expired, or ended elsewhere).
-                return status == 204 || status == 200 || status == 400;
+                return status == 204 || status == 200;
             } catch (IOException e) {
                 return false;
             }

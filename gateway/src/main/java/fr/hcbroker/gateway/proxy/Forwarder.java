@@ -177,7 +177,8 @@ final class Forwarder {
                 headers.add(name, header.getValue());
             }
         }
-        if (personal && !answer.headers().contains("cache-control")) {
+        // Not on a 304: its headers update the stored answer's (RFC 9111 §4.3.4), and it names no type.
+        if (personal && answer.statusCode() != 304 && !answer.headers().contains("cache-control")) {
             headers.set("cache-control", assets(answer.getHeader("content-type")) ? "private" : PERSONAL);
         }
         int status = answer.statusCode();

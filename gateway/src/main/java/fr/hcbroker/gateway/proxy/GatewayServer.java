@@ -106,6 +106,7 @@ public final class GatewayServer {
         this.client = client(vertx, timeoutMs);
         this.routes = routes(config);
         metrics.gauge("hc_gateway_sessions", store, SessionStore::size);
+        metrics.gauge("hc_gateway_websockets", this, GatewayServer::openWebSockets);
         // Looked up once: a registry lookup per request (tags, map) costs more than the count itself.
         for (Outcome outcome : Outcome.values()) {
             decisions.put(outcome, metrics.counter("hc_gateway_decisions", "outcome",
@@ -304,11 +305,32 @@ public final class GatewayServer {
      * this it went on relaying in the name of someone no longer logged in.
      */
     private void closeEndedWebSockets() {
-        webSockets.forEach((connection, sessionId) -> store.isOpen(sessionId).onSuccess(open -> {
-            if (!open && webSockets.remove(connection) != null) {
+        webSockets.keySet().removeIf(GatewayServer::closed);
+        webSockets.forEach((connection, sessionId) -> store.isOpen(sessionId).onSuccess(alive -> {
+            if (!alive && webSockets.remove(connection) != null) {
                 connection.close();
             }
         }));
+    }
+
+    /**
+     * Whether a WebSocket's connection has closed. The proxy relays an upgraded connection as a raw
+     * socket, whose end no handler set on the connection hears: its channel is asked (a Vert.x
+     * internal class, the one behind every HTTP/1.1 connection).
+     */
+    private static boolean closed(HttpConnection connection) {
+        return connection instanceof io.vertx.core.net.impl.ConnectionBase base && !base.channel().isActive();
+    }
+
+    /** WebSockets open through this node (a gauge). */
+    private int openWebSockets() {
+        webSockets.keySet().removeIf(GatewayServer::closed);
+        return webSockets.size();
+    }
+
+    /** A step-up replaced a session: its WebSockets now belong to the new one, and stay open. */
+    private void moveWebSockets(String from, String to) {
+        webSockets.replaceAll((connection, sessionId) -> sessionId.equals(from) ? to : sessionId);
     }
 
     /**
@@ -325,14 +347,25 @@ public final class GatewayServer {
             URI from = new URI(origin);
             String scheme = config.publicUrl().getScheme();
             int defaultPort = "https".equals(scheme) ? 443 : 80;
-            String host = request.authority().host();
-            host = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+            String fromHost = withoutFinalDot(from.getHost());
+            int fromPort = from.getPort() > 0 ? from.getPort() : defaultPort;
+            if (!scheme.equalsIgnoreCase(from.getScheme()) || fromHost == null) {
+                return false;
+            }
+            // The gateway's public origin: behind a TLS proxy that rewrites Host, the only one to match.
+            int publicPort = config.publicUrl().getPort() > 0 ? config.publicUrl().getPort() : defaultPort;
+            if (fromHost.equalsIgnoreCase(config.publicUrl().getHost()) && fromPort == publicPort) {
+                return true;
+            }
             int port = request.authority().port() > 0 ? request.authority().port() : defaultPort;
-            return scheme.equalsIgnoreCase(from.getScheme()) && host.equalsIgnoreCase(from.getHost())
-                    && port == (from.getPort() > 0 ? from.getPort() : defaultPort);
+            return fromHost.equalsIgnoreCase(withoutFinalDot(request.authority().host())) && fromPort == port;
         } catch (java.net.URISyntaxException unreadable) {
             return false;
         }
+    }
+
+    private static String withoutFinalDot(String host) {
+        return host != null && host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
     }
 
     /** The gateway's own namespaces: no app may answer under them, whatever follows. */
@@ -471,9 +504,7 @@ public final class GatewayServer {
         if (request.canUpgradeToWebSocket()) {
             added.accept(incoming);
             if (sessionId != null) {
-                HttpConnection connection = request.connection();
-                webSockets.put(connection, sessionId);
-                connection.closeHandler(v -> webSockets.remove(connection));
+                webSockets.put(request.connection(), sessionId);
             }
             route.webSockets().handle(request);
         } else {
@@ -556,8 +587,13 @@ public final class GatewayServer {
             String sessionId = random();
             oidc.complete(code, pending, random())
                     .compose(session -> store.put(sessionId, session).map(session))
-                    .compose(session -> pending.replacing() == null ? Future.succeededFuture(session)
-                            : store.remove(pending.replacing()).map(session))
+                    .compose(session -> {
+                        if (pending.replacing() == null) {
+                            return Future.succeededFuture(session);
+                        }
+                        moveWebSockets(pending.replacing(), sessionId);
+                        return store.remove(pending.replacing()).map(session);
+                    })
                     .compose(session -> record(request, null,
                             new Decision(Outcome.ALLOW, "login at " + session.level().acr()), session, 302).map(session))
                     .onSuccess(session -> {
