@@ -1,5 +1,6 @@
 package fr.hcbroker.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import fr.hcbroker.stack.client.AdminApi;
 import fr.hcbroker.stack.client.Browser;
 import fr.hcbroker.stack.client.Totp;
@@ -214,6 +215,13 @@ class LoaIT {
             assertThat(admin.get("/admin/realms/hospiconnect/users/" + id + "/sessions")).isEmpty();
             assertThat(admin.credentialId(user.username(), "otp")).isNull();
             assertThat(admin.credentialId(user.username(), "webauthn")).isNull();
+            // The password was right: no failure counted, so nobody is locked out before the window opens.
+            for (int i = 0; i < 5; i++) {
+                password(new Browser(), client, user, Map.of());
+            }
+            JsonNode lockout = admin.get("/admin/realms/hospiconnect/attack-detection/brute-force/users/" + id);
+            assertThat(lockout.path("numFailures").asInt()).isZero();
+            assertThat(lockout.path("disabled").asBoolean()).isFalse();
         }
 
         @ParameterizedTest(name = "method={0}")

@@ -10,9 +10,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.keycloak.authentication.AuthenticationFlowContext;
-import org.keycloak.authentication.AuthenticationFlowError;
 import org.keycloak.authentication.Authenticator;
 import org.keycloak.common.util.Time;
+import org.keycloak.events.Errors;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RequiredActionProviderModel;
@@ -109,9 +109,11 @@ final class SecondFactorEnrolment implements Authenticator {
     }
 
     private static void refuse(AuthenticationFlowContext context) {
-        context.getEvent().detail("reason", "no second-factor enrolment window open (" + WINDOW_ATTRIBUTE + ")");
-        Response page = context.form().setError("hcEnrolNotActivated").createErrorPage(Response.Status.FORBIDDEN);
-        context.failureChallenge(AuthenticationFlowError.ACCESS_DENIED, page);
+        // Recorded as a refused login, but not as a failed one: the password was right, and counting it
+        // would lock the person out (brute-force protection) until after the admin opens their window.
+        context.getEvent().detail("reason", "no second-factor enrolment window open (" + WINDOW_ATTRIBUTE + ")")
+                .error(Errors.ACCESS_DENIED);
+        context.challenge(context.form().setError("hcEnrolNotActivated").createErrorPage(Response.Status.FORBIDDEN));
     }
 
     private static Response choicePage(AuthenticationFlowContext context, String error) {
