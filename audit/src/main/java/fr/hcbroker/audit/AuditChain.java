@@ -29,8 +29,41 @@ public final class AuditChain {
     private AuditChain() {
     }
 
+    /**
+     * A record's fields, as the chain covers them: an {@link AuditRecord} being written (cleaned), or a
+     * line read back as it stands ({@link Written}).
+     */
+    interface Fields {
+        String ts();
+        String source();
+        String event();
+        String outcome();
+        String reason();
+        String user();
+        String idnat();
+        String loa();
+        List<String> amr();
+        String session();
+        String route();
+        String method();
+        String path();
+        Integer status();
+        String clientIp();
+        String requestId();
+        Map<String, String> details();
+    }
+
+    /**
+     * A record read back as the line holds it, not cleaned again: a line written under an earlier
+     * version's cleaning rules is checked against what was sealed, not against today's rules.
+     */
+    record Written(String ts, String source, String event, String outcome, String reason, String user, String idnat,
+                   String loa, List<String> amr, String session, String route, String method, String path,
+                   Integer status, String clientIp, String requestId, Map<String, String> details) implements Fields {
+    }
+
     /** The record's JSON in its fixed field order (details sorted by key): the bytes the hash covers. */
-    static byte[] canonical(AuditRecord r) {
+    static byte[] canonical(Fields r) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
             writeCanonical(g, r);
@@ -69,7 +102,7 @@ public final class AuditChain {
      * Writes the canonical form field by field with Jackson's generator rather than through a map, as
      * it runs for every request. The writer and the verifier both come here, so their bytes agree.
      */
-    static void writeCanonical(JsonGenerator g, AuditRecord r) throws IOException {
+    static void writeCanonical(JsonGenerator g, Fields r) throws IOException {
         g.writeStartObject();
         field(g, TS, r.ts());
         field(g, SOURCE, r.source());
@@ -108,7 +141,7 @@ public final class AuditChain {
         g.writeEndObject();
     }
 
-    static String hash(String prev, AuditRecord record) {
+    static String hash(String prev, Fields record) {
         return hash(prev, canonical(record));
     }
 
@@ -138,7 +171,7 @@ public final class AuditChain {
      * canonical JSON with the two fields appended (both are hex: nothing to escape), so the writer
      * serializes each record once.
      */
-    static String line(AuditRecord record, String prev, String hash) {
+    static String line(Fields record, String prev, String hash) {
         return line(canonical(record), prev, hash);
     }
 
@@ -147,13 +180,13 @@ public final class AuditChain {
         return json.substring(0, json.length() - 1) + ",\"prev\":\"" + prev + "\",\"hash\":\"" + hash + "\"}";
     }
 
-    /** Reads a line back into its record (the prev/hash it claims are read separately). */
-    static AuditRecord parse(JsonNode node) {
+    /** Reads a line back into its fields as they stand (the prev/hash it claims are read separately). */
+    static Written written(JsonNode node) {
         List<String> amr = new ArrayList<>();
         node.path("amr").forEach(a -> amr.add(a.asText()));
         Map<String, String> details = new LinkedHashMap<>();
         node.path("details").fields().forEachRemaining(e -> details.put(e.getKey(), e.getValue().asText()));
-        return new AuditRecord(text(node, "ts"), text(node, "source"), text(node, "event"), text(node, "outcome"),
+        return new Written(text(node, "ts"), text(node, "source"), text(node, "event"), text(node, "outcome"),
                 text(node, "reason"), text(node, "user"), text(node, "idnat"), text(node, "loa"), amr,
                 text(node, "session"), text(node, "route"), text(node, "method"), text(node, "path"),
                 node.hasNonNull("status") ? node.get("status").asInt() : null, text(node, "client_ip"),

@@ -16,7 +16,7 @@ import java.util.TreeMap;
 public record AuditRecord(String ts, String source, String event, String outcome, String reason, String user,
                           String idnat, String loa, List<String> amr, String session, String route, String method,
                           String path, Integer status, String clientIp, String requestId, Map<String, String> details)
-        implements AuditEntry {
+        implements AuditEntry, AuditChain.Fields {
 
     private static final DateTimeFormatter RFC3339_MS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);

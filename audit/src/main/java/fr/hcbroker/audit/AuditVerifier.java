@@ -157,9 +157,9 @@ public final class AuditVerifier {
         }
         String claimedPrev = node.get("prev").asText();
         String claimedHash = node.get("hash").asText();
-        AuditRecord record;
+        AuditChain.Written record;
         try {
-            record = AuditChain.parse(node);
+            record = AuditChain.written(node);
         } catch (RuntimeException e) {
             return "not a record (altered)";
         }

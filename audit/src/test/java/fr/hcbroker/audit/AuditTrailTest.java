@@ -201,7 +201,7 @@ class AuditTrailTest {
         String prev = from == 0 ? AuditChain.GENESIS
                 : AuditChain.JSON.readTree(lines.get(from - 1)).get("hash").asText();
         for (String line : lines.subList(from, lines.size())) {
-            AuditRecord record = AuditChain.parse(AuditChain.JSON.readTree(line));
+            AuditChain.Written record = AuditChain.written(AuditChain.JSON.readTree(line));
             String hash = AuditChain.hash(prev, record);
             out.add(AuditChain.line(record, prev, hash));
             prev = hash;
@@ -242,7 +242,7 @@ class AuditTrailTest {
         Files.write(first, added, StandardCharsets.UTF_8);
         String lastHash = AuditChain.JSON.readTree(added.get(6)).get("hash").asText();
         List<String> next = new ArrayList<>(Files.readAllLines(second, StandardCharsets.UTF_8));
-        AuditRecord firstOfDay2 = AuditChain.parse(AuditChain.JSON.readTree(next.get(0)));
+        AuditChain.Written firstOfDay2 = AuditChain.written(AuditChain.JSON.readTree(next.get(0)));
         next.set(0, AuditChain.line(firstOfDay2, lastHash, AuditChain.hash(lastHash, firstOfDay2)));
         Files.write(second, rechained(next, 1), StandardCharsets.UTF_8);
         AuditVerifier.Result result = AuditVerifier.verify(List.of(first, second), key(dir));
@@ -315,6 +315,21 @@ class AuditTrailTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> write(dir, 2, Clock.systemUTC()))
                 .hasMessageContaining("audit signing key").hasMessageContaining("is missing");
         assertThat(Files.readString(dir.resolve(CheckpointKeys.PUBLIC))).isEqualTo(published);
+    }
+
+    @Test
+    void aLineSealedUnderEarlierCleaningRulesStillVerifies() throws Exception {
+        // Written by a version that kept path parameters: today's rules would drop them, but the line is
+        // checked as it was sealed.
+        AuditChain.Written old = new AuditChain.Written("2026-11-20T08:00:00.000Z", "gateway", "access", "allow",
+                "policy satisfied", "dr.martin", null, "eidas2", List.of("pwd"), "s1", "demo-app", "GET",
+                "/app;jsessionid=ABC123/page", 200, "127.0.0.1", "r1", Map.of());
+        String hash = AuditChain.hash(AuditChain.GENESIS, old);
+        Path file = dir.resolve("gateway-2026-11-20.jsonl");
+        Files.writeString(file, AuditChain.line(old, AuditChain.GENESIS, hash) + "\n");
+        AuditVerifier.Result result = AuditVerifier.verify(List.of(file), null);
+        assertThat(result.ok()).as(result.message()).isTrue();
+        assertThat(result.records()).isEqualTo(1);
     }
 
     @Test
