@@ -58,6 +58,7 @@ public final class AuditVerifier {
         long total = 0;
         long unsigned = 0;
         String unsignedFrom = "";
+        List<String> recovered = new java.util.ArrayList<>();
         for (int f = 0; f < files.size(); f++) {
             Path file = files.get(f);
             boolean last = f == files.size() - 1;
@@ -96,12 +97,15 @@ public final class AuditVerifier {
                                 + (n == 1 ? " of the previous file (files spliced or missing)"
                                 : " (a record was removed, inserted or reordered)"), total);
                     }
-                    String vouched = checkpoints.hashAt().get(n);
+                    Checkpoint vouched = checkpoints.at().get(n);
                     if (vouched != null) {
-                        if (!vouched.equals(claimedHash)) {
+                        if (!vouched.hash().equals(claimedHash)) {
                             return Result.fault(where + ": differs from its signed checkpoint", total);
                         }
-                        signedUpTo = n;
+                        if (vouched.recovered() && n > signedUpTo) {
+                            recovered.add(file.getFileName() + " lines " + (signedUpTo + 1) + "-" + n);
+                        }
+                        signedUpTo = Math.max(signedUpTo, n);
                     }
                     if (start == null) {
                         start = claimedPrev;
@@ -140,8 +144,9 @@ public final class AuditVerifier {
                     + " second, and on stopping or restarting: verify again. If they stay unsigned, they were added"
                     + " after the writer stopped, or its checkpoints removed.", total, unsigned);
         }
-        return new Result(true, "OK: " + total + " records, chain intact " + from + ", all under signed checkpoints",
-                total, 0);
+        return new Result(true, "OK: " + total + " records, chain intact " + from + ", all under signed checkpoints"
+                + (recovered.isEmpty() ? "" : "; signed only at a writer's start after a crash, as found on disk then"
+                + " (not as written): " + String.join(", ", recovered)), total, 0);
     }
 
     /** Null when the line is exactly what the writer seals for the record it holds, else what is wrong. */
@@ -170,12 +175,16 @@ public final class AuditVerifier {
         return null;
     }
 
-    /** A file's signed checkpoints: record number to the hash vouched for, or the first bad one. */
-    private record Checkpoints(Map<Long, String> hashAt, long highest, String fault) {
+    /** A checkpoint's hash, and whether a writer made it at its start for records a crash left unsigned. */
+    private record Checkpoint(String hash, boolean recovered) {
+    }
+
+    /** A file's signed checkpoints: record number to what was vouched for there, or the first bad one. */
+    private record Checkpoints(Map<Long, Checkpoint> at, long highest, String fault) {
 
         static Checkpoints read(Path file, PublicKey key) throws IOException {
             Path cps = file.resolveSibling(file.getFileName() + ".checkpoints");
-            Map<Long, String> hashAt = new HashMap<>();
+            Map<Long, Checkpoint> hashAt = new HashMap<>();
             long highest = 0;
             if (!Files.exists(cps)) {
                 return new Checkpoints(hashAt, 0, null);
@@ -198,13 +207,18 @@ public final class AuditVerifier {
                     }
                     long count = cp.get("count").asLong();
                     String hash = cp.get("hash").asText();
-                    if (key == null || !CheckpointKeys.verify(key,
-                            CheckpointKeys.statement(file.getFileName().toString(), count, hash), cp.get("sig").asText())) {
+                    boolean recovered = cp.path("recovered").asBoolean(false);
+                    String name = file.getFileName().toString();
+                    if (key == null || !CheckpointKeys.verify(key, recovered ? CheckpointKeys.recoveredStatement(name, count, hash)
+                            : CheckpointKeys.statement(name, count, hash), cp.get("sig").asText())) {
                         return new Checkpoints(hashAt, highest, cps.getFileName() + ": checkpoint at record " + count
                                 + " has a bad signature");
                     }
-                    String before = hashAt.putIfAbsent(count, hash);
-                    if (before != null && !before.equals(hash)) {
+                    Checkpoint before = hashAt.putIfAbsent(count, new Checkpoint(hash, recovered));
+                    if (before != null && before.recovered() && !recovered) {
+                        hashAt.put(count, new Checkpoint(hash, false));
+                    }
+                    if (before != null && !before.hash().equals(hash)) {
                         return new Checkpoints(hashAt, highest, cps.getFileName() + ": two signed checkpoints at record "
                                 + count + " vouch for different records");
                     }

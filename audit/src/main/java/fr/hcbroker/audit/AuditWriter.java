@@ -280,15 +280,21 @@ public final class AuditWriter implements AutoCloseable {
             lines.reset();
         }
         for (String[] cp : checkpoints) {
-            writeCheckpoint(cp[0], Long.parseLong(cp[1]), cp[2]);
+            writeCheckpoint(cp[0], Long.parseLong(cp[1]), cp[2], false);
         }
         checkpoints.clear();
     }
 
-    private void writeCheckpoint(String file, long n, String hash) throws IOException, GeneralSecurityException {
-        String signature = CheckpointKeys.sign(key, CheckpointKeys.statement(file, n, hash));
-        String line = AuditChain.JSON.writeValueAsString(Map.of("ts", AuditRecord.timestamp(clock.instant()),
-                "file", file, "count", n, "hash", hash, "sig", signature)) + "\n";
+    private void writeCheckpoint(String file, long n, String hash, boolean recovered)
+            throws IOException, GeneralSecurityException {
+        String signature = CheckpointKeys.sign(key, recovered ? CheckpointKeys.recoveredStatement(file, n, hash)
+                : CheckpointKeys.statement(file, n, hash));
+        Map<String, Object> checkpoint = new java.util.LinkedHashMap<>(Map.of("ts", AuditRecord.timestamp(clock.instant()),
+                "file", file, "count", n, "hash", hash, "sig", signature));
+        if (recovered) {
+            checkpoint.put("recovered", true);
+        }
+        String line = AuditChain.JSON.writeValueAsString(checkpoint) + "\n";
         Path checkpoints = dir.resolve(file + ".checkpoints");
         boolean created = !Files.exists(checkpoints);
         try (FileChannel cps = FileChannel.open(checkpoints, StandardOpenOption.CREATE,
@@ -357,14 +363,15 @@ public final class AuditWriter implements AutoCloseable {
     }
 
     /**
-     * A writer stopped by a crash left records after its last checkpoint. This one vouches for them
-     * at its start, as the crashed one would have within a second, so that a file no writer returns
-     * to (the day has changed) is whole for the verifier, which refuses unsigned records in any file
-     * but the last.
+     * A writer stopped by a crash left records after its last checkpoint (in any file, for a crash
+     * before this version signed at start). This one vouches for them at its start with a recovered
+     * checkpoint, signed apart: so a file no writer returns to is whole for the verifier, which refuses
+     * unsigned records in any file but the last, and the verifier names those records as vouched for
+     * only as found on disk after the crash, not as written.
      */
     private void signUnsignedTail() throws IOException, GeneralSecurityException {
         List<Path> files = files();
-        for (int i = files.size() - 1; i >= 0; i--) {
+        for (int i = 0; i < files.size(); i++) {
             Path file = files.get(i);
             dropTornTail(file);
             String hash = lastHash(file);
@@ -374,9 +381,8 @@ public final class AuditWriter implements AutoCloseable {
             long records = lineCount(file);
             JsonNode checkpoint = lastCheckpoint(file);
             if (checkpoint == null || checkpoint.path("count").asLong() < records) {
-                writeCheckpoint(file.getFileName().toString(), records, hash);
+                writeCheckpoint(file.getFileName().toString(), records, hash, true);
             }
-            return;
         }
     }
 

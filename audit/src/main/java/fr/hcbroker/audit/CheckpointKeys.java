@@ -97,4 +97,12 @@ public final class CheckpointKeys {
     static String statement(String file, long count, String hash) {
         return file + "|" + count + "|" + hash;
     }
+
+    /**
+     * What a checkpoint made at a start covers: records a crashed writer left unsigned, vouched for
+     * only as found on disk. Signed apart, so no such checkpoint passes for one made as records came.
+     */
+    static String recoveredStatement(String file, long count, String hash) {
+        return statement(file, count, hash) + "|recovered";
+    }
 }

@@ -291,6 +291,14 @@ class AuditTrailTest {
         AuditVerifier.Result restarted = AuditVerifier.verify(List.of(file), key(dir));
         assertThat(restarted.proven()).as(restarted.message()).isTrue();
         assertThat(restarted.records()).isEqualTo(7);
+        // Vouched for as found on disk after the crash, not as written: said so, and signed apart.
+        assertThat(restarted.message()).contains("signed only at a writer's start after a crash")
+                .contains(file.getFileName() + " lines 6-7");
+        List<String> cps = Files.readAllLines(checkpoints);
+        assertThat(cps.get(cps.size() - 1)).contains("\"recovered\":true");
+        cps.set(cps.size() - 1, cps.get(cps.size() - 1).replace(",\"recovered\":true", ""));
+        Files.write(checkpoints, cps);
+        assertThat(AuditVerifier.verify(List.of(file), key(dir)).message()).contains("bad signature");
     }
 
     @Test
