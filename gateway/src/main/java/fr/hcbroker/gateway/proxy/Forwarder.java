@@ -139,8 +139,9 @@ final class Forwarder {
     /**
      * What an answer made for a logged-in person gets when its app says nothing of caching (legacy apps
      * rarely do): no shared cache may keep it, and the browser may not store it, so that Back after a
-     * logout on a shared workstation does not show the previous person's patient. Style sheets, scripts,
-     * images and fonts get {@code private} only: they name nobody, and reloading them would slow pages.
+     * logout on a shared workstation does not show the previous person's patient. Style sheets, scripts
+     * and fonts get {@code private} only: they name nobody, and reloading them would slow pages. Images
+     * do not: a patient's photo or a scanned document is one.
      */
     static final String PERSONAL = "private, no-store";
 
@@ -149,7 +150,7 @@ final class Forwarder {
             return false;
         }
         String type = contentType.strip().toLowerCase(java.util.Locale.ROOT);
-        return type.startsWith("image/") || type.startsWith("font/") || type.startsWith("text/css")
+        return type.startsWith("font/") || type.startsWith("text/css")
                 || type.startsWith("text/javascript") || type.startsWith("application/javascript");
     }
 

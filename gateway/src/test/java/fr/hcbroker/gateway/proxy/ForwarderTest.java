@@ -220,6 +220,8 @@ class ForwarderTest {
                 switch (request.path()) {
                     case "/page" -> request.response().putHeader("content-type", "text/html; charset=utf-8").end("<p>patient</p>");
                     case "/style.css" -> request.response().putHeader("content-type", "text/css").end("p{}");
+                    case "/photo.jpg" -> request.response().putHeader("content-type", "image/jpeg").end("jpeg");
+                    case "/same" -> request.response().setStatusCode(304).end();
                     default -> request.response().putHeader("cache-control", "max-age=60").end("app decides");
                 }
             });
@@ -227,6 +229,10 @@ class ForwarderTest {
                     .containsIgnoringCase("cache-control: private, no-store");
             assertThat(exchange(port, "GET /style.css HTTP/1.1\r\nHost: a\r\nX-Test-Personal: 1\r\nConnection: close\r\n\r\n"))
                     .containsIgnoringCase("cache-control: private\r\n");
+            assertThat(exchange(port, "GET /photo.jpg HTTP/1.1\r\nHost: a\r\nX-Test-Personal: 1\r\nConnection: close\r\n\r\n"))
+                    .containsIgnoringCase("cache-control: private, no-store");
+            assertThat(exchange(port, "GET /same HTTP/1.1\r\nHost: a\r\nX-Test-Personal: 1\r\nConnection: close\r\n\r\n"))
+                    .startsWith("HTTP/1.1 304").doesNotContainIgnoringCase("cache-control");
             assertThat(exchange(port, "GET /other HTTP/1.1\r\nHost: a\r\nX-Test-Personal: 1\r\nConnection: close\r\n\r\n"))
                     .containsIgnoringCase("cache-control: max-age=60").doesNotContainIgnoringCase("no-store");
             assertThat(exchange(port, "GET /page HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"))
