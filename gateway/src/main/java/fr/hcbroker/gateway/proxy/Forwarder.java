@@ -149,9 +149,13 @@ final class Forwarder {
         if (contentType == null) {
             return false;
         }
-        String type = contentType.strip().toLowerCase(java.util.Locale.ROOT);
-        return type.startsWith("font/") || type.startsWith("text/css")
-                || type.startsWith("text/javascript") || type.startsWith("application/javascript");
+        String type = contentType.strip();
+        return startsWithIgnoringCase(type, "font/") || startsWithIgnoringCase(type, "text/css")
+                || startsWithIgnoringCase(type, "text/javascript") || startsWithIgnoringCase(type, "application/javascript");
+    }
+
+    private static boolean startsWithIgnoringCase(String text, String prefix) {
+        return text.regionMatches(true, 0, prefix, 0, prefix.length());
     }
 
     /** The most an answer to an HTTP/1.0 client without a length may hold (it is kept in memory). */

@@ -260,11 +260,12 @@ public final class GatewayServer {
             case LOGOUT -> logout(request);
             case BACKCHANNEL_LOGOUT -> backchannelLogout(request);
             default -> {
-                if (reserved(RequestPaths.forMatching(path))) {
+                String matching = RequestPaths.forMatching(path);
+                if (reserved(matching)) {
                     Pages.send(request.response(), 404, "Adresse inconnue", "Cette adresse n'existe pas.",
                             "This address does not exist.");
                 } else {
-                    route(request, path, own);
+                    route(request, matching, own);
                 }
             }
         }
@@ -374,13 +375,13 @@ public final class GatewayServer {
                 || path.startsWith("/.well-known/hc-broker/");
     }
 
-    private void route(HttpServerRequest request, String requested, HttpClient own) {
+    /** {@code path}: as routes match it ({@link RequestPaths#forMatching}). */
+    private void route(HttpServerRequest request, String path, HttpClient own) {
         String host = request.authority() == null ? null : request.authority().host();
         if (host != null && host.endsWith(".")) {
             // "apps.hopital.example." names the same host: it must not miss that host's routes.
             host = host.substring(0, host.length() - 1);
         }
-        String path = RequestPaths.forMatching(requested);
         Route route = matching(host, path);
         if (route == null) {
             Pages.send(request.response(), 404, "Application inconnue",
