@@ -4,6 +4,9 @@ import fr.hcbroker.gateway.config.RouteConfig;
 import fr.hcbroker.gateway.session.Session;
 import fr.hcbroker.idnat.IdNat;
 import fr.hcbroker.idnat.InvalidIdNatException;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,11 +143,41 @@ public final class HeaderContract {
         }
     }
 
-    /** Identity headers ready to set, and the assertion among them. */
-    public record Prepared(String[] names, String[] values, String assertion) {
+    /**
+     * Identity headers ready to set, and the assertion among them. Also kept as ASCII bytes: the fast
+     * lane writes them to the app as they are, where a string is re-checked and copied character by
+     * character on every request (the assertion alone is most of a request's head).
+     */
+    public record Prepared(String[] names, String[] values, String assertion, AsciiString[] wireNames, AsciiString[] wireValues) {
+
+        Prepared(String[] names, String[] values, String assertion) {
+            this(names, values, assertion, ascii(names, true), ascii(values, false));
+        }
+
+        /** Names come from the configuration, values are encoded: both checked here, once for all. */
+        private static AsciiString[] ascii(String[] texts, boolean names) {
+            AsciiString[] ascii = new AsciiString[texts.length];
+            for (int i = 0; i < texts.length; i++) {
+                int invalid = names ? HttpHeaderValidationUtil.validateToken(texts[i])
+                        : HttpHeaderValidationUtil.validateValidHeaderValue(texts[i]);
+                if (invalid >= 0 || (names && texts[i].isEmpty())) {
+                    throw new IllegalArgumentException("not a header " + (names ? "name: " : "value: ") + texts[i]);
+                }
+                ascii[i] = AsciiString.of(texts[i]);
+            }
+            return ascii;
+        }
+
         public void applyTo(MultiMap headers) {
             for (int i = 0; i < names.length; i++) {
                 headers.set(names[i], values[i]);
+            }
+        }
+
+        /** The same, on headers that do not check values again (these are checked where made). */
+        public void applyTo(HttpHeaders headers) {
+            for (int i = 0; i < wireNames.length; i++) {
+                headers.set(wireNames[i], wireValues[i]);
             }
         }
     }

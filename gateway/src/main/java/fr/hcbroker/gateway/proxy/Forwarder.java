@@ -1,5 +1,6 @@
 package fr.hcbroker.gateway.proxy;
 
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -32,15 +33,15 @@ final class Forwarder {
      * RFC 9110 §7.6.1: meaningful on one connection only. {@code Host} is the app's own, set below. A
      * switch rather than a map: it runs for every header of every request and response.
      */
-    private static boolean hopByHop(String name) {
+    static boolean hopByHop(CharSequence name) {
         return switch (name.length()) {
-            case 2 -> name.equalsIgnoreCase("te");
-            case 7 -> name.equalsIgnoreCase("upgrade") || name.equalsIgnoreCase("trailer");
-            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
-            case 16 -> name.equalsIgnoreCase("proxy-connection");
-            case 17 -> name.equalsIgnoreCase("transfer-encoding");
-            case 18 -> name.equalsIgnoreCase("proxy-authenticate");
-            case 19 -> name.equalsIgnoreCase("proxy-authorization");
+            case 2 -> AsciiString.contentEqualsIgnoreCase(name, "te");
+            case 7 -> AsciiString.contentEqualsIgnoreCase(name, "upgrade") || AsciiString.contentEqualsIgnoreCase(name, "trailer");
+            case 10 -> AsciiString.contentEqualsIgnoreCase(name, "connection") || AsciiString.contentEqualsIgnoreCase(name, "keep-alive");
+            case 16 -> AsciiString.contentEqualsIgnoreCase(name, "proxy-connection");
+            case 17 -> AsciiString.contentEqualsIgnoreCase(name, "transfer-encoding");
+            case 18 -> AsciiString.contentEqualsIgnoreCase(name, "proxy-authenticate");
+            case 19 -> AsciiString.contentEqualsIgnoreCase(name, "proxy-authorization");
             default -> false;
         };
     }
@@ -145,7 +146,7 @@ final class Forwarder {
      */
     static final String PERSONAL = "private, no-store";
 
-    private static boolean assets(String contentType) {
+    static boolean assets(String contentType) {
         if (contentType == null) {
             return false;
         }

@@ -33,7 +33,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import io.netty.util.AsciiString;
 import io.vertx.httpproxy.HttpProxy;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -62,8 +65,11 @@ public final class GatewayServer {
     static final String JWKS = "/.well-known/hc-broker/jwks.json";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** A route with its two paths to the app: plain requests, and WebSocket upgrades. */
-    private record Route(RouteConfig config, Forwarder forwarder, HttpProxy webSockets) {
+    /**
+     * A route with its paths to the app: plain requests through Vert.x's client, WebSocket upgrades,
+     * and the fast lane's pooled connections (null for an https app).
+     */
+    private record Route(RouteConfig config, Forwarder forwarder, HttpProxy webSockets, DirectUpstream direct) {
     }
 
     private final Vertx vertx;
@@ -139,7 +145,8 @@ public final class GatewayServer {
                             .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)))
                     .addInterceptor(new WebSocketRules(ownCookies()), true)
                     .addInterceptor(new UpstreamErrors(failed), true);
-            built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed, ownCookies()), webSockets));
+            built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed, ownCookies()), webSockets,
+                    DirectUpstream.of(vertx, upstream, timeoutMs, ownCookies())));
         }
         return List.copyOf(built);
     }
@@ -198,7 +205,9 @@ public final class GatewayServer {
                         // Each event loop its own client: a pooled connection opened by another loop
                         // would hand every exchange over between the two threads.
                         HttpClient own = client(vertx, (int) config.upstreamTimeout().toMillis());
-                        return vertx.createHttpServer(options).requestHandler(request -> handle(request, own))
+                        return vertx.createHttpServer(options)
+                                .connectionHandler(connection -> FastLane.install(connection, GatewayServer.this::admit))
+                                .requestHandler(request -> handle(request, own))
                                 .listen(port, config.listenHost())
                                 .onSuccess(GatewayServer.this::listening);
                     }
@@ -277,15 +286,14 @@ public final class GatewayServer {
      * route answers any {@code Host}, and an app that builds a reset link or a redirect from an
      * attacker's would send people to the attacker's site.
      */
-    private String forwardedHost(HttpServerRequest request, RouteConfig route) {
+    private String forwardedHost(HostAndPort authority, RouteConfig route) {
         String publicHost = config.publicUrl().getRawAuthority();
-        if (request.authority() == null) {
+        if (authority == null) {
             return publicHost;
         }
-        String host = request.authority().host();
-        host = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        String host = withoutFinalDot(authority.host());
         boolean known = host.equalsIgnoreCase(config.publicUrl().getHost()) || host.equalsIgnoreCase(route.host());
-        return known ? request.authority().toString() : publicHost;
+        return known ? authority.toString() : publicHost;
     }
 
     /** Health and metrics: on the main port, and on the management port when there is one. */
@@ -480,27 +488,8 @@ public final class GatewayServer {
         }
         String sessionId = session == null ? null : sessionId(request);
         MultiMap incoming = request.headers();
-        HeaderContract.strip(incoming, route.config().identityHeaderNames());
-        removeOwnCookie(incoming);
         String peer = request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress();
-        boolean trusted = config.trustedProxies().contains(peer);
-        String priorFor = trusted ? incoming.get("x-forwarded-for") : null;
-        if (!trusted) {
-            removeForwarded(incoming);
-        }
-        HeaderContract.Prepared identity = session == null ? null : signer.headers(session, route.config());
-        // Set on the request to the app rather than on the browser's headers that are copied into it:
-        // each value is checked once, not twice.
-        Consumer<MultiMap> added = headers -> {
-            if (!trusted) {
-                headers.set("x-forwarded-proto", config.publicUrl().getScheme());
-                headers.set("x-forwarded-host", forwardedHost(request, route.config()));
-            }
-            headers.set("x-forwarded-for", priorFor == null ? peer : priorFor + ", " + peer);
-            if (identity != null) {
-                identity.applyTo(headers);
-            }
-        };
+        Consumer<MultiMap> added = forApp(incoming, peer, request.authority(), route.config(), session)::applyTo;
         record(request, route.config().id(), decision, session, 0);
         if (request.canUpgradeToWebSocket()) {
             added.accept(incoming);
@@ -509,9 +498,119 @@ public final class GatewayServer {
             }
             route.webSockets().handle(request);
         } else {
-            route.forwarder().forward(request, own, added, identity != null);
+            route.forwarder().forward(request, own, added, session != null);
         }
     }
+
+    /**
+     * Makes the browser's headers fit for the app, in place: spoofed identity headers, the gateway's
+     * cookies and (from a peer that is not a trusted proxy) forwarding headers out. Returns what the
+     * gateway sets on the request to the app. Set there rather than on the browser's headers copied
+     * into it: each value is checked once, not twice.
+     */
+    private AppHeaders forApp(MultiMap incoming, String peer, HostAndPort authority, RouteConfig route, Session session) {
+        HeaderContract.strip(incoming, route.identityHeaderNames());
+        removeOwnCookie(incoming);
+        boolean trusted = config.trustedProxies().contains(peer);
+        String priorFor = trusted ? incoming.get("x-forwarded-for") : null;
+        if (!trusted) {
+            removeForwarded(incoming);
+        }
+        return new AppHeaders(trusted ? null : config.publicUrl().getScheme(),
+                trusted ? null : forwardedHost(authority, route), priorFor == null ? peer : priorFor + ", " + peer,
+                session == null ? null : signer.headers(session, route));
+    }
+
+    /**
+     * What the gateway sets on a request to an app: the forwarding headers (proto and host null when
+     * a trusted proxy set them) and the person's identity (null on a public path without a session).
+     */
+    private record AppHeaders(String proto, String host, String forwardedFor, HeaderContract.Prepared identity) {
+
+        void applyTo(MultiMap headers) {
+            if (proto != null) {
+                headers.set("x-forwarded-proto", proto);
+                headers.set("x-forwarded-host", host);
+            }
+            headers.set("x-forwarded-for", forwardedFor);
+            if (identity != null) {
+                identity.applyTo(headers);
+            }
+        }
+
+        /** On the fast lane's request to the app, whose headers do not check values again. */
+        void applyTo(io.netty.handler.codec.http.HttpHeaders headers) {
+            if (proto != null) {
+                headers.set(X_FORWARDED_PROTO, proto);
+                headers.set(X_FORWARDED_HOST, host);
+            }
+            headers.set(X_FORWARDED_FOR, forwardedFor);
+            if (identity != null) {
+                identity.applyTo(headers);
+            }
+        }
+    }
+
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+
+    /**
+     * Whether {@code request} takes the fast lane ({@link FastLane}), decided as {@link #handle} and
+     * {@link #route} would: only a plain HTTP/1.1 request to an http app, whose target and session are
+     * readable at once and that the policy allows without a refresh due. Anything else (the gateway's
+     * own paths, refusals, logins, a clustered store's read, an upgrade, a body in chunks, a
+     * connection to close) returns null with the request untouched, and Vert.x's path decides it.
+     */
+    private FastLane.Pass admit(io.netty.handler.codec.http.HttpRequest request, String peer) {
+        if (!(request.headers() instanceof MultiMap headers) || !FastLane.eligible(request)) {
+            return null;
+        }
+        String uri = request.uri();
+        int query = uri.indexOf('?');
+        String path = query < 0 ? uri : uri.substring(0, query);
+        List<String> hosts = headers.getAll("host");
+        HostAndPort authority = hosts.size() == 1 ? HostAndPort.parseAuthority(hosts.get(0), -1) : null;
+        if (authority == null || RequestPaths.ambiguous(path) || !RequestPaths.sameHost(uri, hosts.get(0))
+                || OWN_PATHS.contains(path)) {
+            return null;
+        }
+        String matching = RequestPaths.forMatching(path);
+        Route route = reserved(matching) ? null : matching(withoutFinalDot(authority.host()), matching);
+        if (route == null || route.direct() == null) {
+            return null;
+        }
+        String sessionId = cookieValue(headers.get("cookie"), cookieName);
+        Session session = null;
+        if (sessionId != null) {
+            Future<Session> found = store.readsInPlace() ? store.get(sessionId) : null;
+            if (found == null || !found.succeeded()) {
+                return null;
+            }
+            session = found.result();
+            if (session != null && session.refreshDue(System.currentTimeMillis() / 1000)) {
+                return null;
+            }
+        }
+        Decision decision = Policy.decide(route.config(), matching, session);
+        if (decision.outcome() != Outcome.ALLOW) {
+            return null;
+        }
+        // Admitted: from here on the request is changed for the app.
+        String method = request.method().name();
+        String client = clientAddress(peer, headers);
+        String requestId = headers.get("x-request-id");
+        String routeId = route.config().id();
+        AppHeaders added = forApp(headers, peer, authority, route.config(), session);
+        record(method, path, client, requestId, routeId, decision, session, 0);
+        return new FastLane.Pass(route.direct(), route.direct().requestFor(request, added::applyTo), session != null,
+                status -> record(method, path, client, requestId, routeId,
+                        new Decision(Outcome.DENY, "upstream error " + status), null, status));
+    }
+
+    /** The paths {@link #handle} answers itself, whatever the routes. */
+    private static final Set<String> OWN_PATHS = Set.of("/healthz", "/readyz", "/metrics", JWKS, CALLBACK, LOGIN,
+            LOGOUT, BACKCHANNEL_LOGOUT);
 
     /**
      * Refreshes the session's tokens in the background, once at a time per session: this request goes
@@ -685,6 +784,19 @@ public final class GatewayServer {
         return cookie == null || cookie.getValue().isEmpty() ? null : cookie.getValue();
     }
 
+    /** As {@link HttpServerRequest#getCookie} reads it: the first {@code Cookie} header, strictly decoded. */
+    private static String cookieValue(String cookieHeader, String name) {
+        if (cookieHeader == null) {
+            return null;
+        }
+        for (io.netty.handler.codec.http.cookie.Cookie cookie : ServerCookieDecoder.STRICT.decode(cookieHeader)) {
+            if (cookie.name().equals(name)) {
+                return cookie.value().isEmpty() ? null : cookie.value();
+            }
+        }
+        return null;
+    }
+
     /** The gateway's cookies: the session's and the login's. */
     private java.util.Set<String> ownCookies() {
         return java.util.Set.of(cookieName, loginCookieName);
@@ -733,9 +845,15 @@ public final class GatewayServer {
     }
 
     private Future<Void> record(HttpServerRequest request, String routeId, Decision decision, Session session, int status) {
+        String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        return record(request.method().name(), request.path(), clientAddress(peer, request.headers()),
+                request.getHeader("x-request-id"), routeId, decision, session, status);
+    }
+
+    private Future<Void> record(String method, String path, String client, String requestId, String routeId,
+                                Decision decision, Session session, int status) {
         decisions.get(decision.outcome()).increment();
-        return listener.decided(new DecisionEvent(decision, routeId, request.method().name(), request.path(), session,
-                status, clientAddress(request), request.getHeader("x-request-id")));
+        return listener.decided(new DecisionEvent(decision, routeId, method, path, session, status, client, requestId));
     }
 
     /**
@@ -743,13 +861,12 @@ public final class GatewayServer {
      * {@code X-Forwarded-For} that is not a trusted proxy itself (the one a proxy saw connecting;
      * anything further left is the browser's own word).
      */
-    private String clientAddress(HttpServerRequest request) {
-        String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    private String clientAddress(String peer, MultiMap headers) {
         Set<String> trusted = config.trustedProxies();
         if (peer == null || !trusted.contains(peer)) {
             return peer;
         }
-        String[] hops = String.join(",", request.headers().getAll("x-forwarded-for")).split(",");
+        String[] hops = String.join(",", headers.getAll("x-forwarded-for")).split(",");
         for (int i = hops.length - 1; i >= 0; i--) {
             String hop = hops[i].trim();
             if (!hop.isEmpty() && !trusted.contains(hop)) {

@@ -50,6 +50,11 @@ final class UpstreamErrors implements ProxyInterceptor {
         Pages.send(response, status, TITLE, french(status), english(status));
     }
 
+    /** The page as a whole Netty answer, for {@link FastLane}. */
+    static io.netty.handler.codec.http.FullHttpResponse nettyPage(int status) {
+        return Pages.response(status, TITLE, french(status), english(status));
+    }
+
     private static String page(int status) {
         return """
                 <!doctype html><html lang="fr"><head><meta charset="utf-8"><title>%s</title></head>

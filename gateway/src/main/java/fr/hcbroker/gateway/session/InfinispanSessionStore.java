@@ -111,6 +111,11 @@ public final class InfinispanSessionStore implements SessionStore {
     }
 
     @Override
+    public boolean readsInPlace() {
+        return !clustered;
+    }
+
+    @Override
     public Future<Session> get(String id) {
         if (!clustered) {
             // A local in-memory read never blocks: answering in place spares a hop through the event loop.

@@ -12,6 +12,11 @@ public interface SessionStore extends AutoCloseable {
 
     Future<Session> get(String id);
 
+    /** Whether {@link #get} answers in place, its future already complete (a local in-memory store). */
+    default boolean readsInPlace() {
+        return false;
+    }
+
     Future<Void> put(String id, Session session);
 
     /** Whether session {@code id} is still open, without counting this as a use (idle time goes on). */

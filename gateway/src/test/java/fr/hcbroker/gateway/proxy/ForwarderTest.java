@@ -35,12 +35,19 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Forwarding a request to an app")
 class ForwarderTest {
 
-    private static final long TIMEOUT_MS = 1_000;
+    static final long TIMEOUT_MS = 1_000;
 
-    private final Vertx vertx = Vertx.vertx();
+    final Vertx vertx = Vertx.vertx();
     private final HttpClient client = vertx.createHttpClient();
-    private final List<Integer> failures = new CopyOnWriteArrayList<>();
-    private final List<AutoCloseable> closing = new CopyOnWriteArrayList<>();
+    final List<Integer> failures = new CopyOnWriteArrayList<>();
+    final List<AutoCloseable> closing = new CopyOnWriteArrayList<>();
+    /** Requests the fast lane took (FastLaneTest). */
+    final java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Whether the front relays through {@link FastLane} what it can, as the gateway does. */
+    boolean lane() {
+        return false;
+    }
 
     @AfterEach
     void stop() throws Exception {
@@ -50,11 +57,28 @@ class ForwarderTest {
         vertx.close().await();
     }
 
-    /** A front that forwards every request to {@code upstream}; returns its port. */
-    private int front(URI upstream) {
+    /**
+     * A front that forwards every request to {@code upstream}, with the lane when {@link #lane()}: what
+     * it cannot take goes on to the forwarder, as in the gateway. Returns its port.
+     */
+    int front(URI upstream) {
         Forwarder forwarder = new Forwarder(upstream, TIMEOUT_MS, (request, status) -> failures.add(status), Set.of("hc_session"));
+        DirectUpstream direct = DirectUpstream.of(vertx, upstream, (int) TIMEOUT_MS, Set.of("hc_session"));
+        FastLane.Gate gate = (request, peer) -> {
+            if (!FastLane.eligible(request)) {
+                return null;
+            }
+            admitted.incrementAndGet();
+            return new FastLane.Pass(direct, direct.requestFor(request, headers -> headers.set("x-front", "set by the front")),
+                    request.headers().contains("x-test-personal"), failures::add);
+        };
         // As the gateway's server: HTTP/1.1 only, no cleartext HTTP/2 upgrade.
-        return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(request -> {
+        return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+                .connectionHandler(connection -> {
+                    if (lane()) {
+                        FastLane.install(connection, gate);
+                    }
+                }).requestHandler(request -> {
             request.pause();
             forwarder.forward(request, client, headers -> headers.set("x-front", "set by the front"),
                     request.headers().contains("x-test-personal"));
@@ -62,13 +86,13 @@ class ForwarderTest {
     }
 
     /** An app on a real Vert.x server; returns the front's port. */
-    private int frontOf(Consumer<HttpServerRequest> app) {
+    int frontOf(Consumer<HttpServerRequest> app) {
         HttpServer server = vertx.createHttpServer().requestHandler(app::accept).listen(0, "127.0.0.1").await();
         return front(URI.create("http://127.0.0.1:" + server.actualPort()));
     }
 
     /** An app that answers with what it received: method, headers, body. */
-    private static void echo(HttpServerRequest request) {
+    static void echo(HttpServerRequest request) {
         request.body().onSuccess(body -> {
             JsonObject headers = new JsonObject();
             request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(), h.getValue()));
@@ -78,7 +102,7 @@ class ForwarderTest {
         });
     }
 
-    private static String exchange(int port, String raw) throws IOException {
+    static String exchange(int port, String raw) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
@@ -87,7 +111,7 @@ class ForwarderTest {
     }
 
     /** Reads a request's head, up to its blank line. */
-    private static void readHead(InputStream in) throws IOException {
+    static void readHead(InputStream in) throws IOException {
         int matched = 0;
         while (matched < 4) {
             int b = in.read();
