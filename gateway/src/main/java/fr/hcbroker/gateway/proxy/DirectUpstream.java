@@ -1,5 +1,6 @@
 package fr.hcbroker.gateway.proxy;
 
+import io.micrometer.core.instrument.Timer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -55,6 +56,7 @@ final class DirectUpstream {
     private final String hostHeader;
     private final int timeoutMs;
     private final Set<String> ownCookies;
+    private final Timer answered;
     private final FastThreadLocal<ArrayDeque<Channel>> idle = new FastThreadLocal<>() {
         @Override
         protected ArrayDeque<Channel> initialValue() {
@@ -63,11 +65,11 @@ final class DirectUpstream {
     };
 
     /** Null when the lane cannot reach {@code upstream} (https). */
-    static DirectUpstream of(Vertx vertx, URI upstream, int timeoutMs, Set<String> ownCookies) {
-        return "http".equals(upstream.getScheme()) ? new DirectUpstream(vertx, upstream, timeoutMs, ownCookies) : null;
+    static DirectUpstream of(Vertx vertx, URI upstream, int timeoutMs, Set<String> ownCookies, Timer answered) {
+        return "http".equals(upstream.getScheme()) ? new DirectUpstream(vertx, upstream, timeoutMs, ownCookies, answered) : null;
     }
 
-    private DirectUpstream(Vertx vertx, URI upstream, int timeoutMs, Set<String> ownCookies) {
+    private DirectUpstream(Vertx vertx, URI upstream, int timeoutMs, Set<String> ownCookies, Timer answered) {
         this.vertx = vertx;
         this.port = upstream.getPort() > 0 ? upstream.getPort() : 80;
         String name = upstream.getHost();
@@ -79,6 +81,7 @@ final class DirectUpstream {
         this.hostHeader = port == 80 ? name : name + ":" + port;
         this.timeoutMs = timeoutMs;
         this.ownCookies = ownCookies;
+        this.answered = answered;
     }
 
     /**
@@ -102,6 +105,11 @@ final class DirectUpstream {
 
     Set<String> ownCookies() {
         return ownCookies;
+    }
+
+    /** How long apps take to answer (until the head of their answer), with the forwarder's. */
+    Timer answered() {
+        return answered;
     }
 
     /** An idle open connection of the calling event loop, or null. */

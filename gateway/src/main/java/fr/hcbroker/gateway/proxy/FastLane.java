@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -75,7 +76,8 @@ final class FastLane extends ChannelDuplexHandler {
 
     /**
      * Whether a request is of the shape the lane relays: HTTP/1.1, an origin-form target, no
-     * upgrade, no 100-continue, no transfer coding (a body with a length or none), no TRACE or CONNECT.
+     * upgrade, no 100-continue, no transfer coding (a body with a length or none), not TRACE, CONNECT
+     * or HEAD.
      * The rest is rare, and Vert.x's path handles it.
      */
     static boolean eligible(HttpRequest request) {
@@ -84,6 +86,8 @@ final class FastLane extends ChannelDuplexHandler {
         String method = request.method().name();
         if (request.protocolVersion() != HttpVersion.HTTP_1_1 || uri.isEmpty() || uri.charAt(0) != '/'
                 || uri.indexOf('#') >= 0 || method.equals("TRACE") || method.equals("CONNECT")
+                // HEAD: Netty's client decoder forgets it was one when an interim answer comes first.
+                || method.equals("HEAD")
                 || headers.contains(HttpHeaderNames.UPGRADE) || headers.contains(HttpHeaderNames.EXPECT)
                 || headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
             return false;
@@ -202,12 +206,18 @@ final class FastLane extends ChannelDuplexHandler {
         }
     }
 
-    /** The lane's request is answered: held requests, if any, go to Vert.x, and so does the connection. */
-    private void ended(ChannelHandlerContext ctx) {
+    /**
+     * The lane's request is answered: held requests, if any, go to Vert.x, and so does the connection;
+     * unless {@code replay} is false (the connection closes after that answer: RFC 9112 §9.6, requests
+     * after a close are not processed).
+     */
+    private void ended(ChannelHandlerContext ctx, boolean replay) {
         exchange = null;
         // Reading may have been paused for the app (a body faster than it takes); Vert.x owes nothing now.
         ctx.channel().config().setAutoRead(true);
-        if (held != null) {
+        if (held != null && !replay) {
+            release();
+        } else if (held != null) {
             List<Object> pipelined = held;
             held = null;
             passive = true;
@@ -236,6 +246,7 @@ final class FastLane extends ChannelDuplexHandler {
         private boolean answering;
         private boolean reusable = true;
         private boolean done;
+        private final long started = System.nanoTime();
 
         Exchange(ChannelHandlerContext browser, Pass pass, boolean closing) {
             this.browser = browser;
@@ -247,6 +258,9 @@ final class FastLane extends ChannelDuplexHandler {
             if (pooled != null) {
                 attach(pooled, false); // flushed by the request's end, or when the browser's read ends
             } else {
+                // Nothing more is read from the browser until the app's connection is open: its body
+                // would pile up in memory meanwhile.
+                browser.channel().config().setAutoRead(false);
                 pass.upstream().connect(browser.channel()).addListener((io.netty.util.concurrent.Future<Channel> connected) -> {
                     if (done) {
                         if (connected.isSuccess()) {
@@ -271,6 +285,25 @@ final class FastLane extends ChannelDuplexHandler {
             }
             if (flush) {
                 channel.flush();
+                browser.channel().config().setAutoRead(true);
+            }
+        }
+
+        /** Body parts still held for an app connection that will not come. */
+        private void releasePending() {
+            if (pending != null) {
+                pending.forEach(ReferenceCountUtil::release);
+                pending = null;
+            }
+        }
+
+        /** This exchange is over for the app's connection: anything it still sends is not for it. */
+        private void detach() {
+            if (app != null) {
+                AppSide side = app.pipeline().get(AppSide.class);
+                if (side != null && side.exchange == this) {
+                    side.exchange = null;
+                }
             }
         }
 
@@ -294,13 +327,27 @@ final class FastLane extends ChannelDuplexHandler {
 
         /** The app's answer, head or body part. */
         void answer(HttpObject part) {
+            if (done) {
+                ReferenceCountUtil.release(part);
+                return;
+            }
             if (part instanceof HttpResponse response) {
+                pass.upstream().answered().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
                 answering = true;
                 reusable = HttpUtil.isKeepAlive(response);
                 prepare(response);
             }
-            if (part instanceof LastHttpContent) {
+            if (part instanceof LastHttpContent last) {
                 done = true;
+                if (!last.trailingHeaders().isEmpty()) {
+                    // Trailers are headers too, unfiltered: the app's end without them.
+                    if (last.content().isReadable()) {
+                        browser.write(new DefaultHttpContent(last.content()));
+                    } else {
+                        last.release();
+                    }
+                    part = LastHttpContent.EMPTY_LAST_CONTENT;
+                }
                 var written = browser.writeAndFlush(part);
                 if (closing) {
                     written.addListener(ChannelFutureListener.CLOSE);
@@ -361,11 +408,13 @@ final class FastLane extends ChannelDuplexHandler {
             }
             done = true;
             reusable = false;
+            releasePending();
+            detach();
             if (app != null) {
                 app.close();
             }
             if (!browser.channel().isActive()) {
-                ended(browser);
+                ended(browser, false);
                 return;
             }
             if (answering) {
@@ -382,12 +431,14 @@ final class FastLane extends ChannelDuplexHandler {
             } else {
                 browser.writeAndFlush(page);
             }
-            ended(browser);
+            ended(browser, !closing);
         }
 
         /** The browser went away: its app's connection is closed, not pooled with an answer half read. */
         void abandon() {
             done = true;
+            releasePending();
+            detach();
             if (app != null) {
                 app.close();
             }
@@ -395,7 +446,7 @@ final class FastLane extends ChannelDuplexHandler {
 
         private void finish() {
             if (app != null) {
-                app.pipeline().get(AppSide.class).exchange = null;
+                detach();
                 app.config().setAutoRead(true);
                 if (reusable && sent) {
                     pass.upstream().release(app);
@@ -406,7 +457,7 @@ final class FastLane extends ChannelDuplexHandler {
             if (!sent) {
                 laneInbound = true; // the rest of the body is dropped as it comes
             }
-            ended(browser);
+            ended(browser, !closing);
         }
     }
 

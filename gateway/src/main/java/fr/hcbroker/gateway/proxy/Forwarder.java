@@ -1,5 +1,6 @@
 package fr.hcbroker.gateway.proxy;
 
+import io.micrometer.core.instrument.Timer;
 import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -53,13 +55,16 @@ final class Forwarder {
     private final long timeoutMs;
     private final BiConsumer<HttpServerRequest, Integer> failed;
     private final Set<String> ownCookies;
+    private final Timer answered;
 
     /**
      * @param failed    told of each request the app could not answer (status 502 or 504) before its
      *                  page is sent; not awaited
      * @param ownCookies the gateway's cookies, which an app's answer can never set
+     * @param answered  how long apps take to answer (until the head of their answer)
      */
-    Forwarder(URI upstream, long timeoutMs, BiConsumer<HttpServerRequest, Integer> failed, Set<String> ownCookies) {
+    Forwarder(URI upstream, long timeoutMs, BiConsumer<HttpServerRequest, Integer> failed, Set<String> ownCookies,
+              Timer answered) {
         this.ssl = "https".equals(upstream.getScheme());
         this.host = upstream.getHost();
         this.port = upstream.getPort() > 0 ? upstream.getPort() : ssl ? 443 : 80;
@@ -67,6 +72,7 @@ final class Forwarder {
         this.timeoutMs = timeoutMs;
         this.failed = failed;
         this.ownCookies = ownCookies;
+        this.answered = answered;
     }
 
     /**
@@ -95,6 +101,7 @@ final class Forwarder {
         RequestOptions options = new RequestOptions().setServer(origin).setHost(host).setPort(port).setSsl(ssl)
                 .setMethod(request.method()).setURI(RequestPaths.originForm(request.uri()))
                 .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs);
+        long started = System.nanoTime();
         client.request(options).onComplete(created -> {
             if (created.failed()) {
                 request.resume();
@@ -114,6 +121,7 @@ final class Forwarder {
             request.response().exceptionHandler(gone -> upstream.reset(0, gone));
             upstream.response().onComplete(answered -> {
                 if (answered.succeeded()) {
+                    this.answered.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                     respond(request, upstream, answered.result(), personal);
                 } else {
                     fail(request, answered.cause());

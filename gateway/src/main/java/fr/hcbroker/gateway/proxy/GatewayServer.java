@@ -83,6 +83,7 @@ public final class GatewayServer {
     /** Binds login attempts to the browser that started them: a random value, shared by its tabs. */
     private final String loginCookieName;
     private final HttpClient client;
+    private final io.micrometer.core.instrument.Timer answered;
     private volatile List<Route> routes;
     private final java.util.Map<Outcome, io.micrometer.core.instrument.Counter> decisions = new java.util.EnumMap<>(Outcome.class);
     private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -110,6 +111,8 @@ public final class GatewayServer {
         this.loginCookieName = config.https() ? "__Host-hc_login" : "hc_login";
         int timeoutMs = (int) config.upstreamTimeout().toMillis();
         this.client = client(vertx, timeoutMs);
+        this.answered = io.micrometer.core.instrument.Timer.builder("hc_gateway_upstream")
+                .description("Time until an app's answer begins (plain requests)").register(metrics);
         this.routes = routes(config);
         metrics.gauge("hc_gateway_sessions", store, SessionStore::size);
         metrics.gauge("hc_gateway_websockets", this, GatewayServer::openWebSockets);
@@ -145,8 +148,8 @@ public final class GatewayServer {
                             .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)))
                     .addInterceptor(new WebSocketRules(ownCookies()), true)
                     .addInterceptor(new UpstreamErrors(failed), true);
-            built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed, ownCookies()), webSockets,
-                    DirectUpstream.of(vertx, upstream, timeoutMs, ownCookies())));
+            built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed, ownCookies(), answered), webSockets,
+                    DirectUpstream.of(vertx, upstream, timeoutMs, ownCookies(), answered)));
         }
         return List.copyOf(built);
     }

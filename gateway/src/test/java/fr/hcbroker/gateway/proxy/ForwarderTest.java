@@ -41,6 +41,7 @@ class ForwarderTest {
     private final HttpClient client = vertx.createHttpClient();
     final List<Integer> failures = new CopyOnWriteArrayList<>();
     final List<AutoCloseable> closing = new CopyOnWriteArrayList<>();
+    final io.micrometer.core.instrument.Timer answered = new io.micrometer.core.instrument.simple.SimpleMeterRegistry().timer("answered");
     /** Requests the fast lane took (FastLaneTest). */
     final java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -62,8 +63,8 @@ class ForwarderTest {
      * it cannot take goes on to the forwarder, as in the gateway. Returns its port.
      */
     int front(URI upstream) {
-        Forwarder forwarder = new Forwarder(upstream, TIMEOUT_MS, (request, status) -> failures.add(status), Set.of("hc_session"));
-        DirectUpstream direct = DirectUpstream.of(vertx, upstream, (int) TIMEOUT_MS, Set.of("hc_session"));
+        Forwarder forwarder = new Forwarder(upstream, TIMEOUT_MS, (request, status) -> failures.add(status), Set.of("hc_session"), answered);
+        DirectUpstream direct = DirectUpstream.of(vertx, upstream, (int) TIMEOUT_MS, Set.of("hc_session"), answered);
         FastLane.Gate gate = (request, peer) -> {
             if (!FastLane.eligible(request)) {
                 return null;
@@ -162,6 +163,7 @@ class ForwarderTest {
             assertThat(headers.getString("x-front")).isEqualTo("set by the front");
             assertThat(headers.getString("connection", "")).doesNotContainIgnoringCase("upgrade");
             assertThat(headers.getString("host")).startsWith("127.0.0.1:").doesNotContain("hopital");
+            assertThat(answered.count()).as("answers timed").isEqualTo(1);
         }
 
         @Test
