@@ -96,6 +96,36 @@ class GatewayIT {
         }
 
         @Test
+        void aLoggedInPersonsRequestsTakeTheFastLaneWithTheSameContract() throws Exception {
+            // As a browser sends them: HTTP/1.1 on one kept-alive connection (Java's client, in its
+            // default mode, offers an h2c upgrade with every request, which the lane leaves to Vert.x).
+            java.net.http.HttpClient browser = java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            String cookies = nurse.cookieHeader(stack.gatewayUrl() + "/echo");
+            double before = fastLaneRequests();
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> response = browser.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/echo"))
+                        .header("cookie", cookies).header("X-HC-User", "spoofed").header("x_hc_idnat", "spoofed").build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                JsonNode seen = JSON.readTree(response.body());
+                assertThat(seen.path("x-hc-user").asText()).isEqualTo(DemoProfessional.ALL.get(1).username());
+                assertThat(seen.path("x-hc-idnat").asText()).isEqualTo(DemoProfessional.ALL.get(1).idNat());
+                assertThat(seen.path("x_hc_idnat").isMissingNode()).isTrue();
+                assertThat(seen.path("x-hc-assertion").asText()).isNotBlank();
+                assertThat(seen.path("cookie").asText()).doesNotContain("hc_session");
+            }
+            assertThat(fastLaneRequests()).isEqualTo(before + 3);
+        }
+
+        private static double fastLaneRequests() {
+            String metrics = new Browser().send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/metrics")).build()).body();
+            java.util.regex.Matcher count = java.util.regex.Pattern.compile("(?m)^hc_gateway_fast_lane_total (\\S+)$").matcher(metrics);
+            assertThat(count.find()).as(metrics).isTrue();
+            return Double.parseDouble(count.group(1));
+        }
+
+        @Test
         void theAppVerifiesTheAssertionAgainstThePublishedJwks() throws Exception {
             JsonNode seen = echo(nurse, "/echo", Map.of());
             SignedJWT assertion = SignedJWT.parse(seen.path("x-hc-assertion").asText());
@@ -204,6 +234,22 @@ class GatewayIT {
             String answer = raw(gateway, "GET " + target.formatted(host) + " HTTP/1.1\r\nHost: " + host
                     + "\r\nConnection: close\r\n\r\n");
             assertThat(answer).startsWith("HTTP/1.1 400");
+        }
+
+        @ParameterizedTest(name = "[{index}] {1}")
+        @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+                "/public/\u00c3\u00a9cho | unencoded UTF-8 (é)", "/public/echo?q=a\u0001b | a control character",
+                "/public/echo?q=\u007f | DEL", "/public/echo?q=\u00e9 | a Latin-1 byte"})
+        void aTargetWithCharactersNoUriHoldsIsRefused(String target, String what) throws Exception {
+            URI gateway = URI.create(stack.gatewayUrl());
+            String host = gateway.getHost() + ":" + gateway.getPort();
+            // Raw bytes, as a hostile client sends them (raw() writes each character as one byte).
+            for (String connection : List.of("keep-alive", "close")) {
+                String answer = raw(gateway, "GET " + target + " HTTP/1.1\r\nHost: " + host
+                        + "\r\nConnection: " + connection + "\r\n\r\n" + (connection.equals("keep-alive")
+                        ? "GET /public/echo HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n" : ""));
+                assertThat(answer).as(what).startsWith("HTTP/1.1 400");
+            }
         }
 
         @ParameterizedTest(name = "[{index}] {0}")

@@ -134,7 +134,7 @@ final class FastLane extends ChannelDuplexHandler {
             if (pass == null) {
                 laneInbound = false;
                 vertxOwes++;
-                if (request.headers().contains("upgrade") || HttpMethod.CONNECT.equals(request.method())) {
+                if (HttpMethod.CONNECT.equals(request.method())) {
                     passive = true; // the connection may stop being HTTP: none of the lane's business
                 }
                 ctx.fireChannelRead(msg);
@@ -170,6 +170,11 @@ final class FastLane extends ChannelDuplexHandler {
     /** Vert.x's answers pass here on their way out: counted, so the lane knows when Vert.x owes none. */
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpResponse switching && switching.status().code() == 101) {
+            // An upgrade Vert.x accepted (a WebSocket): the connection stops being HTTP. One it did
+            // not (a refused WebSocket, a client's h2c offer) stays HTTP, and the lane's.
+            passive = true;
+        }
         if (!passive && msg instanceof LastHttpContent
                 && !(msg instanceof HttpResponse interim && interim.status().codeClass() == HttpStatusClass.INFORMATIONAL)) {
             vertxOwes--;

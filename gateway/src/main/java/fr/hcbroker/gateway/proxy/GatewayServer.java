@@ -84,6 +84,8 @@ public final class GatewayServer {
     private final String loginCookieName;
     private final HttpClient client;
     private final io.micrometer.core.instrument.Timer answered;
+    /** Requests the fast lane took: the rest of the decisions went through Vert.x. */
+    private final io.micrometer.core.instrument.Counter fastLane;
     private volatile List<Route> routes;
     private final java.util.Map<Outcome, io.micrometer.core.instrument.Counter> decisions = new java.util.EnumMap<>(Outcome.class);
     private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -113,6 +115,7 @@ public final class GatewayServer {
         this.client = client(vertx, timeoutMs);
         this.answered = io.micrometer.core.instrument.Timer.builder("hc_gateway_upstream")
                 .description("Time until an app's answer begins (plain requests)").register(metrics);
+        this.fastLane = metrics.counter("hc_gateway_fast_lane");
         this.routes = routes(config);
         metrics.gauge("hc_gateway_sessions", store, SessionStore::size);
         metrics.gauge("hc_gateway_websockets", this, GatewayServer::openWebSockets);
@@ -449,6 +452,9 @@ public final class GatewayServer {
      * body framed one way only.
      */
     private static String invalidTarget(HttpServerRequest request) {
+        if (!RequestPaths.printable(request.uri())) {
+            return "characters a request target cannot hold";
+        }
         if (RequestPaths.ambiguous(request.path())) {
             return "ambiguous path";
         }
@@ -570,6 +576,9 @@ public final class GatewayServer {
             return null;
         }
         String uri = request.uri();
+        if (!RequestPaths.printable(uri)) {
+            return null;
+        }
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
         List<String> hosts = headers.getAll("host");
@@ -606,6 +615,7 @@ public final class GatewayServer {
         String routeId = route.config().id();
         AppHeaders added = forApp(headers, peer, authority, route.config(), session);
         record(method, path, client, requestId, routeId, decision, session, 0);
+        fastLane.increment();
         return new FastLane.Pass(route.direct(), route.direct().requestFor(request, added::applyTo), session != null,
                 status -> record(method, path, client, requestId, routeId,
                         new Decision(Outcome.DENY, "upstream error " + status), null, status));

@@ -120,6 +120,21 @@ final class RequestPaths {
         return target.substring(start, authorityEnd(target, start)).equalsIgnoreCase(hostHeader);
     }
 
+    /**
+     * Whether a request target holds only what a URI may (RFC 3986: visible ASCII, the rest
+     * percent-encoded). Raw bytes beyond it (UTF-8 a client left unencoded, controls, DEL) would reach
+     * an app re-encoded or as they came, each app reading them its own way: refused.
+     */
+    static boolean printable(String target) {
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The target as the app gets it, in origin-form: its path and query, never a host. */
     static String originForm(String target) {
         if (target.startsWith("/")) {

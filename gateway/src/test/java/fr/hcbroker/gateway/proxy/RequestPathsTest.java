@@ -41,6 +41,18 @@ class RequestPathsTest {
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"/caf\u00c3\u00a9", "/caf\u00e9", "/x?q=\u0001", "/x?q=\u007f", "/x?q=a b", "/x\t", "/\u20ac"})
+    void targetsWithCharactersNoUriHoldsAreNotPrintable(String target) {
+        assertThat(RequestPaths.printable(target)).isFalse();
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"/", "/caf%C3%A9?q=%01&r=~!$&'()*+,;=:@", "http://apps.example/x?y=1#z", "*"})
+    void targetsOfVisibleAsciiArePrintable(String target) {
+        assertThat(RequestPaths.printable(target)).isTrue();
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
     @CsvSource({"/x?y=1, evil.example", "http://apps.example/x, apps.example", "HTTP://Apps.Example:8443?a, apps.example:8443"})
     void aTargetNamingTheHostOfItsHostHeaderIsTheSameHost(String target, String host) {
         assertThat(RequestPaths.sameHost(target, host)).isTrue();
