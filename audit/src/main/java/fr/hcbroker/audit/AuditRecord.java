@@ -83,7 +83,7 @@ public record AuditRecord(String ts, String source, String event, String outcome
      * mistake: anything shaped like a JWT, an Authorization value, or a {@code name=value} pair whose
      * name says secret keeps its shape but loses its value.
      */
-    private static final List<java.util.regex.Pattern> SECRETS = List.of(
+    static final List<java.util.regex.Pattern> SECRETS = List.of(
             // Only where a base64url run starts, possessively: "eyJeyJeyJ…" would otherwise be tried from
             // each "eyJ" to the end of the run (a hostile 8 KB path cost 60 ms per record). A JWT whose
             // signature is cut off by the length bound still goes.
@@ -101,22 +101,52 @@ public record AuditRecord(String ts, String source, String event, String outcome
             return null;
         }
         // Each pattern runs only when the text has what it needs to match (a control character, "eyJ",
-        // whitespace, '=' or ':'): same result, without regex work on plain values on the request path.
-        // Cut before the patterns as well as after: their work grows with the text, which an attacker
-        // chooses (a path can be 8 KB), and only the first 512 characters are kept.
+        // whitespace, '=' or ':' or '%'), as found by one pass over it: same result, without regex work
+        // or repeated scans of plain values on the request path. Cut before the patterns as well as
+        // after: their work grows with the text, which an attacker chooses (a path can be 8 KB), and
+        // only the first 512 characters are kept.
         String text = value.length() > SCANNED ? value.substring(0, SCANNED) : value;
-        text = hasControl(text) ? withoutControls(text) : text;
-        if (text.contains("eyJ")) {
+        int found = scan(text);
+        if ((found & CONTROL) != 0) {
+            text = withoutControls(text);
+        }
+        if ((found & JWT) != 0) {
             text = SECRETS.get(0).matcher(text).replaceAll(REDACTED);
         }
-        if (namesAuthScheme(text)) {
+        if ((found & SPACE) != 0 && namesAuthScheme(text)) {
             text = SECRETS.get(1).matcher(text).replaceAll("$1 " + REDACTED);
         }
-        if (text.indexOf('=') >= 0 || text.indexOf(':') >= 0 || text.indexOf('%') >= 0) {
+        if ((found & PAIR) != 0) {
             text = SECRETS.get(2).matcher(text).replaceAll("$1=" + REDACTED);
         }
         // Bounded last, so cleaning a cleaned value changes nothing and the verifier re-derives it exactly.
         return text.length() > 512 ? text.substring(0, 512) : text;
+    }
+
+    /** What {@link #scan} finds: each flag allows one step of the cleaning. */
+    private static final int CONTROL = 1, JWT = 2, SPACE = 4, PAIR = 8;
+
+    /**
+     * One pass over a value for what the cleaning steps look for. A step that changes the text adds
+     * nothing a later one looks for (controls become spaces only where they were whitespace already),
+     * so the flags of the raw text are enough to skip a step.
+     */
+    private static int scan(String value) {
+        int found = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                found |= isControl(c) ? CONTROL : 0;
+                found |= Character.isWhitespace(c) ? SPACE : 0;
+            } else if (c == '=' || c == ':' || c == '%') {
+                found |= PAIR;
+            } else if (c == 'e' && value.startsWith("yJ", i + 1)) {
+                found |= JWT;
+            } else if (c > 0x7f && Character.isWhitespace(c)) {
+                found |= SPACE;
+            }
+        }
+        return found;
     }
 
     /**
@@ -153,16 +183,6 @@ public record AuditRecord(String ts, String source, String event, String outcome
         return path;
     }
 
-    // Plain loops: these run on every field of every request's record.
-    private static boolean hasControl(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            if (isControl(value.charAt(i))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static boolean isControl(char c) {
         return c < 0x20 || c == 0x7f;
     }
@@ -172,7 +192,7 @@ public record AuditRecord(String ts, String source, String event, String outcome
      * whitespace (tab, CR, LF, VT, FF), so that "Bearer<TAB>token" is still seen as a credential below;
      * {@code ?} for the others.
      */
-    private static String withoutControls(String value) {
+    static String withoutControls(String value) {
         StringBuilder out = new StringBuilder(value.length());
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);

@@ -61,12 +61,12 @@ public final class AuditWriter implements AutoCloseable {
 
     private LocalDate day;
     private FileChannel channel;
-    private String lastHash;
     private long count;
     /** Records written since the last checkpoint, and when that checkpoint was made. */
     private long uncovered;
     private long checkpointedAt = System.nanoTime();
-    private final SealedLines lines = new SealedLines();
+    /** The batch being written, and the chain's last hash. */
+    private final SealedLines lines;
     private final Opener opener;
     /** A batch failed: what reached the disk is unknown until the files are read again. */
     private boolean broken;
@@ -90,7 +90,7 @@ public final class AuditWriter implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             this.key = CheckpointKeys.loadOrCreate(dir);
-            this.lastHash = lastHashOnDisk();
+            this.lines = new SealedLines(lastHashOnDisk());
             signUnsignedTail();
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot open the audit log in " + dir + ": " + e.getMessage(), e);
@@ -219,7 +219,7 @@ public final class AuditWriter implements AutoCloseable {
                 flush();
                 rotate();
             }
-            lastHash = lines.seal(record, lastHash);
+            lines.seal(record);
             count++;
             if (++uncovered >= checkpointEvery) {
                 checkpoint();
@@ -253,7 +253,7 @@ public final class AuditWriter implements AutoCloseable {
             channel = null;
         }
         rotate();
-        lastHash = lastHashOnDisk();
+        lines.chainFrom(lastHashOnDisk());
         uncovered = 1;
         broken = false;
     }
@@ -264,7 +264,7 @@ public final class AuditWriter implements AutoCloseable {
 
     /** Queues a checkpoint for the chain as it stands; {@link #flush()} signs it once the lines are synced. */
     private void checkpoint() {
-        checkpoints.add(new String[]{currentFile().getFileName().toString(), Long.toString(count), lastHash});
+        checkpoints.add(new String[]{currentFile().getFileName().toString(), Long.toString(count), lines.lastHash()});
         uncovered = 0;
         checkpointedAt = System.nanoTime();
     }

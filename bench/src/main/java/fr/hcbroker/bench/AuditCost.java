@@ -38,7 +38,7 @@ final class AuditCost {
     static Result measure(Path dir, int perMillisecond, int seconds) throws Exception {
         Vertx vertx = Vertx.vertx();
         Duration half = Duration.ofMillis(25);
-        try (AuditWriter writer = new AuditWriter(dir, "gateway", half, 10_000, Duration.ofSeconds(1), Clock.systemUTC())) {
+        try (AuditWriter writer = new AuditWriter(dir, "gateway", half, 100_000, Duration.ofSeconds(1), Clock.systemUTC())) {
             AuditTrail trail = new AuditTrail(vertx, writer, half);
             Session doctor = new Session("3f9c2a71-5d1e-4b8a-9e07-c1d2e3f4a5b6", "f1e2d3c4-b5a6-4798-8a9b-0c1d2e3f4a5b",
                     "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", "dr.martin", "899700000013", "Claire", "Martin",

@@ -497,6 +497,22 @@ class GatewayIT {
         }
 
         @Test
+        @DisplayName("an unknown address under the gateway's own paths is refused with 404 and on disk before the answer")
+        void anUnknownGatewayPathIsRecorded() throws Exception {
+            String id = "own-" + java.util.UUID.randomUUID();
+            HttpResponse<String> response = nurse.send(HttpRequest.newBuilder(
+                    URI.create(stack.gatewayUrl() + "/.hc/nothing-here")).header("X-Request-Id", id).build());
+            assertThat(response.statusCode()).isEqualTo(404);
+            assertThat(records("gateway")).filteredOn(r -> r.path("request_id").asText().equals(id)).singleElement()
+                    .satisfies(r -> {
+                        assertThat(r.path("outcome").asText()).isEqualTo("deny");
+                        assertThat(r.path("reason").asText()).isEqualTo("unknown gateway path");
+                        assertThat(r.path("path").asText()).isEqualTo("/.hc/nothing-here");
+                        assertThat(r.path("status").asInt()).isEqualTo(404);
+                    });
+        }
+
+        @Test
         void aDenialIsOnDiskWithItsReasonBeforeThePersonSeesIt() throws Exception {
             HttpResponse<String> response = nurse.send(HttpRequest.newBuilder(
                     URI.create(stack.gatewayUrl() + "/pharmacy/secret?token=SHOULD-NOT-APPEAR")).build());

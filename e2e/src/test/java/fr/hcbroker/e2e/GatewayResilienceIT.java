@@ -320,6 +320,23 @@ class GatewayResilienceIT {
     }
 
     @Test
+    @DisplayName("a request no route serves is refused with 404 and recorded as a denial, as every decision is")
+    void anUnroutedRequestIsRecorded() throws Exception {
+        String id = "unrouted-" + java.util.UUID.randomUUID();
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port()
+                + "/nowhere/x?token=SECRET")).header("X-Request-Id", id).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(404);
+        assertThat(answer.body()).contains("Application inconnue");
+        assertThat(decided).filteredOn(event -> id.equals(event.requestId())).singleElement().satisfies(event -> {
+            assertThat(event.decision().outcome()).isEqualTo(fr.hcbroker.gateway.policy.Outcome.DENY);
+            assertThat(event.decision().reason()).isEqualTo("no route");
+            assertThat(event.status()).isEqualTo(404);
+            assertThat(event.path()).isEqualTo("/nowhere/x");
+            assertThat(event.route()).isNull();
+        });
+    }
+
+    @Test
     @DisplayName("browser connections carry TCP keepalive, so one whose browser vanished is closed by the kernel's probes")
     void browserConnectionsAreKeptAliveByTcpProbes() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/ss")) || Files.isExecutable(Path.of("/bin/ss")),

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -109,7 +108,7 @@ public final class AuditTrail implements DecisionListener, AutoCloseable {
     static AuditRecord record(DecisionEvent event, Instant at) {
         Session s = event.session();
         return new AuditRecord(AuditRecord.timestamp(at), "gateway", event(event),
-                event.decision().outcome().name().toLowerCase(Locale.ROOT), event.decision().reason(),
+                event.decision().outcome().label(), event.decision().reason(),
                 s == null ? null : s.username(), s == null ? null : s.idNat(), s == null ? null : s.level().acr(),
                 s == null ? null : s.amr(), s == null ? null : s.correlation(), event.route(), event.method(),
                 event.path(), event.status() == 0 ? null : event.status(), event.clientIp(), event.requestId(), Map.of());

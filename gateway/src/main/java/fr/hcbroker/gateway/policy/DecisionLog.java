@@ -6,7 +6,6 @@ import fr.hcbroker.audit.AuditRecord;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -28,7 +27,7 @@ public final class DecisionLog implements DecisionListener {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("ts", record.ts());
         line.put("source", "gateway");
-        line.put("outcome", event.decision().outcome().name().toLowerCase(Locale.ROOT));
+        line.put("outcome", event.decision().outcome().label());
         line.put("reason", record.reason());
         line.put("route", record.route());
         line.put("method", record.method());

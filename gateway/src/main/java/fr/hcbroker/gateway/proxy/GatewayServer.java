@@ -277,8 +277,9 @@ public final class GatewayServer {
             default -> {
                 String matching = RequestPaths.forMatching(path);
                 if (reserved(matching)) {
-                    Pages.send(request.response(), 404, "Adresse inconnue", "Cette adresse n'existe pas.",
-                            "This address does not exist.");
+                    afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "unknown gateway path"), null, 404),
+                            () -> Pages.send(request.response(), 404, "Adresse inconnue", "Cette adresse n'existe pas.",
+                                    "This address does not exist."));
                 } else {
                     route(request, matching, own);
                 }
@@ -398,8 +399,10 @@ public final class GatewayServer {
         }
         Route route = matching(host, path);
         if (route == null) {
-            Pages.send(request.response(), 404, "Application inconnue",
-                    "Aucune application n'est configurée à cette adresse.", "No application is configured here.");
+            // A decision like any other: probes of addresses no app serves are part of the evidence.
+            afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "no route"), null, 404),
+                    () -> Pages.send(request.response(), 404, "Application inconnue",
+                            "Aucune application n'est configurée à cette adresse.", "No application is configured here."));
             return;
         }
         request.pause();
