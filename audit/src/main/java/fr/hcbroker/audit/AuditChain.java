@@ -1,6 +1,7 @@
 package fr.hcbroker.audit;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,6 +100,40 @@ public final class AuditChain {
         g.writeString(value);
     }
 
+    /** The JSON of the fields that take few distinct values, as {@code writeString} made it once. */
+    private static final RepeatedValues<SerializableString> WRITTEN = new RepeatedValues<>(AuditChain::asWritten);
+
+    /**
+     * A field of few distinct values (a source, an event, a reason, a route): its value's bytes copied
+     * from the first time {@code writeString} wrote it, so they are the same bytes, without escaping the
+     * same text again for every record.
+     */
+    private static void repeated(JsonGenerator g, SerializedString name, String value) throws IOException {
+        g.writeFieldName(name);
+        SerializableString written = value == null ? null : WRITTEN.get(value);
+        if (written == null) {
+            g.writeString(value);
+        } else {
+            g.writeRawValue(written);
+        }
+    }
+
+    /**
+     * The bytes {@code writeString} writes for {@code value}, or null if they cannot be kept as a string
+     * that gives them back exactly (or writing fails): such a value is then written as it comes.
+     */
+    private static SerializableString asWritten(String value) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(value.length() + 8);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeString(value);
+        } catch (IOException notWritable) {
+            return null;
+        }
+        byte[] bytes = out.toByteArray();
+        SerializedString written = new SerializedString(new String(bytes, StandardCharsets.UTF_8));
+        return Arrays.equals(written.asUnquotedUTF8(), bytes) ? written : null;
+    }
+
     /**
      * Writes the canonical form field by field with Jackson's generator rather than through a map, as
      * it runs for every request. The writer and the verifier both come here, so their bytes agree.
@@ -105,13 +141,13 @@ public final class AuditChain {
     static void writeCanonical(JsonGenerator g, Fields r) throws IOException {
         g.writeStartObject();
         field(g, TS, r.ts());
-        field(g, SOURCE, r.source());
-        field(g, EVENT, r.event());
-        field(g, OUTCOME, r.outcome());
-        field(g, REASON, r.reason());
+        repeated(g, SOURCE, r.source());
+        repeated(g, EVENT, r.event());
+        repeated(g, OUTCOME, r.outcome());
+        repeated(g, REASON, r.reason());
         field(g, USER, r.user());
         field(g, IDNAT, r.idnat());
-        field(g, LOA, r.loa());
+        repeated(g, LOA, r.loa());
         g.writeFieldName(AMR);
         g.writeStartArray();
         for (String value : r.amr()) {
@@ -119,8 +155,8 @@ public final class AuditChain {
         }
         g.writeEndArray();
         field(g, SESSION, r.session());
-        field(g, ROUTE, r.route());
-        field(g, METHOD, r.method());
+        repeated(g, ROUTE, r.route());
+        repeated(g, METHOD, r.method());
         field(g, PATH, r.path());
         g.writeFieldName(STATUS);
         if (r.status() == null) {

@@ -26,15 +26,15 @@ public record AuditRecord(String ts, String source, String event, String outcome
             "cert_issuer", "credential_type", "client", "realm", "resource", "admin");
 
     public AuditRecord {
-        event = clean(event);
-        outcome = clean(outcome);
-        reason = clean(reason);
+        event = cleanRepeated(event);
+        outcome = cleanRepeated(outcome);
+        reason = cleanRepeated(reason);
         user = clean(user);
         idnat = clean(idnat);
-        loa = clean(loa);
+        loa = cleanRepeated(loa);
         session = clean(session);
-        route = clean(route);
-        method = clean(method);
+        route = cleanRepeated(route);
+        method = cleanRepeated(method);
         path = path == null ? null : clean(withoutParameters(withoutQuery(path)));
         clientIp = clean(clientIp);
         requestId = clean(requestId);
@@ -95,6 +95,13 @@ public record AuditRecord(String ts, String source, String event, String outcome
     static final String REDACTED = "[redacted]";
     /** How much of a value the patterns read: the kept 512 characters, and a secret running past them. */
     private static final int SCANNED = 1024;
+
+    /** The cleaned form of the fields that take few distinct values, made once per value. */
+    private static final RepeatedValues<String> CLEANED = new RepeatedValues<>(AuditRecord::clean);
+
+    private static String cleanRepeated(String value) {
+        return value == null ? null : CLEANED.get(value);
+    }
 
     private static String clean(String value) {
         if (value == null) {

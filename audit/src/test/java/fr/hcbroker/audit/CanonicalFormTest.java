@@ -41,6 +41,16 @@ class CanonicalFormTest {
     @ParameterizedTest
     @MethodSource("records")
     void theStreamedFormIsTheFieldsInOrderAsAJsonObject(AuditRecord r) throws Exception {
+        Map<String, Object> fields = fieldsOf(r);
+        assertThat(new String(AuditChain.canonical(r), "UTF-8")).isEqualTo(JSON.writeValueAsString(fields));
+        Map<String, Object> line = new LinkedHashMap<>(fields);
+        line.put("prev", AuditChain.GENESIS);
+        line.put("hash", "ab12");
+        assertThat(AuditChain.line(r, AuditChain.GENESIS, "ab12")).isEqualTo(JSON.writeValueAsString(line));
+    }
+
+    /** The record's fields in their order, as a map Jackson serializes: the definition of the canonical form. */
+    private static Map<String, Object> fieldsOf(AuditChain.Fields r) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("ts", r.ts());
         fields.put("source", r.source());
@@ -59,11 +69,34 @@ class CanonicalFormTest {
         fields.put("client_ip", r.clientIp());
         fields.put("request_id", r.requestId());
         fields.put("details", new TreeMap<>(r.details()));
-        assertThat(new String(AuditChain.canonical(r), "UTF-8")).isEqualTo(JSON.writeValueAsString(fields));
-        Map<String, Object> line = new LinkedHashMap<>(fields);
-        line.put("prev", AuditChain.GENESIS);
-        line.put("hash", "ab12");
-        assertThat(AuditChain.line(r, AuditChain.GENESIS, "ab12")).isEqualTo(JSON.writeValueAsString(line));
+        return fields;
+    }
+
+    @Test
+    @DisplayName("a repeated field's remembered bytes are the bytes Jackson writes for it, for any text")
+    void rememberedValuesAreWrittenAsJacksonWritesThem() throws Exception {
+        // Surrogates paired, lone and reversed, escapes, controls, non-ASCII, and values past the remembered length.
+        String[] pieces = {"a", "é", "✓", "\uD83D\uDE00", "\uD83D", "\uDE00", "\"", "\\", "\t", "\u0000", "\u007f",
+                "\u2028", "/", "<", "x".repeat(130)};
+        java.util.Random random = new java.util.Random(11);
+        for (int n = 0; n < 5_000; n++) {
+            StringBuilder value = new StringBuilder();
+            for (int i = random.nextInt(6); i >= 0; i--) {
+                value.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String text = value.toString();
+            AuditChain.Written record = new AuditChain.Written("t", text, text, text, text, text, text, text, List.of(text),
+                    text, text, text, text, 1, text, text, Map.of(text, text));
+            byte[] expected;
+            try {
+                expected = JSON.writeValueAsBytes(fieldsOf(record));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException notWritable) {
+                continue;
+            }
+            for (int twice = 0; twice < 2; twice++) { // first computed, then remembered
+                assertThat(AuditChain.canonical(record)).as(text).isEqualTo(expected);
+            }
+        }
     }
 
     @Test
