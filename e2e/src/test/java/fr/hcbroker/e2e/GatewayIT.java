@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @ExtendWith(StackExtension.class)
@@ -93,6 +94,22 @@ class GatewayIT {
             assertThat(seen.path("x-hc-amr").asText().split(",")).contains("pwd", "otp", "mfa");
             assertThat(seen.path("x-hc-session").asText()).isNotBlank();
             assertThat(seen.path("cookie").asText()).doesNotContain("hc_session");
+        }
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @EnumSource(value = java.net.http.HttpClient.Version.class)
+        @DisplayName("the gateway's cookies are taken out of the app's Cookie header, in any case, the app's own kept in order")
+        void onlyTheGatewaysCookiesAreTakenOut(java.net.http.HttpClient.Version version) throws Exception {
+            // HTTP/1.1 takes the fast lane; Java's HTTP/2 mode offers h2c, which leaves the request to Vert.x.
+            java.net.http.HttpClient browser = java.net.http.HttpClient.newBuilder().version(version).build();
+            String session = nurse.cookieHeader(stack.gatewayUrl() + "/echo");
+            HttpResponse<String> response = browser.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/echo"))
+                    .header("cookie", "app=1; " + session + ";HC_LOGIN=x ;  theme=dark")
+                    .header("cookie", "b=2;;  c = 3 ; Hc_Session=other").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            JsonNode seen = JSON.readTree(response.body());
+            assertThat(seen.path("x-hc-user").asText()).isEqualTo(DemoProfessional.ALL.get(1).username());
+            assertThat(seen.path("cookie").asText()).isEqualTo("app=1; theme=dark; b=2; c = 3");
         }
 
         @Test

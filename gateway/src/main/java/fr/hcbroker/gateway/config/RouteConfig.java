@@ -40,12 +40,17 @@ public record RouteConfig(String id, String host, String pathPrefix, URI upstrea
     }
 
     public boolean isPublic(String path) {
-        return publicPaths.stream().anyMatch(p -> underPrefix(path, p));
+        for (String prefix : publicPaths) { // every request asks: no stream
+            if (underPrefix(path, prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The header names this app could mistake for identity: every renamed name, stripped on the way in. */
     public Set<String> identityHeaderNames() {
-        return Set.copyOf(renamedHeaders.values());
+        return renamedHeaders.isEmpty() ? Set.of() : Set.copyOf(renamedHeaders.values());
     }
 
     private static boolean underPrefix(String path, String prefix) {

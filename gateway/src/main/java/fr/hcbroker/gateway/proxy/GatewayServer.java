@@ -805,7 +805,8 @@ public final class GatewayServer {
         if (cookieHeader == null) {
             return null;
         }
-        for (io.netty.handler.codec.http.cookie.Cookie cookie : ServerCookieDecoder.STRICT.decode(cookieHeader)) {
+        // decodeAll: the same pairs in order, without the sorted set decode() builds (the first of a name wins in both).
+        for (io.netty.handler.codec.http.cookie.Cookie cookie : ServerCookieDecoder.STRICT.decodeAll(cookieHeader)) {
             if (cookie.name().equals(name)) {
                 return cookie.value().isEmpty() ? null : cookie.value();
             }
@@ -824,21 +825,51 @@ public final class GatewayServer {
         if (cookies.isEmpty()) {
             return;
         }
-        List<String> kept = new ArrayList<>();
+        // The pairs other than the gateway's, trimmed, joined with "; " into one header; found by index
+        // rather than split and trimmed copies, as every request with cookies comes here.
+        StringBuilder kept = new StringBuilder();
         for (String header : cookies) {
-            for (String pair : header.split(";")) {
-                String trimmed = pair.trim();
-                int eq = trimmed.indexOf('=');
-                String name = eq < 0 ? trimmed : trimmed.substring(0, eq);
-                if (!trimmed.isEmpty() && !name.trim().equalsIgnoreCase(cookieName) && !name.trim().equalsIgnoreCase(loginCookieName)) {
-                    kept.add(trimmed);
+            for (int start = 0; start <= header.length(); ) {
+                int end = header.indexOf(';', start);
+                end = end < 0 ? header.length() : end;
+                int from = trimStart(header, start, end);
+                int to = trimEnd(header, from, end);
+                if (from < to && !isOwnCookie(header, from, to)) {
+                    kept.append(kept.isEmpty() ? "" : "; ").append(header, from, to);
                 }
+                start = end + 1;
             }
         }
         headers.remove("cookie");
         if (!kept.isEmpty()) {
-            headers.set("cookie", String.join("; ", kept));
+            headers.set("cookie", kept.toString());
         }
+    }
+
+    /** Whether the pair in {@code header[from, to)} is named (trimmed, any case) as one of the gateway's cookies. */
+    private boolean isOwnCookie(String header, int from, int to) {
+        int eq = header.indexOf('=', from);
+        int nameEnd = trimEnd(header, from, eq < 0 || eq > to ? to : eq);
+        return named(header, from, nameEnd, cookieName) || named(header, from, nameEnd, loginCookieName);
+    }
+
+    private static boolean named(String header, int from, int to, String name) {
+        return to - from == name.length() && header.regionMatches(true, from, name, 0, name.length());
+    }
+
+    /** As {@link String#trim}: characters up to space are trimmed. */
+    private static int trimStart(String s, int from, int to) {
+        while (from < to && s.charAt(from) <= ' ') {
+            from++;
+        }
+        return from;
+    }
+
+    private static int trimEnd(String s, int from, int to) {
+        while (to > from && s.charAt(to - 1) <= ' ') {
+            to--;
+        }
+        return to;
     }
 
     /** X-Forwarded-*, Forwarded and X-Real-IP from a peer that is not a configured proxy: not believed. */
