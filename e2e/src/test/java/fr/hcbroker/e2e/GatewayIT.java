@@ -21,13 +21,16 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @ExtendWith(StackExtension.class)
@@ -110,6 +113,88 @@ class GatewayIT {
             JsonNode seen = JSON.readTree(response.body());
             assertThat(seen.path("x-hc-user").asText()).isEqualTo(DemoProfessional.ALL.get(1).username());
             assertThat(seen.path("cookie").asText()).isEqualTo("app=1; theme=dark; b=2; c = 3");
+        }
+
+        @Test
+        @DisplayName("on one kept-alive connection, each request is read with its own cookies (the lane remembers the last reading)")
+        void eachRequestOfAConnectionIsReadWithItsOwnCookies() throws Exception {
+            String[] secret = new String[1];
+            String other = newUser(Map.of(), secret);
+            Browser otherBrowser = new Browser();
+            assertThat(login(otherBrowser, "/echo", other, "Pw-" + other, secret[0]).status()).isEqualTo(200);
+            String nurseCookies = nurse.cookieHeader(stack.gatewayUrl() + "/echo");
+            String otherCookies = otherBrowser.cookieHeader(stack.gatewayUrl() + "/echo");
+            String helene = DemoProfessional.ALL.get(1).username();
+            URI gateway = URI.create(stack.gatewayUrl());
+            try (KeptAlive connection = new KeptAlive(gateway)) {
+                assertThat(connection.echoedUser(nurseCookies + "; app=1")).isEqualTo(helene);
+                assertThat(connection.echoedUser(otherCookies + "; app=1")).isEqualTo(other);
+                assertThat(connection.echoedUser("app=1")).isEqualTo("302");
+                assertThat(connection.echoedUser("hc_session=forged")).isEqualTo("302");
+                assertThat(connection.echoedUser(nurseCookies)).isEqualTo(helene);
+                assertThat(connection.echoedUser(nurseCookies + "; app=2")).isEqualTo(helene);
+                assertThat(connection.lastCookieSeenByTheApp()).isEqualTo("app=2");
+                assertThat(connection.echoedUser(otherCookies)).isEqualTo(other);
+                assertThat(connection.lastCookieSeenByTheApp()).isEmpty();
+            }
+        }
+
+        /** HTTP/1.1 requests to /echo, one at a time, on a single kept-alive socket: the same connection for sure. */
+        private static final class KeptAlive implements AutoCloseable {
+            private final java.net.Socket socket;
+            private final java.io.DataInputStream in;
+            private final String host;
+            private JsonNode last;
+
+            KeptAlive(URI server) throws java.io.IOException {
+                socket = new java.net.Socket(server.getHost(), server.getPort());
+                socket.setSoTimeout(10_000);
+                in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+                host = server.getHost() + ":" + server.getPort();
+            }
+
+            /** The X-HC-User the app saw, or the status when the gateway answered itself. */
+            String echoedUser(String cookies) throws Exception {
+                socket.getOutputStream().write(("GET /echo HTTP/1.1\r\nHost: " + host + "\r\nCookie: " + cookies + "\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                String status = line().split(" ")[1];
+                int length = -1;
+                for (String header = line(); !header.isEmpty(); header = line()) {
+                    assertThat(header.toLowerCase(java.util.Locale.ROOT)).doesNotStartWith("transfer-encoding");
+                    if (header.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                        length = Integer.parseInt(header.substring(15).trim());
+                    }
+                }
+                assertThat(length).as("a length, so the connection stays usable").isNotNegative();
+                byte[] body = new byte[length];
+                in.readFully(body);
+                if (!status.equals("200")) {
+                    last = null;
+                    return status;
+                }
+                last = JSON.readTree(body);
+                return last.path("x-hc-user").asText();
+            }
+
+            String lastCookieSeenByTheApp() {
+                return last.path("cookie").asText();
+            }
+
+            private String line() throws java.io.IOException {
+                StringBuilder line = new StringBuilder();
+                for (int c = in.read(); c != '\n'; c = in.read()) {
+                    assertThat(c).as("the connection was closed").isNotNegative();
+                    if (c != '\r') {
+                        line.append((char) c);
+                    }
+                }
+                return line.toString();
+            }
+
+            @Override
+            public void close() throws java.io.IOException {
+                socket.close();
+            }
         }
 
         @Test
@@ -475,7 +560,7 @@ class GatewayIT {
         @ParameterizedTest(name = "[{index}] {0}")
         @ValueSource(strings = {"gzip, chunked", "chunked, identity", "identity", "chunked\r\nTransfer-Encoding: gzip",
                 "gzip\r\nTransfer-Encoding: chunked"})
-        @DisplayName("a transfer coding other than chunked alone is refused before any decision, and recorded as refused, not as an access")
+        @DisplayName("a transfer coding other than chunked alone is refused before any decision (by Netty's decoder or the gateway), and recorded as refused, not as an access")
         void aRequestFramedTwoWaysIsRefusedAndRecordedAsSuch(String coding) throws Exception {
             URI gateway = URI.create(stack.gatewayUrl());
             String id = "smuggle-" + java.util.UUID.randomUUID();
@@ -486,9 +571,72 @@ class GatewayIT {
             List<JsonNode> mine = records("gateway").stream().filter(r -> r.path("request_id").asText().equals(id)).toList();
             assertThat(mine).singleElement().satisfies(r -> {
                 assertThat(r.path("outcome").asText()).isEqualTo("deny");
-                assertThat(r.path("reason").asText()).isEqualTo("transfer coding other than chunked alone");
+                assertThat(r.path("reason").asText()).isIn("transfer coding other than chunked alone", "malformed request");
                 assertThat(r.path("status").asInt()).isEqualTo(400);
             });
+        }
+
+        static Stream<Arguments> undecodableHeads() {
+            return Stream.of(
+                    Arguments.of("a header name with a space", "Bad Name: x\r\n", 400, "malformed request"),
+                    Arguments.of("a header line without a colon", "No colon\r\n", 400, "malformed request"),
+                    Arguments.of("a control character in a value", "X-Test: a\u0001b\r\n", 400, "malformed request"),
+                    Arguments.of("two lengths", "Content-Length: 5\r\nContent-Length: 6\r\n", 400, "malformed request"),
+                    Arguments.of("a length and chunked", "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", 400,
+                            "malformed request"));
+        }
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @MethodSource("undecodableHeads")
+        @DisplayName("a request Netty's decoder refuses is recorded as a denial before the answer, with what was read of it")
+        void aRequestTheDecoderRefusesIsRecorded(String what, String badHeaders, int status, String reason) throws Exception {
+            URI gateway = URI.create(stack.gatewayUrl());
+            String id = "undecodable-" + java.util.UUID.randomUUID();
+            String answer = raw(gateway, "POST /public/echo HTTP/1.1\r\nHost: " + gateway.getHost() + ":" + gateway.getPort()
+                    + "\r\nX-Request-Id: " + id + "\r\n" + badHeaders + "\r\nhello");
+            assertThat(answer).startsWith("HTTP/1.1 " + status).doesNotContain("\"method\"");
+            List<JsonNode> mine = records("gateway").stream().filter(r -> r.path("request_id").asText().equals(id)).toList();
+            assertThat(mine).singleElement().satisfies(r -> {
+                assertThat(r.path("outcome").asText()).isEqualTo("deny");
+                assertThat(r.path("reason").asText()).isEqualTo(reason);
+                assertThat(r.path("status").asInt()).isEqualTo(status);
+                assertThat(r.path("method").asText()).isEqualTo("POST");
+                assertThat(r.path("path").asText()).isEqualTo("/public/echo");
+            });
+        }
+
+        @Test
+        @DisplayName("a request line too long is refused with 414 and recorded, without the line it could not read")
+        void aRequestLineTooLongIsRecorded() throws Throwable {
+            URI gateway = URI.create(stack.gatewayUrl());
+            JsonNode record = theOneNewRecord("request line too long", () -> assertThat(raw(gateway, "GET /public/echo?"
+                    + "a".repeat(10_000) + " HTTP/1.1\r\nHost: " + gateway.getHost() + ":" + gateway.getPort() + "\r\n\r\n"))
+                    .contains(" 414 "));
+            assertThat(record.path("status").asInt()).isEqualTo(414);
+            assertThat(record.path("path").asText("")).doesNotContain("aaaa").doesNotContain("bad-request");
+        }
+
+        @Test
+        @DisplayName("a request head too large is refused with 431 and recorded with its request line (its headers are not kept)")
+        void aRequestHeadTooLargeIsRecorded() throws Throwable {
+            URI gateway = URI.create(stack.gatewayUrl());
+            JsonNode record = theOneNewRecord("request head too large", () -> assertThat(raw(gateway, "POST /public/echo HTTP/1.1\r\nHost: "
+                    + gateway.getHost() + ":" + gateway.getPort() + "\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n"))
+                    .startsWith("HTTP/1.1 431"));
+            assertThat(record.path("status").asInt()).isEqualTo(431);
+            assertThat(record.path("method").asText()).isEqualTo("POST");
+            assertThat(record.path("path").asText()).isEqualTo("/public/echo");
+        }
+
+        /** The denial with {@code reason} that {@code send} added to the gateway's trail: exactly one. */
+        private JsonNode theOneNewRecord(String reason, org.junit.jupiter.api.function.Executable send) throws Throwable {
+            long before = records("gateway").stream().filter(r -> r.path("reason").asText().equals(reason)).count();
+            send.execute();
+            List<JsonNode> all = records("gateway").stream().filter(r -> r.path("reason").asText().equals(reason)).toList();
+            assertThat(all).hasSize((int) before + 1);
+            JsonNode last = all.get(all.size() - 1);
+            assertThat(last.path("outcome").asText()).isEqualTo("deny");
+            return last;
         }
 
         @Test

@@ -20,9 +20,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +49,23 @@ final class FastLane extends ChannelDuplexHandler {
          * The request's way to its app, with the request made for it and the decision recorded; or
          * null, and the request untouched, for Vert.x to handle.
          */
-        Pass admit(HttpRequest request, String peer);
+        Pass admit(HttpRequest request, Browser browser);
+    }
+
+    /**
+     * What stays the same from one request to the next on a browser's connection, worked out once:
+     * the peer's address, and the gateway's last readings of the Host and Cookie headers. A browser
+     * sends the same ones request after request; decoding its cookies strictly took an eighth of the
+     * lane's time per request.
+     */
+    static final class Browser {
+        final String peer;
+        final LastResult<String, io.vertx.core.net.HostAndPort> authority = new LastResult<>();
+        final LastResult<List<String>, GatewayServer.Cookies> cookies = new LastResult<>();
+
+        Browser(String peer) {
+            this.peer = peer;
+        }
     }
 
     /**
@@ -59,7 +75,10 @@ final class FastLane extends ChannelDuplexHandler {
     record Pass(DirectUpstream upstream, HttpRequest toApp, boolean personal, java.util.function.IntConsumer failed) {
     }
 
+    private static final AsciiString PERSONAL = AsciiString.cached(Forwarder.PERSONAL);
+
     private final Gate gate;
+    private final Browser browser;
     private Exchange exchange;
     /** The request being received belongs to the lane (its body goes to the app or is dropped). */
     private boolean laneInbound;
@@ -70,8 +89,9 @@ final class FastLane extends ChannelDuplexHandler {
     /** Messages that arrived while the lane's exchange ran (pipelining): Vert.x's once it ends. */
     private List<Object> held;
 
-    FastLane(Gate gate) {
+    FastLane(Gate gate, String peer) {
         this.gate = gate;
+        this.browser = new Browser(peer);
     }
 
     /**
@@ -110,7 +130,7 @@ final class FastLane extends ChannelDuplexHandler {
             if ((channel instanceof io.netty.channel.epoll.EpollSocketChannel
                     || channel instanceof io.netty.channel.socket.nio.NioSocketChannel)
                     && pipeline.get("httpDecoder") != null && pipeline.get("handler") != null) {
-                pipeline.addBefore("handler", "hc-fast-lane", new FastLane(gate));
+                pipeline.addBefore("handler", "hc-fast-lane", new FastLane(gate, peer(channel)));
             }
         }
     }
@@ -130,7 +150,7 @@ final class FastLane extends ChannelDuplexHandler {
                 return;
             }
             Pass pass = vertxOwes == 0 && request.decoderResult().isSuccess()
-                    ? gate.admit(request, peer(ctx.channel())) : null;
+                    ? gate.admit(request, browser) : null;
             if (pass == null) {
                 laneInbound = false;
                 vertxOwes++;
@@ -366,7 +386,10 @@ final class FastLane extends ChannelDuplexHandler {
             }
         }
 
-        /** The app's headers made the browser's, the way {@link Forwarder#respond} does. */
+        /**
+         * The app's headers made the browser's, the way {@link Forwarder#respond} does. Names and values
+         * the gateway sets are Netty's constants: hashed and checked once, not on every answer.
+         */
         private void prepare(HttpResponse response) {
             response.setProtocolVersion(HttpVersion.HTTP_1_1);
             var headers = response.headers();
@@ -377,7 +400,7 @@ final class FastLane extends ChannelDuplexHandler {
                 if (Forwarder.hopByHop(name)) {
                     dropped = dropped == null ? new ArrayList<>(2) : dropped;
                     dropped.add(name);
-                } else if (name.equalsIgnoreCase("set-cookie")) {
+                } else if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.SET_COOKIE)) {
                     cookies = true;
                 }
             }
@@ -389,20 +412,21 @@ final class FastLane extends ChannelDuplexHandler {
             }
             if (cookies) {
                 List<String> kept = new ArrayList<>();
-                for (String setCookie : headers.getAll("set-cookie")) {
+                for (String setCookie : headers.getAll(HttpHeaderNames.SET_COOKIE)) {
                     if (!Forwarder.setsCookie(setCookie, pass.upstream().ownCookies())) {
                         kept.add(setCookie);
                     }
                 }
-                headers.set("set-cookie", kept);
+                headers.set(HttpHeaderNames.SET_COOKIE, kept);
             }
             int status = response.status().code();
-            if (pass.personal() && status != 304 && !headers.contains("cache-control")) {
-                headers.set("cache-control", Forwarder.assets(headers.get("content-type")) ? "private" : Forwarder.PERSONAL);
+            if (pass.personal() && status != 304 && !headers.contains(HttpHeaderNames.CACHE_CONTROL)) {
+                headers.set(HttpHeaderNames.CACHE_CONTROL, Forwarder.assets(headers.get(HttpHeaderNames.CONTENT_TYPE))
+                        ? HttpHeaderValues.PRIVATE : PERSONAL);
             }
             boolean bodiless = status == 204 || status == 304 || HttpMethod.HEAD.equals(request.method());
-            if (!bodiless && !headers.contains("content-length")) {
-                headers.set("transfer-encoding", "chunked");
+            if (!bodiless && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
         }
 

@@ -36,6 +36,9 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 import io.vertx.httpproxy.HttpProxy;
 import java.net.URI;
@@ -49,6 +52,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The gateway's HTTP front: its own endpoints under {@code /.hc/} and {@code /.well-known/hc-broker/},
@@ -64,12 +68,21 @@ public final class GatewayServer {
     static final String BACKCHANNEL_LOGOUT = "/.hc/backchannel-logout";
     static final String JWKS = "/.well-known/hc-broker/jwks.json";
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    private static final Function<String, HostAndPort> PARSE_AUTHORITY = host -> HostAndPort.parseAuthority(host, -1);
 
     /**
      * A route with its paths to the app: plain requests through Vert.x's client, WebSocket upgrades,
      * and the fast lane's pooled connections (null for an https app).
      */
     private record Route(RouteConfig config, Forwarder forwarder, HttpProxy webSockets, DirectUpstream direct) {
+    }
+
+    /**
+     * The gateway's reading of a browser's Cookie headers: its session id (as Vert.x reads it) and the
+     * header the app gets (null: no cookie left).
+     */
+    record Cookies(String sessionId, String forApp) {
     }
 
     private final Vertx vertx;
@@ -82,6 +95,8 @@ public final class GatewayServer {
     private final String cookieName;
     /** Binds login attempts to the browser that started them: a random value, shared by its tabs. */
     private final String loginCookieName;
+    /** {@link #cookies}, made once: the lane remembers its result per connection. */
+    private final Function<List<String>, Cookies> readCookies = this::cookies;
     private final HttpClient client;
     private final io.micrometer.core.instrument.Timer answered;
     /** Requests the fast lane took: the rest of the decisions went through Vert.x. */
@@ -214,6 +229,7 @@ public final class GatewayServer {
                         return vertx.createHttpServer(options)
                                 .connectionHandler(connection -> FastLane.install(connection, GatewayServer.this::admit))
                                 .requestHandler(request -> handle(request, own))
+                                .invalidRequestHandler(GatewayServer.this::undecodable)
                                 .listen(port, config.listenHost())
                                 .onSuccess(GatewayServer.this::listening);
                     }
@@ -501,7 +517,8 @@ public final class GatewayServer {
         String sessionId = session == null ? null : sessionId(request);
         MultiMap incoming = request.headers();
         String peer = request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress();
-        Consumer<MultiMap> added = forApp(incoming, peer, request.authority(), route.config(), session)::applyTo;
+        Consumer<MultiMap> added = forApp(incoming, withoutOwnCookies(incoming.getAll(HttpHeaderNames.COOKIE)), peer,
+                request.authority(), route.config(), session)::applyTo;
         record(request, route.config().id(), decision, session, 0);
         if (request.canUpgradeToWebSocket()) {
             added.accept(incoming);
@@ -516,13 +533,18 @@ public final class GatewayServer {
 
     /**
      * Makes the browser's headers fit for the app, in place: spoofed identity headers, the gateway's
-     * cookies and (from a peer that is not a trusted proxy) forwarding headers out. Returns what the
-     * gateway sets on the request to the app. Set there rather than on the browser's headers copied
-     * into it: each value is checked once, not twice.
+     * cookies ({@code cookies} is the Cookie header without them, null when none is left) and (from
+     * a peer that is not a trusted proxy) forwarding headers out. Returns what the gateway sets on the
+     * request to the app. Set there rather than on the browser's headers copied into it: each value is
+     * checked once, not twice.
      */
-    private AppHeaders forApp(MultiMap incoming, String peer, HostAndPort authority, RouteConfig route, Session session) {
+    private AppHeaders forApp(MultiMap incoming, String cookies, String peer, HostAndPort authority, RouteConfig route,
+                              Session session) {
         HeaderContract.strip(incoming, route.identityHeaderNames());
-        removeOwnCookie(incoming);
+        incoming.remove(HttpHeaderNames.COOKIE);
+        if (cookies != null) {
+            incoming.set(HttpHeaderNames.COOKIE, cookies);
+        }
         boolean trusted = config.trustedProxies().contains(peer);
         String priorFor = trusted ? incoming.get("x-forwarded-for") : null;
         if (!trusted) {
@@ -574,7 +596,7 @@ public final class GatewayServer {
      * own paths, refusals, logins, a clustered store's read, an upgrade, a body in chunks, a
      * connection to close) returns null with the request untouched, and Vert.x's path decides it.
      */
-    private FastLane.Pass admit(io.netty.handler.codec.http.HttpRequest request, String peer) {
+    private FastLane.Pass admit(io.netty.handler.codec.http.HttpRequest request, FastLane.Browser browser) {
         if (!(request.headers() instanceof MultiMap headers) || !FastLane.eligible(request)) {
             return null;
         }
@@ -584,8 +606,8 @@ public final class GatewayServer {
         }
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
-        List<String> hosts = headers.getAll("host");
-        HostAndPort authority = hosts.size() == 1 ? HostAndPort.parseAuthority(hosts.get(0), -1) : null;
+        List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+        HostAndPort authority = hosts.size() == 1 ? browser.authority.of(hosts.get(0), PARSE_AUTHORITY) : null;
         if (authority == null || RequestPaths.ambiguous(path) || !RequestPaths.sameHost(uri, hosts.get(0))
                 || OWN_PATHS.contains(path)) {
             return null;
@@ -595,7 +617,8 @@ public final class GatewayServer {
         if (route == null || route.direct() == null) {
             return null;
         }
-        String sessionId = cookieValue(headers.get("cookie"), cookieName);
+        Cookies cookies = browser.cookies.of(headers.getAll(HttpHeaderNames.COOKIE), readCookies);
+        String sessionId = cookies.sessionId();
         Session session = null;
         if (sessionId != null) {
             Future<Session> found = store.readsInPlace() ? store.get(sessionId) : null;
@@ -613,10 +636,10 @@ public final class GatewayServer {
         }
         // Admitted: from here on the request is changed for the app.
         String method = request.method().name();
-        String client = clientAddress(peer, headers);
-        String requestId = headers.get("x-request-id");
+        String client = clientAddress(browser.peer, headers);
+        String requestId = headers.get(X_REQUEST_ID);
         String routeId = route.config().id();
-        AppHeaders added = forApp(headers, peer, authority, route.config(), session);
+        AppHeaders added = forApp(headers, cookies.forApp(), browser.peer, authority, route.config(), session);
         record(method, path, client, requestId, routeId, decision, session, 0);
         fastLane.increment();
         return new FastLane.Pass(route.direct(), route.direct().requestFor(request, added::applyTo), session != null,
@@ -800,6 +823,10 @@ public final class GatewayServer {
         return cookie == null || cookie.getValue().isEmpty() ? null : cookie.getValue();
     }
 
+    private Cookies cookies(List<String> headers) {
+        return new Cookies(cookieValue(headers.isEmpty() ? null : headers.get(0), cookieName), withoutOwnCookies(headers));
+    }
+
     /** As {@link HttpServerRequest#getCookie} reads it: the first {@code Cookie} header, strictly decoded. */
     private static String cookieValue(String cookieHeader, String name) {
         if (cookieHeader == null) {
@@ -819,14 +846,12 @@ public final class GatewayServer {
         return java.util.Set.of(cookieName, loginCookieName);
     }
 
-    /** The gateway's cookies are the gateway's: the app never sees them. */
-    private void removeOwnCookie(MultiMap headers) {
-        List<String> cookies = headers.getAll("cookie");
-        if (cookies.isEmpty()) {
-            return;
-        }
-        // The pairs other than the gateway's, trimmed, joined with "; " into one header; found by index
-        // rather than split and trimmed copies, as every request with cookies comes here.
+    /**
+     * The browser's Cookie headers without the gateway's cookies (the app never sees them): the other
+     * pairs, trimmed, joined with "; " into one header; null when none is left. Pairs are found by
+     * index rather than split and trimmed copies.
+     */
+    private String withoutOwnCookies(List<String> cookies) {
         StringBuilder kept = new StringBuilder();
         for (String header : cookies) {
             for (int start = 0; start <= header.length(); ) {
@@ -840,10 +865,7 @@ public final class GatewayServer {
                 start = end + 1;
             }
         }
-        headers.remove("cookie");
-        if (!kept.isEmpty()) {
-            headers.set("cookie", kept.toString());
-        }
+        return kept.isEmpty() ? null : kept.toString();
     }
 
     /** Whether the pair in {@code header[from, to)} is named (trimmed, any case) as one of the gateway's cookies. */
@@ -921,6 +943,28 @@ public final class GatewayServer {
             }
         }
         return peer;
+    }
+
+    /**
+     * A request Netty's decoder refused: a head or line too long, or a head that is not HTTP or could
+     * be framed two ways (Netty refuses those itself). A denial like any other, on disk before Vert.x's
+     * own answer (414, 431 or 400, then the connection closes). Method and path are recorded only when
+     * the request line was read; otherwise the request is Netty's placeholder, GET /bad-request.
+     */
+    private void undecodable(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        int status = cause instanceof TooLongHttpLineException ? 414 : cause instanceof TooLongHttpHeaderException ? 431 : 400;
+        String reason = switch (status) {
+            case 414 -> "request line too long";
+            case 431 -> "request head too large";
+            default -> "malformed request";
+        };
+        boolean placeholder = request.version() == HttpVersion.HTTP_1_0 && "/bad-request".equals(request.uri());
+        String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        afterRecorded(request, record(placeholder ? null : request.method().name(), placeholder ? null : request.path(),
+                        clientAddress(peer, request.headers()), request.getHeader(X_REQUEST_ID), null,
+                        new Decision(Outcome.DENY, reason), null, status),
+                () -> HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request));
     }
 
     /**
