@@ -54,8 +54,34 @@ class DockerFilesTest {
 
         @Test
         void definesPostgresTwoKeycloaksTwoGatewaysAndTheApp() throws IOException {
-            assertThat(services()).containsOnlyKeys("postgres", "keycloak-1", "keycloak-2", "gateway-1", "gateway-2",
-                    "legacy-app");
+            assertThat(services()).containsOnlyKeys("postgres", "keycloak-1", "keycloak-2", "card-proxy", "gateway-1",
+                    "gateway-2", "legacy-app");
+        }
+
+        @Test
+        @SuppressWarnings("unchecked")
+        @DisplayName("people reach Keycloak only at its https public URL, the card proxy, which asks for a card and accepts any")
+        void peopleReachKeycloakOnlyThroughTheCardProxy() throws IOException {
+            Map<String, Map<String, Object>> services = services();
+            Map<String, Object> proxy = services.get("card-proxy");
+            for (String node : List.of("keycloak-1", "keycloak-2")) {
+                Map<String, Object> environment = (Map<String, Object>) services.get(node).get("environment");
+                assertThat(environment).containsEntry("KC_HOSTNAME", "https://localhost:8443")
+                        .containsEntry("HC_KEYCLOAK_URL", "https://localhost:8443")
+                        .containsEntry("KC_HOSTNAME_BACKCHANNEL_DYNAMIC", "true")
+                        .containsEntry("KC_SPI_X509CERT_LOOKUP__HC_CARD__PROXY_CERTIFICATES", "/etc/hc/tls/card-proxy.pem");
+                // X-Forwarded-For believed from the card proxy's own address only.
+                Map<String, Object> network = (Map<String, Object>) ((Map<String, Object>) proxy.get("networks")).get("default");
+                assertThat(environment).containsEntry("KC_PROXY_TRUSTED_ADDRESSES", network.get("ipv4_address"));
+                // Keycloak's own http port is for this machine's admins and the gateways, never published wider.
+                assertThat((List<String>) services.get(node).get("ports")).allMatch(p -> p.startsWith("127.0.0.1:"));
+            }
+            assertThat((List<String>) proxy.get("ports")).containsExactly("8443:8443");
+            String conf = Files.readString(DOCKER.resolve("card-proxy.conf"));
+            assertThat(conf).contains("ssl_verify_client optional_no_ca;", "error_page 495 = @keycloak;",
+                    "proxy_set_header " + fr.hcbroker.stack.cardproxy.CardProxy.HEADER + " $ssl_client_escaped_cert;",
+                    "proxy_set_header X-Forwarded-For $remote_addr;", "proxy_ssl_verify on;",
+                    "server keycloak-1:8443;", "server keycloak-2:8443;");
         }
 
         @Test

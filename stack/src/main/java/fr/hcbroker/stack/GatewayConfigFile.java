@@ -10,7 +10,11 @@ final class GatewayConfigFile {
     private GatewayConfigFile() {
     }
 
-    static String demo(StackPorts ports, String keycloakUrl, String gatewayUrl, Path auditDir) {
+    /**
+     * @param keycloakUrl         Keycloak as browsers reach it (the issuer's base)
+     * @param backChannelUrl      Keycloak as the gateway reaches it, or null: the same
+     */
+    static String demo(StackPorts ports, String keycloakUrl, String backChannelUrl, String gatewayUrl, Path auditDir) {
         String app = "http://127.0.0.1:" + ports.demoApp();
         return """
                 # Written by the stack for this run.
@@ -19,7 +23,7 @@ final class GatewayConfigFile {
                   port: %d
                 publicUrl: %s
                 oidc:
-                  issuer: %s/realms/hospiconnect
+                  issuer: %s/realms/hospiconnect%s
                   clientId: hc-gateway
                   clientSecretEnv: %s
                 session:
@@ -51,6 +55,7 @@ final class GatewayConfigFile {
                   - id: demo-app
                     path: /
                     upstream: %s
-                """.formatted(ports.gateway(), gatewayUrl, keycloakUrl, SECRET_VARIABLE, auditDir, app, app, app, app, app);
+                """.formatted(ports.gateway(), gatewayUrl, keycloakUrl,
+                backChannelUrl == null ? "" : "\n  discoveryUrl: " + backChannelUrl + "/realms/hospiconnect", SECRET_VARIABLE, auditDir, app, app, app, app, app);
     }
 }

@@ -80,8 +80,8 @@ public final class Stack implements AutoCloseable {
         imports.add(DemoAccounts.writeUsersFile(work.resolve("import"), DemoProfessional.ALL));
         imports.add(PscStandIn.writeUsersFile(work.resolve("import"), DemoProfessional.ALL));
         accountsFile = DemoAccounts.writeAccountsFile(work.resolve("demo-accounts.md"), DemoProfessional.ALL,
-                settings.adminUser(), settings.adminPassword(), keycloakUrl(), gatewayUrl());
-        PscStandIn.appendAccountsSection(accountsFile, DemoProfessional.ALL, keycloakUrl());
+                settings.adminUser(), settings.adminPassword(), publicKeycloakUrl(), gatewayUrl());
+        PscStandIn.appendAccountsSection(accountsFile, DemoProfessional.ALL, publicKeycloakUrl());
 
         keycloakImports = List.copyOf(imports);
         keycloakTls = new KeycloakOptions.Tls(tls.keyStore(), ServerTls.PASSWORD, trustStore, ServerTls.PASSWORD);
@@ -118,17 +118,26 @@ public final class Stack implements AutoCloseable {
 
     private Map<String, String> keycloakEnvironment(Path work) {
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("HC_KEYCLOAK_URL", keycloakUrl());
+        env.put("HC_KEYCLOAK_URL", publicKeycloakUrl());
         env.put("HC_KEYCLOAK_HTTPS_URL", keycloakHttpsUrl());
         env.put("HC_GATEWAY_URL", gatewayUrl());
         env.put("HC_GATEWAY_CLIENT_SECRET", gatewayClientSecret);
         env.put("HC_PSC_CLIENT_ID", PSC_CLIENT_ID);
         env.put("HC_PSC_CLIENT_SECRET", pscClientSecret);
         env.putAll(cards.environment());
-        env.putAll(PscStandIn.environment(keycloakUrl()));
+        env.putAll(PscStandIn.environment(publicKeycloakUrl()));
         env.put(AUDIT_DIR_VARIABLE, work.resolve("audit").toString());
         // Card certificates forwarded in a header are believed only from the card proxy's TLS connections.
         env.put("KC_SPI_X509CERT_LOOKUP__HC_CARD__PROXY_CERTIFICATES", serverTls.proxyCertificatePem().toString());
+        if (settings.publicHttps()) {
+            // Keycloak's hostname options: every URL it gives a browser (pages, forms, redirects, the
+            // tokens' issuer) is the card proxy's; a request on its own ports from this machine (the
+            // gateway's token, key and logout calls) is answered with URLs of the port it came to.
+            env.put("KC_HOSTNAME", keycloakHttpsUrl());
+            env.put("KC_HOSTNAME_BACKCHANNEL_DYNAMIC", "true");
+            // Keycloak reaches the PSC stand-in, itself, at that public URL: it trusts the test server CA.
+            env.put("KC_TRUSTSTORE_PATHS", serverTls.caPem().toString());
+        }
         return env;
     }
 
@@ -168,7 +177,8 @@ public final class Stack implements AutoCloseable {
         Path config = work.resolve("gateway.yaml");
         Path log = work.resolve("gateway.log");
         try {
-            Files.writeString(config, GatewayConfigFile.demo(settings.ports(), keycloakUrl(), gatewayUrl(), work.resolve("audit")));
+            Files.writeString(config, GatewayConfigFile.demo(settings.ports(), publicKeycloakUrl(),
+                    settings.publicHttps() ? keycloakUrl() : null, gatewayUrl(), work.resolve("audit")));
             ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-jar", jar.toAbsolutePath().toString(),
                     "--config", config.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -219,8 +229,17 @@ public final class Stack implements AutoCloseable {
         return HexFormat.of().formatHex(bytes);
     }
 
+    /**
+     * Keycloak's own http port. With {@link StackSettings#publicHttps()} it is the back channel (the
+     * gateway's and the admin API's calls), not a URL for people.
+     */
     public String keycloakUrl() {
         return "http://localhost:" + settings.ports().keycloakHttp();
+    }
+
+    /** The URL people's browsers use for Keycloak, also the realms' issuers. */
+    public String publicKeycloakUrl() {
+        return settings.publicHttps() ? keycloakHttpsUrl() : keycloakUrl();
     }
 
     /** Keycloak's https as people reach it: through the card proxy. */
@@ -253,7 +272,12 @@ public final class Stack implements AutoCloseable {
         return accountsFile;
     }
 
-    /** nginx terminating card holders' TLS in front of Keycloak's https port. */
+    /** The test CA of Keycloak's and the card proxy's server certificates (PEM), for browsers to trust. */
+    public Path serverCaPem() {
+        return serverTls.caPem();
+    }
+
+        /** nginx terminating card holders' TLS in front of Keycloak's https port. */
     public CardProxy cardProxy() {
         return cardProxy;
     }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 /** {@code hc-demo up|down}: the README's main command. */
 @Command(name = "hc-demo", mixinStandardHelpOptions = true,
         description = "Runs the hc-broker demo stack: Keycloak, the PSC stand-in, the gateway and the demo app.",
-        subcommands = {StackMain.Up.class, StackMain.Down.class})
+        subcommands = {StackMain.Up.class, StackMain.Down.class, StackMain.Tls.class})
 public final class StackMain implements Callable<Integer> {
 
     @Option(names = "--work-dir", defaultValue = "target/demo",
@@ -63,7 +63,7 @@ public final class StackMain implements Callable<Integer> {
                         keycloakDist != null ? keycloakDist : single(Path.of("stack/target/keycloak-dist"), "keycloak-"),
                         realms, workDir,
                         Optional.of(gatewayJar != null ? gatewayJar : single(Path.of("gateway/target"), "hc-gateway-", "-app.jar")),
-                        StackPorts.defaults(), adminUser, adminPassword));
+                        StackPorts.defaults(), adminUser, adminPassword, true));
             } catch (StackException e) {
                 System.err.println("hc-demo: error: " + e.getMessage());
                 return 1;
@@ -86,18 +86,21 @@ public final class StackMain implements Callable<Integer> {
             System.out.printf("""
                     hc-broker demo is up.
                       Demo app through the gateway: %s/
+                      Keycloak, for browsers:       %s/   (https only, through the card proxy: a CPS card
+                                                    in the browser logs in at eidas3; cards: %s)
                       Keycloak admin console:       %s/admin/   (login %s / %s)
                       Realm hospiconnect:           %s/realms/hospiconnect/account/
-                      CPS card login (https):       %s/realms/hospiconnect/account/   (cards: %s)
                       PSC stand-in realm:           %s/realms/esante-wallet/
+                      Test CA of %s (trust it in the browser): %s
                       Demo app, unprotected:        %s/
                       Demo accounts (passwords, TOTP seeds): %s
                       Logs and keys:                %s
                     Ctrl-C (or ./hc-demo down) stops everything.
-                    """, stack.gatewayUrl(), stack.keycloakUrl(), adminUser,
+                    """, stack.gatewayUrl(), stack.publicKeycloakUrl(), stack.cards().pki().cardsDir().toAbsolutePath(),
+                    stack.publicKeycloakUrl(), adminUser,
                     adminPassword.equals("admin") ? "admin" : "(from KC_BOOTSTRAP_ADMIN_PASSWORD)",
-                    stack.keycloakUrl(), stack.keycloakHttpsUrl(), stack.cards().pki().cardsDir().toAbsolutePath(),
-                    stack.keycloakUrl(), stack.demoAppUrl(),
+                    stack.publicKeycloakUrl(), stack.publicKeycloakUrl(), stack.publicKeycloakUrl(),
+                    stack.serverCaPem().toAbsolutePath(), stack.demoAppUrl(),
                     stack.accountsFile().toAbsolutePath(), workDir.toAbsolutePath());
             try {
                 Thread.currentThread().join();
@@ -132,6 +135,38 @@ public final class StackMain implements Callable<Integer> {
                 System.err.println("hc-demo: error: pid " + stack.pid() + " did not stop within 90 s");
                 return 1;
             }
+        }
+    }
+
+    @Command(name = "tls", description = "Write an evaluation TLS set for docker/compose.yaml (a test CA, localhost,"
+            + " the card proxy's client certificate, test IGC-Sante roots) into DIR.")
+    static final class Tls implements Callable<Integer> {
+        @CommandLine.Parameters(paramLabel = "DIR", description = "Where to write (docker/tls for the compose file).")
+        Path dir;
+
+        @Override
+        public Integer call() throws IOException {
+            fr.hcbroker.stack.pki.ServerTls tls = fr.hcbroker.stack.pki.ServerTls.generate(dir);
+            Path pki = Files.createTempDirectory("hc-test-pki-");
+            try {
+                // Only the roots' names matter to the card proxy; the test cards made with them stay behind.
+                Path roots = fr.hcbroker.stack.pki.IgcSanteTestPki.generate(pki, "http://127.0.0.1:1/ocsp",
+                        "http://127.0.0.1:1/crl/").rootsPem();
+                Files.copy(roots, dir.resolve("igc-sante-roots.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                try (Stream<Path> paths = Files.walk(pki)) {
+                    for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            // Evaluation keys: the containers run as users of their own, so they must be able to read them.
+            for (Path key : java.util.List.of(tls.serverKeyPem(), tls.proxyKeyPem())) {
+                Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
+            System.out.println("hc-demo: evaluation TLS files written to " + dir.toAbsolutePath()
+                    + "; browsers must trust " + tls.caPem().toAbsolutePath());
+            return 0;
         }
     }
 

@@ -258,7 +258,8 @@ public final class OidcProvider {
             return Future.succeededFuture(false);
         }
         return ready().compose(r -> vertx.executeBlocking(() -> {
-            HTTPRequest http = new HTTPRequest(HTTPRequest.Method.POST, r.metadata().getEndSessionEndpointURI());
+            HTTPRequest http = new HTTPRequest(HTTPRequest.Method.POST,
+                    onBackChannel(r.metadata().getEndSessionEndpointURI(), config.issuer(), config.discovery()));
             http.setEntityContentType(com.nimbusds.common.contenttype.ContentType.APPLICATION_URLENCODED);
             new ClientSecretBasic(new ClientID(config.clientId()), new Secret(config.clientSecret())).applyTo(http);
             http.setBody("refresh_token=" + enc(session.refreshToken()));
@@ -274,6 +275,23 @@ public final class OidcProvider {
                 return false;
             }
         }, false)).otherwise(false);
+    }
+
+    /**
+     * Where the gateway itself calls an endpoint that the realm names under its public URL: Keycloak
+     * gives the end-session endpoint (a browser's) under the issuer even to a back-channel request, and
+     * a gateway that reaches Keycloak on an internal URL ({@code discoveryUrl}) may not reach that one
+     * (a container), so the path is kept and the base swapped. Any other URL is left as it is.
+     */
+    static URI onBackChannel(URI endpoint, URI issuer, URI backChannel) {
+        if (backChannel == null) {
+            return endpoint;
+        }
+        String publicBase = issuer.toString().replaceAll("/+$", "") + "/";
+        String url = endpoint.toString();
+        return url.startsWith(publicBase)
+                ? URI.create(backChannel.toString().replaceAll("/+$", "") + "/" + url.substring(publicBase.length()))
+                : endpoint;
     }
 
     /** Keycloak's end-session URL for an explicit logout. */

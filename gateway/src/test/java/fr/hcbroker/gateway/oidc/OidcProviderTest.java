@@ -1,0 +1,43 @@
+package fr.hcbroker.gateway.oidc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@DisplayName("The gateway's own calls to Keycloak")
+class OidcProviderTest {
+
+    private static final URI ISSUER = URI.create("https://auth.example.fr/realms/hospiconnect");
+    private static final URI BACK_CHANNEL = URI.create("http://keycloak-1:8080/realms/hospiconnect/");
+
+    @Test
+    @DisplayName("the end-session endpoint under the public issuer is called on the back channel")
+    void publicEndpointMovesToTheBackChannel() {
+        assertThat(OidcProvider.onBackChannel(
+                URI.create("https://auth.example.fr/realms/hospiconnect/protocol/openid-connect/logout"), ISSUER, BACK_CHANNEL))
+                .hasToString("http://keycloak-1:8080/realms/hospiconnect/protocol/openid-connect/logout");
+    }
+
+    @ParameterizedTest(name = "{0} stays as it is")
+    @DisplayName("a URL outside the issuer, or a prefix that only looks like it, is never rewritten")
+    @CsvSource({
+            "https://other.example.fr/realms/hospiconnect/protocol/openid-connect/logout",
+            "https://auth.example.fr/realms/hospiconnect-evil/protocol/openid-connect/logout",
+            "https://auth.example.fr.evil.test/realms/hospiconnect/protocol/openid-connect/logout",
+            "http://auth.example.fr/realms/hospiconnect/protocol/openid-connect/logout",
+    })
+    void othersStay(String url) {
+        assertThat(OidcProvider.onBackChannel(URI.create(url), ISSUER, BACK_CHANNEL)).hasToString(url);
+    }
+
+    @Test
+    @DisplayName("without a back channel the endpoint is called where Keycloak names it")
+    void noBackChannel() {
+        URI endpoint = URI.create("https://auth.example.fr/realms/hospiconnect/protocol/openid-connect/logout");
+        assertThat(OidcProvider.onBackChannel(endpoint, ISSUER, null)).isEqualTo(endpoint);
+    }
+}
