@@ -207,6 +207,26 @@ class CardBrowserIT {
                 .as("Keycloak never saw the expired card").isEmpty();
     }
 
+    @Test
+    @Order(6)
+    @DisplayName("Pro Santé Connect (the stand-in, behind the same public URL) logs in through the gateway")
+    void proSanteConnect() throws Exception {
+        ChromeDriver browser = chromium.browser("psc", null);
+        browser.get(stack.gatewayUrl() + "/");
+        waitFor(browser, By.cssSelector("a.hc-psc-button"));
+        browser.findElement(By.cssSelector("a.hc-psc-button")).click();
+        waitFor(browser, By.id("username"));
+        assertThat(browser.getCurrentUrl()).startsWith(stack.keycloakHttpsUrl() + "/realms/esante-wallet/");
+        browser.findElement(By.id("username")).sendKeys(NURSE.idNat());
+        browser.findElement(By.id("password")).sendKeys(NURSE.password());
+        browser.findElement(By.id("kc-login")).click();
+        awaitUrl(browser, stack.gatewayUrl() + "/");
+        BrowserExtension.screenshot(browser, "card-none-psc-demo-app");
+        JsonNode headers = echo(browser, "/echo");
+        assertThat(headers.path("x-hc-user").asText()).isEqualTo(NURSE.username());
+        assertThat(headers.path("x-hc-loa").asText()).as("the stand-in's MOBILE login").isEqualTo("eidas2");
+    }
+
     private static void passwordAndTotp(ChromeDriver browser, DemoProfessional person) throws Exception {
         browser.findElement(By.id("username")).sendKeys(person.username());
         browser.findElement(By.id("password")).sendKeys(person.password());
