@@ -13,9 +13,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code audit verify FILES...} and {@code audit search ... FILES...}. */
-@Command(name = "audit", mixinStandardHelpOptions = true, description = "Verify and search hc-broker audit logs.",
-        subcommands = {AuditCommand.Verify.class, AuditCommand.Search.class, AuditCommand.Forward.class})
+/** {@code audit verify FILES...}, {@code audit search ... FILES...}, {@code audit forward}, {@code audit report}. */
+@Command(name = "audit", mixinStandardHelpOptions = true, description = "Verify, search, forward and report on hc-broker audit logs.",
+        subcommands = {AuditCommand.Verify.class, AuditCommand.Search.class, AuditCommand.Forward.class,
+                fr.hcbroker.audit.report.ReportCommand.class})
 public final class AuditCommand {
 
     @Command(name = "verify", description = {"Say OK, or name the first altered, removed, inserted or reordered record.",
