@@ -39,8 +39,12 @@ class WriteFailureTest {
             failing = true;
             assertThatThrownBy(() -> writer.append(AuditTrailTest.record(3), true).get())
                     .isInstanceOf(ExecutionException.class).hasMessageContaining("No space left");
+            assertThat(writer.writable()).as("not writable after a refused batch").isFalse();
+            assertThat(writer.lostRecords()).isEqualTo(1);
             failing = false;
             writer.append(AuditTrailTest.record(4), true).get();
+            assertThat(writer.writable()).as("writable again once a batch reaches the disk").isTrue();
+            assertThat(writer.lostRecords()).isEqualTo(1);
         }
         Path file;
         try (Stream<Path> files = Files.list(dir)) {
