@@ -176,6 +176,11 @@ public final class AuditVerifier {
         }
     }
 
+    /** A day's file archived by {@link Retention}: gzip, read as the original. */
+    static boolean archived(Path file) {
+        return file.getFileName().toString().endsWith(".jsonl.gz");
+    }
+
     /** Null when the line is exactly what the writer seals for the record it holds (parsed: node), else what is wrong. */
     private static String sealed(String line, JsonNode node) {
         if (node == null) {
@@ -207,7 +212,9 @@ public final class AuditVerifier {
     private record Checkpoints(Map<Long, Checkpoint> at, long highest, String fault) {
 
         static Checkpoints read(Path file, PublicKey key) throws IOException {
-            Path cps = file.resolveSibling(file.getFileName() + ".checkpoints");
+            // An archived day (name.jsonl.gz) keeps its checkpoints beside it, compressed too.
+            Path cps = file.resolveSibling(file.getFileName().toString().replaceFirst("\\.gz$", "") + ".checkpoints"
+                    + (archived(file) ? ".gz" : ""));
             Map<Long, Checkpoint> hashAt = new HashMap<>();
             long highest = 0;
             if (!Files.exists(cps)) {
@@ -232,7 +239,7 @@ public final class AuditVerifier {
                     long count = cp.get("count").asLong();
                     String hash = cp.get("hash").asText();
                     boolean recovered = cp.path("recovered").asBoolean(false);
-                    String name = file.getFileName().toString();
+                    String name = file.getFileName().toString().replaceFirst("\\.gz$", "");
                     if (key == null || !CheckpointKeys.verify(key, recovered ? CheckpointKeys.recoveredStatement(name, count, hash)
                             : CheckpointKeys.statement(name, count, hash), cp.get("sig").asText())) {
                         return new Checkpoints(hashAt, highest, cps.getFileName() + ": checkpoint at record " + count
@@ -268,7 +275,9 @@ public final class AuditVerifier {
         private boolean end;
 
         Lines(Path file) throws IOException {
-            in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+            InputStream raw = Files.newInputStream(file);
+            boolean gzip = file.getFileName().toString().endsWith(".gz");
+            in = new BufferedInputStream(gzip ? new java.util.zip.GZIPInputStream(raw, 1 << 16) : raw, 1 << 16);
         }
 
         /** The next line without its newline, a marker, or null at the end. */

@@ -1,6 +1,7 @@
 package fr.hcbroker.audit.report;
 
 import fr.hcbroker.audit.AuditVerifier;
+import fr.hcbroker.audit.Retention;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -55,7 +56,7 @@ public final class ComplianceReport {
         }
     }
 
-    private static final Pattern DAILY = Pattern.compile("(.+)-\\d{4}-\\d{2}-\\d{2}\\.jsonl");
+    private static final Pattern DAILY = Pattern.compile("(.+)-\\d{4}-\\d{2}-\\d{2}\\.jsonl(?:\\.gz)?");
 
     private final LocalDate from;
     private final LocalDate to;
@@ -87,11 +88,16 @@ public final class ComplianceReport {
         Map<String, List<Path>> groups = new TreeMap<>();
         for (Path p : paths) {
             Matcher m = DAILY.matcher(p.getFileName().toString());
-            groups.computeIfAbsent(m.matches() ? p.toAbsolutePath().getParent() + "/" + m.group(1) : p.toString(),
+            // A writer's archived days (its directory's archive/) continue the same chain as its online ones.
+            Path parent = p.toAbsolutePath().getParent();
+            if (parent.getFileName() != null && parent.getFileName().toString().equals(Retention.ARCHIVE)) {
+                parent = parent.getParent();
+            }
+            groups.computeIfAbsent(m.matches() ? parent + "/" + m.group(1) : p.toString(),
                     g -> new ArrayList<>()).add(p);
         }
         for (List<Path> group : groups.values()) {
-            group.sort(Comparator.comparing(p -> p.getFileName().toString()));
+            group.sort(Comparator.comparing(p -> p.getFileName().toString().replaceFirst("\\.gz$", "")));
             report.verifyAndCount(group, key);
         }
         return report;
