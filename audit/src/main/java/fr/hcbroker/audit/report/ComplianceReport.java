@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 /**
  * The compliance report over a period: verifies each trail file, counts only the intact ones, and
  * holds what the HTML, CSV and JSON renderings show. Files are read once, line by line, verified and
- * counted in the same pass (a year is tens of millions of records).
+ * counted in the same pass (a year is tens of millions of records), several files at once on as many cores.
  */
 public final class ComplianceReport {
 
@@ -96,28 +96,66 @@ public final class ComplianceReport {
             groups.computeIfAbsent(m.matches() ? parent + "/" + m.group(1) : p.toString(),
                     g -> new ArrayList<>()).add(p);
         }
-        for (List<Path> group : groups.values()) {
-            group.sort(Comparator.comparing(p -> p.getFileName().toString().replaceFirst("\\.gz$", "")));
-            report.verifyAndCount(group, key);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Runtime.getRuntime().availableProcessors(), work -> {
+                    Thread t = new Thread(work, "hc-report");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            for (List<Path> group : groups.values()) {
+                group.sort(Comparator.comparing(p -> p.getFileName().toString().replaceFirst("\\.gz$", "")));
+                report.verifyAndCount(group, key, pool);
+            }
+        } finally {
+            pool.shutdownNow();
         }
         return report;
     }
 
-    private void verifyAndCount(List<Path> group, PublicKey key) throws IOException {
+    /** One file verified and counted on its own, before it is known whether its counts are kept. */
+    private record Checked(Path file, AuditVerifier.Result result, Tally tally, String firstPrev, String lastHash) {
+    }
+
+    private Checked check(Path file, PublicKey key) throws IOException {
+        Tally tally = new Tally(from.toString(), to.toString());
+        String[] ends = new String[2];
+        AuditVerifier.Result result = AuditVerifier.verify(List.of(file), key, record -> {
+            if (ends[0] == null) {
+                ends[0] = record.path("prev").asText();
+            }
+            ends[1] = record.path("hash").asText();
+            tally.add(record);
+        });
+        return new Checked(file, result, tally, ends[0], ends[1]);
+    }
+
+    /**
+     * Files are checked on every core, a few ahead of the one being merged (a day's counts are small, a
+     * year of them is not: they are merged in date order as they come, and dropped).
+     */
+    private void verifyAndCount(List<Path> group, PublicKey key, java.util.concurrent.ExecutorService pool) throws IOException {
+        int ahead = 2 * Runtime.getRuntime().availableProcessors();
+        java.util.ArrayDeque<java.util.concurrent.Future<Checked>> pending = new java.util.ArrayDeque<>();
+        int submitted = 0;
         String lastHash = null;
         String lastName = null;
         for (int i = 0; i < group.size(); i++) {
-            Path file = group.get(i);
-            String name = file.getFileName().toString();
-            Tally tally = new Tally(from.toString(), to.toString());
-            String[] ends = new String[2];
-            AuditVerifier.Result result = AuditVerifier.verify(List.of(file), key, record -> {
-                if (ends[0] == null) {
-                    ends[0] = record.path("prev").asText();
-                }
-                ends[1] = record.path("hash").asText();
-                tally.add(record);
-            });
+            while (submitted < group.size() && submitted < i + ahead) {
+                Path next = group.get(submitted++);
+                pending.add(pool.submit(() -> check(next, key)));
+            }
+            Checked checked;
+            try {
+                checked = pending.remove().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
+            AuditVerifier.Result result = checked.result();
+            String name = checked.file().getFileName().toString();
             boolean left = i < group.size() - 1;
             if (!result.ok() || (left && result.unsignedTail() > 0)) {
                 String why = result.ok() ? name + ": " + result.unsignedTail() + " records after the last signed checkpoint"
@@ -126,14 +164,14 @@ public final class ComplianceReport {
                 lastHash = null;
                 continue;
             }
-            if (lastHash != null && ends[0] != null && !lastHash.equals(ends[0])) {
+            if (lastHash != null && checked.firstPrev() != null && !lastHash.equals(checked.firstPrev())) {
                 breaks.add(name + " does not continue the chain of " + lastName + " (a day missing, or files spliced)");
             }
             files.add(new FileCheck(name, result.proven() ? Status.VERIFIED : Status.NOT_YET_PROVEN, result.records(),
                     result.message()));
-            total.addAll(tally);
-            if (ends[1] != null) {
-                lastHash = ends[1];
+            total.addAll(checked.tally());
+            if (checked.lastHash() != null) {
+                lastHash = checked.lastHash();
                 lastName = name;
             }
         }
