@@ -19,7 +19,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "report", description = {"Compliance report over a period: accesses and people per app by level and means,"
         + " people by strongest factor owned, password-alone logins, apps below eidas2, emergency accesses, weekly trend.",
         "Every file is verified before it is counted; a file that fails is named and left out.",
-        "Exit 0: every file counted; 1: the report was made, but some file was left out or the chain breaks between files."})
+        "Exit 0: every file counted; 1: the report was made, but some file was left out or the chain breaks between files;"
+                + " 2: no public key, or a --realm file that cannot be read."})
 public final class ReportCommand implements Callable<Integer> {
 
     @Option(names = "--from", required = true, description = "First day (yyyy-MM-dd, UTC), included.") LocalDate from;
@@ -44,13 +45,22 @@ public final class ReportCommand implements Callable<Integer> {
         if (!List.of("html", "csv", "json").contains(format)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--format must be html, csv or json, got '" + format + "'");
         }
+        if (to.isBefore(from)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--to " + to + " is before --from " + from);
+        }
         Path keyFile = key != null ? key : files.get(0).toAbsolutePath().resolveSibling(CheckpointKeys.PUBLIC);
         if (!Files.exists(keyFile)) {
             System.err.println("no checkpoint public key at " + keyFile + ": give --key");
             return 2;
         }
         PublicKey publicKey = CheckpointKeys.loadPublic(keyFile);
-        RealmFacts facts = RealmFacts.read(realm);
+        RealmFacts facts;
+        try {
+            facts = RealmFacts.read(realm);
+        } catch (java.io.IOException e) {
+            System.err.println("--realm: " + e.getMessage() + " (give the files of kc.sh export --realm hospiconnect)");
+            return 2;
+        }
         ComplianceReport report = ComplianceReport.build(files, publicKey, from, to, facts, Instant.now());
         String text = switch (format) {
             case "csv" -> ReportCsv.render(report);
