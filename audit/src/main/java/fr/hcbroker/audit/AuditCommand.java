@@ -13,9 +13,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code audit verify FILES...} and {@code audit search ... FILES...}. */
-@Command(name = "audit", mixinStandardHelpOptions = true, description = "Verify and search hc-broker audit logs.",
-        subcommands = {AuditCommand.Verify.class, AuditCommand.Search.class, AuditCommand.Forward.class})
+/** {@code audit verify FILES...}, {@code audit search ... FILES...}, {@code audit forward}, {@code audit report}. */
+@Command(name = "audit", mixinStandardHelpOptions = true, description = "Verify, search, forward and report on hc-broker audit logs.",
+        subcommands = {AuditCommand.Verify.class, AuditCommand.Search.class, AuditCommand.Forward.class,
+                fr.hcbroker.audit.report.ReportCommand.class, AuditCommand.RetentionRun.class})
 public final class AuditCommand {
 
     @Command(name = "verify", description = {"Say OK, or name the first altered, removed, inserted or reordered record.",
@@ -116,6 +117,29 @@ public final class AuditCommand {
                 Thread.currentThread().join();
             }
             return 0;
+        }
+    }
+
+    @Command(name = "retention", description = {"Archive (gzip, signed manifest) a writer's days older than the online period,"
+            + " and delete archived days older than the retention period; each step is a record of the retention chain."
+            + " Run daily, as the user that owns the audit directory.",
+            "Exit 0: done; 1: some day was not archived (it does not verify, or the disk refused): it is named and kept."})
+    static final class RetentionRun implements Callable<Integer> {
+        @Option(names = "--prefix", defaultValue = "gateway", description = "Writer: gateway or keycloak.") String prefix;
+        @Option(names = "--online-days", defaultValue = "183", description = "Days kept online (default 183, about 6 months).")
+        int onlineDays;
+        @Option(names = "--retention-days", defaultValue = "365", description = "Days kept in all, online then archived"
+                + " (default 365).") int retentionDays;
+        @Parameters(index = "0", description = "The audit directory (with audit-signing-key).") Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            Retention.Outcome outcome = new Retention(dir, prefix, java.time.Duration.ofDays(onlineDays),
+                    java.time.Duration.ofDays(retentionDays), java.time.Clock.systemUTC()).run();
+            outcome.archived().forEach(f -> System.out.println("archived: " + f));
+            outcome.purged().forEach(f -> System.out.println("purged: " + f));
+            outcome.refused().forEach(f -> System.err.println(f));
+            return outcome.refused().isEmpty() ? 0 : 1;
         }
     }
 

@@ -52,7 +52,25 @@ public final class AuditVerifier {
     private AuditVerifier() {
     }
 
+    /** Receives each record the verifier has found sealed and linked, in order, as it goes. */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(JsonNode record);
+
+        Sink NONE = record -> {
+        };
+    }
+
     public static Result verify(List<Path> files, PublicKey checkpointKey) throws IOException {
+        return verify(files, checkpointKey, Sink.NONE);
+    }
+
+    /**
+     * As {@link #verify(List, PublicKey)}, handing each record to {@code sink} once checked, so a reader
+     * (the compliance report) counts in the same single pass. A record already handed over stays counted
+     * if a later one is faulty: a caller that must count only intact files counts per file, apart.
+     */
+    public static Result verify(List<Path> files, PublicKey checkpointKey, Sink sink) throws IOException {
         String prev = null;
         String start = null;
         long total = 0;
@@ -85,11 +103,11 @@ public final class AuditVerifier {
                     if (line == Lines.NOT_UTF8) {
                         return Result.fault(where + ": not UTF-8 text (altered)", total);
                     }
-                    String fault = sealed(line);
+                    JsonNode node = parse(line);
+                    String fault = sealed(line, node);
                     if (fault != null) {
                         return Result.fault(where + ": " + fault, total);
                     }
-                    JsonNode node = AuditChain.JSON.readTree(line);
                     String claimedPrev = node.get("prev").asText();
                     String claimedHash = node.get("hash").asText();
                     if (prev != null && !prev.equals(claimedPrev)) {
@@ -112,6 +130,7 @@ public final class AuditVerifier {
                     }
                     prev = claimedHash;
                     total++;
+                    sink.accept(node);
                 }
             }
             if (checkpoints.fault() != null) {
@@ -149,15 +168,25 @@ public final class AuditVerifier {
                 + " (not as written): " + String.join(", ", recovered)), total, 0);
     }
 
-    /** Null when the line is exactly what the writer seals for the record it holds, else what is wrong. */
-    private static String sealed(String line) {
-        JsonNode node;
+    private static JsonNode parse(String line) {
         try {
-            node = AuditChain.JSON.readTree(line);
+            return AuditChain.JSON.readTree(line);
         } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** A day's file archived by {@link Retention}: gzip, read as the original. */
+    static boolean archived(Path file) {
+        return file.getFileName().toString().endsWith(".jsonl.gz");
+    }
+
+    /** Null when the line is exactly what the writer seals for the record it holds (parsed: node), else what is wrong. */
+    private static String sealed(String line, JsonNode node) {
+        if (node == null) {
             return "not a record (altered or truncated)";
         }
-        if (node == null || !node.isObject() || !node.path("hash").isTextual() || !node.path("prev").isTextual()) {
+        if (!node.isObject() || !node.path("hash").isTextual() || !node.path("prev").isTextual()) {
             return "not a record (altered)";
         }
         String claimedPrev = node.get("prev").asText();
@@ -183,7 +212,9 @@ public final class AuditVerifier {
     private record Checkpoints(Map<Long, Checkpoint> at, long highest, String fault) {
 
         static Checkpoints read(Path file, PublicKey key) throws IOException {
-            Path cps = file.resolveSibling(file.getFileName() + ".checkpoints");
+            // An archived day (name.jsonl.gz) keeps its checkpoints beside it, compressed too.
+            Path cps = file.resolveSibling(file.getFileName().toString().replaceFirst("\\.gz$", "") + ".checkpoints"
+                    + (archived(file) ? ".gz" : ""));
             Map<Long, Checkpoint> hashAt = new HashMap<>();
             long highest = 0;
             if (!Files.exists(cps)) {
@@ -208,7 +239,7 @@ public final class AuditVerifier {
                     long count = cp.get("count").asLong();
                     String hash = cp.get("hash").asText();
                     boolean recovered = cp.path("recovered").asBoolean(false);
-                    String name = file.getFileName().toString();
+                    String name = file.getFileName().toString().replaceFirst("\\.gz$", "");
                     if (key == null || !CheckpointKeys.verify(key, recovered ? CheckpointKeys.recoveredStatement(name, count, hash)
                             : CheckpointKeys.statement(name, count, hash), cp.get("sig").asText())) {
                         return new Checkpoints(hashAt, highest, cps.getFileName() + ": checkpoint at record " + count
@@ -244,7 +275,9 @@ public final class AuditVerifier {
         private boolean end;
 
         Lines(Path file) throws IOException {
-            in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+            InputStream raw = Files.newInputStream(file);
+            boolean gzip = file.getFileName().toString().endsWith(".gz");
+            in = new BufferedInputStream(gzip ? new java.util.zip.GZIPInputStream(raw, 1 << 16) : raw, 1 << 16);
         }
 
         /** The next line without its newline, a marker, or null at the end. */

@@ -70,6 +70,10 @@ public final class AuditWriter implements AutoCloseable {
     private final Opener opener;
     /** A batch failed: what reached the disk is unknown until the files are read again. */
     private boolean broken;
+    /** False from a refused batch until a batch reaches the disk again: the gateway's readiness and admission read it. */
+    private volatile boolean writable = true;
+    /** Records refused by the disk or handed over after close, since the start. */
+    private final java.util.concurrent.atomic.LongAdder lost = new java.util.concurrent.atomic.LongAdder();
     private final List<String[]> checkpoints = new ArrayList<>();
 
     public AuditWriter(Path dir, String prefix, Duration window, int checkpointEvery, Duration checkpointInterval,
@@ -124,6 +128,7 @@ public final class AuditWriter implements AutoCloseable {
      */
     public boolean appendAll(List<? extends AuditEntry> records) {
         if (closed) {
+            lost.add(records.size());
             return false;
         }
         queue.add(new Pending(records, false, null));
@@ -131,6 +136,16 @@ public final class AuditWriter implements AutoCloseable {
             LockSupport.unpark(thread);
         }
         return true;
+    }
+
+    /** False while the disk refuses records: from a failed batch until one is written again. */
+    public boolean writable() {
+        return writable;
+    }
+
+    /** How many records the disk refused (or came after close) since the start: each a decision with no record. */
+    public long lostRecords() {
+        return lost.sum();
     }
 
     private void run() {
@@ -172,6 +187,8 @@ public final class AuditWriter implements AutoCloseable {
                 lines.reset();
                 checkpoints.clear();
                 broken = true;
+                writable = false;
+                lost.add(batch.stream().mapToInt(p -> p.records().size()).sum());
                 batch.stream().map(Pending::done).filter(java.util.Objects::nonNull)
                         .forEach(done -> done.completeExceptionally(e));
             }
@@ -229,6 +246,7 @@ public final class AuditWriter implements AutoCloseable {
             checkpoint();
         }
         flush();
+        writable = true;
         for (Pending pending : batch) {
             if (pending.done() != null) {
                 pending.done().complete(null);

@@ -25,7 +25,7 @@ import java.util.Base64;
 public final class CheckpointKeys {
 
     static final String PRIVATE = "audit-signing-key";
-    static final String PUBLIC = "audit-signing-key.pub";
+    public static final String PUBLIC = "audit-signing-key.pub";
 
     private CheckpointKeys() {
     }
@@ -70,7 +70,7 @@ public final class CheckpointKeys {
                 .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(Files.readString(privateFile).strip())));
     }
 
-    static PublicKey loadPublic(Path file) throws IOException, GeneralSecurityException {
+    public static PublicKey loadPublic(Path file) throws IOException, GeneralSecurityException {
         return KeyFactory.getInstance("Ed25519")
                 .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(Files.readString(file).strip())));
     }

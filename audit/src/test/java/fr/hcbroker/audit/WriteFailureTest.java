@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +39,12 @@ class WriteFailureTest {
             failing = true;
             assertThatThrownBy(() -> writer.append(AuditTrailTest.record(3), true).get())
                     .isInstanceOf(ExecutionException.class).hasMessageContaining("No space left");
+            assertThat(writer.writable()).as("not writable after a refused batch").isFalse();
+            assertThat(writer.lostRecords()).isEqualTo(1);
             failing = false;
             writer.append(AuditTrailTest.record(4), true).get();
+            assertThat(writer.writable()).as("writable again once a batch reaches the disk").isTrue();
+            assertThat(writer.lostRecords()).isEqualTo(1);
         }
         Path file;
         try (Stream<Path> files = Files.list(dir)) {
@@ -59,11 +59,10 @@ class WriteFailureTest {
     }
 
     /** A file channel that fails writes while {@link #failing}; everything else as the real one. */
-    private static final class Flaky extends FileChannel {
-        private final FileChannel real;
+    private static final class Flaky extends ForwardingFileChannel {
 
         Flaky(FileChannel real) {
-            this.real = real;
+            super(real);
         }
 
         @Override
@@ -75,88 +74,6 @@ class WriteFailureTest {
                 throw new IOException("No space left on device");
             }
             return real.write(src);
-        }
-
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            return real.read(dst);
-        }
-
-        @Override
-        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-            return real.read(dsts, offset, length);
-        }
-
-        @Override
-        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-            throw new IOException("not used by the writer");
-        }
-
-        @Override
-        public long position() throws IOException {
-            return real.position();
-        }
-
-        @Override
-        public FileChannel position(long newPosition) throws IOException {
-            real.position(newPosition);
-            return this;
-        }
-
-        @Override
-        public long size() throws IOException {
-            return real.size();
-        }
-
-        @Override
-        public FileChannel truncate(long size) throws IOException {
-            real.truncate(size);
-            return this;
-        }
-
-        @Override
-        public void force(boolean metaData) throws IOException {
-            real.force(metaData);
-        }
-
-        @Override
-        public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
-            return real.transferTo(position, count, target);
-        }
-
-        @Override
-        public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
-            return real.transferFrom(src, position, count);
-        }
-
-        @Override
-        public int read(ByteBuffer dst, long position) throws IOException {
-            return real.read(dst, position);
-        }
-
-        @Override
-        public int write(ByteBuffer src, long position) throws IOException {
-            throw new IOException("not used by the writer");
-        }
-
-        @Override
-        public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-            return real.map(mode, position, size);
-        }
-
-        @Override
-        public FileLock lock(long position, long size, boolean shared) throws IOException {
-            return real.lock(position, size, shared);
-        }
-
-        @Override
-        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-            return real.tryLock(position, size, shared);
-        }
-
-        @Override
-        protected void implCloseChannel() throws IOException {
-            real.close();
         }
     }
 }

@@ -63,12 +63,16 @@ public final class GatewayMain implements Callable<Integer> {
         Duration half = parsed.audit().groupCommit().dividedBy(2);
         AuditWriter audit = new AuditWriter(parsed.audit().dir(), "gateway", half, 100_000,
                 Duration.ofSeconds(1), Clock.systemUTC());
-        AuditTrail trail = auditTrail ? new AuditTrail(vertx, audit, half) : null;
+        AuditTrail trail = auditTrail ? new AuditTrail(vertx, audit, half,
+                parsed.audit().onWriteFailure() == GatewayConfig.OnWriteFailure.SERVE) : null;
         GatewayConfig.Syslog syslog = parsed.audit().syslog();
         SyslogForwarder forwarder = syslog == null ? null
                 : new SyslogForwarder(parsed.audit().dir(), "gateway", syslog.host(), syslog.port(), syslog.tls());
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         metrics.gauge("hc_gateway_cluster_members", store, InfinispanSessionStore::members);
+        io.micrometer.core.instrument.FunctionCounter.builder("hc_audit_records_lost", audit, AuditWriter::lostRecords)
+                .description("Decisions whose audit record the disk refused (served anyway only with audit.onWriteFailure: serve)")
+                .register(metrics);
         GatewayServer server = new GatewayServer(vertx, parsed, store, oidc,
                 trail != null ? new DecisionLog().and(trail) : new DecisionLog(), metrics);
         try {

@@ -69,7 +69,7 @@ public final class ConfigLoader {
         values(root, "trustedProxies", where).forEach(p -> trusted.add(ipLiteral(p, where + ": trustedProxies")));
         Duration upstreamTimeout = Duration.ofSeconds(positive(root, "upstreamTimeoutSeconds", 30, where));
         JsonNode auditNode = root.path("audit");
-        known(auditNode, where + ": audit", "dir", "groupCommitMillis", "syslog");
+        known(auditNode, where + ": audit", "dir", "groupCommitMillis", "syslog", "onWriteFailure");
         int groupCommit = positive(auditNode, "groupCommitMillis", 50, where + ": audit");
         if (groupCommit > 1000) {
             throw new ConfigException(where + ": audit.groupCommitMillis must be at most 1000, got " + groupCommit);
@@ -82,8 +82,14 @@ public final class ConfigLoader {
             syslog = new GatewayConfig.Syslog(required(node, "host", where + ": audit.syslog"), syslogPort,
                     node.path("tls").asBoolean(true));
         }
+        JsonNode mode = auditNode.path("onWriteFailure");
+        String onWriteFailure = mode.isMissingNode() ? "refuse" : mode.isTextual() ? mode.asText() : String.valueOf(mode);
+        if (!onWriteFailure.equals("refuse") && !onWriteFailure.equals("serve")) {
+            throw new ConfigException(where + ": audit.onWriteFailure must be refuse or serve, got '" + onWriteFailure + "'");
+        }
         GatewayConfig.AuditConfig audit = new GatewayConfig.AuditConfig(
-                Path.of(auditNode.path("dir").asText("audit")), Duration.ofMillis(groupCommit), syslog);
+                Path.of(auditNode.path("dir").asText("audit")), Duration.ofMillis(groupCommit), syslog,
+                GatewayConfig.OnWriteFailure.valueOf(onWriteFailure.toUpperCase(java.util.Locale.ROOT)));
 
         JsonNode routesNode = root.path("routes");
         if (!routesNode.isArray() || routesNode.isEmpty()) {

@@ -81,8 +81,18 @@ public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, Oi
      * @param dir         directory of the audit files ({@code gateway-<date>.jsonl}, checkpoints, signing key)
      * @param groupCommit longest wait before an allowed request's record is on disk
      * @param syslog      SIEM to forward records to, or null
+     * @param onWriteFailure what happens to an allowed request while its record cannot be written
      */
-    public record AuditConfig(java.nio.file.Path dir, Duration groupCommit, Syslog syslog) {
+    public record AuditConfig(java.nio.file.Path dir, Duration groupCommit, Syslog syslog, OnWriteFailure onWriteFailure) {
+    }
+
+    /**
+     * {@code audit.onWriteFailure}: while the trail cannot be written, {@code refuse} (the default) turns
+     * allowed requests away with a page saying why; {@code serve} serves them unrecorded, says so in the
+     * log and counts them ({@code hc_audit_records_lost_total}). Either way {@code /readyz} is not ready.
+     */
+    public enum OnWriteFailure {
+        REFUSE, SERVE
     }
 
     /** The management listener: {@code /metrics}, {@code /healthz} and {@code /readyz}, for monitoring only. */

@@ -31,15 +31,45 @@ public final class AuditTrail implements DecisionListener, AutoCloseable {
     private final long gatherMillis;
     private final ThreadLocal<Gathered> gathered = ThreadLocal.withInitial(this::gathered);
     private final Set<Gathered> loops = ConcurrentHashMap.newKeySet();
+    private final boolean serveUnrecorded;
+    /** Whether the last look found the writer refusing records: the log says so once per change. */
+    private volatile boolean failing;
 
     /**
      * @param gather how long an event loop keeps allowed requests' records before handing them over;
      *               with the writer's own window, the bound on how late such a record reaches the disk
      */
     public AuditTrail(Vertx vertx, AuditWriter writer, Duration gather) {
+        this(vertx, writer, gather, false);
+    }
+
+    /**
+     * @param serveUnrecorded {@code audit.onWriteFailure: serve}: allowed requests are still served while
+     *                        the writer cannot write (counted as lost, and said in the log)
+     */
+    public AuditTrail(Vertx vertx, AuditWriter writer, Duration gather, boolean serveUnrecorded) {
         this.vertx = vertx;
         this.writer = writer;
         this.gatherMillis = Math.max(1, gather.toMillis());
+        this.serveUnrecorded = serveUnrecorded;
+    }
+
+    @Override
+    public boolean recording() {
+        boolean writable = writer.writable();
+        if (writable == failing) {
+            failing = !writable;
+            System.err.println(writable ? "hc-gateway: the audit trail is written again"
+                    : "hc-gateway: the audit trail cannot be written: allowed requests are "
+                    + (serveUnrecorded ? "SERVED UNRECORDED (audit.onWriteFailure: serve), each counted in hc_audit_records_lost_total"
+                    : "refused (audit.onWriteFailure: refuse)") + "; /readyz is not ready");
+        }
+        return writable;
+    }
+
+    @Override
+    public boolean admitsUnrecorded() {
+        return serveUnrecorded;
     }
 
     @Override

@@ -12,16 +12,43 @@ public interface DecisionListener {
 
     Future<Void> decided(DecisionEvent event);
 
+    /** False while this listener cannot record decisions (the audit trail's disk refuses them): /readyz says not ready. */
+    default boolean recording() {
+        return true;
+    }
+
+    /**
+     * Whether an allowed request may be served now: false while its record cannot be written and the
+     * establishment chose to refuse then ({@code audit.onWriteFailure: refuse}).
+     */
+    default boolean admitsUnrecorded() {
+        return true;
+    }
+
     /** Both listeners; the result completes when both have. */
     default DecisionListener and(DecisionListener other) {
-        return event -> {
-            Future<Void> first = decided(event);
-            Future<Void> second = other.decided(event);
-            // Allowed requests: both are already done; composing them would allocate for nothing.
-            if (first.succeeded() && second.succeeded()) {
-                return first;
+        DecisionListener one = this;
+        return new DecisionListener() {
+            @Override
+            public Future<Void> decided(DecisionEvent event) {
+                Future<Void> first = one.decided(event);
+                Future<Void> second = other.decided(event);
+                // Allowed requests: both are already done; composing them would allocate for nothing.
+                if (first.succeeded() && second.succeeded()) {
+                    return first;
+                }
+                return Future.all(first, second).mapEmpty();
             }
-            return Future.all(first, second).mapEmpty();
+
+            @Override
+            public boolean recording() {
+                return one.recording() && other.recording();
+            }
+
+            @Override
+            public boolean admitsUnrecorded() {
+                return one.admitsUnrecorded() && other.admitsUnrecorded();
+            }
         };
     }
 }

@@ -323,8 +323,13 @@ public final class GatewayServer {
     private void operations(HttpServerRequest request) {
         switch (request.path()) {
             case "/healthz" -> request.response().putHeader("content-type", "text/plain").end("ok\n");
-            case "/readyz" -> request.response().setStatusCode(oidc.isReady() ? 200 : 503)
-                    .putHeader("content-type", "text/plain").end(oidc.isReady() ? "ready\n" : "login service not reached yet\n");
+            case "/readyz" -> {
+                // Not ready while the trail cannot be written: a load balancer moves people to a node that records.
+                boolean recording = listener.recording();
+                request.response().setStatusCode(oidc.isReady() && recording ? 200 : 503)
+                        .putHeader("content-type", "text/plain").end(!recording ? "audit trail cannot be written\n"
+                                : oidc.isReady() ? "ready\n" : "login service not reached yet\n");
+            }
             case "/metrics" -> request.response().putHeader("content-type", "text/plain; version=0.0.4")
                     .end(metrics.scrape());
             default -> request.response().setStatusCode(404).end();
@@ -435,7 +440,16 @@ public final class GatewayServer {
             if (session != null && session.refreshDue(System.currentTimeMillis() / 1000)) {
                 refresh(request, sessionId, session, route.config().id());
             }
-            Decision decision = Policy.decide(route.config(), path, session);
+            Decision decision = unlessUnrecorded(Policy.decide(route.config(), path, session));
+            if (decision == AUDIT_UNWRITABLE) {
+                request.resume();
+                afterRecorded(request, record(request, route.config().id(), decision, session, 503),
+                        () -> Pages.send(request.response(), 503, "Service momentanément indisponible",
+                                "Le journal d'audit ne peut pas être écrit : les accès sont suspendus jusqu'à son retour."
+                                        + " Réessayez dans un instant ; si cela dure, prévenez le support informatique.",
+                                "The audit trail cannot be written: access is suspended until it is back. Please try again shortly."));
+                return;
+            }
             switch (decision.outcome()) {
                 case ALLOW -> forward(request, route, session, decision, own);
                 case LOGIN, STEP_UP -> {
@@ -630,7 +644,7 @@ public final class GatewayServer {
                 return null;
             }
         }
-        Decision decision = Policy.decide(route.config(), matching, session);
+        Decision decision = unlessUnrecorded(Policy.decide(route.config(), matching, session));
         if (decision.outcome() != Outcome.ALLOW) {
             return null;
         }
@@ -911,6 +925,15 @@ public final class GatewayServer {
         if (doomed != null) {
             doomed.forEach(headers::remove);
         }
+    }
+
+    /** The refusal of an allowed request whose record cannot be written (audit.onWriteFailure: refuse). */
+    private static final Decision AUDIT_UNWRITABLE = new Decision(Outcome.DENY, "audit trail cannot be written");
+
+    /** An allowed request is refused while its record cannot be written, unless the establishment chose to serve it. */
+    private Decision unlessUnrecorded(Decision decision) {
+        return decision.outcome() == Outcome.ALLOW && !listener.recording() && !listener.admitsUnrecorded()
+                ? AUDIT_UNWRITABLE : decision;
     }
 
     private Future<Void> record(HttpServerRequest request, String routeId, Decision decision, Session session, int status) {

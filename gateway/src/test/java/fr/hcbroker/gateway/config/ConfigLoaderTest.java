@@ -86,4 +86,29 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("SECRET", "s")::get)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown key 'trustedProxy'");
     }
+
+    private GatewayConfig withAudit(String audit) throws Exception {
+        Path file = dir.resolve("gateway.yaml");
+        Files.writeString(file, """
+                publicUrl: http://localhost:8000
+                oidc: {issuer: http://localhost:8080/realms/hospiconnect, clientId: hc-gateway, clientSecretEnv: SECRET}
+                audit: %s
+                routes: [{id: a, path: /, upstream: "http://127.0.0.1:9090"}]
+                """.formatted(audit));
+        return ConfigLoader.load(file, Map.of("SECRET", "s")::get);
+    }
+
+    @Test
+    void anUnwritableTrailRefusesAllowedRequestsUnlessTheEstablishmentChoseToServe() throws Exception {
+        assertThat(withAudit("{dir: audit}").audit().onWriteFailure()).isEqualTo(GatewayConfig.OnWriteFailure.REFUSE);
+        assertThat(withAudit("{onWriteFailure: refuse}").audit().onWriteFailure()).isEqualTo(GatewayConfig.OnWriteFailure.REFUSE);
+        assertThat(withAudit("{onWriteFailure: serve}").audit().onWriteFailure()).isEqualTo(GatewayConfig.OnWriteFailure.SERVE);
+    }
+
+    @ParameterizedTest(name = "onWriteFailure: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"Serve", "REFUSE", "ignore", "\"\"", "true", "[serve]", "{}", "null"})
+    void anyOtherOnWriteFailureIsRefusedAtStart(String value) {
+        assertThatThrownBy(() -> withAudit("{onWriteFailure: " + value + "}")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("audit.onWriteFailure must be refuse or serve");
+    }
 }

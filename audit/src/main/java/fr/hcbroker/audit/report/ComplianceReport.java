@@ -1,0 +1,284 @@
+package fr.hcbroker.audit.report;
+
+import fr.hcbroker.audit.AuditVerifier;
+import fr.hcbroker.audit.Retention;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The compliance report over a period: verifies each trail file, counts only the intact ones, and
+ * holds what the HTML, CSV and JSON renderings show. Files are read once, line by line, verified and
+ * counted in the same pass (a year is tens of millions of records), several files at once on as many cores.
+ */
+public final class ComplianceReport {
+
+    /** What the verification of one file concluded. */
+    public enum Status {
+        /** Intact and wholly under signed checkpoints: counted. */
+        VERIFIED,
+        /** Intact, its last records not signed yet (the file a running writer is filling): counted, and said. */
+        NOT_YET_PROVEN,
+        /** Altered, truncated, reordered, not a trail, or signed by another key: named, not counted. */
+        REJECTED
+    }
+
+    public record FileCheck(String file, Status status, long records, String message) {
+    }
+
+    /** One row per app: accesses and people, by level (index as {@link Tally#LEVELS}) and by means. */
+    public record AppRow(String kind, String app, long accesses, int people, long[] levelAccesses, int[] levelPeople,
+                         Map<Means, Long> meansAccesses, Map<Means, Integer> meansPeople) {
+        public long atLeastSubstantial() {
+            return levelAccesses[2] + levelAccesses[3];
+        }
+    }
+
+    /** An app allowed below eidas2: declared so in the realm, or seen serving eidas1 accesses in the period. */
+    public record BelowFloor(String kind, String app, String declaredMinimum, long accessesBelow) {
+    }
+
+    public record Week(String week, long accesses, long atLeastSubstantial) {
+        public double share() {
+            return accesses == 0 ? 0 : (double) atLeastSubstantial / accesses;
+        }
+    }
+
+    private static final Pattern DAILY = Pattern.compile("(.+)-\\d{4}-\\d{2}-\\d{2}\\.jsonl(?:\\.gz)?");
+
+    private final LocalDate from;
+    private final LocalDate to;
+    private final Instant generated;
+    private final RealmFacts realm;
+    private final List<FileCheck> files = new ArrayList<>();
+    private final List<String> breaks = new ArrayList<>();
+    private final Tally total;
+
+    private ComplianceReport(LocalDate from, LocalDate to, Instant generated, RealmFacts realm) {
+        this.from = from;
+        this.to = to;
+        this.generated = generated;
+        this.realm = realm;
+        this.total = new Tally(from.toString(), to.toString());
+    }
+
+    /**
+     * Verifies and counts {@code paths} for the days {@code from} to {@code to} (both included, UTC).
+     * Files are grouped by writer (the name before the date) and taken in date order within a group;
+     * each must continue the chain of the intact file before it, else the break is named.
+     */
+    public static ComplianceReport build(List<Path> paths, PublicKey key, LocalDate from, LocalDate to,
+                                         RealmFacts realm, Instant generated) throws IOException {
+        if (to.isBefore(from)) {
+            throw new IllegalArgumentException("--to " + to + " is before --from " + from);
+        }
+        ComplianceReport report = new ComplianceReport(from, to, generated, realm);
+        Map<String, List<Path>> groups = new TreeMap<>();
+        for (Path p : paths) {
+            Matcher m = DAILY.matcher(p.getFileName().toString());
+            // A writer's archived days (its directory's archive/) continue the same chain as its online ones.
+            Path parent = p.toAbsolutePath().getParent();
+            if (parent.getFileName() != null && parent.getFileName().toString().equals(Retention.ARCHIVE)) {
+                parent = parent.getParent();
+            }
+            groups.computeIfAbsent(m.matches() ? parent + "/" + m.group(1) : p.toString(),
+                    g -> new ArrayList<>()).add(p);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Runtime.getRuntime().availableProcessors(), work -> {
+                    Thread t = new Thread(work, "hc-report");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            for (List<Path> group : groups.values()) {
+                group.sort(Comparator.comparing(p -> p.getFileName().toString().replaceFirst("\\.gz$", "")));
+                report.verifyAndCount(group, key, pool);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return report;
+    }
+
+    /** One file verified and counted on its own, before it is known whether its counts are kept. */
+    private record Checked(Path file, AuditVerifier.Result result, Tally tally, String firstPrev, String lastHash) {
+    }
+
+    private Checked check(Path file, PublicKey key) throws IOException {
+        Tally tally = new Tally(from.toString(), to.toString());
+        String[] ends = new String[2];
+        AuditVerifier.Result result = AuditVerifier.verify(List.of(file), key, record -> {
+            if (ends[0] == null) {
+                ends[0] = record.path("prev").asText();
+            }
+            ends[1] = record.path("hash").asText();
+            tally.add(record);
+        });
+        return new Checked(file, result, tally, ends[0], ends[1]);
+    }
+
+    /**
+     * Files are checked on every core, a few ahead of the one being merged (a day's counts are small, a
+     * year of them is not: they are merged in date order as they come, and dropped).
+     */
+    private void verifyAndCount(List<Path> group, PublicKey key, java.util.concurrent.ExecutorService pool) throws IOException {
+        int ahead = 2 * Runtime.getRuntime().availableProcessors();
+        java.util.ArrayDeque<java.util.concurrent.Future<Checked>> pending = new java.util.ArrayDeque<>();
+        int submitted = 0;
+        String lastHash = null;
+        String lastName = null;
+        for (int i = 0; i < group.size(); i++) {
+            while (submitted < group.size() && submitted < i + ahead) {
+                Path next = group.get(submitted++);
+                pending.add(pool.submit(() -> check(next, key)));
+            }
+            Checked checked;
+            try {
+                checked = pending.remove().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
+            AuditVerifier.Result result = checked.result();
+            String name = checked.file().getFileName().toString();
+            boolean left = i < group.size() - 1;
+            if (!result.ok() || (left && result.unsignedTail() > 0)) {
+                String why = result.ok() ? name + ": " + result.unsignedTail() + " records after the last signed checkpoint"
+                        + " of a file its writer has left (added later?)" : result.message();
+                files.add(new FileCheck(name, Status.REJECTED, result.records(), why));
+                lastHash = null;
+                continue;
+            }
+            if (lastHash != null && checked.firstPrev() != null && !lastHash.equals(checked.firstPrev())) {
+                breaks.add(name + " does not continue the chain of " + lastName + " (a day missing, or files spliced)");
+            }
+            files.add(new FileCheck(name, result.proven() ? Status.VERIFIED : Status.NOT_YET_PROVEN, result.records(),
+                    result.message()));
+            total.addAll(checked.tally());
+            if (checked.lastHash() != null) {
+                lastHash = checked.lastHash();
+                lastName = name;
+            }
+        }
+    }
+
+    /** True when every file was counted and no chain break was found: nothing to warn about on page one. */
+    public boolean intact() {
+        return breaks.isEmpty() && files.stream().noneMatch(f -> f.status() == Status.REJECTED);
+    }
+
+    public LocalDate from() {
+        return from;
+    }
+
+    public LocalDate to() {
+        return to;
+    }
+
+    public Instant generated() {
+        return generated;
+    }
+
+    public List<FileCheck> files() {
+        return List.copyOf(files);
+    }
+
+    public List<String> breaks() {
+        return List.copyOf(breaks);
+    }
+
+    public boolean realmGiven() {
+        return realm.realmFloor() != null || !realm.strongestFactor().isEmpty();
+    }
+
+    public List<AppRow> apps() {
+        List<AppRow> rows = new ArrayList<>();
+        total.apps.forEach((app, c) -> {
+            int[] levelPeople = new int[Tally.LEVELS.length];
+            c.levelPeople.forEach((l, s) -> levelPeople[l] = s.size());
+            Map<Means, Integer> meansPeople = new EnumMap<>(Means.class);
+            Map<Means, Long> meansAccesses = new EnumMap<>(Means.class);
+            for (Means m : Means.values()) {
+                meansAccesses.put(m, c.meansAccesses.getOrDefault(m, 0L));
+                meansPeople.put(m, c.meansPeople.containsKey(m) ? c.meansPeople.get(m).size() : 0);
+            }
+            rows.add(new AppRow(app.kind(), app.id(), c.accesses, c.people.size(), c.levelAccesses.clone(), levelPeople,
+                    meansAccesses, meansPeople));
+        });
+        return rows;
+    }
+
+    /**
+     * People by the strongest factor they own: the realm's credentials and PSC links, raised by what
+     * the trail shows them using (a card login shows a card, which Keycloak holds no credential for).
+     */
+    public Map<Factor, Integer> peopleByStrongestFactor() {
+        Map<String, Factor> owned = new TreeMap<>(realm.strongestFactor());
+        total.shown.forEach((p, f) -> owned.merge(p, f, Factor::stronger));
+        Map<Factor, Integer> counts = new EnumMap<>(Factor.class);
+        for (Factor f : Factor.values()) {
+            counts.put(f, 0);
+        }
+        owned.values().forEach(f -> counts.merge(f, 1, Integer::sum));
+        return counts;
+    }
+
+    /** Who got in at least once with a password alone in the period, by name. */
+    public List<String> passwordAlone() {
+        return List.copyOf(new TreeSet<>(total.passwordAlone));
+    }
+
+    public List<BelowFloor> belowFloor() {
+        Map<Tally.App, BelowFloor> rows = new LinkedHashMap<>();
+        realm.clientMinimum().forEach((client, min) -> {
+            if (Tally.level(min) < 2) {
+                Tally.AppCounts c = total.apps.get(new Tally.App("client", client));
+                rows.put(new Tally.App("client", client), new BelowFloor("client", client, min,
+                        c == null ? 0 : c.levelAccesses[1] + c.levelAccesses[0]));
+            }
+        });
+        if (realm.realmFloor() != null && Tally.level(realm.realmFloor()) < 2) {
+            rows.put(new Tally.App("realm", "*"), new BelowFloor("realm", "*", realm.realmFloor(), 0));
+        }
+        total.apps.forEach((app, c) -> {
+            if (c.levelAccesses[1] > 0) {
+                rows.putIfAbsent(app, new BelowFloor(app.kind(), app.id(), null, c.levelAccesses[1]));
+            }
+        });
+        return List.copyOf(rows.values());
+    }
+
+    public long emergencyAccesses() {
+        return total.emergencyAccesses;
+    }
+
+    public long emergencyReviews() {
+        return total.emergencyReviews;
+    }
+
+    public List<Week> weeks() {
+        List<Week> weeks = new ArrayList<>();
+        total.weeks.forEach((w, n) -> weeks.add(new Week(w, n[0], n[1])));
+        return weeks;
+    }
+
+    /** Records of the counted files that fall in the period (every kind of event). */
+    public long recordsInPeriod() {
+        return total.inPeriod;
+    }
+}

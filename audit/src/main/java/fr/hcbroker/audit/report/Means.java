@@ -1,0 +1,82 @@
+package fr.hcbroker.audit.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * How a person got in, as the compliance report counts it, derived from a record's amr, event and
+ * details. Means the system does not produce yet (directory SSO, emergency access) are recognised
+ * by the values their producers are to write, and count zero until then.
+ */
+public enum Means {
+    PASSWORD("password", "Mot de passe seul", "Password alone"),
+    PASSWORD_TOTP("password_totp", "Mot de passe + code TOTP", "Password + TOTP"),
+    SECURITY_KEY("security_key", "Clé de sécurité", "Security key"),
+    CPS_CARD("cps_card", "Carte CPS", "CPS card"),
+    PSC_CARD("psc_card", "Pro Santé Connect, carte", "Pro Santé Connect, card"),
+    PSC_MOBILE("psc_mobile", "Pro Santé Connect, e-CPS mobile", "Pro Santé Connect, e-CPS mobile"),
+    DIRECTORY_SSO("directory_sso", "SSO annuaire (Kerberos)", "Directory SSO (Kerberos)"),
+    EMERGENCY("emergency", "Accès d'urgence", "Emergency access"),
+    UNKNOWN("unknown", "Non déterminé", "Not determined");
+
+    /** Keycloak's alias of the Pro Santé Connect broker (realms/hospiconnect-realm.json). */
+    static final String PSC_ALIAS = "pro-sante-connect";
+
+    private final String id;
+    private final String fr;
+    private final String en;
+
+    Means(String id, String fr, String en) {
+        this.id = id;
+        this.fr = fr;
+        this.en = en;
+    }
+
+    /** The name in CSV and JSON. */
+    public String id() {
+        return id;
+    }
+
+    public String label(Lang lang) {
+        return lang == Lang.FR ? fr : en;
+    }
+
+    /**
+     * The means of one access or login. The card (amr {@code sc}) comes before the identity provider:
+     * PSC with the card is a card. A gateway record does not name the identity provider, so a PSC card
+     * login seen only by the gateway counts as a CPS card (the Keycloak login record says which).
+     */
+    static Means of(JsonNode record) {
+        JsonNode details = record.path("details");
+        String method = details.path("auth_method").asText("");
+        boolean psc = PSC_ALIAS.equals(details.path("identity_provider").asText(""));
+        JsonNode amr = record.path("amr");
+        if (record.path("event").asText("").startsWith("emergency") || method.equals("emergency")) {
+            return EMERGENCY;
+        }
+        if (method.equals("kerberos") || method.equals("spnego") || has(amr, "kerberos")) {
+            return DIRECTORY_SSO;
+        }
+        if (has(amr, "sc")) {
+            return psc ? PSC_CARD : CPS_CARD;
+        }
+        if (psc || has(amr, "swk")) {
+            return PSC_MOBILE;
+        }
+        if (has(amr, "hwk")) {
+            return SECURITY_KEY;
+        }
+        if (has(amr, "otp")) {
+            return PASSWORD_TOTP;
+        }
+        return has(amr, "pwd") ? PASSWORD : UNKNOWN;
+    }
+
+    private static boolean has(JsonNode amr, String value) {
+        for (JsonNode v : amr) {
+            if (value.equals(v.asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
