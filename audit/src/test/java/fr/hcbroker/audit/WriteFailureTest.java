@@ -45,6 +45,10 @@ class WriteFailureTest {
                     .isInstanceOf(ExecutionException.class).hasMessageContaining("No space left");
             failing = false;
             writer.append(AuditTrailTest.record(4), true).get();
+            // What monitoring reads (hc_audit_records_written_total / _refused_total).
+            assertThat(writer.written()).isEqualTo(3);
+            assertThat(writer.refused()).isEqualTo(1);
+            assertThat(writer.busySeconds()).isZero();
         }
         Path file;
         try (Stream<Path> files = Files.list(dir)) {
