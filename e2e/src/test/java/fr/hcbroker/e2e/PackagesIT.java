@@ -345,7 +345,8 @@ class PackagesIT {
         }
         for (Process process : started) {
             try {
-                process.onExit().get(30, TimeUnit.SECONDS);
+                // Keycloak and the gateway sign their last audit checkpoint on the way out: let them.
+                process.onExit().get(120, TimeUnit.SECONDS);
             } catch (Exception e) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
