@@ -7,6 +7,7 @@ ENV KC_DB=postgres \
     KC_CACHE_STACK=jdbc-ping \
     KC_HEALTH_ENABLED=true \
     KC_METRICS_ENABLED=true \
+    KC_EVENT_METRICS_USER_ENABLED=true \
     KC_HTTPS_CLIENT_AUTH=request \
     KC_SPI_X509CERT_LOOKUP__PROVIDER=hc-card
 COPY stack/target/keycloak-dist/keycloak-26.7.3/providers/ /opt/keycloak/providers/

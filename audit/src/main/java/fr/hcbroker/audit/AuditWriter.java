@@ -75,6 +75,11 @@ public final class AuditWriter implements AutoCloseable {
     /** Records refused by the disk or handed over after close, since the start. */
     private final java.util.concurrent.atomic.LongAdder lost = new java.util.concurrent.atomic.LongAdder();
     private final List<String[]> checkpoints = new ArrayList<>();
+    /** For monitoring (written by the writer thread only): records durable, records refused, and when
+     *  the batch being written started (0 between batches), so a stuck disk shows while it is stuck. */
+    private volatile long written;
+    private volatile long refused;
+    private volatile long batchStartedNanos;
 
     public AuditWriter(Path dir, String prefix, Duration window, int checkpointEvery, Duration checkpointInterval,
                        Clock clock) {
@@ -102,6 +107,22 @@ public final class AuditWriter implements AutoCloseable {
         thread = new Thread(this::run, "hc-audit-writer-" + prefix);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Records durable on disk since this writer started. */
+    public long written() {
+        return written;
+    }
+
+    /** Records refused since this writer started (their batch failed: a full disk, an I/O error). */
+    public long refused() {
+        return refused;
+    }
+
+    /** How long the batch being written has taken so far (sealing and fsync), 0 between batches. */
+    public double busySeconds() {
+        long started = batchStartedNanos;
+        return started == 0 ? 0 : (System.nanoTime() - started) / 1e9;
     }
 
     /** Queues a record; the future completes when it is durable, or fails if it cannot be written. */
@@ -181,6 +202,7 @@ public final class AuditWriter implements AutoCloseable {
                     LockSupport.parkNanos(left);
                 }
                 drainInto(batch);
+                batchStartedNanos = System.nanoTime();
                 writeBatch(batch);
             } catch (RuntimeException | IOException | GeneralSecurityException e) {
                 System.err.println("hc-audit: cannot write to " + dir + " (" + batch.stream().mapToInt(p -> p.records().size()).sum() + " records refused): " + e);
@@ -189,6 +211,8 @@ public final class AuditWriter implements AutoCloseable {
                 broken = true;
                 writable = false;
                 lost.add(batch.stream().mapToInt(p -> p.records().size()).sum());
+                refused += batch.stream().mapToInt(p -> p.records().size()).sum();
+                batchStartedNanos = 0;
                 batch.stream().map(Pending::done).filter(java.util.Objects::nonNull)
                         .forEach(done -> done.completeExceptionally(e));
             }
@@ -247,6 +271,8 @@ public final class AuditWriter implements AutoCloseable {
         }
         flush();
         writable = true;
+        written += records.size();
+        batchStartedNanos = 0;
         for (Pending pending : batch) {
             if (pending.done() != null) {
                 pending.done().complete(null);

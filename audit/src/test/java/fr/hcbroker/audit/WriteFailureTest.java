@@ -45,6 +45,10 @@ class WriteFailureTest {
             writer.append(AuditTrailTest.record(4), true).get();
             assertThat(writer.writable()).as("writable again once a batch reaches the disk").isTrue();
             assertThat(writer.lostRecords()).isEqualTo(1);
+            // What monitoring reads (hc_audit_records_written_total / _refused_total).
+            assertThat(writer.written()).isEqualTo(3);
+            assertThat(writer.refused()).isEqualTo(1);
+            assertThat(writer.busySeconds()).isZero();
         }
         Path file;
         try (Stream<Path> files = Files.list(dir)) {

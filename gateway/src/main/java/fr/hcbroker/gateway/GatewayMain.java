@@ -73,6 +73,7 @@ public final class GatewayMain implements Callable<Integer> {
         io.micrometer.core.instrument.FunctionCounter.builder("hc_audit_records_lost", audit, AuditWriter::lostRecords)
                 .description("Decisions whose audit record the disk refused (served anyway only with audit.onWriteFailure: serve)")
                 .register(metrics);
+        monitor(metrics, oidc, audit);
         GatewayServer server = new GatewayServer(vertx, parsed, store, oidc,
                 trail != null ? new DecisionLog().and(trail) : new DecisionLog(), metrics);
         try {
@@ -115,6 +116,17 @@ public final class GatewayMain implements Callable<Integer> {
     }
 
     /** A configuration that does not load, or changes what needs a restart, leaves the running one in place. */
+    /** What the alert rules watch beside the decisions (monitoring/): read at scrape, off the request path. */
+    private static void monitor(PrometheusMeterRegistry metrics, OidcProvider oidc, AuditWriter audit) {
+        metrics.gauge("hc_gateway_ready", oidc, o -> o.isReady() ? 1 : 0);
+        io.micrometer.core.instrument.FunctionCounter.builder("hc_audit_records_written", audit, AuditWriter::written)
+                .description("Audit records durable on disk").register(metrics);
+        io.micrometer.core.instrument.FunctionCounter.builder("hc_audit_records_refused", audit, AuditWriter::refused)
+                .description("Audit records refused (full disk, I/O error)").register(metrics);
+        metrics.gauge("hc_audit_writer_busy_seconds", audit, AuditWriter::busySeconds);
+        new io.micrometer.core.instrument.binder.system.FileDescriptorMetrics().bindTo(metrics);
+    }
+
     private static void reload(Path configFile, GatewayServer server) {
         try {
             GatewayConfig next = ConfigLoader.load(configFile, System::getenv);

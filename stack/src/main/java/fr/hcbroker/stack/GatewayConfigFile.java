@@ -2,7 +2,7 @@ package fr.hcbroker.stack;
 
 import java.nio.file.Path;
 
-/** The gateway configuration of the demo and the end-to-end tests (format: docs/gateway.md). */
+/** The gateway configuration of the demo and the end-to-end tests (format: docs/en/gateway.md). */
 final class GatewayConfigFile {
 
     static final String SECRET_VARIABLE = "HC_GATEWAY_CLIENT_SECRET";

@@ -32,7 +32,7 @@ import java.util.Map;
  * public path) on a plain HTTP/1.1 keep-alive connection, relayed to its app over a pooled connection
  * of the same event loop, Netty's request and response objects passed on without being rebuilt.
  * Vert.x's request, response and client objects cost about a third of the gateway's time per request
- * (measured against nginx, docs/gateway.md).
+ * (measured against nginx, docs/en/gateway.md).
  *
  * <p>One per browser connection, in its pipeline right before Vert.x's handler, after Vert.x's HTTP
  * decoder and encoder. The gateway ({@link Gate}) decides whether a request may take this lane; every

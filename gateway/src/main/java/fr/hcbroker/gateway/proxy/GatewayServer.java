@@ -319,10 +319,14 @@ public final class GatewayServer {
         return known ? authority.toString() : publicHost;
     }
 
+    /** {@code /healthz}'s answer: alive, and which release (the jar's manifest; "dev" when run from classes). */
+    private static final String HEALTHY = "ok " + java.util.Objects.requireNonNullElse(
+            GatewayServer.class.getPackage().getImplementationVersion(), "dev") + "\n";
+
     /** Health and metrics: on the main port, and on the management port when there is one. */
     private void operations(HttpServerRequest request) {
         switch (request.path()) {
-            case "/healthz" -> request.response().putHeader("content-type", "text/plain").end("ok\n");
+            case "/healthz" -> request.response().putHeader("content-type", "text/plain").end(HEALTHY);
             case "/readyz" -> {
                 // Not ready while the trail cannot be written: a load balancer moves people to a node that records.
                 boolean recording = listener.recording();

@@ -98,7 +98,7 @@ public final class AdminApi {
 
     /**
      * Opens the user's second-factor enrolment window for {@code length}: the admin procedure that lets
-     * a person with only a password enrol a first TOTP or security key (docs/admin-guide.md).
+     * a person with only a password enrol a first TOTP or security key (docs/en/admin-guide.md).
      */
     public void openEnrolmentWindow(String username, Duration length) {
         String path = "/admin/realms/hospiconnect/users/" + userId(username);

@@ -35,6 +35,8 @@ public final class KeycloakBuild {
         Profile(String... own) {
             List<String> all = new java.util.ArrayList<>(List.of(own));
             all.addAll(List.of("--health-enabled=true", "--metrics-enabled=true",
+                    // keycloak_user_events_total: the login-failure and OCSP alerts (monitoring/) count it.
+                    "--event-metrics-user-enabled=true",
                     // Build-time since 26.x: the https port asks for (never requires) a CPS card certificate.
                     "--https-client-auth=request",
                     // Our lookup: direct TLS, or the card proxy's header when the proxy proves itself by mTLS.
