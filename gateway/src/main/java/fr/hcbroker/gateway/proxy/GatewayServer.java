@@ -10,7 +10,6 @@ import fr.hcbroker.gateway.policy.Decision;
 import fr.hcbroker.gateway.policy.DecisionEvent;
 import fr.hcbroker.gateway.policy.DecisionListener;
 import fr.hcbroker.gateway.policy.Outcome;
-import fr.hcbroker.gateway.policy.Policy;
 import fr.hcbroker.gateway.session.PendingLogin;
 import fr.hcbroker.gateway.session.Session;
 import fr.hcbroker.gateway.session.SessionStore;
@@ -78,6 +77,10 @@ public final class GatewayServer {
     private record Route(RouteConfig config, Forwarder forwarder, HttpProxy webSockets, DirectUpstream direct) {
     }
 
+    /** The routes in order, and their configurations for {@link RouteChoice}: swapped as one on reload. */
+    private record Routing(List<Route> routes, List<RouteConfig> configs) {
+    }
+
     /**
      * The gateway's reading of a browser's Cookie headers: its session id (as Vert.x reads it) and the
      * header the app gets (null: no cookie left).
@@ -101,7 +104,7 @@ public final class GatewayServer {
     private final io.micrometer.core.instrument.Timer answered;
     /** Requests the fast lane took: the rest of the decisions went through Vert.x. */
     private final io.micrometer.core.instrument.Counter fastLane;
-    private volatile List<Route> routes;
+    private volatile Routing routing;
     private final java.util.Map<Outcome, io.micrometer.core.instrument.Counter> decisions = new java.util.EnumMap<>(Outcome.class);
     private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.Set<String> refreshing = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -131,7 +134,7 @@ public final class GatewayServer {
         this.answered = io.micrometer.core.instrument.Timer.builder("hc_gateway_upstream")
                 .description("Time until an app's answer begins (plain requests)").register(metrics);
         this.fastLane = metrics.counter("hc_gateway_fast_lane");
-        this.routes = routes(config);
+        this.routing = routes(config);
         metrics.gauge("hc_gateway_sessions", store, SessionStore::size);
         metrics.gauge("hc_gateway_websockets", this, GatewayServer::openWebSockets);
         // Looked up once: a registry lookup per request (tags, map) costs more than the count itself.
@@ -151,7 +154,7 @@ public final class GatewayServer {
                 new PoolOptions().setHttp1MaxSize(64));
     }
 
-    private List<Route> routes(GatewayConfig config) {
+    private Routing routes(GatewayConfig config) {
         int timeoutMs = (int) config.upstreamTimeout().toMillis();
         List<Route> built = new ArrayList<>();
         for (RouteConfig route : config.routes()) {
@@ -169,7 +172,7 @@ public final class GatewayServer {
             built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed, ownCookies(), answered), webSockets,
                     DirectUpstream.of(vertx, upstream, timeoutMs, ownCookies(), answered)));
         }
-        return List.copyOf(built);
+        return new Routing(List.copyOf(built), List.copyOf(config.routes()));
     }
 
     /**
@@ -180,9 +183,9 @@ public final class GatewayServer {
     public List<String> reload(GatewayConfig next) {
         List<String> restartOnly = config.restartOnlyChanges(next);
         if (restartOnly.isEmpty()) {
-            List<Route> built = routes(next);
+            Routing built = routes(next);
             config = next;
-            routes = built;
+            routing = built;
         }
         return restartOnly;
     }
@@ -292,7 +295,7 @@ public final class GatewayServer {
             case BACKCHANNEL_LOGOUT -> backchannelLogout(request);
             default -> {
                 String matching = RequestPaths.forMatching(path);
-                if (reserved(matching)) {
+                if (RouteChoice.reserved(matching)) {
                     afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "unknown gateway path"), null, 404),
                             () -> Pages.send(request.response(), 404, "Adresse inconnue", "Cette adresse n'existe pas.",
                                     "This address does not exist."));
@@ -400,12 +403,6 @@ public final class GatewayServer {
         return host != null && host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
     }
 
-    /** The gateway's own namespaces: no app may answer under them, whatever follows. */
-    private static boolean reserved(String path) {
-        return path.equals("/.hc") || path.startsWith("/.hc/") || path.equals("/.well-known/hc-broker")
-                || path.startsWith("/.well-known/hc-broker/");
-    }
-
     /** {@code path}: as routes match it ({@link RequestPaths#forMatching}). */
     private void route(HttpServerRequest request, String path, HttpClient own) {
         String host = request.authority() == null ? null : request.authority().host();
@@ -413,14 +410,16 @@ public final class GatewayServer {
             // "apps.hopital.example." names the same host: it must not miss that host's routes.
             host = host.substring(0, host.length() - 1);
         }
-        Route route = matching(host, path);
-        if (route == null) {
+        Routing current = routing;
+        RouteChoice choice = RouteChoice.of(current.configs(), host, path);
+        if (choice == null) {
             // A decision like any other: probes of addresses no app serves are part of the evidence.
             afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "no route"), null, 404),
                     () -> Pages.send(request.response(), 404, "Application inconnue",
                             "Aucune application n'est configurée à cette adresse.", "No application is configured here."));
             return;
         }
+        Route route = current.routes().get(choice.index());
         request.pause();
         String sessionId = sessionId(request);
         Future<Session> lookup = sessionId == null ? Future.succeededFuture() : store.get(sessionId);
@@ -435,7 +434,7 @@ public final class GatewayServer {
             if (session != null && session.refreshDue(System.currentTimeMillis() / 1000)) {
                 refresh(request, sessionId, session, route.config().id());
             }
-            Decision decision = Policy.decide(route.config(), path, session);
+            Decision decision = choice.decide(session);
             switch (decision.outcome()) {
                 case ALLOW -> forward(request, route, session, decision, own);
                 case LOGIN, STEP_UP -> {
@@ -448,7 +447,7 @@ public final class GatewayServer {
                                         "Please reload the page to sign in."));
                     } else {
                         afterRecorded(request, record(request, route.config().id(), decision, session, 302),
-                                () -> login(request, RequestPaths.safeReturn(request.uri()), route.config().minLevel(),
+                                () -> login(request, RequestPaths.safeReturn(request.uri()), choice.minLevel(),
                                         decision.outcome() == Outcome.STEP_UP ? sessionId : null));
                     }
                 }
@@ -492,16 +491,6 @@ public final class GatewayServer {
         return null;
     }
 
-    /** The first route for this host and path, or null (a loop: a stream per request costs more). */
-    private Route matching(String host, String path) {
-        for (Route route : routes) {
-            if (route.config().matches(host, path)) {
-                return route;
-            }
-        }
-        return null;
-    }
-
     private void forward(HttpServerRequest request, Route route, Session session, Decision decision, HttpClient own) {
         if (request.canUpgradeToWebSocket() && !sameOrigin(request)) {
             // A page elsewhere on the same site (another host of the hospital's domain) is sent the Lax
@@ -541,6 +530,7 @@ public final class GatewayServer {
     private AppHeaders forApp(MultiMap incoming, String cookies, String peer, HostAndPort authority, RouteConfig route,
                               Session session) {
         HeaderContract.strip(incoming, route.identityHeaderNames());
+        RequestPaths.removePathOverrides(incoming);
         incoming.remove(HttpHeaderNames.COOKIE);
         if (cookies != null) {
             incoming.set(HttpHeaderNames.COOKIE, cookies);
@@ -613,7 +603,10 @@ public final class GatewayServer {
             return null;
         }
         String matching = RequestPaths.forMatching(path);
-        Route route = reserved(matching) ? null : matching(withoutFinalDot(authority.host()), matching);
+        Routing current = routing;
+        RouteChoice choice = RouteChoice.reserved(matching) ? null
+                : RouteChoice.of(current.configs(), withoutFinalDot(authority.host()), matching);
+        Route route = choice == null ? null : current.routes().get(choice.index());
         if (route == null || route.direct() == null) {
             return null;
         }
@@ -630,7 +623,7 @@ public final class GatewayServer {
                 return null;
             }
         }
-        Decision decision = Policy.decide(route.config(), matching, session);
+        Decision decision = choice.decide(session);
         if (decision.outcome() != Outcome.ALLOW) {
             return null;
         }
