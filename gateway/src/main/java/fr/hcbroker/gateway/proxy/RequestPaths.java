@@ -60,13 +60,9 @@ final class RequestPaths {
      * fullwidth form ({@code %EF%BC%8E}, U+FF0E), which Unicode normalisation turns into ASCII.
      */
     private static boolean ambiguousEscape(String path, int i) {
-        if (i + 5 < path.length() && (path.charAt(i + 1) | 0x20) == 'u' && hex(path.charAt(i + 2)) >= 0
-                && hex(path.charAt(i + 3)) >= 0 && hex(path.charAt(i + 4)) >= 0 && hex(path.charAt(i + 5)) >= 0) {
-            return true;
-        }
         int b = escaped(path, i);
         if (b < 0) {
-            return false;
+            return iisEscape(path, i);
         }
         if (b == '.' || b == '/' || b == '\\' || b < 0x20 || b == 0x7f || b == ';' || b == '?' || b == '#'
                 || b == 0xc0 || b == 0xc1
@@ -79,6 +75,12 @@ final class RequestPaths {
         int next = i + 3 < path.length() && path.charAt(i + 3) == '%' ? escaped(path, i + 3) : -1;
         return b == 0xe0 && (next >> 4 == 8 || next >> 4 == 9) || b == 0xf0 && next >> 4 == 8
                 || b == 0xef && (next == 0xbc || next == 0xbd);
+    }
+
+    /** IIS's {@code %uXXXX}: a UTF-16 code unit, which only IIS decodes. */
+    private static boolean iisEscape(String path, int i) {
+        return i + 5 < path.length() && (path.charAt(i + 1) | 0x20) == 'u' && hex(path.charAt(i + 2)) >= 0
+                && hex(path.charAt(i + 3)) >= 0 && hex(path.charAt(i + 4)) >= 0 && hex(path.charAt(i + 5)) >= 0;
     }
 
     /** The byte a {@code %XX} escape at {@code i} stands for, or -1 if there is none. */
