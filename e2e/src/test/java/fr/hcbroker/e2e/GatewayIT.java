@@ -404,8 +404,8 @@ class GatewayIT {
 
     /**
      * Paths a legacy server (IIS, Windows, a framework decoding twice) reads as another route's than the
-     * gateway's first reading: each spelling is tried on the fast lane's footing (a kept-alive
-     * connection), on Vert.x's (a connection to close) and as a WebSocket upgrade, as raw bytes.
+     * gateway's first reading: each spelling is tried in the fast lane's shape (origin-form), in one it
+     * leaves to Vert.x (absolute-form) and as a WebSocket upgrade, as raw bytes.
      */
     @Nested
     @DisplayName("paths: the strictest route wins")
@@ -419,7 +419,8 @@ class GatewayIT {
             extra.forEach((name, value) -> headers.append(name).append(": ").append(value).append("\r\n"));
             String keptAlive = raw(gateway, "GET " + target + " HTTP/1.1\r\n" + headers + "\r\n"
                     + "GET /public/echo HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
-            String closing = raw(gateway, "GET " + target + " HTTP/1.1\r\n" + headers + "Connection: close\r\n\r\n");
+            // Absolute-form: a shape the fast lane leaves to Vert.x.
+            String closing = raw(gateway, "GET http://" + host + target + " HTTP/1.1\r\n" + headers + "Connection: close\r\n\r\n");
             String upgrade = statusLine(gateway, "GET " + target + " HTTP/1.1\r\n" + headers + "Connection: Upgrade\r\n"
                     + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                     + "Origin: " + stack.gatewayUrl() + "\r\n\r\n");
