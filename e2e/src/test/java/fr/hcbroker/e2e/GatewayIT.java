@@ -402,6 +402,124 @@ class GatewayIT {
         }
     }
 
+    /**
+     * Paths a legacy server (IIS, Windows, a framework decoding twice) reads as another route's than the
+     * gateway's first reading: each spelling is tried in the fast lane's shape (origin-form), in one it
+     * leaves to Vert.x (absolute-form) and as a WebSocket upgrade, as raw bytes.
+     */
+    @Nested
+    @DisplayName("paths: the strictest route wins")
+    class Paths {
+
+        /** The status of the gateway's answer to {@code target} in each of the three ways. */
+        private List<Integer> statuses(String target, String cookies, Map<String, String> extra) throws Exception {
+            URI gateway = URI.create(stack.gatewayUrl());
+            String host = gateway.getHost() + ":" + gateway.getPort();
+            StringBuilder headers = new StringBuilder("Host: " + host + "\r\nCookie: " + cookies + "\r\n");
+            extra.forEach((name, value) -> headers.append(name).append(": ").append(value).append("\r\n"));
+            String keptAlive = raw(gateway, "GET " + target + " HTTP/1.1\r\n" + headers + "\r\n"
+                    + "GET /public/echo HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+            // Absolute-form: a shape the fast lane leaves to Vert.x.
+            String closing = raw(gateway, "GET http://" + host + target + " HTTP/1.1\r\n" + headers + "Connection: close\r\n\r\n");
+            String upgrade = statusLine(gateway, "GET " + target + " HTTP/1.1\r\n" + headers + "Connection: Upgrade\r\n"
+                    + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Origin: " + stack.gatewayUrl() + "\r\n\r\n");
+            return Stream.of(keptAlive, closing, upgrade).map(answer -> Integer.parseInt(answer.substring(9, 12))).toList();
+        }
+
+        /** The first line of the answer: a refused upgrade leaves the connection open. */
+        private static String statusLine(URI server, String request) throws Exception {
+            try (java.net.Socket socket = new java.net.Socket(server.getHost(), server.getPort())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                        java.nio.charset.StandardCharsets.ISO_8859_1)).readLine();
+            }
+        }
+
+        private String nurseCookies() {
+            return nurse.cookieHeader(stack.gatewayUrl() + "/echo");
+        }
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"/PHARMACY/echo", "/Pharmacy/echo", "/pHARMACY", "/pharmacy./echo", "/PHARMACY.../echo",
+                "/pharmacy%20/echo", "/Pharmacy.%20./echo", "/pharmacy::$INDEX_ALLOCATION/echo", "/pharmacy:x/echo",
+                "/PHARMACY;x/echo", "//Pharmacy//echo", "/pharmacy.;jsessionid=1/echo", "/pharmacy::$DATA"})
+        @DisplayName("a spelling Windows or IIS reads as /pharmacy is decided by the pharmacy's policy on both lanes and upgrades")
+        void aSpellingALegacyServerReadsAsThePharmacyIsThePharmacys(String target) throws Exception {
+            assertThat(statuses(target, nurseCookies(), Map.of())).containsExactly(403, 403, 403);
+        }
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"/HIGH/echo", "/high./echo", "/High%20/echo", "/high::$DATA/echo"})
+        void aSpellingALegacyServerReadsAsTheLevel3RouteAsksForLevel3(String target) throws Exception {
+            assertThat(statuses(target, nurseCookies(), Map.of())).containsExactly(302, 302, 302);
+            HttpResponse<String> response = nurse.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + target)).build());
+            assertThat(response.headers().firstValue("location").orElseThrow()).contains("acr_values=eidas3");
+        }
+
+        @ParameterizedTest(name = "[{index}] {0}: {1}")
+        @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+                "raw end of path | /pharmacy#/echo", "raw end of path | /echo#/../pharmacy/echo",
+                "encoded parameter beside dots | /public/..%3B/pharmacy/echo", "encoded parameter | /pharmacy%3bx/echo",
+                "encoded query | /public%3F/../pharmacy/echo", "encoded fragment | /public%23/pharmacy/echo",
+                "encoded dots | /public/%2E%2E/pharmacy/echo", "encoded dots | /public/.%2e/pharmacy/echo",
+                "double encoding | /public/%252E%252E/pharmacy/echo", "double encoding | /public%252Fpharmacy/echo",
+                "double encoding | /%2570harmacy/echo", "IIS %u escape | /public/%u002E%u002E/pharmacy/echo",
+                "encoded control | /pharmacy%00/echo", "encoded control | /echo%0a", "encoded control | /echo%09",
+                "encoded control | /echo%1F", "encoded control | /echo%7f",
+                "fullwidth dots | /public/%EF%BC%8E%EF%BC%8E/pharmacy/echo", "Windows short name | /PHARMA~1/echo",
+                "overlong UTF-8 | /public/%c0%ae%c0%ae/pharmacy/echo"})
+        @DisplayName("a path a server reads another way is refused on both lanes and upgrades, and never reaches the app")
+        void aPathAServerReadsAnotherWayIsRefused(String family, String target) throws Exception {
+            assertThat(statuses(target, nurseCookies(), Map.of())).as(family).containsExactly(400, 400, 400);
+        }
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"/PUBLIC/echo", "/public./echo", "/Public%20/echo", "/public::$DATA/echo"})
+        @DisplayName("a public path is public only as written: another spelling asks for a login")
+        void aPublicPathIsPublicOnlyAsWritten(String target) throws Exception {
+            assertThat(statuses(target, "app=1", Map.of())).containsExactly(302, 302, 302);
+        }
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"X-Original-URL", "X-Rewrite-URL", "x_original_url", "X-ORIGINAL-URI", "X-Envoy-Original-Path"})
+        @DisplayName("headers some servers honour as the path never reach the app, on either lane")
+        void pathOverrideHeadersAreRemoved(String name) throws Exception {
+            for (java.net.http.HttpClient.Version version : java.net.http.HttpClient.Version.values()) {
+                java.net.http.HttpClient browser = java.net.http.HttpClient.newBuilder().version(version).build();
+                HttpResponse<String> response = browser.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/echo"))
+                        .header("cookie", nurseCookies()).header(name, "/pharmacy/echo").build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                JsonNode seen = JSON.readTree(response.body());
+                assertThat(seen.path("x-hc-user").asText()).isEqualTo(DemoProfessional.ALL.get(1).username());
+                assertThat(response.body().toLowerCase(java.util.Locale.ROOT)).doesNotContain("/pharmacy/echo");
+            }
+        }
+
+        @Test
+        @DisplayName("the record of a refused spelling names the route it was read as, the path as sent")
+        void theRecordNamesTheStrictRoute() throws Exception {
+            String id = "case-" + UUID.randomUUID();
+            assertThat(statuses("/PHARMACY/echo", nurseCookies(), Map.of("X-Request-Id", id))).containsExactly(403, 403, 403);
+            List<JsonNode> mine = new java.util.ArrayList<>();
+            for (java.nio.file.Path file : AuditFiles.of(stack, "gateway")) {
+                for (String line : java.nio.file.Files.readAllLines(file)) {
+                    JsonNode record = JSON.readTree(line);
+                    if (record.path("request_id").asText().equals(id)) {
+                        mine.add(record);
+                    }
+                }
+            }
+            assertThat(mine).hasSize(3).allSatisfy(r -> {
+                assertThat(r.path("route").asText()).isEqualTo("demo-pharmacy");
+                assertThat(r.path("reason").asText()).isEqualTo("profession not allowed");
+                assertThat(r.path("path").asText()).isEqualTo("/PHARMACY/echo");
+                assertThat(r.path("status").asInt()).isEqualTo(403);
+            });
+        }
+    }
+
     /** One request written as is (what an HTTP client would not send), the whole answer read back. */
     static String raw(URI server, String request) throws Exception {
         try (java.net.Socket socket = new java.net.Socket(server.getHost(), server.getPort())) {

@@ -190,7 +190,7 @@ public final class ConfigLoader {
             throw new ConfigException(where + " must be a mapping (id, path, upstream, ...)");
         }
         known(node, where, "id", "host", "path", "upstream", "minLevel", "publicPaths", "requiredRoles", "professions",
-                "headers");
+                "headers", "caseSensitive");
         known(node.path("headers"), where + ".headers", "rename", "drop");
         String id = required(node, "id", where);
         if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -239,9 +239,13 @@ public final class ConfigLoader {
             dropped.add(HeaderContract.canonical(h));
         });
         String host = node.hasNonNull("host") ? hostName(node.get("host").asText(), where + ".host") : null;
+        JsonNode caseSensitive = node.path("caseSensitive");
+        if (!caseSensitive.isMissingNode() && !caseSensitive.isBoolean()) {
+            throw new ConfigException(where + ".caseSensitive must be true or false, got '" + caseSensitive.asText() + "'");
+        }
         return new RouteConfig(id, host, path, upstream, minLevel, publicPaths,
                 new HashSet<>(values(node, "requiredRoles", where)), new HashSet<>(values(node, "professions", where)),
-                renamed, dropped);
+                renamed, dropped, caseSensitive.asBoolean(false));
     }
 
     /**

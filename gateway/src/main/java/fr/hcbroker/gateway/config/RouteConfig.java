@@ -19,10 +19,12 @@ import java.util.Set;
  * @param professions     the session must hold one of these profession codes (empty: no rule)
  * @param renamedHeaders  contract header name → the name this app reads (e.g. X-HC-User → REMOTE_USER)
  * @param droppedHeaders  contract headers this app must not receive
+ * @param caseSensitive   the app tells {@code /Dpi} from {@code /dpi}: the route's prefix is matched with
+ *                        its letter case (by default without, as IIS and Windows read paths)
  */
 public record RouteConfig(String id, String host, String pathPrefix, URI upstream, Level minLevel,
                           List<String> publicPaths, Set<String> requiredRoles, Set<String> professions,
-                          Map<String, String> renamedHeaders, Set<String> droppedHeaders) {
+                          Map<String, String> renamedHeaders, Set<String> droppedHeaders, boolean caseSensitive) {
 
     public RouteConfig {
         publicPaths = List.copyOf(publicPaths);
@@ -32,16 +34,22 @@ public record RouteConfig(String id, String host, String pathPrefix, URI upstrea
         droppedHeaders = Set.copyOf(droppedHeaders);
     }
 
-    public boolean matches(String requestHost, String path) {
+    /**
+     * Whether a request for this host and path is this route's. {@code anyCase}: the path as a server
+     * that ignores letter case reads it, which the prefix then matches in any case unless the route is
+     * {@link #caseSensitive}.
+     */
+    public boolean matches(String requestHost, String path, boolean anyCase) {
         if (host != null && !host.equalsIgnoreCase(requestHost)) {
             return false;
         }
-        return underPrefix(path, pathPrefix);
+        return underPrefix(path, pathPrefix, anyCase && !caseSensitive);
     }
 
+    /** Public paths match only as written, letter case included: a looser reading must not open a path. */
     public boolean isPublic(String path) {
         for (String prefix : publicPaths) { // every request asks: no stream
-            if (underPrefix(path, prefix)) {
+            if (underPrefix(path, prefix, false)) {
                 return true;
             }
         }
@@ -53,7 +61,12 @@ public record RouteConfig(String id, String host, String pathPrefix, URI upstrea
         return renamedHeaders.isEmpty() ? Set.of() : Set.copyOf(renamedHeaders.values());
     }
 
-    private static boolean underPrefix(String path, String prefix) {
-        return path.equals(prefix) || path.startsWith(prefix.endsWith("/") ? prefix : prefix + "/");
+    private static boolean underPrefix(String path, String prefix, boolean anyCase) {
+        int length = prefix.length();
+        if (!path.regionMatches(anyCase, 0, prefix, 0, length)) {
+            return false;
+        }
+        // Whole segments only: /pharmacy is not /pharmacyx.
+        return path.length() == length || prefix.endsWith("/") || path.charAt(length) == '/';
     }
 }

@@ -452,7 +452,7 @@ final class FastLane extends ChannelDuplexHandler {
             }
             int status = UpstreamErrors.timedOut(cause) ? 504 : 502;
             pass.failed().accept(status);
-            var page = UpstreamErrors.nettyPage(status);
+            var page = UpstreamErrors.nettyPage(status, request.headers().get(HttpHeaderNames.ACCEPT_LANGUAGE));
             if (!sent || closing) {
                 // The rest of the body is not read: the connection cannot serve another request.
                 page.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

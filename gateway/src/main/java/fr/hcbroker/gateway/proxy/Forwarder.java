@@ -253,6 +253,6 @@ final class Forwarder {
         }
         int status = UpstreamErrors.timedOut(cause) ? 504 : 502;
         failed.accept(request, status);
-        UpstreamErrors.send(request.response(), status);
+        UpstreamErrors.send(request, status);
     }
 }

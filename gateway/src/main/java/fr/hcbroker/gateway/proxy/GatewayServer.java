@@ -10,7 +10,6 @@ import fr.hcbroker.gateway.policy.Decision;
 import fr.hcbroker.gateway.policy.DecisionEvent;
 import fr.hcbroker.gateway.policy.DecisionListener;
 import fr.hcbroker.gateway.policy.Outcome;
-import fr.hcbroker.gateway.policy.Policy;
 import fr.hcbroker.gateway.session.PendingLogin;
 import fr.hcbroker.gateway.session.Session;
 import fr.hcbroker.gateway.session.SessionStore;
@@ -69,6 +68,7 @@ public final class GatewayServer {
     static final String JWKS = "/.well-known/hc-broker/jwks.json";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    private static final AsciiString ACCEPT_LANGUAGE = AsciiString.cached("accept-language");
     private static final Function<String, HostAndPort> PARSE_AUTHORITY = host -> HostAndPort.parseAuthority(host, -1);
 
     /**
@@ -76,6 +76,10 @@ public final class GatewayServer {
      * and the fast lane's pooled connections (null for an https app).
      */
     private record Route(RouteConfig config, Forwarder forwarder, HttpProxy webSockets, DirectUpstream direct) {
+    }
+
+    /** The routes in order, and their configurations for {@link RouteChoice}: swapped as one on reload. */
+    private record Routing(List<Route> routes, List<RouteConfig> configs) {
     }
 
     /**
@@ -101,7 +105,7 @@ public final class GatewayServer {
     private final io.micrometer.core.instrument.Timer answered;
     /** Requests the fast lane took: the rest of the decisions went through Vert.x. */
     private final io.micrometer.core.instrument.Counter fastLane;
-    private volatile List<Route> routes;
+    private volatile Routing routing;
     private final java.util.Map<Outcome, io.micrometer.core.instrument.Counter> decisions = new java.util.EnumMap<>(Outcome.class);
     private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.Set<String> refreshing = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -131,7 +135,7 @@ public final class GatewayServer {
         this.answered = io.micrometer.core.instrument.Timer.builder("hc_gateway_upstream")
                 .description("Time until an app's answer begins (plain requests)").register(metrics);
         this.fastLane = metrics.counter("hc_gateway_fast_lane");
-        this.routes = routes(config);
+        this.routing = routes(config);
         metrics.gauge("hc_gateway_sessions", store, SessionStore::size);
         metrics.gauge("hc_gateway_websockets", this, GatewayServer::openWebSockets);
         // Looked up once: a registry lookup per request (tags, map) costs more than the count itself.
@@ -151,13 +155,13 @@ public final class GatewayServer {
                 new PoolOptions().setHttp1MaxSize(64));
     }
 
-    private List<Route> routes(GatewayConfig config) {
+    private Routing routes(GatewayConfig config) {
         int timeoutMs = (int) config.upstreamTimeout().toMillis();
         List<Route> built = new ArrayList<>();
         for (RouteConfig route : config.routes()) {
             URI upstream = route.upstream();
             BiConsumer<HttpServerRequest, Integer> failed = (request, status) -> record(request, route.id(),
-                    new Decision(Outcome.DENY, "upstream error " + status), null, status);
+                    new Decision(Outcome.DENY, Refusal.upstream(status).reason()), null, status);
             int port = upstream.getPort() > 0 ? upstream.getPort() : "https".equals(upstream.getScheme()) ? 443 : 80;
             SocketAddress origin = SocketAddress.inetSocketAddress(port, upstream.getHost());
             HttpProxy webSockets = HttpProxy.reverseProxy(client)
@@ -169,7 +173,7 @@ public final class GatewayServer {
             built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed, ownCookies(), answered), webSockets,
                     DirectUpstream.of(vertx, upstream, timeoutMs, ownCookies(), answered)));
         }
-        return List.copyOf(built);
+        return new Routing(List.copyOf(built), List.copyOf(config.routes()));
     }
 
     /**
@@ -180,9 +184,9 @@ public final class GatewayServer {
     public List<String> reload(GatewayConfig next) {
         List<String> restartOnly = config.restartOnlyChanges(next);
         if (restartOnly.isEmpty()) {
-            List<Route> built = routes(next);
+            Routing built = routes(next);
             config = next;
-            routes = built;
+            routing = built;
         }
         return restartOnly;
     }
@@ -259,18 +263,15 @@ public final class GatewayServer {
 
     private void handle(HttpServerRequest request, HttpClient own) {
         String path = request.path();
-        String invalid = invalidTarget(request);
+        Refusal invalid = invalidTarget(request);
         if (invalid != null) {
-            afterRecorded(request, record(request, null, new Decision(Outcome.DENY, invalid), null, 400),
-                    () -> Pages.send(request.response(), 400, "Adresse refusée", "Cette adresse n'est pas valide.",
-                            "This address is not valid."));
+            refuse(request, invalid, null, null);
             return;
         }
         if (request.method() == HttpMethod.TRACE) {
             // The app would echo the request back, identity headers and assertion included.
-            afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "method TRACE refused"), null, 405),
-                    () -> Pages.send(request.response().putHeader("allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"),
-                            405, "Méthode refusée", "Cette méthode n'est pas acceptée.", "This method is not accepted."));
+            request.response().putHeader("allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+            refuse(request, Refusal.TRACE, null, null);
             return;
         }
         switch (path) {
@@ -292,10 +293,8 @@ public final class GatewayServer {
             case BACKCHANNEL_LOGOUT -> backchannelLogout(request);
             default -> {
                 String matching = RequestPaths.forMatching(path);
-                if (reserved(matching)) {
-                    afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "unknown gateway path"), null, 404),
-                            () -> Pages.send(request.response(), 404, "Adresse inconnue", "Cette adresse n'existe pas.",
-                                    "This address does not exist."));
+                if (RouteChoice.reserved(matching)) {
+                    refuse(request, Refusal.UNKNOWN_GATEWAY_PATH, null, null);
                 } else {
                     route(request, matching, own);
                 }
@@ -409,12 +408,6 @@ public final class GatewayServer {
         return host != null && host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
     }
 
-    /** The gateway's own namespaces: no app may answer under them, whatever follows. */
-    private static boolean reserved(String path) {
-        return path.equals("/.hc") || path.startsWith("/.hc/") || path.equals("/.well-known/hc-broker")
-                || path.startsWith("/.well-known/hc-broker/");
-    }
-
     /** {@code path}: as routes match it ({@link RequestPaths#forMatching}). */
     private void route(HttpServerRequest request, String path, HttpClient own) {
         String host = request.authority() == null ? null : request.authority().host();
@@ -422,36 +415,31 @@ public final class GatewayServer {
             // "apps.hopital.example." names the same host: it must not miss that host's routes.
             host = host.substring(0, host.length() - 1);
         }
-        Route route = matching(host, path);
-        if (route == null) {
+        Routing current = routing;
+        RouteChoice choice = RouteChoice.of(current.configs(), host, path);
+        if (choice == null) {
             // A decision like any other: probes of addresses no app serves are part of the evidence.
-            afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "no route"), null, 404),
-                    () -> Pages.send(request.response(), 404, "Application inconnue",
-                            "Aucune application n'est configurée à cette adresse.", "No application is configured here."));
+            refuse(request, Refusal.NO_ROUTE, null, null);
             return;
         }
+        Route route = current.routes().get(choice.index());
         request.pause();
         String sessionId = sessionId(request);
         Future<Session> lookup = sessionId == null ? Future.succeededFuture() : store.get(sessionId);
         lookup.onComplete(found -> {
             if (found.failed()) {
                 request.resume();
-                Pages.send(request.response(), 503, "Service momentanément indisponible",
-                        "Les sessions ne peuvent pas être lues. Réessayez dans un instant.", "Sessions cannot be read now.");
+                refuse(request, Refusal.SESSIONS_UNAVAILABLE, route.config().id(), null);
                 return;
             }
             Session session = found.result();
             if (session != null && session.refreshDue(System.currentTimeMillis() / 1000)) {
                 refresh(request, sessionId, session, route.config().id());
             }
-            Decision decision = unlessUnrecorded(Policy.decide(route.config(), path, session));
+            Decision decision = unlessUnrecorded(choice.decide(session));
             if (decision == AUDIT_UNWRITABLE) {
                 request.resume();
-                afterRecorded(request, record(request, route.config().id(), decision, session, 503),
-                        () -> Pages.send(request.response(), 503, "Service momentanément indisponible",
-                                "Le journal d'audit ne peut pas être écrit : les accès sont suspendus jusqu'à son retour."
-                                        + " Réessayez dans un instant ; si cela dure, prévenez le support informatique.",
-                                "The audit trail cannot be written: access is suspended until it is back. Please try again shortly."));
+                refuse(request, Refusal.AUDIT_UNAVAILABLE, route.config().id(), session, decision);
                 return;
             }
             switch (decision.outcome()) {
@@ -460,23 +448,16 @@ public final class GatewayServer {
                     request.resume();
                     if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
                         // A form post cannot be replayed after a login round trip: say so instead.
-                        afterRecorded(request, record(request, route.config().id(), decision, session, 401),
-                                () -> Pages.send(request.response(), 401, "Connexion nécessaire",
-                                        "Votre session a expiré ou n'a pas le niveau requis. Rechargez la page pour vous connecter.",
-                                        "Please reload the page to sign in."));
+                        refuse(request, Refusal.LOGIN_NEEDED, route.config().id(), session, decision);
                     } else {
                         afterRecorded(request, record(request, route.config().id(), decision, session, 302),
-                                () -> login(request, RequestPaths.safeReturn(request.uri()), route.config().minLevel(),
+                                () -> login(request, RequestPaths.safeReturn(request.uri()), choice.minLevel(),
                                         decision.outcome() == Outcome.STEP_UP ? sessionId : null));
                     }
                 }
                 case DENY -> {
                     request.resume();
-                    afterRecorded(request, record(request, route.config().id(), decision, session, 403),
-                            () -> Pages.send(request.response(), 403, "Accès refusé",
-                                    "Votre profil ne donne pas accès à cette application (" + decision.reason()
-                                            + "). Si vous pensez que c'est une erreur, contactez le support informatique.",
-                                    "Your profile does not give access to this application."));
+                    refuse(request, Refusal.POLICY, route.config().id(), session, decision);
                 }
             }
         });
@@ -488,34 +469,24 @@ public final class GatewayServer {
      * invalid {@code Host} is a 400) that the target does not contradict, an unambiguous path, and a
      * body framed one way only.
      */
-    private static String invalidTarget(HttpServerRequest request) {
+    private static Refusal invalidTarget(HttpServerRequest request) {
         if (!RequestPaths.printable(request.uri())) {
-            return "characters a request target cannot hold";
+            return Refusal.UNPRINTABLE_TARGET;
         }
         if (RequestPaths.ambiguous(request.path())) {
-            return "ambiguous path";
+            return Refusal.AMBIGUOUS_PATH;
         }
         List<String> hosts = request.headers().getAll("host");
         if (hosts.size() > 1 || (hosts.isEmpty() ? request.version() != HttpVersion.HTTP_1_0 : request.authority() == null)) {
-            return "missing, repeated or invalid Host header";
+            return Refusal.INVALID_HOST;
         }
         if (!RequestPaths.sameHost(request.uri(), hosts.isEmpty() ? null : hosts.get(0))) {
-            return "request target names another host";
+            return Refusal.TARGET_NAMES_ANOTHER_HOST;
         }
         // getAll only when there is one: it makes a list, and most requests have no body.
         if (request.getHeader("transfer-encoding") != null
                 && !Forwarder.onlyChunked(request.headers().getAll("transfer-encoding"))) {
-            return "transfer coding other than chunked alone";
-        }
-        return null;
-    }
-
-    /** The first route for this host and path, or null (a loop: a stream per request costs more). */
-    private Route matching(String host, String path) {
-        for (Route route : routes) {
-            if (route.config().matches(host, path)) {
-                return route;
-            }
+            return Refusal.TRANSFER_CODING;
         }
         return null;
     }
@@ -525,11 +496,7 @@ public final class GatewayServer {
             // A page elsewhere on the same site (another host of the hospital's domain) is sent the Lax
             // cookie with its WebSocket handshake and could then read the socket in the person's name.
             request.resume();
-            afterRecorded(request, record(request, route.config().id(),
-                    new Decision(Outcome.DENY, "WebSocket opened from another origin"), session, 403),
-                    () -> Pages.send(request.response(), 403, "Accès refusé",
-                            "Cette connexion vient d'une autre page que l'application.",
-                            "This connection comes from a page other than the application."));
+            refuse(request, Refusal.WEBSOCKET_OTHER_ORIGIN, route.config().id(), session);
             return;
         }
         String sessionId = session == null ? null : sessionId(request);
@@ -559,6 +526,7 @@ public final class GatewayServer {
     private AppHeaders forApp(MultiMap incoming, String cookies, String peer, HostAndPort authority, RouteConfig route,
                               Session session) {
         HeaderContract.strip(incoming, route.identityHeaderNames());
+        RequestPaths.removePathOverrides(incoming);
         incoming.remove(HttpHeaderNames.COOKIE);
         if (cookies != null) {
             incoming.set(HttpHeaderNames.COOKIE, cookies);
@@ -631,7 +599,10 @@ public final class GatewayServer {
             return null;
         }
         String matching = RequestPaths.forMatching(path);
-        Route route = reserved(matching) ? null : matching(withoutFinalDot(authority.host()), matching);
+        Routing current = routing;
+        RouteChoice choice = RouteChoice.reserved(matching) ? null
+                : RouteChoice.of(current.configs(), withoutFinalDot(authority.host()), matching);
+        Route route = choice == null ? null : current.routes().get(choice.index());
         if (route == null || route.direct() == null) {
             return null;
         }
@@ -648,7 +619,7 @@ public final class GatewayServer {
                 return null;
             }
         }
-        Decision decision = unlessUnrecorded(Policy.decide(route.config(), matching, session));
+        Decision decision = unlessUnrecorded(choice.decide(session));
         if (decision.outcome() != Outcome.ALLOW) {
             return null;
         }
@@ -662,7 +633,7 @@ public final class GatewayServer {
         fastLane.increment();
         return new FastLane.Pass(route.direct(), route.direct().requestFor(request, added::applyTo), session != null,
                 status -> record(method, path, client, requestId, routeId,
-                        new Decision(Outcome.DENY, "upstream error " + status), null, status));
+                        new Decision(Outcome.DENY, Refusal.upstream(status).reason()), null, status));
     }
 
     /** The paths {@link #handle} answers itself, whatever the routes. */
@@ -717,10 +688,7 @@ public final class GatewayServer {
         String state = request.getParam("state");
         String code = request.getParam("code");
         if (state == null || code == null) {
-            afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "callback without code or state"), null, 400),
-                    () -> Pages.send(request.response(), 400, "Connexion interrompue",
-                            "La connexion n'a pas abouti. Revenez à l'application et reconnectez-vous.",
-                            "The login did not complete."));
+            refuse(request, Refusal.CALLBACK_INCOMPLETE, null, null);
             return;
         }
         store.takePending(state).onComplete(taken -> {
@@ -728,17 +696,11 @@ public final class GatewayServer {
             if (pending != null && !pending.browser().equals(cookieValue(request, loginCookieName))) {
                 // A callback link opened in another browser than the one that logged in: completing it
                 // would log this person in as whoever did (login CSRF). The attempt is spent.
-                afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "login started in another browser"), null, 400),
-                        () -> Pages.send(request.response(), 400, "Connexion refusée",
-                                "Cette connexion a été commencée dans un autre navigateur. Revenez à l'application et reconnectez-vous.",
-                                "This login was started in another browser."));
+                refuse(request, Refusal.LOGIN_IN_ANOTHER_BROWSER, null, null);
                 return;
             }
             if (pending == null) {
-                afterRecorded(request, record(request, null, new Decision(Outcome.DENY, "unknown or replayed state"), null, 400),
-                        () -> Pages.send(request.response(), 400, "Connexion expirée",
-                                "Cette tentative de connexion a expiré ou a déjà servi. Revenez à l'application et reconnectez-vous.",
-                                "This login attempt has expired or was already used."));
+                refuse(request, Refusal.LOGIN_EXPIRED, null, null);
                 return;
             }
             String sessionId = random();
@@ -814,22 +776,19 @@ public final class GatewayServer {
 
     private void unavailableOrRefused(HttpServerRequest request, Throwable failure) {
         boolean unavailable = failure instanceof OidcException oe && oe.unavailable();
-        afterRecorded(request, record(request, null,
-                new Decision(Outcome.DENY, unavailable ? "login service unavailable" : "login refused"),
-                null, unavailable ? 503 : 403), () -> refusalPage(request, unavailable));
+        refuse(request, unavailable ? Refusal.LOGIN_UNAVAILABLE : Refusal.LOGIN_REFUSED, null, null);
     }
 
-    private void refusalPage(HttpServerRequest request, boolean unavailable) {
-        if (unavailable) {
-            Pages.send(request.response(), 503, "Service de connexion indisponible",
-                    "Le service d'authentification de l'établissement ne répond pas. Les sessions ouvertes continuent de"
-                            + " fonctionner ; réessayez de vous connecter dans quelques minutes.",
-                    "The login service is unavailable; open sessions keep working. Please try again in a few minutes.");
-        } else {
-            Pages.send(request.response(), 403, "Connexion refusée",
-                    "La connexion n'a pas pu être vérifiée. Revenez à l'application et reconnectez-vous.",
-                    "The login could not be verified.");
-        }
+    /** Answers with the refusal's page once its record (reason, status) is on disk. */
+    private void refuse(HttpServerRequest request, Refusal refusal, String routeId, Session session) {
+        refuse(request, refusal, routeId, session, new Decision(Outcome.DENY, refusal.reason()));
+    }
+
+    /** The same, recording {@code decision} (the policy's own reason and outcome). */
+    private void refuse(HttpServerRequest request, Refusal refusal, String routeId, Session session, Decision decision) {
+        afterRecorded(request, record(request, routeId, decision, session, refusal.status()),
+                () -> Pages.send(request.response(), refusal, Refusal.english(request.getHeader(ACCEPT_LANGUAGE)),
+                        decision.reason()));
     }
 
     private String sessionId(HttpServerRequest request) {
@@ -1003,9 +962,8 @@ public final class GatewayServer {
             if (done.succeeded()) {
                 send.run();
             } else {
-                Pages.send(request.response(), 503, "Service momentanément indisponible",
-                        "Le journal d'audit ne peut pas enregistrer cette action. Réessayez dans un instant.",
-                        "The audit trail cannot record this action; please try again shortly.");
+                Pages.send(request.response(), Refusal.AUDIT_UNAVAILABLE, Refusal.english(request.getHeader(ACCEPT_LANGUAGE)),
+                        null);
             }
         });
     }

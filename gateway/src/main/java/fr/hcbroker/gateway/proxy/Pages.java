@@ -8,7 +8,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
 
-/** The gateway's own pages: short, French first, no external resource, saying what to do next. */
+/**
+ * The gateway's own pages: short, in the person's language only (French unless their browser prefers
+ * English), no external resource, saying what to do next.
+ */
 final class Pages {
 
     private Pages() {
@@ -16,34 +19,50 @@ final class Pages {
 
     private static final String CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 
-    static void send(HttpServerResponse response, int status, String titleFr, String textFr, String textEn) {
+    /**
+     * The refusal's page with its status. {@code detail} fills the text's {@code %s} (the policy's
+     * reason); {@code english}: see {@link Refusal#english}.
+     */
+    static void send(HttpServerResponse response, Refusal refusal, boolean english, String detail) {
         if (response.ended() || response.headWritten()) {
             return;
         }
-        response.setStatusCode(status)
+        response.setStatusCode(refusal.status())
                 .putHeader("content-type", "text/html; charset=utf-8")
                 .putHeader("cache-control", "no-store")
+                .putHeader("content-language", english ? "en" : "fr")
                 // Never framed: a page of ours inside another site's frame could be used to trick a click.
                 .putHeader("content-security-policy", CSP)
-                .end(html(titleFr, textFr, textEn));
+                .end(html(refusal, english, detail));
     }
 
     /** The same page as a whole Netty answer, for {@link FastLane}. */
-    static FullHttpResponse response(int status, String titleFr, String textFr, String textEn) {
-        byte[] body = html(titleFr, textFr, textEn).getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
-                Unpooled.wrappedBuffer(body));
+    static FullHttpResponse response(Refusal refusal, boolean english) {
+        byte[] body = html(refusal, english, null).getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(refusal.status()), Unpooled.wrappedBuffer(body));
         response.headers().set("content-type", "text/html; charset=utf-8").set("cache-control", "no-store")
+                .set("content-language", english ? "en" : "fr")
                 .set("content-security-policy", CSP).set("content-length", body.length);
         return response;
     }
 
-    private static String html(String titleFr, String textFr, String textEn) {
+    static String html(Refusal refusal, boolean english, String detail) {
+        Refusal.Text text = refusal.text();
+        String title = english ? text.titleEn() : text.titleFr();
+        String words = english ? text.textEn() : text.textFr();
+        if (words.contains("%s")) {
+            words = words.formatted(escape(detail == null ? "" : detail));
+        }
         return """
                 <!doctype html>
-                <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+                <html lang="%s"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
                 <title>%s</title><style>body{font-family:sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}</style></head>
-                <body><h1>%s</h1><p>%s</p><p lang="en">%s</p><p><a href="/">Accueil / Home</a></p></body></html>
-                """.formatted(titleFr, titleFr, textFr, textEn);
+                <body><h1>%s</h1><p>%s</p><p><a href="/">%s</a></p></body></html>
+                """.formatted(english ? "en" : "fr", title, title, words, english ? "Home" : "Accueil");
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

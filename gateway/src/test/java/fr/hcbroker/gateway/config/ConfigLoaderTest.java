@@ -36,7 +36,21 @@ class ConfigLoaderTest {
         GatewayConfig config = load("[10.0.0.7, \"::1\"]", "{id: a, host: Apps.Hopital.Example., path: /, upstream: \"http://127.0.0.1:9090\"}");
         assertThat(config.trustedProxies()).containsExactlyInAnyOrder("10.0.0.7", "0:0:0:0:0:0:0:1");
         assertThat(config.routes().get(0).host()).isEqualTo("apps.hopital.example");
-        assertThat(config.routes().get(0).matches("apps.hopital.example", "/x")).isTrue();
+        assertThat(config.routes().get(0).matches("apps.hopital.example", "/x", false)).isTrue();
+    }
+
+    @Test
+    void routesIgnoreLetterCaseUnlessTheyAreCaseSensitive() throws Exception {
+        RouteConfig anyCase = load("[]", "{id: a, path: /Dpi, upstream: \"http://127.0.0.1:9090\"}").routes().get(0);
+        assertThat(anyCase.caseSensitive()).isFalse();
+        assertThat(anyCase.matches(null, "/DPI/x", true)).isTrue();
+        assertThat(anyCase.matches(null, "/DPI/x", false)).isFalse();
+        RouteConfig exact = load("[]", "{id: a, path: /Dpi, upstream: \"http://127.0.0.1:9090\", caseSensitive: true}")
+                .routes().get(0);
+        assertThat(exact.matches(null, "/DPI/x", true)).isFalse();
+        assertThat(exact.matches(null, "/Dpi/x", true)).isTrue();
+        assertThatThrownBy(() -> load("[]", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\", caseSensitive: yes please}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("routes[0].caseSensitive must be true or false");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -28,7 +28,7 @@ class HeaderContractTest {
 
     static RouteConfig route(Map<String, String> renamed, Set<String> dropped, Set<String> roles) {
         return new RouteConfig("app", null, "/", URI.create("http://127.0.0.1:1"), Level.SUBSTANTIAL, List.of(),
-                roles, Set.of(), renamed, dropped);
+                roles, Set.of(), renamed, dropped, false);
     }
 
     @Nested

@@ -33,9 +33,62 @@ class RequestPathsTest {
         assertThat(RequestPaths.ambiguous(path)).isTrue();
     }
 
+    /**
+     * The families of paths a legacy server reads differently from route matching, many spellings
+     * each: every one is refused before any route is chosen.
+     */
+    @ParameterizedTest(name = "[{index}] {0}: {1}")
+    @CsvSource(delimiter = '|', value = {
+            "raw end-of-path character | /pharmacy#/x", "raw end-of-path character | /public/x#/../pharmacy",
+            "raw end-of-path character | /public\\..\\pharmacy", "raw end-of-path character | /x\u0000/pharmacy",
+            "encoded parameter beside dots | /public/..%3B/pharmacy", "encoded parameter beside dots | /public/..%3b/pharmacy",
+            "encoded parameter beside dots | /public/%3B/pharmacy", "encoded parameter beside dots | /pharmacy%3Bx/echo",
+            "encoded query or fragment | /public%3F/../pharmacy", "encoded query or fragment | /pharmacy%3f",
+            "encoded query or fragment | /public%23/pharmacy", "encoded dot segment | /public/%2E%2E/pharmacy",
+            "encoded dot segment | /public/.%2e/pharmacy", "encoded dot segment | /public/%2e./pharmacy",
+            "double encoding | /public/%252E%252E/pharmacy", "double encoding | /public/%252e%252e/pharmacy",
+            "double encoding | /public%252Fpharmacy", "double encoding | /public/..%253B/pharmacy",
+            "double encoding | /%2570harmacy", "double encoding | /public/%25%32%65",
+            "IIS %u escape | /public/%u002E%u002E/pharmacy", "IIS %u escape | /%U0070harmacy",
+            "encoded control | /pharmacy%00", "encoded control | /x%01", "encoded control | /x%09/y",
+            "encoded control | /x%0a", "encoded control | /x%0D", "encoded control | /x%1f", "encoded control | /x%1F",
+            "encoded control | /x%7f", "encoded control | /x%7F",
+            "fullwidth form | /public/%EF%BC%8E%EF%BC%8E/pharmacy", "fullwidth form | /%ef%bd%90harmacy",
+            "Windows short name | /PHARMA~1/echo", "Windows short name | /pharma~2", "Windows short name | /x/DOCUME~1.ASP",
+            "overlong UTF-8 | /public/%c0%ae%c0%ae/pharmacy", "overlong UTF-8 | /%e0%80%ae"})
+    void everyFamilyALegacyServerReadsAnotherWayIsRefused(String family, String path) {
+        assertThat(RequestPaths.ambiguous(path)).as(family).isTrue();
+    }
+
+    @ParameterizedTest(name = "[{index}] {0} -> {1}")
+    @CsvSource({"/pharmacy./echo, /pharmacy/echo", "/pharmacy.../echo, /pharmacy/echo", "/pharmacy%20/echo, /pharmacy/echo",
+            "/pharmacy.%20./echo, /pharmacy/echo", "/pharmacy::$INDEX_ALLOCATION/echo, /pharmacy/echo",
+            "/pharmacy:x, /pharmacy", "/pharmacy., /pharmacy", "/pharmacy./, /pharmacy/", "/a/b.:c/d, /a/b/d",
+            "/%20/pharmacy, /pharmacy", "/., /", "/a:b/, /a/"})
+    void windowsDropsTrailingDotsSpacesAndStreams(String path, String folded) {
+        assertThat(RequestPaths.folded(path)).isEqualTo(folded);
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"/", "/pharmacy/echo", "/a.b/c", "/a%20b/c", "/pharmacy/", "/x.y", "/~user/page"})
+    void aPathWindowsReadsTheSameIsKeptAsItIs(String path) {
+        assertThat(RequestPaths.folded(path)).isSameAs(path);
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"X-Original-URL", "x-original-url", "X_Original_URL", "X-ORIGINAL-URI", "x-rewrite-url",
+            "X_REWRITE_URL", "X-Original-Path", "X-Override-URL", "x-envoy-original-path", "X-Envoy_Original-Path"})
+    void headersServersHonourAsThePathAreRemovedInAnySpelling(String name) {
+        io.vertx.core.MultiMap headers = io.vertx.core.MultiMap.caseInsensitiveMultiMap()
+                .add(name, "/pharmacy/echo").add("x-requested-with", "XMLHttpRequest").add("accept", "*/*");
+        RequestPaths.removePathOverrides(headers);
+        assertThat(headers.names()).containsExactlyInAnyOrder("x-requested-with", "accept");
+    }
+
     @ParameterizedTest(name = "[{index}] {0}")
     @ValueSource(strings = {"/", "/public/page", "/a.b/c..d", "/caf%C3%A9", "/page;jsessionid=A1B2", "/a%20b", "/%25", "/..x/",
-            "/%E2%82%AC", "/%F0%9F%98%80", "/%C3%A0", "/%E0%A4%85", "/%40", "/%60", "/%", "/%e", "/%zz", "/%E0"})
+            "/%E2%82%AC", "/%F0%9F%98%80", "/%C3%A0", "/%E0%A4%85", "/%40", "/%60", "/%", "/%e", "/%zz", "/%E0",
+            "/%25zz", "/100%25", "/%EF%BF%BD", "/~user", "/a~b", "/%u00", "/%uzzzz", "/wiki/Special:Search", "/a/b./c"})
     void ordinaryPathsPass(String path) {
         assertThat(RequestPaths.ambiguous(path)).isFalse();
     }

@@ -79,7 +79,7 @@ class ClusteredSessionStoreTest {
         AssertionSigner a = new AssertionSigner("https://gateway.test", Clock.systemUTC(), nodes.get(0));
         AssertionSigner b = new AssertionSigner("https://gateway.test", Clock.systemUTC(), nodes.get(1));
         RouteConfig route = new RouteConfig("app", null, "/", URI.create("http://127.0.0.1:1"), Level.SUBSTANTIAL,
-                List.of(), Set.of(), Set.of(), Map.of(), Set.of());
+                List.of(), Set.of(), Set.of(), Map.of(), Set.of(), false);
         SignedJWT fromA = SignedJWT.parse(a.assertion(session("kc-sid-1", "Hélène"), route));
         SignedJWT fromB = SignedJWT.parse(b.assertion(session("kc-sid-1", "Hélène"), route));
         assertThat(fromA.getHeader().getKeyID()).isNotEqualTo(fromB.getHeader().getKeyID());

@@ -1,0 +1,126 @@
+package fr.hcbroker.gateway.proxy;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Why the gateway answers a request itself instead of the app: the HTTP status, the reason its audit
+ * record gives, and the page the person reads, in French or English, saying what to do next. Every
+ * refusal goes through one of these, so the page, the status and the record agree.
+ */
+enum Refusal {
+    UNPRINTABLE_TARGET(400, "characters a request target cannot hold", Texts.ADDRESS),
+    AMBIGUOUS_PATH(400, "ambiguous path", Texts.ADDRESS),
+    INVALID_HOST(400, "missing, repeated or invalid Host header", Texts.ADDRESS),
+    TARGET_NAMES_ANOTHER_HOST(400, "request target names another host", Texts.ADDRESS),
+    TRANSFER_CODING(400, "transfer coding other than chunked alone", Texts.ADDRESS),
+    TRACE(405, "method TRACE refused", new Text("Méthode refusée",
+            "Cette méthode n'est pas acceptée. Revenez à la page précédente.",
+            "Method refused", "This method is not accepted. Go back to the previous page.")),
+    UNKNOWN_GATEWAY_PATH(404, "unknown gateway path", new Text("Adresse inconnue",
+            "Cette adresse n'existe pas. Vérifiez le lien ou revenez à l'accueil.",
+            "Unknown address", "This address does not exist. Check the link or go back to the home page.")),
+    NO_ROUTE(404, "no route", new Text("Application inconnue",
+            "Aucune application n'est configurée à cette adresse. Vérifiez le lien ou revenez à l'accueil.",
+            "Unknown application", "No application is configured at this address. Check the link or go back to the home page.")),
+    SESSIONS_UNAVAILABLE(503, "session store unavailable", new Text("Service momentanément indisponible",
+            "Les sessions ne peuvent pas être lues. Réessayez dans un instant ; si cela persiste, prévenez le support informatique.",
+            "Service temporarily unavailable",
+            "Sessions cannot be read right now. Try again in a moment; if it persists, tell the IT support desk.")),
+    /** A form sent without a (sufficient) session: it cannot be replayed after a login round trip. */
+    LOGIN_NEEDED(401, null, new Text("Connexion nécessaire",
+            "Votre session a expiré ou n'a pas le niveau requis. Rechargez la page pour vous connecter, puis envoyez à nouveau le formulaire.",
+            "Login needed",
+            "Your session has expired or does not have the required level. Reload the page to log in, then send the form again.")),
+    /** The route's policy: its reason ({@code profession not allowed}) is shown. */
+    POLICY(403, null, new Text("Accès refusé",
+            "Votre profil ne donne pas accès à cette application (%s). Si vous pensez que c'est une erreur, contactez le support informatique.",
+            "Access refused",
+            "Your profile does not give access to this application (%s). If you think this is a mistake, contact the IT support desk.")),
+    WEBSOCKET_OTHER_ORIGIN(403, "WebSocket opened from another origin", new Text("Accès refusé",
+            "Cette connexion vient d'une autre page que l'application. Ouvrez l'application depuis son adresse habituelle.",
+            "Access refused", "This connection comes from a page other than the application. Open the application from its usual address.")),
+    CALLBACK_INCOMPLETE(400, "callback without code or state", new Text("Connexion interrompue",
+            "La connexion n'a pas abouti. Revenez à l'application et reconnectez-vous.",
+            "Login interrupted", "The login did not complete. Go back to the application and log in again.")),
+    LOGIN_IN_ANOTHER_BROWSER(400, "login started in another browser", new Text("Connexion refusée",
+            "Cette connexion a été commencée dans un autre navigateur. Revenez à l'application et reconnectez-vous.",
+            "Login refused", "This login was started in another browser. Go back to the application and log in again.")),
+    LOGIN_EXPIRED(400, "unknown or replayed state", new Text("Connexion expirée",
+            "Cette tentative de connexion a expiré ou a déjà servi. Revenez à l'application et reconnectez-vous.",
+            "Login expired", "This login attempt has expired or was already used. Go back to the application and log in again.")),
+    LOGIN_UNAVAILABLE(503, "login service unavailable", new Text("Service de connexion indisponible",
+            "Le service d'authentification de l'établissement ne répond pas. Les sessions ouvertes continuent de"
+                    + " fonctionner ; réessayez de vous connecter dans quelques minutes.",
+            "Login service unavailable",
+            "The establishment's login service does not answer. Open sessions keep working; try to log in again in a few minutes.")),
+    LOGIN_REFUSED(403, "login refused", new Text("Connexion refusée",
+            "La connexion n'a pas pu être vérifiée. Revenez à l'application et reconnectez-vous.",
+            "Login refused", "The login could not be verified. Go back to the application and log in again.")),
+    /** Nothing is answered that the audit trail does not hold: this one has no record, by nature. */
+    AUDIT_UNAVAILABLE(503, null, new Text("Service momentanément indisponible",
+            "Le journal d'audit ne peut pas enregistrer cette action. Réessayez dans un instant ; si cela persiste, prévenez le support informatique.",
+            "Service temporarily unavailable",
+            "The audit trail cannot record this action. Try again in a moment; if it persists, tell the IT support desk.")),
+    UPSTREAM_DOWN(502, "upstream error 502", new Text("Application indisponible",
+            "L'application est injoignable. Réessayez dans un instant ; si cela persiste, prévenez le support informatique.",
+            "Application unavailable", "The application cannot be reached. Try again in a moment; if it persists, tell the IT support desk.")),
+    UPSTREAM_TIMEOUT(504, "upstream error 504", new Text("Application indisponible",
+            "L'application ne répond pas à temps. Réessayez dans un instant ; si cela persiste, prévenez le support informatique.",
+            "Application unavailable", "The application did not answer in time. Try again in a moment; if it persists, tell the IT support desk."));
+
+    /** A page's words in both languages; {@code %s} in a text takes the refusal's detail. */
+    record Text(String titleFr, String textFr, String titleEn, String textEn) {
+    }
+
+    private static final class Texts {
+        static final Text ADDRESS = new Text("Adresse refusée",
+                "Cette adresse n'est pas valide. Vérifiez le lien ou revenez à l'accueil.",
+                "Address refused", "This address is not valid. Check the link or go back to the home page.");
+    }
+
+    private static final List<String> LANGUAGES = List.of("fr", "en");
+
+    private final int status;
+    private final String reason;
+    private final Text text;
+
+    Refusal(int status, String reason, Text text) {
+        this.status = status;
+        this.reason = reason;
+        this.text = text;
+    }
+
+    int status() {
+        return status;
+    }
+
+    /** The audit record's reason; null where the decision's own reason is recorded ({@link #POLICY}, {@link #LOGIN_NEEDED}). */
+    String reason() {
+        return reason;
+    }
+
+    Text text() {
+        return text;
+    }
+
+    /** The upstream failure for an app that is down (502) or too slow (504). */
+    static Refusal upstream(int status) {
+        return status == 504 ? UPSTREAM_TIMEOUT : UPSTREAM_DOWN;
+    }
+
+    /**
+     * Whether the person reads English: their {@code Accept-Language} prefers it to French. French
+     * otherwise, a missing or unreadable header included.
+     */
+    static boolean english(String acceptLanguage) {
+        if (acceptLanguage == null || acceptLanguage.isEmpty()) {
+            return false;
+        }
+        try {
+            return "en".equals(Locale.lookupTag(Locale.LanguageRange.parse(acceptLanguage), LANGUAGES));
+        } catch (IllegalArgumentException unreadable) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package fr.hcbroker.gateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fr.hcbroker.gateway.config.GatewayConfig;
+import fr.hcbroker.gateway.config.RouteConfig;
+import fr.hcbroker.gateway.oidc.OidcProvider;
+import fr.hcbroker.gateway.policy.DecisionEvent;
+import fr.hcbroker.gateway.session.PendingLogin;
+import fr.hcbroker.gateway.session.Session;
+import fr.hcbroker.gateway.session.SessionStore;
+import fr.hcbroker.loa.Level;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The whole gateway in this JVM, without Keycloak: a session store of the test's own, an OIDC
+ * provider that is never reached, an echo app. Requests go in the fast lane's shape (origin-form)
+ * and in one it leaves to Vert.x (absolute-form); each decision is caught as the audit trail would get it.
+ */
+@DisplayName("Admission: every path decided once, the same on both lanes, every refusal recorded")
+class AdmissionTest {
+
+    private static final String NURSE = "nurse-session";
+    private static Vertx vertx;
+    private static GatewayServer gateway;
+    private static final FakeSessions sessions = new FakeSessions();
+    private static final List<DecisionEvent> decisions = new CopyOnWriteArrayList<>();
+    private static final List<String> appSaw = new CopyOnWriteArrayList<>();
+    private static final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+        HttpServer app = vertx.createHttpServer().requestHandler(request -> {
+            appSaw.add(request.uri());
+            JsonObject headers = new JsonObject();
+            request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(), h.getValue()));
+            request.response().putHeader("content-type", "application/json").end(headers.encode());
+        }).listen(0, "127.0.0.1").await();
+        URI upstream = URI.create("http://127.0.0.1:" + app.actualPort());
+        List<RouteConfig> routes = List.of(
+                route("demo-public", "/public", List.of("/public"), Set.of(), upstream),
+                route("demo-pharmacy", "/pharmacy", List.of(), Set.of("21"), upstream),
+                route("demo-app", "/", List.of(), Set.of(), upstream));
+        GatewayConfig config = new GatewayConfig("127.0.0.1", 0, URI.create("http://apps.example"),
+                new GatewayConfig.OidcConfig(URI.create("http://127.0.0.1:1/realms/none"), "hc-gateway", "s", null),
+                new GatewayConfig.SessionConfig(Duration.ofMinutes(30), Duration.ofHours(10), null), Set.of(),
+                Duration.ofSeconds(30), null, routes, null);
+        decisions.clear();
+        gateway = new GatewayServer(vertx, config, sessions,
+                new OidcProvider(vertx, config.oidc(), URI.create("http://apps.example/.hc/callback")),
+                event -> {
+                    decisions.add(event);
+                    return Future.succeededFuture();
+                }, metrics);
+        gateway.start().await();
+        sessions.sessions.put(NURSE, new Session("corr", "sub", "sid", "nurse", "899700000021", "H", "L", null,
+                List.of("60"), List.of(), Set.of(), Level.SUBSTANTIAL, List.of("pwd", "otp"), System.currentTimeMillis() / 1000));
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.stop().await();
+        vertx.close().await();
+    }
+
+    @BeforeEach
+    void clear() {
+        sessions.failing.set(false);
+        decisions.clear();
+        appSaw.clear();
+    }
+
+    private static RouteConfig route(String id, String prefix, List<String> publicPaths, Set<String> professions, URI upstream) {
+        return new RouteConfig(id, null, prefix, upstream, Level.SUBSTANTIAL, publicPaths, Set.of(), professions, Map.of(),
+                Set.of(), false);
+    }
+
+    /**
+     * The answer (status line, head and body) to {@code target}: in origin-form, the shape the fast
+     * lane takes, or in absolute-form, which it leaves to Vert.x.
+     */
+    private static String send(String target, String headers, boolean fastLaneShape) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(40_000);
+            String request = "GET " + (fastLaneShape ? "" : "http://apps.example") + target
+                    + " HTTP/1.1\r\nHost: apps.example\r\n" + headers + "Connection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            in.transferTo(all);
+            return all.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static int status(String answer) {
+        return Integer.parseInt(answer.substring(9, 12));
+    }
+
+    private static final String NURSE_COOKIE = "Cookie: hc_session=" + NURSE + "\r\n";
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"/PHARMACY/echo", "/Pharmacy/echo", "/pharmacy./echo", "/pharmacy%20/echo",
+            "/pharmacy::$INDEX_ALLOCATION/echo", "/PHARMACY;x/echo", "//Pharmacy//echo", "/pharmacy:x"})
+    void aSpellingOfThePharmacyIsDeniedOnBothLanesAndRecordedUnderIt(String target) throws Exception {
+        for (boolean fastLane : new boolean[] {true, false}) {
+            decisions.clear();
+            String answer = send(target, NURSE_COOKIE, fastLane);
+            assertThat(status(answer)).as(answer).isEqualTo(403);
+            assertThat(answer).contains("profession not allowed");
+            assertThat(decisions).filteredOn(e -> e.path().equals(target.split("\\?")[0])).singleElement().satisfies(e -> {
+                assertThat(e.route()).isEqualTo("demo-pharmacy");
+                assertThat(e.decision().reason()).isEqualTo("profession not allowed");
+                assertThat(e.status()).isEqualTo(403);
+            });
+        }
+        assertThat(appSaw).doesNotContain(target);
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"/public/..%3B/pharmacy/echo", "/public/%252E%252E/pharmacy/echo", "/pharmacy%00/echo",
+            "/echo%0a", "/echo%7F", "/public/%u002E%u002E/pharmacy", "/PHARMA~1/echo", "/pharmacy#/echo",
+            "/public/%EF%BC%8E%EF%BC%8E/pharmacy", "/public%3F/../pharmacy", "/public%23/pharmacy"})
+    void anAmbiguousPathIsRefusedOnBothLanesAndRecorded(String target) throws Exception {
+        for (boolean fastLane : new boolean[] {true, false}) {
+            decisions.clear();
+            String answer = send(target, NURSE_COOKIE, fastLane);
+            assertThat(status(answer)).as(answer).isEqualTo(400);
+            assertThat(decisions).filteredOn(e -> e.status() == 400).singleElement()
+                    .satisfies(e -> assertThat(e.decision().reason()).isEqualTo("ambiguous path"));
+        }
+        assertThat(appSaw).isEmpty();
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"/PUBLIC/x", "/public./x", "/public%20/x", "/public::$DATA/x"})
+    void aPublicPathIsPublicOnlyAsWritten(String target) throws Exception {
+        for (boolean fastLane : new boolean[] {true, false}) {
+            String answer = send(target, "", fastLane);
+            // A login is asked: the OIDC provider cannot be reached here, so the refusal says so.
+            assertThat(status(answer)).as(answer).isEqualTo(503);
+        }
+        assertThat(appSaw).isEmpty();
+        assertThat(status(send("/public/x", "", true))).isEqualTo(200);
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"X-Original-URL", "x_rewrite_url", "X-Original-URI", "X-ENVOY-ORIGINAL-PATH"})
+    void pathOverrideHeadersNeverReachTheApp(String name) throws Exception {
+        for (boolean fastLane : new boolean[] {true, false}) {
+            double lane = metrics.counter("hc_gateway_fast_lane").count();
+            String answer = send("/echo", NURSE_COOKIE + name + ": /pharmacy/echo\r\n", fastLane);
+            assertThat(status(answer)).isEqualTo(200);
+            assertThat(metrics.counter("hc_gateway_fast_lane").count()).as("taken by the fast lane").isEqualTo(lane + (fastLane ? 1 : 0));
+            JsonObject seen = new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4).trim());
+            assertThat(seen.getString("x-hc-user")).isEqualTo("nurse");
+            assertThat(seen.encode()).doesNotContain("/pharmacy/echo");
+        }
+    }
+
+    @Test
+    @DisplayName("the session store failing is refused (503) and recorded, not answered unrecorded")
+    void aSessionStoreFailureIsRecorded() throws Exception {
+        sessions.failing.set(true);
+        for (boolean fastLane : new boolean[] {true, false}) {
+            decisions.clear();
+            String answer = send("/echo", NURSE_COOKIE, fastLane);
+            assertThat(status(answer)).isEqualTo(503);
+            assertThat(answer).contains("Service momentanément indisponible");
+            assertThat(decisions).singleElement().satisfies(e -> {
+                assertThat(e.decision().reason()).isEqualTo("session store unavailable");
+                assertThat(e.status()).isEqualTo(503);
+                assertThat(e.route()).isEqualTo("demo-app");
+            });
+        }
+        assertThat(appSaw).isEmpty();
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource(delimiter = '|', value = {"en-GB,en;q=0.9 | en | Access refused | Accès refusé",
+            "fr-FR | fr | Accès refusé | Access refused", "'' | fr | Accès refusé | Access refused",
+            "de, en;q=0.5 | en | Access refused | Accès refusé"})
+    void aRefusalPageIsInThePersonsLanguageOnly(String acceptLanguage, String lang, String shown, String notShown)
+            throws Exception {
+        String header = acceptLanguage.isEmpty() ? "" : "Accept-Language: " + acceptLanguage + "\r\n";
+        String answer = send("/pharmacy/echo", NURSE_COOKIE + header, false);
+        assertThat(answer).contains("content-language: " + lang, "lang=\"" + lang + "\"", shown).doesNotContain(notShown);
+    }
+
+    /** Sessions in a map, read in place like the embedded store; {@link #failing} makes every read fail. */
+    static final class FakeSessions implements SessionStore {
+        final Map<String, Session> sessions = new ConcurrentHashMap<>();
+        final AtomicBoolean failing = new AtomicBoolean();
+        private final Map<String, String> keys = new ConcurrentHashMap<>();
+
+        @Override
+        public Future<Session> get(String id) {
+            return failing.get() ? Future.failedFuture("store down") : Future.succeededFuture(sessions.get(id));
+        }
+
+        @Override
+        public boolean readsInPlace() {
+            return true;
+        }
+
+        @Override
+        public Future<Void> put(String id, Session session) {
+            sessions.put(id, session);
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public Future<Boolean> isOpen(String id) {
+            return Future.succeededFuture(sessions.containsKey(id));
+        }
+
+        @Override
+        public Future<Void> remove(String id) {
+            sessions.remove(id);
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public Future<Boolean> replace(String id, Session expected, Session replacement) {
+            return Future.succeededFuture(sessions.replace(id, expected, replacement));
+        }
+
+        @Override
+        public Future<List<Session>> removeMatching(String sid, String sub) {
+            return Future.succeededFuture(List.of());
+        }
+
+        @Override
+        public Future<Void> putPending(String state, PendingLogin login) {
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public Future<PendingLogin> takePending(String state) {
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public long size() {
+            return sessions.size();
+        }
+
+        @Override
+        public void publishKey(String kid, String publicJwk, Duration keep) {
+            keys.put(kid, publicJwk);
+        }
+
+        @Override
+        public Collection<String> publishedKeys() {
+            return keys.values();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
