@@ -20,10 +20,10 @@ public final class PscIdentityProviderFactory extends OIDCIdentityProviderFactor
             .property().name(PscSettings.ENVIRONMENT).label("Environment")
             .helpText("PRODUCTION (auth.esw.esante.gouv.fr, wallet.esw.esante.gouv.fr), SANDBOX_BAS (the ANS "
                     + "test platform) or CUSTOM (a stand-in or test issuer given below). Discovery is read at "
-                    + "{issuer}/.well-known/wallet-openid-configuration.")
+                    + "{issuer}/.well-known/wallet-openid-configuration. No default: the provider cannot be enabled "
+                    + "until one is chosen.")
             .type(ProviderConfigProperty.LIST_TYPE)
-            .options(Arrays.stream(PscEnvironment.values()).map(Enum::name).toList())
-            .defaultValue(PscEnvironment.PRODUCTION.name()).add()
+            .options(Arrays.stream(PscEnvironment.values()).map(Enum::name).toList()).add()
             .property().name(PscSettings.CUSTOM_ISSUER).label("Custom issuer")
             .helpText("Only for CUSTOM: the issuer URL, e.g. https://psc.example/auth/realms/esante-wallet "
                     + "(no trailing slash). Its discovery document must name the same issuer.")

@@ -44,6 +44,9 @@ public record PscSettings(PscEnvironment environment, String customIssuer, PscLe
     static final String LEGACY_CARD_LEVEL = "psc.level.card";
     static final String LEGACY_MOBILE_LEVEL = "psc.level.mobile";
 
+    /** Nine characters: the département (digits, or 2A/2B for Corsica) then digits, the last a check digit. */
+    private static final java.util.regex.Pattern FINESS_NUMBER = java.util.regex.Pattern.compile("(\\d{2}|2[AB])\\d{7}");
+
     public PscSettings {
         finess = Set.copyOf(finess);
     }
@@ -58,6 +61,13 @@ public record PscSettings(PscEnvironment environment, String customIssuer, PscLe
                 modes == null || modes.isBlank() ? PscLevelPolicy.DEFAULT_AUTH_MODES : PscLevelPolicy.parseAuthModes(modes));
         Set<String> finess = Arrays.stream(config.getOrDefault(FINESS, "").split("[,\\s#]+"))
                 .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        for (String number : finess) {
+            // Also catches a template placeholder left unset, e.g. ${HC_PSC_FINESS}: the realm is not imported.
+            if (!FINESS_NUMBER.matcher(number).matches()) {
+                throw new IllegalArgumentException(FINESS + ": not a FINESS number (9 characters, e.g. 2A0000001): "
+                        + PscLevelPolicy.printable(number));
+            }
+        }
         String unknown = config.getOrDefault(UNKNOWN_PROFESSIONAL, REFUSE).trim();
         if (!unknown.equals(CREATE) && !unknown.equals(REFUSE)) {
             throw new IllegalArgumentException(UNKNOWN_PROFESSIONAL + " must be create or refuse: " + unknown);

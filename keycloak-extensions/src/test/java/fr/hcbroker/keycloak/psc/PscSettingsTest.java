@@ -70,7 +70,8 @@ class PscSettingsTest {
         "psc.level.card| high", "psc.level.mobile| eidas0", "pscAuthModeLevels| CARD", "pscAuthModeLevels| CARD=high",
         "pscAuthModeLevels| =eidas2", "pscAuthModeLevels| CARD=eidas3,CARD=eidas2", "pscAuthModeLevels| ,",
         "pscAuthModeLevels| C A R D=eidas3", "pscUnknownProfessional| link-by-email", "pscEnvironment| CUSTOM",
-        "psc.environment| STAGING"})
+        "psc.environment| STAGING", "pscFiness| ${HC_PSC_FINESS}", "pscFiness| 75071218", "pscFiness| 7507121840",
+        "pscFiness| 750712184;drop", "pscFiness| 3A0000001"})
     void refusesBadValues(String key, String value) {
         assertThatThrownBy(() -> PscSettings.from(Map.of(key, value))).isInstanceOf(IllegalArgumentException.class);
     }
@@ -91,5 +92,36 @@ class PscSettingsTest {
                 .isEqualTo("https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet/protocol/openid-connect/logout");
         assertThatThrownBy(() -> PscEndpoints.from(doc, PscSettings.from(Map.of(PscSettings.ENVIRONMENT, "SANDBOX_BAS"))))
                 .isInstanceOf(PscRefusedException.class).hasMessageContaining("names issuer");
+    }
+
+    private static PscIdentityProviderConfig provider(boolean enabled, Map<String, String> config) {
+        PscIdentityProviderConfig provider = new PscIdentityProviderConfig();
+        provider.setEnabled(enabled);
+        provider.setClientId("client");
+        provider.getConfig().putAll(config);
+        return provider;
+    }
+
+    @Test
+    @DisplayName("an enabled provider needs an explicitly chosen environment, and the refusal says why; a disabled one may wait")
+    void environmentMustBeChosenBeforeEnabling() {
+        assertThatThrownBy(() -> provider(true, Map.of(PscSettings.FINESS, "750712184")).validate(null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("choose the environment")
+                .hasMessageContaining("before enabling");
+        provider(false, Map.of()).validate(null);
+        provider(true, Map.of(PscSettings.ENVIRONMENT, "SANDBOX_BAS")).validate(null);
+    }
+
+    @Test
+    @DisplayName("saving or importing a provider that holds the former psc.* names rewrites them to the current ones")
+    void validateRewritesLegacyNames() {
+        PscIdentityProviderConfig provider = provider(true, Map.of("psc.environment", "SANDBOX_BAS",
+                "psc.finess", "750712184, 2A0000001", "psc.level.card", "eidas2"));
+        provider.validate(null);
+        assertThat(provider.getConfig()).containsEntry(PscSettings.ENVIRONMENT, "SANDBOX_BAS")
+                .containsEntry(PscSettings.FINESS, "750712184, 2A0000001")
+                .containsEntry(PscSettings.AUTH_MODE_LEVELS, "CARD=eidas2,MOBILE=eidas2")
+                .containsEntry("clientId", "client")
+                .doesNotContainKeys("psc.environment", "psc.finess", "psc.level.card");
     }
 }

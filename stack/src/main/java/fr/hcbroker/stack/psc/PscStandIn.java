@@ -34,10 +34,17 @@ public final class PscStandIn {
         return "10".equals(p.professionCode()) ? "CARD" : "MOBILE";
     }
 
-    /** Environment of the realm templates' {@code ${HC_PSC_*}} placeholders. */
+    /**
+     * Environment of the realm templates' {@code ${HC_PSC_*}} placeholders, which have no default (a template
+     * holds no establishment's identifiers), and the demo establishment's tenant id sent in delegation.
+     */
     public static Map<String, String> environment(String keycloakUrl) {
-        return Map.of("HC_PSC_ISSUER", issuer(keycloakUrl), "HC_PSC_FINESS", DemoAccounts.DEMO_FINESS);
+        return Map.of("HC_PSC_ISSUER", issuer(keycloakUrl), "HC_PSC_FINESS", DemoAccounts.DEMO_FINESS,
+                "HC_ESTABLISHMENT_ID", DEMO_TENANT_ID);
     }
+
+    /** The demo's establishment id (the {@code tid} PSC receives in delegation): visibly not a real one. */
+    public static final String DEMO_TENANT_ID = "hc-demo-establishment";
 
     /** {@code esante-wallet-users-0.json}, the name Keycloak's directory import looks for. */
     public static Path writeUsersFile(Path dir, List<DemoProfessional> people) {
