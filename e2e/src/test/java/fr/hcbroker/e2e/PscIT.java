@@ -532,7 +532,8 @@ class PscIT {
             Browser.Page in = hostileLogin(HOSTILE, HostileOp.Answer.valid(newIdNat())
                     .with(b -> b.authMode(other).userInfo("authMode", "MOBILE")));
             assertThat(in.uri().getPath()).as("userinfo's MOBILE wins: %s", in.body()).endsWith("/test-callback");
-            assertThat(auditRecord("\"outcome\":\"success\"", other)).as("the login's record keeps what the ID token said")
+            assertThat(auditRecord("\"event\":\"identity_provider_response\"", other))
+                    .as("a record keeps what the ID token said").contains(HOSTILE)
                     .contains("\"psc_authmode_disagreement\":\"userinfo=\\\"MOBILE\\\" id_token=\\\"" + other);
         }
 
@@ -570,6 +571,34 @@ class PscIT {
                     + "/realms/hospiconnect/.well-known/wallet-openid-configuration")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(other.statusCode()).isEqualTo(404);
+        }
+
+        @Test
+        @DisplayName("a provider saved with the former psc.* names is stored under the current ones")
+        void legacyNamesAreRewrittenOnSave() {
+            JsonNode stored = admin.get("/admin/realms/hospiconnect/identity-provider/instances/" + HOSTILE).path("config");
+            assertThat(stored.path("pscEnvironment").asText()).isEqualTo("CUSTOM");
+            assertThat(stored.path("pscCustomIssuer").asText()).isEqualTo(hostile.issuer());
+            assertThat(stored.path("pscUnknownProfessional").asText()).isEqualTo("create");
+            assertThat(stored.toString()).doesNotContain("\"psc.");
+        }
+
+        @Test
+        @DisplayName("an enabled provider without a chosen environment, or with a FINESS placeholder left unset, is refused saying why")
+        void unsafeSettingsAreRefusedWithTheReason() {
+            var noEnvironment = admin.exchange("POST", "/admin/realms/hospiconnect/identity-provider/instances", Map.of(
+                    "alias", "psc-no-environment", "providerId", IDP, "enabled", true,
+                    "config", Map.of("pscFiness", "750712184", "clientId", "x", "clientSecret", "y")));
+            assertThat(noEnvironment.statusCode()).isEqualTo(400);
+            assertThat(noEnvironment.body()).contains("choose the environment").contains("before enabling");
+            var placeholder = admin.exchange("POST", "/admin/realms/hospiconnect/identity-provider/instances", Map.of(
+                    "alias", "psc-placeholder", "providerId", IDP, "enabled", true,
+                    "config", Map.of("pscEnvironment", "SANDBOX_BAS", "pscFiness", "${HC_PSC_FINESS}",
+                            "clientId", "x", "clientSecret", "y")));
+            assertThat(placeholder.statusCode()).isEqualTo(400);
+            assertThat(placeholder.body()).contains("not a FINESS number");
+            assertThat(admin.get("/admin/realms/hospiconnect/identity-provider/instances").toString())
+                    .doesNotContain("psc-no-environment").doesNotContain("psc-placeholder");
         }
 
         @Test

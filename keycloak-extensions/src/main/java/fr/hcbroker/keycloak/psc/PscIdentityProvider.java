@@ -24,6 +24,7 @@ import org.keycloak.broker.provider.IdentityBrokerException;
 import org.keycloak.broker.provider.UserAuthenticationIdentityProvider.AuthenticationCallback;
 import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
 import org.keycloak.jose.jws.JWSInput;
 import org.keycloak.jose.jws.JWSInputException;
 import org.keycloak.models.KeycloakSession;
@@ -320,14 +321,19 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
         }
     }
 
-    /** PSC said two things: the first source won (userinfo); the other value is recorded in the log and the event. */
+    /**
+     * PSC said two things: the first source won (userinfo); the other value is recorded in the log and in an
+     * event of its own (so an audit record): the login's own events are built later, from other builders.
+     */
     private void recordDisagreement(String name, PscClaimSources.Claim claim) {
         if (claim.disagreement() != null) {
-            LOG.warnf("identity provider %s: %s %s from %s, but %s", getConfig().getAlias(), name,
-                    PscLevelPolicy.printable(claim.value()), claim.source(), claim.disagreement());
+            String said = claim.source() + "=" + PscLevelPolicy.printable(claim.value()) + " " + claim.disagreement();
+            LOG.warnf("identity provider %s: %s disagrees: %s", getConfig().getAlias(), name, said);
             if (event != null) {
-                event.detail("psc_" + name.toLowerCase(java.util.Locale.ROOT) + "_disagreement", claim.source() + "=" + PscLevelPolicy.printable(claim.value())
-                        + " " + claim.disagreement());
+                event.clone().event(EventType.IDENTITY_PROVIDER_RESPONSE)
+                        .detail(Details.IDENTITY_PROVIDER, getConfig().getAlias())
+                        .detail("psc_" + name.toLowerCase(java.util.Locale.ROOT) + "_disagreement", said)
+                        .success();
             }
         }
     }
