@@ -24,7 +24,6 @@ import org.keycloak.broker.provider.IdentityBrokerException;
 import org.keycloak.broker.provider.UserAuthenticationIdentityProvider.AuthenticationCallback;
 import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
-import org.keycloak.events.EventType;
 import org.keycloak.jose.jws.JWSInput;
 import org.keycloak.jose.jws.JWSInputException;
 import org.keycloak.models.KeycloakSession;
@@ -321,20 +320,11 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
         }
     }
 
-    /**
-     * PSC said two things: the first source won (userinfo); the other value is recorded in the log and in an
-     * event of its own (so an audit record): the login's own events are built later, from other builders.
-     */
+    /** PSC said two things: the first source won (userinfo); the other value goes to the log. */
     private void recordDisagreement(String name, PscClaimSources.Claim claim) {
         if (claim.disagreement() != null) {
-            String said = claim.source() + "=" + PscLevelPolicy.printable(claim.value()) + " " + claim.disagreement();
-            LOG.warnf("identity provider %s: %s disagrees: %s", getConfig().getAlias(), name, said);
-            if (event != null) {
-                event.clone().event(EventType.IDENTITY_PROVIDER_RESPONSE)
-                        .detail(Details.IDENTITY_PROVIDER, getConfig().getAlias())
-                        .detail("psc_" + name.toLowerCase(java.util.Locale.ROOT) + "_disagreement", said)
-                        .success();
-            }
+            LOG.warnf("identity provider %s: %s disagrees: %s=%s %s", getConfig().getAlias(), name, claim.source(),
+                    PscLevelPolicy.printable(claim.value()), claim.disagreement());
         }
     }
 
