@@ -23,7 +23,9 @@ public record AuditRecord(String ts, String source, String event, String outcome
 
     /** Details an auditor needs and that carry no secret. */
     public static final Set<String> DETAIL_KEYS = Set.of("auth_method", "identity_provider", "cert_serial",
-            "cert_issuer", "credential_type", "client", "realm", "resource", "admin");
+            "cert_issuer", "credential_type", "client", "realm", "resource", "admin",
+            // Why Pro Santé Connect was refused (e.g. the authMode value to map).
+            "psc_refusal");
 
     public AuditRecord {
         event = cleanRepeated(event);

@@ -18,11 +18,18 @@ public record IdNat(String value, Kind kind) {
         /** {@code 0} + an ADELI number (9 digits). */
         ADELI,
         /** {@code 1|3|4|5|6} + structure id + {@code /} + the structure's internal id (staff cards). */
-        STRUCTURE_STAFF
+        STRUCTURE_STAFF,
+        /**
+         * {@code ANS} + 14 digits (a timestamp): identities made with ANS's test tool for the PSC sandbox
+         * (DESIGN.md §3). Never returned by {@link #parse}: only {@link #parseAnsTestTool}, which the PSC
+         * provider calls outside production only.
+         */
+        ANS_TEST_TOOL
     }
 
     private static final Pattern RPPS = Pattern.compile("8(\\d{11})");
     private static final Pattern ADELI = Pattern.compile("0(\\d{9})");
+    private static final Pattern ANS_TEST = Pattern.compile("ANS\\d{14}");
     private static final Pattern STAFF = Pattern.compile("[13456]([0-9A-Za-z]{1,20})/([0-9A-Za-z]{1,30})");
 
     /**
@@ -49,6 +56,19 @@ public record IdNat(String value, Kind kind) {
             return new IdNat(raw, Kind.STRUCTURE_STAFF);
         }
         throw new InvalidIdNatException("not an idNat_PS (RPPS, ADELI or structure form): " + printable(raw));
+    }
+
+    /**
+     * An idNat_PS, or an identity made with ANS's test tool ({@link Kind#ANS_TEST_TOOL}): for the PSC
+     * sandbox only, where such identities log in.
+     *
+     * @throws InvalidIdNatException for anything else
+     */
+    public static IdNat parseAnsTestTool(String raw) {
+        if (raw != null && ANS_TEST.matcher(raw).matches()) {
+            return new IdNat(raw, Kind.ANS_TEST_TOOL);
+        }
+        return parse(raw);
     }
 
     /** The 11-digit RPPS number, for RPPS identifiers only. */

@@ -34,11 +34,11 @@ final class HostileOp implements AutoCloseable {
     /** What the next login answers; every field is one thing a test can forge. */
     record Answer(String idNat, String email, String acr, String authMode, String iss, String aud, long expOffsetSeconds,
                   String nonce, Signing signing, boolean userInfoAsJwt, boolean userInfoForeignKey,
-                  String userInfoIdNat, String userInfoAud) {
+                  String userInfoIdNat, String userInfoAud, Map<String, Object> userInfoFields) {
 
         static Answer valid(String idNat) {
             return new Answer(idNat, null, "eidas1", "MOBILE", null, null, 300, null, Signing.PUBLISHED_KEY, false, false,
-                    null, null);
+                    null, null, Map.of());
         }
 
         Answer with(UnaryOperator<Builder> change) {
@@ -57,12 +57,13 @@ final class HostileOp implements AutoCloseable {
         long expOffsetSeconds;
         Signing signing;
         boolean userInfoAsJwt, userInfoForeignKey;
+        Map<String, Object> userInfoFields;
 
         Builder(Answer a) {
             idNat = a.idNat(); email = a.email(); acr = a.acr(); authMode = a.authMode(); iss = a.iss(); aud = a.aud();
             expOffsetSeconds = a.expOffsetSeconds(); nonce = a.nonce(); signing = a.signing();
             userInfoAsJwt = a.userInfoAsJwt(); userInfoForeignKey = a.userInfoForeignKey(); userInfoIdNat = a.userInfoIdNat();
-            userInfoAud = a.userInfoAud();
+            userInfoAud = a.userInfoAud(); userInfoFields = new LinkedHashMap<>(a.userInfoFields());
         }
 
         Builder email(String v) { email = v; return this; }
@@ -77,10 +78,12 @@ final class HostileOp implements AutoCloseable {
         Builder userInfoForeignKey() { userInfoForeignKey = true; return this; }
         Builder userInfoIdNat(String v) { userInfoIdNat = v; return this; }
         Builder userInfoAud(String v) { userInfoAud = v; return this; }
+        /** A userinfo field set (or, with a null value, left out) as PSC would send it, e.g. authMode. */
+        Builder userInfo(String field, Object value) { userInfoFields.put(field, value); return this; }
 
         Answer build() {
             return new Answer(idNat, email, acr, authMode, iss, aud, expOffsetSeconds, nonce, signing,
-                    userInfoAsJwt, userInfoForeignKey, userInfoIdNat, userInfoAud);
+                    userInfoAsJwt, userInfoForeignKey, userInfoIdNat, userInfoAud, userInfoFields);
         }
     }
 
@@ -200,6 +203,13 @@ final class HostileOp implements AutoCloseable {
         claims.put("SubjectRefPro", Map.of("exercices", List.of(Map.of("codeProfession", "60",
                 "activities", List.of(Map.of("numeroFinessSite", "750712184",
                         "identifiantTechniqueDeLaStructure", "F750712184"))))));
+        a.userInfoFields().forEach((field, value) -> {
+            if (value == null) {
+                claims.remove(field);
+            } else {
+                claims.put(field, value);
+            }
+        });
         if (!a.userInfoAsJwt()) {
             json(exchange, claims);
             return;

@@ -84,6 +84,36 @@ class LoaClientsIT {
     @DisplayName("the HospiConnect delegation client template (realm as FI local for PSC)")
     class Delegation {
 
+        /** The template as an admin imports it (PSC's broker endpoint and the agreed secret changed); its OIDC client. */
+        private OidcClient importTemplate(String clientId) throws Exception {
+            ObjectNode template = (ObjectNode) JSON.readTree(Files.readString(DELEGATION_TEMPLATE));
+            String secret = UUID.randomUUID().toString();
+            template.put("clientId", clientId);
+            template.put("secret", secret);
+            template.putArray("redirectUris").add(stack.gatewayUrl() + "/*");
+            assertThat(admin.send("POST", "/admin/realms/hospiconnect/clients", template)).isEqualTo(201);
+            return new OidcClient(stack, clientId, secret);
+        }
+
+        @Test
+        @DisplayName("an empty establishment id sends no tid at all (not a placeholder value)")
+        void emptyTenantIdSendsNoTid() throws Exception {
+            OidcClient client = importTemplate("psc-delegation-no-tid");
+            var realm = JSON.convertValue(admin.get("/admin/realms/hospiconnect"), Map.class);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> attributes = (Map<String, Object>) realm.get("attributes");
+            Object tid = attributes.get("hc.establishment.tid");
+            attributes.put("hc.establishment.tid", "");
+            try {
+                assertThat(admin.send("PUT", "/admin/realms/hospiconnect", Map.of("attributes", attributes))).isEqualTo(204);
+                JWTClaimsSet claims = passwordAndTotp(client, newUser());
+                assertThat(claims.getClaims()).doesNotContainKey("tid").containsKey("oid");
+            } finally {
+                attributes.put("hc.establishment.tid", tid);
+                admin.send("PUT", "/admin/realms/hospiconnect", Map.of("attributes", attributes));
+            }
+        }
+
         @Test
         void importsAsIsAndItsTokensCarryAmrTheRealmTidAndTheImmutableUserIdAsOid() throws Exception {
             ObjectNode template = (ObjectNode) JSON.readTree(Files.readString(DELEGATION_TEMPLATE));
@@ -99,7 +129,7 @@ class LoaClientsIT {
 
             String realmTid = admin.get("/admin/realms/hospiconnect").path("attributes")
                     .path("hc.establishment.tid").asText();
-            assertThat(realmTid).isNotBlank();
+            assertThat(realmTid).isEqualTo(fr.hcbroker.stack.psc.PscStandIn.DEMO_TENANT_ID);
             assertThat(claims.getStringClaim("tid")).isEqualTo(realmTid);
             assertThat(claims.getStringClaim("oid")).isEqualTo(admin.userId(user.username()));
             assertThat(claims.getStringClaim("acr")).isEqualTo("eidas2");

@@ -65,14 +65,28 @@ class PscIT {
         hostile.close();
     }
 
+    /**
+     * The creating one is stored with the former {@code psc.*} property names, as realms exported before the
+     * rename hold them: every login through it proves that they still read.
+     */
     private static void addHostileIdp(String alias, String unknownProfessional) {
+        Map<String, String> config = "create".equals(unknownProfessional)
+                ? Map.of("psc.environment", "CUSTOM", "psc.custom.issuer", hostile.issuer(),
+                        "psc.minimum.level", "eidas2", "psc.finess", "750712184",
+                        "psc.unknown.professional", unknownProfessional)
+                : Map.of("pscEnvironment", "CUSTOM", "pscCustomIssuer", hostile.issuer(),
+                        "pscMinimumLevel", "eidas2", "pscFiness", "750712184",
+                        "pscUnknownProfessional", unknownProfessional);
+        addIdp(alias, config, HostileOp.CLIENT_ID, HostileOp.CLIENT_SECRET);
+    }
+
+    private static void addIdp(String alias, Map<String, String> psc, String clientId, String clientSecret) {
+        Map<String, String> config = new java.util.HashMap<>(psc);
+        config.put("clientId", clientId);
+        config.put("clientSecret", clientSecret);
         int status = admin.send("POST", "/admin/realms/hospiconnect/identity-provider/instances", Map.of(
                 "alias", alias, "providerId", IDP, "enabled", true,
-                "firstBrokerLoginFlowAlias", "hc psc first login",
-                "config", Map.of("psc.environment", "CUSTOM", "psc.custom.issuer", hostile.issuer(),
-                        "psc.minimum.level", "eidas2", "psc.finess", "750712184",
-                        "psc.unknown.professional", unknownProfessional,
-                        "clientId", HostileOp.CLIENT_ID, "clientSecret", HostileOp.CLIENT_SECRET)));
+                "firstBrokerLoginFlowAlias", "hc psc first login", "config", config));
         assertThat(status).as("create identity provider %s", alias).isEqualTo(201);
     }
 
@@ -92,8 +106,14 @@ class PscIT {
     /** The same, with more authorization request parameters (e.g. {@code acr_values}). */
     private static Browser.Page standInLogin(Browser browser, OidcClient client, DemoProfessional p,
                                              Map<String, String> extra) {
+        return standInLogin(browser, client, p, extra, IDP);
+    }
+
+    /** The same through another instance of the provider ({@code alias}), e.g. one set to a stand-in variant. */
+    private static Browser.Page standInLogin(Browser browser, OidcClient client, DemoProfessional p,
+                                             Map<String, String> extra, String alias) {
         Map<String, String> parameters = new java.util.HashMap<>(extra);
-        parameters.put("kc_idp_hint", IDP);
+        parameters.put("kc_idp_hint", alias);
         Browser.Page pscLogin = browser.get(client.authorizationUrl(parameters), client.isCallback());
         assertThat(pscLogin.uri().toString()).startsWith(PscStandIn.issuer(stack.keycloakUrl()));
         return browser.submit(pscLogin, Map.of("username", p.idNat(), "password", p.password()), client.isCallback());
@@ -129,7 +149,11 @@ class PscIT {
             JsonNode user = hospiconnectUser(doctor.idNat());
             assertThat(user.path("username").asText()).isEqualTo(doctor.username());
             assertThat(user.path("attributes").path("rpps").get(0).asText()).isEqualTo(doctor.idNat().substring(1));
-            assertThat(user.path("attributes").path("savoir_faire").get(0).asText()).isEqualTo("SM54");
+            assertThat(user.path("attributes").path("savoir_faire").toString()).contains("SM54");
+            assertThat(user.path("attributes").path("civility").get(0).asText())
+                    .as("codeCivilite, sent only inside the exercices").isEqualTo(PscStandIn.civility(doctor));
+            assertThat(user.path("attributes").path("structure").toString())
+                    .as("the practice at another establishment is not kept").doesNotContain(PscStandIn.OTHER_FINESS);
         }
 
         @Test
@@ -417,6 +441,116 @@ class PscIT {
         }
     }
 
+    /** A stand-in client answering as {@code variant}, and an instance of the provider in hospiconnect using it. */
+    private static String standInVariant(PscStandIn.Variant variant, String unknownProfessional) {
+        String alias = "psc-variant-" + variant.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                + "-" + unknownProfessional;
+        if (admin.get("/admin/realms/hospiconnect/identity-provider/instances").toString().contains("\"" + alias + "\"")) {
+            return alias;
+        }
+        // 32 bytes: the HS256 variant's realm key is this secret, and Keycloak keeps HMAC keys of fixed sizes only.
+        String secret = UUID.randomUUID().toString().replace("-", "");
+        if (variant == PscStandIn.Variant.HS256) {
+            assertThat(admin.send("POST", "/admin/realms/esante-wallet/components", PscStandIn.hs256Key(secret)))
+                    .isEqualTo(201);
+        }
+        assertThat(admin.send("POST", "/admin/realms/esante-wallet/clients",
+                PscStandIn.variantClient(variant, alias, secret, stack.keycloakUrl()))).isEqualTo(201);
+        addIdp(alias, Map.of("pscEnvironment", "CUSTOM", "pscCustomIssuer", PscStandIn.issuer(stack.keycloakUrl()),
+                "pscMinimumLevel", "eidas2", "pscFiness", "750712184", "pscUnknownProfessional", unknownProfessional),
+                alias, secret);
+        return alias;
+    }
+
+    /**
+     * The stand-in's own client answers as ANS's samples show PSC does (authMode in the userinfo and the access
+     * token only; the tests above log in through it); these are the other answers PSC has been seen to give.
+     */
+    @Nested
+    @DisplayName("stand-in variants of PSC's answers")
+    class Variants {
+
+        @Test
+        @DisplayName("authMode nowhere: the level is the acr's, eidas1, refused under the eidas2 floor with a page")
+        void noAuthModeIsRefused() {
+            String alias = standInVariant(PscStandIn.Variant.NO_AUTH_MODE, "refuse");
+            Browser.Page end = standInLogin(new Browser(), client(), person("dr.martin"), Map.of(), alias);
+            assertRefused(end, LEVEL_PAGE);
+        }
+
+        @Test
+        @DisplayName("no acr at all (read as eidas1): the card's authMode still gives eidas3")
+        void noAcrIsEidas1AndAuthModeDecides() {
+            String alias = standInVariant(PscStandIn.Variant.NO_ACR, "refuse");
+            OidcClient client = client();
+            Browser browser = new Browser();
+            Browser.Page end = standInLogin(browser, client, person("dr.martin"), Map.of(), alias);
+            assertThat(client.issuedCode(end)).as("login ends at the app: %s", end.body()).isTrue();
+            assertThat(client.idTokenClaims(browser, end.uri()).getClaim("acr")).isEqualTo("eidas3");
+        }
+
+        @Test
+        @DisplayName("ID tokens signed HS256 with the client secret are verified and accepted")
+        void hs256IdTokens() {
+            String alias = standInVariant(PscStandIn.Variant.HS256, "refuse");
+            OidcClient client = client();
+            Browser browser = new Browser();
+            DemoProfessional nurse = person("inf.lefevre");
+            Browser.Page end = standInLogin(browser, client, nurse, Map.of(), alias);
+            assertThat(client.issuedCode(end)).as("login ends at the app: %s", end.body()).isTrue();
+            assertThat(client.idTokenClaims(browser, end.uri()).getClaim("idnat_ps")).isEqualTo(nurse.idNat());
+        }
+
+        @Test
+        @DisplayName("an identity made with ANS's test tool (SubjectNameID ANS + 14 digits) logs in on a test issuer, its case kept")
+        void ansTestToolIdentity() {
+            String alias = standInVariant(PscStandIn.Variant.PSC, "create");
+            String idNat = "ANS2026" + String.format("%010d", NEXT_ID.getAndIncrement());
+            DemoProfessional tester = new DemoProfessional("tool-" + idNat, idNat, "Testeur", "Outil",
+                    "tool-" + idNat.toLowerCase(java.util.Locale.ROOT) + "@test.hc-broker.fr", "60", "Infirmier",
+                    "Pw-" + UUID.randomUUID(), "unused");
+            assertThat(admin.send("POST", "/admin/realms/esante-wallet/users", PscStandIn.user(tester))).isEqualTo(201);
+            OidcClient client = client();
+            Browser browser = new Browser();
+            Browser.Page end = standInLogin(browser, client, tester, Map.of(), alias);
+            assertThat(client.issuedCode(end)).as("login ends at the app: %s", end.body()).isTrue();
+            assertThat(client.idTokenClaims(browser, end.uri()).getClaim("idnat_ps")).isEqualTo(idNat);
+            assertThat(hospiconnectUser(idNat).path("attributes").path("rpps").size()).as("no RPPS").isZero();
+        }
+
+        @Test
+        @DisplayName("an unknown authMode is refused with a page and the audit record names it; userinfo wins a disagreement")
+        void unknownAuthModeIsNamedInTheAudit() throws Exception {
+            String value = "ECPS_" + NEXT_ID.getAndIncrement();
+            Browser.Page end = hostileLogin(HOSTILE, HostileOp.Answer.valid(newIdNat()).with(b -> b.userInfo("authMode", value)));
+            assertRefused(end, LEVEL_PAGE);
+            assertThat(auditRecord("identity_provider_login_error", value))
+                    .as("a keycloak audit record names authMode %s", value)
+                    .contains("\"psc_refusal\":\"Pro Santé Connect login refused (LEVEL_REFUSED)").contains(HOSTILE);
+
+            String other = "IDT_" + NEXT_ID.getAndIncrement();
+            Browser.Page in = hostileLogin(HOSTILE, HostileOp.Answer.valid(newIdNat())
+                    .with(b -> b.authMode(other).userInfo("authMode", "MOBILE")));
+            assertThat(in.uri().getPath()).as("userinfo's MOBILE wins: %s", in.body()).endsWith("/test-callback");
+        }
+
+        /** The first keycloak audit line holding both fragments, waiting up to five seconds for it. */
+        private String auditRecord(String fragment, String value) throws Exception {
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                for (java.nio.file.Path file : AuditFiles.of(stack, "keycloak")) {
+                    for (String line : java.nio.file.Files.readAllLines(file)) {
+                        if (line.contains(fragment) && line.contains(value)) {
+                            return line;
+                        }
+                    }
+                }
+                Thread.sleep(200);
+            }
+            return "";
+        }
+    }
+
     @Nested
     @DisplayName("the admin and discovery side")
     class Setup {
@@ -437,14 +571,43 @@ class PscIT {
         }
 
         @Test
+        @DisplayName("a provider saved with the former psc.* names is stored under the current ones")
+        void legacyNamesAreRewrittenOnSave() {
+            JsonNode stored = admin.get("/admin/realms/hospiconnect/identity-provider/instances/" + HOSTILE).path("config");
+            assertThat(stored.path("pscEnvironment").asText()).isEqualTo("CUSTOM");
+            assertThat(stored.path("pscCustomIssuer").asText()).isEqualTo(hostile.issuer());
+            assertThat(stored.path("pscUnknownProfessional").asText()).isEqualTo("create");
+            assertThat(stored.toString()).doesNotContain("\"psc.");
+        }
+
+        @Test
+        @DisplayName("an enabled provider without a chosen environment, or with a FINESS placeholder left unset, is refused saying why")
+        void unsafeSettingsAreRefusedWithTheReason() {
+            var noEnvironment = admin.exchange("POST", "/admin/realms/hospiconnect/identity-provider/instances", Map.of(
+                    "alias", "psc-no-environment", "providerId", IDP, "enabled", true,
+                    "config", Map.of("pscFiness", "750712184", "clientId", "x", "clientSecret", "y")));
+            assertThat(noEnvironment.statusCode()).isEqualTo(400);
+            assertThat(noEnvironment.body()).contains("choose the environment").contains("before enabling");
+            var placeholder = admin.exchange("POST", "/admin/realms/hospiconnect/identity-provider/instances", Map.of(
+                    "alias", "psc-placeholder", "providerId", IDP, "enabled", true,
+                    "config", Map.of("pscEnvironment", "SANDBOX_BAS", "pscFiness", "${HC_PSC_FINESS}",
+                            "clientId", "x", "clientSecret", "y")));
+            assertThat(placeholder.statusCode()).isEqualTo(400);
+            assertThat(placeholder.body()).contains("not a FINESS number");
+            assertThat(admin.get("/admin/realms/hospiconnect/identity-provider/instances").toString())
+                    .doesNotContain("psc-no-environment").doesNotContain("psc-placeholder");
+        }
+
+        @Test
         @DisplayName("the admin console offers the PSC settings, and refuses a provider whose settings do not parse")
         void adminConsoleSettings() {
             JsonNode factory = admin.get("/admin/realms/hospiconnect/identity-provider/providers/" + IDP);
-            assertThat(factory.toString()).contains("psc.environment").contains("psc.custom.issuer")
-                    .contains("psc.minimum.level").contains("psc.finess").contains("psc.unknown.professional");
+            assertThat(factory.toString()).contains("pscEnvironment").contains("pscCustomIssuer")
+                    .contains("pscMinimumLevel").contains("pscAuthModeLevels").contains("pscFiness")
+                    .contains("pscUnknownProfessional").doesNotContain("\"psc.");
             int status = admin.send("POST", "/admin/realms/hospiconnect/identity-provider/instances", Map.of(
                     "alias", "psc-misconfigured", "providerId", IDP, "enabled", true,
-                    "config", Map.of("psc.environment", "CUSTOM", "psc.custom.issuer", "not a url",
+                    "config", Map.of("pscEnvironment", "CUSTOM", "pscCustomIssuer", "not a url",
                             "clientId", "x", "clientSecret", "y")));
             assertThat(status).isEqualTo(400);
         }
@@ -482,20 +645,32 @@ class PscIT {
                 new Object[] {"wrong aud", (UnaryOperator<HostileOp.Builder>) b -> b.aud("another-client"), TOKEN_PAGE},
                 new Object[] {"expired ID token", (UnaryOperator<HostileOp.Builder>) b -> b.expOffsetSeconds(-600), TOKEN_PAGE},
                 new Object[] {"nonce mismatch", (UnaryOperator<HostileOp.Builder>) b -> b.nonce("forged-nonce"), TOKEN_PAGE},
-                new Object[] {"missing acr", (UnaryOperator<HostileOp.Builder>) b -> b.acr(null), LEVEL_PAGE},
+                new Object[] {"no acr and no authMode anywhere (eidas1)", (UnaryOperator<HostileOp.Builder>) b -> b.acr(null).authMode(null), LEVEL_PAGE},
                 new Object[] {"unknown acr", (UnaryOperator<HostileOp.Builder>) b -> b.acr("eidas9"), LEVEL_PAGE},
                 new Object[] {"acr below the minimum (eidas1, no authMode)", (UnaryOperator<HostileOp.Builder>) b -> b.acr("eidas1").authMode(null), LEVEL_PAGE},
                 new Object[] {"unknown authMode", (UnaryOperator<HostileOp.Builder>) b -> b.authMode("PASSWORD"), LEVEL_PAGE},
                 new Object[] {"userinfo JWT signed by another key", (UnaryOperator<HostileOp.Builder>) b -> b.userInfoAsJwt().userInfoForeignKey(), USERINFO_PAGE},
                 new Object[] {"userinfo JWT for another client", (UnaryOperator<HostileOp.Builder>) b -> b.userInfoAsJwt().userInfoAud("another-client"), USERINFO_PAGE},
-                new Object[] {"userinfo SubjectNameID differs from the token's", (UnaryOperator<HostileOp.Builder>) b -> b.userInfoIdNat(newIdNat()), MISMATCH_PAGE}
+                new Object[] {"userinfo SubjectNameID differs from the token's", (UnaryOperator<HostileOp.Builder>) b -> b.userInfoIdNat(newIdNat()), MISMATCH_PAGE},
+                new Object[] {"userinfo for another subject (sub)", (UnaryOperator<HostileOp.Builder>) b -> b.userInfo("sub", "f:hostile:someone-else"), MISMATCH_PAGE},
+                new Object[] {"userinfo authMode unknown, ID token's MOBILE (userinfo wins)", (UnaryOperator<HostileOp.Builder>) b -> b.userInfo("authMode", "PASSWORD"), LEVEL_PAGE},
+                new Object[] {"SubjectRefPro not an object", (UnaryOperator<HostileOp.Builder>) b -> b.userInfo("SubjectRefPro", "exercices"), USERINFO_PAGE},
+                new Object[] {"SubjectRefPro exercices not a list", (UnaryOperator<HostileOp.Builder>) b -> b.userInfo("SubjectRefPro", Map.of("exercices", Map.of("codeProfession", "10"))), USERINFO_PAGE},
+                new Object[] {"otherIds RPPS fails its Luhn check", (UnaryOperator<HostileOp.Builder>) b -> b.userInfo("otherIds", List.of(Map.of("identifiant", "810002813838", "origine", "RPPS"))), MISMATCH_PAGE},
+                new Object[] {"otherIds RPPS is the 11-digit number, not the idNat", (UnaryOperator<HostileOp.Builder>) b -> b.userInfo("otherIds", List.of(Map.of("identifiant", "10002813839", "origine", "RPPS"))), MISMATCH_PAGE}
         ).map(a -> Arguments.of(a[0], a[1], a[2]));
     }
 
     static Stream<Arguments> genuineVariants() {
         return Stream.of(
                 Arguments.of("ID token HS256 with the client secret", (UnaryOperator<HostileOp.Builder>) b -> b.signing(HostileOp.Signing.CLIENT_SECRET_HS256)),
-                Arguments.of("userinfo as a JWT signed with PSC's key", (UnaryOperator<HostileOp.Builder>) b -> b.userInfoAsJwt()));
+                Arguments.of("userinfo as a JWT signed with PSC's key", (UnaryOperator<HostileOp.Builder>) b -> b.userInfoAsJwt()),
+                Arguments.of("no acr anywhere (read as eidas1): authMode decides", (UnaryOperator<HostileOp.Builder>) b -> b.acr(null)),
+                Arguments.of("authMode only in the userinfo", (UnaryOperator<HostileOp.Builder>) b -> b.authMode(null).userInfo("authMode", "MOBILE")),
+                Arguments.of("userinfo's authMode wins over the ID token's unknown one", (UnaryOperator<HostileOp.Builder>) b -> b.authMode("PASSWORD").userInfo("authMode", "MOBILE")),
+                Arguments.of("codeCivilite nested in the exercice, otherIds with the 12-character idNat", (UnaryOperator<HostileOp.Builder>) b -> b
+                        .userInfo("SubjectRefPro", Map.of("exercices", List.of(Map.of("codeProfession", "60", "codeCivilite", "MME"))))
+                        .userInfo("otherIds", List.of(Map.of("identifiant", b.idNat, "origine", "RPPS", "qualite", 1)))));
     }
 
     @Nested

@@ -21,7 +21,11 @@ import org.keycloak.broker.oidc.OIDCIdentityProvider;
 import org.keycloak.broker.provider.AuthenticationRequest;
 import org.keycloak.broker.provider.BrokeredIdentityContext;
 import org.keycloak.broker.provider.IdentityBrokerException;
+import org.keycloak.broker.provider.UserAuthenticationIdentityProvider.AuthenticationCallback;
+import org.keycloak.events.Details;
+import org.keycloak.events.EventBuilder;
 import org.keycloak.jose.jws.JWSInput;
+import org.keycloak.jose.jws.JWSInputException;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
@@ -49,10 +53,18 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
     private static final Logger LOG = Logger.getLogger(PscIdentityProvider.class);
 
     private final PscSettings settings;
+    /** The broker callback's event: refusal reasons and disagreements go into its details (and so the audit). */
+    private EventBuilder event;
 
     PscIdentityProvider(KeycloakSession session, PscIdentityProviderConfig config, PscSettings settings) {
         super(session, config);
         this.settings = settings;
+    }
+
+    @Override
+    public Object callback(RealmModel realm, AuthenticationCallback callback, EventBuilder event) {
+        this.event = event;
+        return super.callback(realm, callback, event);
     }
 
     @Override
@@ -118,22 +130,13 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
         return identity;
     }
 
+    /**
+     * The level is decided only once the userinfo is read: PSC sends authMode there and in the access
+     * token, not in the ID token (DESIGN.md §3).
+     */
     @Override
     protected BrokeredIdentityContext extractIdentity(AccessTokenResponse tokenResponse, String accessToken,
                                                       JsonWebToken idToken) {
-        PscLevelDecision decision = settings.policy().decide(claim(idToken, "acr"), claim(idToken, "authMode"));
-        if (!decision.accepted()) {
-            throw new PscRefusedException(PscRefusal.LEVEL_REFUSED, decision.reason());
-        }
-        AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
-        Level level = decision.level().orElseThrow();
-        // Here, before any account is linked or created: the app's level is checked nowhere else on this path.
-        int required = LoginLevel.forcedLevel(session, authSession);
-        if (level.loa() < required) {
-            throw new PscRefusedException(PscRefusal.LEVEL_BELOW_REQUIRED,
-                    "login at " + level.acr() + " while the app requires "
-                            + Level.fromLoa(required).map(Level::acr).orElse("level " + required));
-        }
         String tokenIdNat = claim(idToken, "SubjectNameID");
         if (tokenIdNat == null) {
             tokenIdNat = claim(idToken, "preferred_username");
@@ -149,11 +152,32 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
         if (!tokenIdNat.equals(PscProfile.text(userInfo, "SubjectNameID"))) {
             throw new PscRefusedException(PscRefusal.IDENTITY_MISMATCH, "userinfo SubjectNameID differs from the ID token's");
         }
+
+        PscClaimSources sources = new PscClaimSources(userInfo, accessTokenClaims(accessToken), idToken.getOtherClaims());
+        PscClaimSources.Claim acr = sources.read("acr");
+        PscClaimSources.Claim authMode = sources.read("authMode");
+        recordDisagreement("acr", acr);
+        recordDisagreement("authMode", authMode);
+        PscLevelDecision decision = settings.policy().decide(acr.value(), authMode.value());
+        if (!decision.accepted()) {
+            throw new PscRefusedException(PscRefusal.LEVEL_REFUSED, decision.reason());
+        }
+        AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
+        Level level = decision.level().orElseThrow();
+        // Here, before any account is linked or created: the app's level is checked nowhere else on this path.
+        int required = LoginLevel.forcedLevel(session, authSession);
+        if (level.loa() < required) {
+            throw new PscRefusedException(PscRefusal.LEVEL_BELOW_REQUIRED,
+                    "login at " + level.acr() + " while the app requires "
+                            + Level.fromLoa(required).map(Level::acr).orElse("level " + required));
+        }
         PscProfile profile;
         try {
-            profile = PscProfile.from(userInfo, settings.finess());
+            profile = PscProfile.from(userInfo, settings.finess(), settings.acceptsAnsTestIdentities());
         } catch (InvalidIdNatException e) {
             throw new PscRefusedException(PscRefusal.IDENTITY_MISMATCH, e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new PscRefusedException(PscRefusal.USERINFO_INVALID, e.getMessage(), e);
         }
 
         BrokeredIdentityContext identity = new BrokeredIdentityContext(idToken.getSubject(), getConfig());
@@ -259,6 +283,9 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
      */
     private PscRefusedException logged(PscRefusedException e) {
         LOG.warnf("identity provider %s: %s", getConfig().getAlias(), e.getMessage());
+        if (event != null) {
+            event.detail(Details.IDENTITY_PROVIDER, getConfig().getAlias()).detail("psc_refusal", e.getMessage());
+        }
         return e;
     }
 
@@ -266,6 +293,38 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
         try (VaultStringSecret secret = session.vault().getStringSecret(getConfig().getClientSecret())) {
             return new PscUserInfoReader(session, getConfig().getIssuer(), getConfig().getClientId(),
                     secret.get().orElse(getConfig().getClientSecret()), getConfig().getJwksUrl());
+        }
+    }
+
+    /**
+     * The access token's claims when it is a JWT whose signature checks like the ID token's; an opaque
+     * token has none. A JWT that fails the check refuses the login: its claims could decide the level.
+     */
+    private Map<String, Object> accessTokenClaims(String accessToken) {
+        if (accessToken == null || accessToken.chars().filter(c -> c == '.').count() != 2) {
+            return Map.of();
+        }
+        JWSInput jws;
+        try {
+            jws = new JWSInput(accessToken);
+        } catch (JWSInputException e) {
+            return Map.of();
+        }
+        if (!verify(jws)) {
+            throw new PscRefusedException(PscRefusal.TOKEN_INVALID, "access token signature does not verify");
+        }
+        try {
+            return jws.readJsonContent(JsonWebToken.class).getOtherClaims();
+        } catch (JWSInputException e) {
+            throw new PscRefusedException(PscRefusal.TOKEN_INVALID, "access token content unreadable", e);
+        }
+    }
+
+    /** PSC said two things: the first source won (userinfo); the other value goes to the log. */
+    private void recordDisagreement(String name, PscClaimSources.Claim claim) {
+        if (claim.disagreement() != null) {
+            LOG.warnf("identity provider %s: %s disagrees: %s=%s %s", getConfig().getAlias(), name, claim.source(),
+                    PscLevelPolicy.printable(claim.value()), claim.disagreement());
         }
     }
 

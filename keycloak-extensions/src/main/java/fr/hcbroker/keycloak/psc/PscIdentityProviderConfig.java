@@ -1,5 +1,6 @@
 package fr.hcbroker.keycloak.psc;
 
+import java.util.Map;
 import java.util.function.Supplier;
 import org.keycloak.broker.oidc.OIDCIdentityProviderConfig;
 import org.keycloak.models.IdentityProviderModel;
@@ -40,9 +41,23 @@ public final class PscIdentityProviderConfig extends OIDCIdentityProviderConfig 
         return PscSettings.from(getConfig());
     }
 
-    /** Checked when an admin saves the provider or a realm is imported: a bad value is refused there. */
+    /**
+     * Checked when an admin saves the provider or a realm is imported: a bad value is refused there,
+     * with the reason the admin console shows. Settings stored under the former {@code psc.*} names are
+     * rewritten to the current ones here, so that the console shows and saves what is stored.
+     */
     @Override
     public void validate(RealmModel realm) {
+        if (PscSettings.needsMigration(getConfig())) {
+            Map<String, String> migrated = PscSettings.migrate(getConfig());
+            getConfig().clear();
+            getConfig().putAll(migrated);
+        }
+        String environment = getConfig().get(PscSettings.ENVIRONMENT);
+        if (isEnabled() && (environment == null || environment.isBlank())) {
+            throw new IllegalArgumentException("Pro Santé Connect: choose the environment (SANDBOX_BAS to try the "
+                    + "registration on the ANS sandbox, PRODUCTION once the ANS has opened it) before enabling the provider");
+        }
         try {
             settings();
         } catch (IllegalArgumentException e) {

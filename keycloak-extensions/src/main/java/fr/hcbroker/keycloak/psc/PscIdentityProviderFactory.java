@@ -20,24 +20,25 @@ public final class PscIdentityProviderFactory extends OIDCIdentityProviderFactor
             .property().name(PscSettings.ENVIRONMENT).label("Environment")
             .helpText("PRODUCTION (auth.esw.esante.gouv.fr, wallet.esw.esante.gouv.fr), SANDBOX_BAS (the ANS "
                     + "test platform) or CUSTOM (a stand-in or test issuer given below). Discovery is read at "
-                    + "{issuer}/.well-known/wallet-openid-configuration.")
+                    + "{issuer}/.well-known/wallet-openid-configuration. No default: the provider cannot be enabled "
+                    + "until one is chosen.")
             .type(ProviderConfigProperty.LIST_TYPE)
-            .options(Arrays.stream(PscEnvironment.values()).map(Enum::name).toList())
-            .defaultValue(PscEnvironment.PRODUCTION.name()).add()
+            .options(Arrays.stream(PscEnvironment.values()).map(Enum::name).toList()).add()
             .property().name(PscSettings.CUSTOM_ISSUER).label("Custom issuer")
             .helpText("Only for CUSTOM: the issuer URL, e.g. https://psc.example/auth/realms/esante-wallet "
                     + "(no trailing slash). Its discovery document must name the same issuer.")
             .type(ProviderConfigProperty.STRING_TYPE).add()
             .property().name(PscSettings.MINIMUM_LEVEL).label("Minimum level")
-            .helpText("Logins below this level are refused. PSC with the CPS card (authMode CARD) is eidas3, "
-                    + "with the e-CPS app (MOBILE) eidas2. A missing or unknown acr is always refused.")
+            .helpText("Logins below this level are refused. The level comes from authMode (mapping below); "
+                    + "without authMode, from acr (a missing acr counts as eidas1, an unknown one is refused).")
             .type(ProviderConfigProperty.LIST_TYPE).options("eidas1", "eidas2", "eidas3").defaultValue("eidas2").add()
-            .property().name(PscSettings.CARD_LEVEL).label("Level of a CPS card login (authMode CARD)")
-            .helpText("The level given to a PSC login made with the CPS card: eidas3 (high) by default.")
-            .type(ProviderConfigProperty.LIST_TYPE).options("eidas1", "eidas2", "eidas3").defaultValue("eidas3").add()
-            .property().name(PscSettings.MOBILE_LEVEL).label("Level of an e-CPS app login (authMode MOBILE)")
-            .helpText("The level given to a PSC login made with the e-CPS mobile app: eidas2 (substantial) by default.")
-            .type(ProviderConfigProperty.LIST_TYPE).options("eidas1", "eidas2", "eidas3").defaultValue("eidas2").add()
+            .property().name(PscSettings.AUTH_MODE_LEVELS).label("Level of each authMode")
+            .helpText("VALUE=level pairs separated by commas, with authMode exactly as PSC sends it (read from "
+                    + "userinfo, then the access token, then the ID token). CARD is the CPS card; MOBILE is the "
+                    + "e-CPS app's assumed value. A login with a value not listed is refused and the refusal "
+                    + "names the value: add it here.")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(PscLevelPolicy.formatAuthModes(PscLevelPolicy.DEFAULT_AUTH_MODES)).add()
             .property().name(PscSettings.FINESS).label("FINESS numbers of this establishment")
             .helpText("Site or legal-entity FINESS numbers, separated by commas. Only the professional's "
                     + "activities at one of them are kept (attributes structure and psc_activity).")

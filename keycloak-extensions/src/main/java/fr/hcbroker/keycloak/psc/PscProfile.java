@@ -3,6 +3,7 @@ package fr.hcbroker.keycloak.psc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import fr.hcbroker.idnat.IdNat;
+import fr.hcbroker.idnat.InvalidIdNatException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -37,10 +38,15 @@ public record PscProfile(IdNat idNat, String givenName, String familyName, Map<S
     }
 
     /**
-     * @throws fr.hcbroker.idnat.InvalidIdNatException when SubjectNameID is absent or not an idNat_PS
+     * @param ansTestIdentities whether identities of ANS's test tool are accepted (sandbox only)
+     * @throws fr.hcbroker.idnat.InvalidIdNatException when SubjectNameID is absent or not an idNat_PS, or
+     *         when an RPPS in {@code otherIds} is not a valid 12-character idNat or names another RPPS
+     * @throws IllegalArgumentException when {@code SubjectRefPro} or {@code otherIds} is not shaped as PSC sends it
      */
-    public static PscProfile from(JsonNode userInfo, Set<String> finess) {
-        IdNat idNat = IdNat.parse(text(userInfo, "SubjectNameID"));
+    public static PscProfile from(JsonNode userInfo, Set<String> finess, boolean ansTestIdentities) {
+        String subjectNameId = text(userInfo, "SubjectNameID");
+        IdNat idNat = ansTestIdentities ? IdNat.parseAnsTestTool(subjectNameId) : IdNat.parse(subjectNameId);
+        requireShape(userInfo);
         Set<String> professions = new LinkedHashSet<>();
         Set<String> savoirFaire = new LinkedHashSet<>();
         Set<String> structures = new LinkedHashSet<>();
@@ -58,20 +64,78 @@ public record PscProfile(IdNat idNat, String givenName, String familyName, Map<S
                 }
             }
         }
-        String rpps = idNat.rpps().orElseGet(() -> otherId(userInfo, "RPPS"));
+        String rpps = rpps(idNat, otherId(userInfo, "RPPS"));
         Map<String, List<String>> attributes = new LinkedHashMap<>();
         attributes.put(IDNAT, List.of(idNat.value()));
         attributes.put(RPPS, rpps == null ? List.of() : List.of(rpps));
-        String civility = text(userInfo, "codeCivilite");
-        if (civility == null) {
-            civility = text(userInfo.path("SubjectRefPro"), "codeCivilite");
-        }
+        String civility = civility(userInfo);
         attributes.put(CIVILITY, civility == null ? List.of() : List.of(civility));
         attributes.put(PROFESSION, List.copyOf(professions));
         attributes.put(SAVOIR_FAIRE, List.copyOf(savoirFaire));
         attributes.put(STRUCTURE, List.copyOf(structures));
         attributes.put(ACTIVITY, List.copyOf(activities));
         return new PscProfile(idNat, text(userInfo, "given_name"), text(userInfo, "family_name"), attributes);
+    }
+
+    /**
+     * PSC's {@code otherIds} RPPS entry holds the full 12-character idNat ({@code 8} + RPPS); the RPPS is
+     * its last 11 digits, checked like any idNat, and must be the SubjectNameID's own when that is an RPPS.
+     */
+    private static String rpps(IdNat idNat, String otherIdsRpps) {
+        if (otherIdsRpps == null) {
+            return idNat.rpps().orElse(null);
+        }
+        IdNat fromOtherIds = IdNat.parse(otherIdsRpps);
+        String rpps = fromOtherIds.rpps().orElseThrow(
+                () -> new InvalidIdNatException("otherIds RPPS identifiant is not an RPPS idNat"));
+        if (idNat.rpps().isPresent() && !idNat.rpps().get().equals(rpps)) {
+            throw new InvalidIdNatException("otherIds RPPS differs from SubjectNameID's");
+        }
+        return rpps;
+    }
+
+    /** At the top level, else in SubjectRefPro, else in the first exercice that has one (DESIGN.md §3). */
+    private static String civility(JsonNode userInfo) {
+        String civility = text(userInfo, "codeCivilite");
+        if (civility == null) {
+            civility = text(userInfo.path("SubjectRefPro"), "codeCivilite");
+        }
+        for (JsonNode exercice : userInfo.path("SubjectRefPro").path("exercices")) {
+            if (civility != null) {
+                break;
+            }
+            civility = text(exercice, "codeCivilite");
+        }
+        return civility;
+    }
+
+    /** Fail closed on a structure PSC never sends: half-read practices would be stored as if complete. */
+    private static void requireShape(JsonNode userInfo) {
+        JsonNode ref = userInfo.path("SubjectRefPro");
+        if (!ref.isMissingNode() && !ref.isNull()) {
+            if (!ref.isObject()) {
+                throw new IllegalArgumentException("SubjectRefPro is not an object");
+            }
+            JsonNode exercices = ref.path("exercices");
+            if (!exercices.isMissingNode() && !exercices.isArray()) {
+                throw new IllegalArgumentException("SubjectRefPro.exercices is not a list");
+            }
+            for (JsonNode exercice : exercices) {
+                JsonNode activities = exercice.path("activities");
+                if (!exercice.isObject() || (!activities.isMissingNode() && !activities.isArray())) {
+                    throw new IllegalArgumentException("SubjectRefPro.exercices holds a malformed exercice");
+                }
+                for (JsonNode activity : activities) {
+                    if (!activity.isObject()) {
+                        throw new IllegalArgumentException("SubjectRefPro holds a malformed activity");
+                    }
+                }
+            }
+        }
+        JsonNode otherIds = userInfo.path("otherIds");
+        if (!otherIds.isMissingNode() && !otherIds.isNull() && !otherIds.isArray()) {
+            throw new IllegalArgumentException("otherIds is not a list");
+        }
     }
 
     private static String otherId(JsonNode userInfo, String origin) {

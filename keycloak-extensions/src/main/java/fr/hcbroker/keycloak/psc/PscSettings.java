@@ -2,6 +2,7 @@ package fr.hcbroker.keycloak.psc;
 
 import fr.hcbroker.loa.Level;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -10,6 +11,10 @@ import java.util.stream.Collectors;
 /**
  * What an IT admin chose for one Pro Santé Connect instance, read once from the identity
  * provider's configuration map. A value that does not parse fails closed (the login is refused).
+ *
+ * <p>Property names carry no dot: the admin console's forms encode dots (as 🍺) and would read and
+ * write other keys than the stored ones. Realms and exports written with the former {@code psc.*}
+ * names are read through {@link #migrate}.
  *
  * @param environment  production, BAS or a custom issuer
  * @param customIssuer issuer URL for {@link PscEnvironment#CUSTOM}, else null
@@ -20,39 +25,108 @@ import java.util.stream.Collectors;
 public record PscSettings(PscEnvironment environment, String customIssuer, PscLevelPolicy policy, Set<String> finess,
                           boolean createUnknown) {
 
-    public static final String ENVIRONMENT = "psc.environment";
-    public static final String CUSTOM_ISSUER = "psc.custom.issuer";
-    public static final String MINIMUM_LEVEL = "psc.minimum.level";
-    public static final String CARD_LEVEL = "psc.level.card";
-    public static final String MOBILE_LEVEL = "psc.level.mobile";
-    public static final String FINESS = "psc.finess";
-    public static final String UNKNOWN_PROFESSIONAL = "psc.unknown.professional";
+    public static final String ENVIRONMENT = "pscEnvironment";
+    public static final String CUSTOM_ISSUER = "pscCustomIssuer";
+    public static final String MINIMUM_LEVEL = "pscMinimumLevel";
+    public static final String AUTH_MODE_LEVELS = "pscAuthModeLevels";
+    public static final String FINESS = "pscFiness";
+    public static final String UNKNOWN_PROFESSIONAL = "pscUnknownProfessional";
     public static final String CREATE = "create";
     public static final String REFUSE = "refuse";
+
+    /** Former names (up to 0.x), still read from realms and exports that hold them. */
+    static final Map<String, String> LEGACY_NAMES = Map.of(
+            "psc.environment", ENVIRONMENT,
+            "psc.custom.issuer", CUSTOM_ISSUER,
+            "psc.minimum.level", MINIMUM_LEVEL,
+            "psc.finess", FINESS,
+            "psc.unknown.professional", UNKNOWN_PROFESSIONAL);
+    static final String LEGACY_CARD_LEVEL = "psc.level.card";
+    static final String LEGACY_MOBILE_LEVEL = "psc.level.mobile";
+
+    /** Nine characters: the département (digits, or 2A/2B for Corsica) then digits, the last a check digit. */
+    private static final java.util.regex.Pattern FINESS_NUMBER = java.util.regex.Pattern.compile("(\\d{2}|2[AB])\\d{7}");
 
     public PscSettings {
         finess = Set.copyOf(finess);
     }
 
-    public static PscSettings from(Map<String, String> config) {
+    public static PscSettings from(Map<String, String> stored) {
+        Map<String, String> config = migrate(stored);
         PscEnvironment environment = PscEnvironment.valueOf(
                 config.getOrDefault(ENVIRONMENT, PscEnvironment.PRODUCTION.name()).trim().toUpperCase(Locale.ROOT));
         String customIssuer = environment == PscEnvironment.CUSTOM ? environment.issuer(config.get(CUSTOM_ISSUER)) : null;
+        String modes = config.get(AUTH_MODE_LEVELS);
         PscLevelPolicy policy = new PscLevelPolicy(level(config, MINIMUM_LEVEL, PscLevelPolicy.DEFAULT.minimum()),
-                level(config, CARD_LEVEL, PscLevelPolicy.DEFAULT.cardLevel()),
-                level(config, MOBILE_LEVEL, PscLevelPolicy.DEFAULT.mobileLevel()));
+                modes == null || modes.isBlank() ? PscLevelPolicy.DEFAULT_AUTH_MODES : PscLevelPolicy.parseAuthModes(modes));
         Set<String> finess = Arrays.stream(config.getOrDefault(FINESS, "").split("[,\\s#]+"))
                 .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        for (String number : finess) {
+            // Also catches a template placeholder left unset, e.g. ${HC_PSC_FINESS}: the realm is not imported.
+            if (!FINESS_NUMBER.matcher(number).matches()) {
+                throw new IllegalArgumentException(FINESS + ": not a FINESS number (9 characters, e.g. 2A0000001): "
+                        + PscLevelPolicy.printable(number));
+            }
+        }
         String unknown = config.getOrDefault(UNKNOWN_PROFESSIONAL, REFUSE).trim();
         if (!unknown.equals(CREATE) && !unknown.equals(REFUSE)) {
-            throw new IllegalArgumentException("psc.unknown.professional must be create or refuse: " + unknown);
+            throw new IllegalArgumentException(UNKNOWN_PROFESSIONAL + " must be create or refuse: " + unknown);
         }
         return new PscSettings(environment, customIssuer, policy, finess, unknown.equals(CREATE));
     }
 
+    /**
+     * The configuration under the current names: a former {@code psc.*} name is renamed unless the
+     * current one is also set (the current one wins), and the former per-means levels
+     * ({@code psc.level.card}, {@code psc.level.mobile}) become the authMode mapping. Other keys
+     * (Keycloak's own) are kept as they are.
+     *
+     * @return a new map; {@code stored} is not changed
+     */
+    public static Map<String, String> migrate(Map<String, String> stored) {
+        Map<String, String> config = new LinkedHashMap<>(stored);
+        LEGACY_NAMES.forEach((old, current) -> {
+            String value = config.remove(old);
+            if (value != null) {
+                config.putIfAbsent(current, value);
+            }
+        });
+        String card = config.remove(LEGACY_CARD_LEVEL);
+        String mobile = config.remove(LEGACY_MOBILE_LEVEL);
+        if ((card != null || mobile != null) && !config.containsKey(AUTH_MODE_LEVELS)) {
+            Map<String, Level> modes = new LinkedHashMap<>(PscLevelPolicy.DEFAULT_AUTH_MODES);
+            if (card != null) {
+                modes.put(PscLevelPolicy.CARD, parseLevel(LEGACY_CARD_LEVEL, card));
+            }
+            if (mobile != null) {
+                modes.put(PscLevelPolicy.MOBILE, parseLevel(LEGACY_MOBILE_LEVEL, mobile));
+            }
+            config.put(AUTH_MODE_LEVELS, PscLevelPolicy.formatAuthModes(modes));
+        }
+        return config;
+    }
+
+    /** Whether {@code stored} holds any former name that {@link #migrate} would rewrite. */
+    public static boolean needsMigration(Map<String, String> stored) {
+        return stored.keySet().stream().anyMatch(k -> LEGACY_NAMES.containsKey(k)
+                || LEGACY_CARD_LEVEL.equals(k) || LEGACY_MOBILE_LEVEL.equals(k));
+    }
+
     private static Level level(Map<String, String> config, String key, Level otherwise) {
-        String value = config.getOrDefault(key, otherwise.acr()).trim();
+        return parseLevel(key, config.getOrDefault(key, otherwise.acr()));
+    }
+
+    private static Level parseLevel(String key, String raw) {
+        String value = raw.trim();
         return Level.fromAcr(value).orElseThrow(() -> new IllegalArgumentException(key + ": unknown level " + value));
+    }
+
+    /**
+     * Whether identities made with ANS's test tool ({@code SubjectNameID} such as
+     * {@code ANS20231122132732}) may log in: on the BAS sandbox and test issuers, never in production.
+     */
+    public boolean acceptsAnsTestIdentities() {
+        return environment != PscEnvironment.PRODUCTION;
     }
 
     public String issuer() {

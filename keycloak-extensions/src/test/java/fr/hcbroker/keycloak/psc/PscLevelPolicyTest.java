@@ -32,8 +32,7 @@ class PscLevelPolicyTest {
 
     @ParameterizedTest(name = "acr={0} authMode={1} is refused")
     @CsvSource(nullValues = "NULL", value = {
-        "NULL, CARD", "'', MOBILE", "eidas4, CARD", "EIDAS2, CARD",
-        "eidas2, PASSWORD", "eidas3, card", "eidas1, NULL"})
+        "eidas4, CARD", "EIDAS2, CARD", "eidas2, PASSWORD", "eidas3, card", "eidas1, NULL", "NULL, NULL", "'', ''"})
     void refusesMissingUnknownOrTooLow(String acr, String authMode) {
         assertThat(policy.decide(acr, authMode).accepted()).isFalse();
     }
@@ -41,7 +40,7 @@ class PscLevelPolicyTest {
     @Test
     @DisplayName("an admin minimum of eidas3 refuses a MOBILE login")
     void minimumIsConfigurable() {
-        PscLevelPolicy strict = new PscLevelPolicy(Level.HIGH, Level.HIGH, Level.SUBSTANTIAL);
+        PscLevelPolicy strict = new PscLevelPolicy(Level.HIGH, PscLevelPolicy.DEFAULT_AUTH_MODES);
         assertThat(strict.decide("eidas2", "MOBILE").accepted()).isFalse();
         assertThat(strict.decide("eidas2", "CARD").level()).contains(Level.HIGH);
     }
@@ -51,5 +50,21 @@ class PscLevelPolicyTest {
     void acrAloneWhenNoAuthMode() {
         assertThat(policy.decide("eidas3", null).level()).contains(Level.HIGH);
         assertThat(policy.decide("eidas2", null).amr()).isEqualTo(List.of(Amr.SWK, Amr.PIN, Amr.MFA));
+    }
+
+    @Test
+    @DisplayName("a missing acr counts as eidas1, as ANS's connector reads it: the authMode then decides")
+    void missingAcrIsEidas1() {
+        assertThat(policy.decide(null, "CARD").level()).contains(Level.HIGH);
+        assertThat(policy.decide("", "MOBILE").level()).contains(Level.SUBSTANTIAL);
+        assertThat(policy.decide(null, null).reason()).contains("eidas1").contains("no authMode");
+    }
+
+    @Test
+    @DisplayName("an unknown authMode is refused with the value named (bounded, control characters escaped)")
+    void unknownAuthModeIsNamed() {
+        assertThat(policy.decide("eidas1", "APP_ECPS").reason()).contains("\"APP_ECPS\"");
+        assertThat(policy.decide("eidas1", "X\nforged log line").reason()).contains("X\\u000aforged").doesNotContain("\n");
+        assertThat(policy.decide("eidas1", "A".repeat(500)).reason().length()).isLessThan(200);
     }
 }

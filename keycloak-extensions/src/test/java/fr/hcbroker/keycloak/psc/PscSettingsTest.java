@@ -19,8 +19,7 @@ class PscSettingsTest {
         PscSettings settings = PscSettings.from(Map.of());
         assertThat(settings.environment()).isEqualTo(PscEnvironment.PRODUCTION);
         assertThat(settings.policy().minimum()).isEqualTo(Level.SUBSTANTIAL);
-        assertThat(settings.policy().cardLevel()).isEqualTo(Level.HIGH);
-        assertThat(settings.policy().mobileLevel()).isEqualTo(Level.SUBSTANTIAL);
+        assertThat(settings.policy().authModeLevels()).isEqualTo(Map.of("CARD", Level.HIGH, "MOBILE", Level.SUBSTANTIAL));
         assertThat(settings.finess()).isEmpty();
         assertThat(settings.createUnknown()).isFalse();
     }
@@ -40,16 +39,39 @@ class PscSettingsTest {
     @Test
     @DisplayName("an admin may map authMode to other levels, e.g. the e-CPS app counted as eidas1, and the minimum then refuses it")
     void authModeLevelsAreConfigurable() {
-        PscSettings settings = PscSettings.from(Map.of(PscSettings.MOBILE_LEVEL, "eidas1", PscSettings.CARD_LEVEL, "eidas2",
+        PscSettings settings = PscSettings.from(Map.of(PscSettings.AUTH_MODE_LEVELS, "MOBILE=eidas1, CARD=eidas2,\nECPS=eidas2",
                 PscSettings.MINIMUM_LEVEL, "eidas2"));
         assertThat(settings.policy().decide("eidas1", "CARD").level()).contains(Level.SUBSTANTIAL);
         assertThat(settings.policy().decide("eidas1", "MOBILE").level()).isEmpty();
+        assertThat(settings.policy().decide(null, "ECPS").level()).contains(Level.SUBSTANTIAL);
+    }
+
+    @Test
+    @DisplayName("former psc.* names still read: renamed, the current name winning; former card/mobile levels become the mapping")
+    void legacyNamesAreMigrated() {
+        Map<String, String> legacy = Map.of("psc.environment", "CUSTOM", "psc.custom.issuer", "http://localhost:1/realms/x",
+                "psc.minimum.level", "eidas3", "psc.finess", "750712184", "psc.unknown.professional", "create",
+                "psc.level.mobile", "eidas3", "clientId", "kept");
+        assertThat(PscSettings.needsMigration(legacy)).isTrue();
+        Map<String, String> migrated = PscSettings.migrate(legacy);
+        assertThat(migrated).containsEntry(PscSettings.ENVIRONMENT, "CUSTOM").containsEntry(PscSettings.FINESS, "750712184")
+                .containsEntry(PscSettings.AUTH_MODE_LEVELS, "CARD=eidas3,MOBILE=eidas3").containsEntry("clientId", "kept")
+                .doesNotContainKeys(legacy.keySet().stream().filter(k -> k.startsWith("psc.")).toArray(String[]::new));
+        assertThat(PscSettings.needsMigration(migrated)).isFalse();
+        PscSettings settings = PscSettings.from(legacy);
+        assertThat(settings.policy().minimum()).isEqualTo(Level.HIGH);
+        assertThat(settings.createUnknown()).isTrue();
+        assertThat(settings.policy().decide(null, "MOBILE").level()).contains(Level.HIGH);
+        assertThat(PscSettings.migrate(Map.of("psc.finess", "old", PscSettings.FINESS, "new"))).containsEntry(PscSettings.FINESS, "new");
     }
 
     @ParameterizedTest(name = "{0}={1} is refused")
-    @CsvSource({"psc.environment, STAGING", "psc.minimum.level, eidas4", "psc.minimum.level, 2",
-        "psc.level.card, high", "psc.level.mobile, eidas0",
-        "psc.unknown.professional, link-by-email", "psc.environment, CUSTOM"})
+    @CsvSource(delimiter = '|', value = {"pscEnvironment| STAGING", "pscMinimumLevel| eidas4", "pscMinimumLevel| 2",
+        "psc.level.card| high", "psc.level.mobile| eidas0", "pscAuthModeLevels| CARD", "pscAuthModeLevels| CARD=high",
+        "pscAuthModeLevels| =eidas2", "pscAuthModeLevels| CARD=eidas3,CARD=eidas2", "pscAuthModeLevels| ,",
+        "pscAuthModeLevels| C A R D=eidas3", "pscUnknownProfessional| link-by-email", "pscEnvironment| CUSTOM",
+        "psc.environment| STAGING", "pscFiness| ${HC_PSC_FINESS}", "pscFiness| 75071218", "pscFiness| 7507121840",
+        "pscFiness| 750712184;drop", "pscFiness| 3A0000001"})
     void refusesBadValues(String key, String value) {
         assertThatThrownBy(() -> PscSettings.from(Map.of(key, value))).isInstanceOf(IllegalArgumentException.class);
     }
@@ -70,5 +92,36 @@ class PscSettingsTest {
                 .isEqualTo("https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet/protocol/openid-connect/logout");
         assertThatThrownBy(() -> PscEndpoints.from(doc, PscSettings.from(Map.of(PscSettings.ENVIRONMENT, "SANDBOX_BAS"))))
                 .isInstanceOf(PscRefusedException.class).hasMessageContaining("names issuer");
+    }
+
+    private static PscIdentityProviderConfig provider(boolean enabled, Map<String, String> config) {
+        PscIdentityProviderConfig provider = new PscIdentityProviderConfig();
+        provider.setEnabled(enabled);
+        provider.setClientId("client");
+        provider.getConfig().putAll(config);
+        return provider;
+    }
+
+    @Test
+    @DisplayName("an enabled provider needs an explicitly chosen environment, and the refusal says why; a disabled one may wait")
+    void environmentMustBeChosenBeforeEnabling() {
+        assertThatThrownBy(() -> provider(true, Map.of(PscSettings.FINESS, "750712184")).validate(null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("choose the environment")
+                .hasMessageContaining("before enabling");
+        provider(false, Map.of()).validate(null);
+        provider(true, Map.of(PscSettings.ENVIRONMENT, "SANDBOX_BAS")).validate(null);
+    }
+
+    @Test
+    @DisplayName("saving or importing a provider that holds the former psc.* names rewrites them to the current ones")
+    void validateRewritesLegacyNames() {
+        PscIdentityProviderConfig provider = provider(true, Map.of("psc.environment", "SANDBOX_BAS",
+                "psc.finess", "750712184, 2A0000001", "psc.level.card", "eidas2"));
+        provider.validate(null);
+        assertThat(provider.getConfig()).containsEntry(PscSettings.ENVIRONMENT, "SANDBOX_BAS")
+                .containsEntry(PscSettings.FINESS, "750712184, 2A0000001")
+                .containsEntry(PscSettings.AUTH_MODE_LEVELS, "CARD=eidas2,MOBILE=eidas2")
+                .containsEntry("clientId", "client")
+                .doesNotContainKeys("psc.environment", "psc.finess", "psc.level.card");
     }
 }

@@ -61,12 +61,16 @@ public final class AdminApi {
 
     /** Sends a JSON body with {@code method}; returns the status. */
     public int send(String method, String path, Object body) {
+        return exchange(method, path, body).statusCode();
+    }
+
+    /** Sends a JSON body with {@code method}; returns the whole answer (e.g. to read why Keycloak refused). */
+    public HttpResponse<String> exchange(String method, String path, Object body) {
         try {
-            HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(keycloakUrl + path))
+            return send(HttpRequest.newBuilder(URI.create(keycloakUrl + path))
                     .header("authorization", "Bearer " + token())
                     .header("content-type", "application/json")
                     .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build());
-            return response.statusCode();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

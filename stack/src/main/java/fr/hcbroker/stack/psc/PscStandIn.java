@@ -34,10 +34,17 @@ public final class PscStandIn {
         return "10".equals(p.professionCode()) ? "CARD" : "MOBILE";
     }
 
-    /** Environment of the realm templates' {@code ${HC_PSC_*}} placeholders. */
+    /**
+     * Environment of the realm templates' {@code ${HC_PSC_*}} placeholders, which have no default (a template
+     * holds no establishment's identifiers), and the demo establishment's tenant id sent in delegation.
+     */
     public static Map<String, String> environment(String keycloakUrl) {
-        return Map.of("HC_PSC_ISSUER", issuer(keycloakUrl), "HC_PSC_FINESS", DemoAccounts.DEMO_FINESS);
+        return Map.of("HC_PSC_ISSUER", issuer(keycloakUrl), "HC_PSC_FINESS", DemoAccounts.DEMO_FINESS,
+                "HC_ESTABLISHMENT_ID", DEMO_TENANT_ID);
     }
+
+    /** The demo's establishment id (the {@code tid} PSC receives in delegation): visibly not a real one. */
+    public static final String DEMO_TENANT_ID = "hc-demo-establishment";
 
     /** {@code esante-wallet-users-0.json}, the name Keycloak's directory import looks for. */
     public static Path writeUsersFile(Path dir, List<DemoProfessional> people) {
@@ -62,24 +69,36 @@ public final class PscStandIn {
                 .put("firstName", p.givenName())
                 .put("lastName", p.familyName());
         ObjectNode attributes = user.putObject("attributes");
+        // Keycloak lowercases usernames; PSC's SubjectNameID keeps its case (ANS test-tool ids start with ANS).
+        attributes.putArray("SubjectNameID").add(p.idNat());
         attributes.putArray("psc_acr").add("eidas1");
         attributes.putArray("psc_auth_mode").add(authMode(p));
-        attributes.putArray("codeCivilite").add("60".equals(p.professionCode()) || "10".equals(p.professionCode()) ? "MME" : "M");
         attributes.putArray("SubjectOrganization").add("Centre hospitalier de démonstration");
         attributes.putArray("SubjectOrganizationID").add(DemoAccounts.DEMO_STRUCTURE);
         attributes.putArray("SubjectRole").add(p.professionCode() + "^1.2.250.1.213.1.1.5.5");
-        attributes.putArray("otherIds").add(JSON.createArrayNode().add(JSON.createObjectNode()
-                .put("identifiant", p.idNat().substring(1)).put("origine", "RPPS").put("qualite", 1)).toString());
+        // As PSC sends it: the RPPS entry holds the full 12-character idNat, not the 11-digit RPPS.
+        ArrayNode otherIds = JSON.createArrayNode();
+        if (p.idNat().startsWith("8")) {
+            otherIds.add(JSON.createObjectNode().put("identifiant", p.idNat()).put("origine", "RPPS").put("qualite", 1));
+        }
+        attributes.putArray("otherIds").add(otherIds.toString());
         attributes.putArray("SubjectRefPro").add(subjectRefPro(p).toString());
         user.putArray("credentials").addObject()
                 .put("type", "password").put("value", p.password()).put("temporary", false);
         return user;
     }
 
+    /** The civility the stand-in sends, only inside the exercices (PSC does not always send it at the top level). */
+    public static String civility(DemoProfessional p) {
+        return "60".equals(p.professionCode()) || "10".equals(p.professionCode()) ? "MME" : "M";
+    }
+
     private static ObjectNode subjectRefPro(DemoProfessional p) {
-        ObjectNode ref = JSON.createObjectNode().put("codeCivilite", "MME");
-        ObjectNode exercice = ref.putArray("exercices").addObject()
+        ObjectNode ref = JSON.createObjectNode();
+        ArrayNode exercices = ref.putArray("exercices");
+        ObjectNode exercice = exercices.addObject()
                 .put("codeProfession", p.professionCode())
+                .put("codeCivilite", civility(p))
                 .put("codeCategorieProfessionnelle", "C")
                 .put("codeCiviliteDexercice", "DR")
                 .put("nomDexercice", p.familyName())
@@ -91,6 +110,20 @@ public final class PscStandIn {
                 "Centre hospitalier de démonstration"));
         if ("21".equals(p.professionCode())) {
             activities.add(activity("L", OTHER_FINESS, "130781200", "F" + OTHER_FINESS, "Pharmacie du Port"));
+        }
+        if ("10".equals(p.professionCode())) {
+            // A second practice elsewhere (teaching at another establishment): sent by PSC, never kept here.
+            exercices.addObject()
+                    .put("codeProfession", "10")
+                    .put("codeCivilite", civility(p))
+                    .put("codeCategorieProfessionnelle", "E")
+                    .put("codeCiviliteDexercice", "PR")
+                    .put("nomDexercice", p.familyName())
+                    .put("prenomDexercice", p.givenName())
+                    .put("codeTypeSavoirFaire", "S")
+                    .put("codeSavoirFaire", "SM26")
+                    .putArray("activities")
+                    .add(activity("S", OTHER_FINESS, "130781200", "F" + OTHER_FINESS, "CHU du Port"));
         }
         return ref;
     }
@@ -105,6 +138,74 @@ public final class PscStandIn {
                 .put("identifiantTechniqueDeLaStructure", structureId)
                 .put("raisonSocialeSite", name)
                 .put("ancienIdentifiantDeLaStructure", "3" + finessSite);
+    }
+
+    /**
+     * How a client of the stand-in is answered, so that tests meet each way PSC has been seen to answer
+     * (DESIGN.md §3). {@link #PSC} is the stand-in's own client: acr {@code eidas1} in the ID token and
+     * access token, authMode in the userinfo and access token only, RS256.
+     */
+    public enum Variant {
+        PSC(List.of("psc", "psc-acr", "psc-auth-mode"), "RS256"),
+        /** authMode nowhere: the level can only come from acr (eidas1). */
+        NO_AUTH_MODE(List.of("psc", "psc-acr"), "RS256"),
+        /** No acr at all (ANS's connector reads that as eidas1): authMode decides. */
+        NO_ACR(List.of("psc", "psc-auth-mode"), "RS256"),
+        /** ID tokens signed HS256 with the client secret (the realm's HS256 key is that secret). */
+        HS256(List.of("psc", "psc-acr", "psc-auth-mode"), "HS256");
+
+        private final List<String> scopes;
+        private final String idTokenAlg;
+
+        Variant(List<String> scopes, String idTokenAlg) {
+            this.scopes = scopes;
+            this.idTokenAlg = idTokenAlg;
+        }
+    }
+
+    /** A client of the stand-in answering as {@code variant}, as the admin API takes it. */
+    public static ObjectNode variantClient(Variant variant, String clientId, String secret, String keycloakUrl) {
+        ObjectNode client = JSON.createObjectNode()
+                .put("clientId", clientId)
+                .put("enabled", true)
+                .put("protocol", "openid-connect")
+                .put("publicClient", false)
+                .put("clientAuthenticatorType", "client-secret")
+                .put("secret", secret)
+                .put("standardFlowEnabled", true)
+                .put("directAccessGrantsEnabled", false)
+                .put("fullScopeAllowed", false);
+        client.putArray("redirectUris").add(keycloakUrl + "/realms/hospiconnect/broker/*");
+        variant.scopes.forEach(client.putArray("defaultClientScopes")::add);
+        client.putArray("optionalClientScopes").add("scope_all");
+        client.putObject("attributes")
+                .put("pkce.code.challenge.method", "S256")
+                .put("id.token.signed.response.alg", variant.idTokenAlg)
+                .put("post.logout.redirect.uris", keycloakUrl + "/realms/hospiconnect/*");
+        return client;
+    }
+
+    /**
+     * The stand-in realm's HS256 key, equal to {@code secret}: Keycloak signs HS256 ID tokens with a realm
+     * key, PSC with the client's secret. Keycloak keeps a key only of one of its sizes (32 bytes here).
+     */
+    public static ObjectNode hs256Key(String secret) {
+        byte[] bytes = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (bytes.length != 32) {
+            throw new IllegalArgumentException("the HS256 stand-in secret must be 32 bytes");
+        }
+        ObjectNode component = JSON.createObjectNode()
+                .put("name", "psc-hs256-client-secret")
+                .put("providerId", "hmac-generated")
+                .put("providerType", "org.keycloak.keys.KeyProvider");
+        ObjectNode config = component.putObject("config");
+        config.putArray("secret").add(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
+        config.putArray("secretSize").add("32");
+        config.putArray("algorithm").add("HS256");
+        config.putArray("priority").add("100");
+        config.putArray("active").add("true");
+        config.putArray("enabled").add("true");
+        return component;
     }
 
     /** Adds the stand-in's people to the demo accounts file (DESIGN.md §7). */
