@@ -11,6 +11,7 @@ import org.keycloak.component.ComponentModel;
 import org.keycloak.models.ModelException;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.models.UserProvider;
 import org.keycloak.models.utils.UserModelDelegate;
 import org.keycloak.storage.ReadOnlyException;
 import org.keycloak.storage.ldap.LDAPStorageProvider;
@@ -43,6 +44,7 @@ final class IdNatLdapMapper extends AbstractLDAPStorageMapper {
         Read read = read(ldapUser);
         if (read.error() != null) {
             LOG.warnf("directory entry %s refused: %s", ldapUser.getDn(), read.error());
+            forget(realm, user, isCreate);
             throw new ModelException("directory entry " + ldapUser.getDn() + " refused: " + read.error());
         }
         if (read.idNat() == null) {
@@ -51,15 +53,27 @@ final class IdNatLdapMapper extends AbstractLDAPStorageMapper {
             return;
         }
         String value = read.idNat().value();
-        boolean taken = getSession().users().searchForUserByUserAttributeStream(realm, IDNAT, value)
+        // The realm's own store (what Keycloak calls local storage): no directory query from inside an import.
+        boolean taken = getSession().getProvider(UserProvider.class).searchForUserByUserAttributeStream(realm, IDNAT, value)
                 .anyMatch(other -> !other.getId().equals(user.getId()));
         if (taken) {
             LOG.warnf("directory entry %s refused: its idNat_PS is already another account's", ldapUser.getDn());
+            forget(realm, user, isCreate);
             throw new ModelException("directory entry " + ldapUser.getDn()
                     + " refused: its idNat_PS is already another account's (link them: docs/fr/annuaire.md)");
         }
         user.setSingleAttribute(IDNAT, value);
         read.idNat().rpps().ifPresentOrElse(r -> user.setSingleAttribute(RPPS, r), () -> user.removeAttribute(RPPS));
+    }
+
+    /**
+     * Removes the account Keycloak has just added for a refused entry: a refused login does not roll
+     * the request's transaction back, so without this it would stay, half-imported and unlinked.
+     */
+    private void forget(RealmModel realm, UserModel user, boolean isCreate) {
+        if (isCreate) {
+            getSession().getProvider(UserProvider.class).removeUser(realm, user);
+        }
     }
 
     @Override

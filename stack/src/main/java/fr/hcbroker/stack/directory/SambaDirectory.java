@@ -113,10 +113,12 @@ public final class SambaDirectory implements AutoCloseable {
                 "--dns-backend=NONE", "--use-rfc2307", "--adminpass=" + adminPassword, "--targetdir=" + dc,
                 "--host-ip=" + ADDRESS, "--option=server services = ldap kdc",
                 // An address of lo's 127.0.0.0/8: Samba binds what matches an interface's network.
-                "--option=interfaces = " + ADDRESS + "/8", "--option=bind interfaces only = yes",
-                "--option=pid directory = " + dc.resolve("run"), "--option=ldap server require strong auth = no",
-                "--option=log file = " + dir.resolve("samba.log")));
+                "--option=interfaces = " + ADDRESS + "/8", "--option=bind interfaces only = yes"));
+        // Settings provision does not keep: this controller's own pid file and log, simple binds on loopback.
         Files.createDirectories(dc.resolve("run"));
+        Files.writeString(conf(), Files.readString(conf()).replaceFirst("\\[global]\n", "[global]\n"
+                + "\tpid directory = " + dc.resolve("run") + "\n\tlog file = " + dir.resolve("samba.log") + "\n"
+                + "\tldap server require strong auth = no\n"));
         refuseIfTaken(389);
         refuseIfTaken(88);
         samba = new ProcessBuilder("samba", "-s", conf().toString(), "-i", "-M", "single", "--debug-stdout", "-d", "1")
