@@ -41,7 +41,7 @@ final class IdNatLdapMapper extends AbstractLDAPStorageMapper {
 
     @Override
     public void onImportUserFromLDAP(LDAPObject ldapUser, UserModel user, RealmModel realm, boolean isCreate) {
-        Read read = read(ldapUser);
+        Read read = read(ldapUser, ldapAttribute);
         if (read.error() != null) {
             LOG.warnf("directory entry %s refused: %s", ldapUser.getDn(), read.error());
             forget(realm, user, isCreate);
@@ -78,7 +78,7 @@ final class IdNatLdapMapper extends AbstractLDAPStorageMapper {
 
     @Override
     public UserModel proxy(LDAPObject ldapUser, UserModel delegate, RealmModel realm) {
-        boolean malformed = read(ldapUser).error() != null;
+        boolean malformed = read(ldapUser, ldapAttribute).error() != null;
         return new UserModelDelegate(delegate) {
             @Override
             public boolean isEnabled() {
@@ -127,7 +127,8 @@ final class IdNatLdapMapper extends AbstractLDAPStorageMapper {
         return Set.of(IDNAT, RPPS);
     }
 
-    private Read read(LDAPObject ldapUser) {
+    /** The entry's idNat_PS, none, or why it is refused. */
+    static Read read(LDAPObject ldapUser, String ldapAttribute) {
         Set<String> values = ldapUser.getAttributeAsSet(ldapAttribute);
         if (values == null || values.isEmpty()) {
             return new Read(null, null);
@@ -142,6 +143,6 @@ final class IdNatLdapMapper extends AbstractLDAPStorageMapper {
         }
     }
 
-    private record Read(IdNat idNat, String error) {
+    record Read(IdNat idNat, String error) {
     }
 }
