@@ -230,13 +230,14 @@ class DirectoryIT {
 
     /**
      * Whether the realm holds an account of that name. The admin lookup asks the directory too, whose
-     * refused import answers an error: only a stored account is found.
+     * refused import answers an error (Keycloak 26.7 says 400 "Cannot parse the JSON"): only a stored
+     * account is found.
      */
     private static boolean stored(String account) {
         try {
             return !admin.get(REALM + "/users?exact=true&briefRepresentation=true&username=" + account).isEmpty();
         } catch (IllegalStateException refusedByTheDirectory) {
-            assertThat(refusedByTheDirectory).hasMessageContaining("500");
+            assertThat(refusedByTheDirectory).hasMessageMatching("(?s).*: (400|500) .*");
             return false;
         }
     }
