@@ -112,17 +112,60 @@ class CpsCardIT {
         stack.cards().revocation().crlAvailable(true);
     }
 
+    /** Labels and help texts are admin-theme message keys, translated in French and English. */
     @Test
-    void everyCardSettingIsShownToTheAdminWithHelpText() {
+    void everyCardSettingIsShownToTheAdminWithHelpTextInFrenchAndEnglish() throws Exception {
         JsonNode description = new AdminApi(stack).get(REALM + "/authentication/config-description/cps-card");
+        Properties french = adminMessages("fr");
+        Properties english = adminMessages("en");
         List<String> names = new java.util.ArrayList<>();
         for (JsonNode property : description.path("properties")) {
             names.add(property.path("name").asText());
-            assertThat(property.path("helpText").asText()).as("help text of %s", property.path("name").asText())
-                    .hasSizeGreaterThan(20);
-            assertThat(property.path("label").asText()).isNotBlank();
+            for (String key : List.of(property.path("label").asText(), property.path("helpText").asText())) {
+                assertThat(french.getProperty(key)).as("French text of %s", key).isNotBlank();
+                assertThat(english.getProperty(key)).as("English text of %s", key).isNotBlank();
+            }
+            assertThat(french.getProperty(property.path("helpText").asText())).hasSizeGreaterThan(20);
         }
         assertThat(names).containsAll(cpsConfig().keySet()).contains("cps-create-users", "cps-revocation-max-age-seconds");
+    }
+
+    private static Properties adminMessages(String lang) throws IOException {
+        Properties messages = new Properties();
+        try (InputStream in = CpsCardIT.class.getResourceAsStream("/theme-resources/messages/messages_" + lang + ".properties")) {
+            messages.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+        }
+        return messages;
+    }
+
+    /** A realm exported before the settings were renamed, imported again: its card settings read under the new names. */
+    @Test
+    void aRealmImportedWithTheEarlierDottedSettingNamesIsMigrated() {
+        AdminApi admin = new AdminApi(stack);
+        String realm = "hc-legacy-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> legacy = Map.of("realm", realm, "enabled", true,
+                "authenticationFlows", List.of(Map.of("alias", "legacy card", "providerId", "basic-flow",
+                        "topLevel", true, "builtIn", false, "authenticationExecutions", List.of(Map.of(
+                                "authenticator", "cps-card", "authenticatorConfig", "legacy-cps",
+                                "requirement", "ALTERNATIVE", "priority", 10)))),
+                "authenticatorConfig", List.of(Map.of("alias", "legacy-cps", "config", Map.of(
+                        "cps.trust.anchors.file", "/etc/hc/igc-sante-roots.pem",
+                        "cps.ocsp.url", "http://ocsp.esante.gouv.fr",
+                        "cps.create.users", "true"))));
+        assertThat(admin.send("POST", "/admin/realms", legacy)).isEqualTo(201);
+        try {
+            String configId = admin.get("/admin/realms/" + realm + "/authentication/flows/legacy%20card/executions")
+                    .get(0).path("authenticationConfig").asText();
+            JsonNode config = admin.get("/admin/realms/" + realm + "/authentication/config/" + configId).path("config");
+            assertThat(config.path("cps-trust-anchors-file").asText()).isEqualTo("/etc/hc/igc-sante-roots.pem");
+            assertThat(config.path("cps-ocsp-url").asText()).isEqualTo("http://ocsp.esante.gouv.fr");
+            assertThat(config.path("cps-create-users").asText()).isEqualTo("true");
+            List<String> names = new java.util.ArrayList<>();
+            config.fieldNames().forEachRemaining(names::add);
+            assertThat(names).noneMatch(name -> name.contains("."));
+        } finally {
+            admin.send("DELETE", "/admin/realms/" + realm, Map.of());
+        }
     }
 
     /**
@@ -175,6 +218,27 @@ class CpsCardIT {
         assertThat(done.headers().firstValue("location").orElseThrow()).startsWith(REDIRECT).contains("code=");
         assertThat(revokedCardEvents(admin, holder) - recordedBefore).as("recorded once for the whole login").isEqualTo(1);
         assertThat(admin.get(REALM + "/attack-detection/brute-force/users/" + holder).path("numFailures").asInt()).isZero();
+    }
+
+    /** Password failures count; a successful card login then clears the count (Keycloak alone would not). */
+    @Test
+    void aSuccessfulCardLoginClearsTheFailureCountThatWrongPasswordsLeft() throws Exception {
+        AdminApi admin = new AdminApi(stack);
+        String bruteForce = REALM + "/attack-detection/brute-force/users/" + admin.userId("dr.martin");
+        admin.send("DELETE", bruteForce, Map.of());
+        for (int attempt = 0; attempt < 2; attempt++) {
+            HttpClient browser = HttpClient.newBuilder().sslContext(noCard)
+                    .cookieHandler(new java.net.CookieManager()).followRedirects(HttpClient.Redirect.NEVER).build();
+            HttpResponse<String> page = browser.send(authorizeRequest(), HttpResponse.BodyHandlers.ofString());
+            String action = Jsoup.parse(page.body()).getElementById("kc-form-login").attr("action");
+            HttpResponse<String> wrong = browser.send(post(action, "username=dr.martin&password=not-the-password"),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(wrong.statusCode()).as(wrong.body()).isNotEqualTo(302);
+        }
+        new org.openqa.selenium.support.ui.FluentWait<>(admin).withTimeout(java.time.Duration.ofSeconds(10))
+                .until(a -> a.get(bruteForce).path("numFailures").asInt() == 2);
+        assertThat(authorize(card("dr.martin")).statusCode()).isEqualTo(302);
+        assertThat(admin.get(bruteForce).path("numFailures").asInt()).as("cleared by the card login").isZero();
     }
 
     private static HttpRequest post(String action, String form) {

@@ -47,6 +47,7 @@ class ThemeIT {
     private static Stack stack;
     private static ChromeDriver browser;
     private static AdminApi admin;
+    private static boolean fetchesRecorded;
 
     @BeforeAll
     static void setUp(Stack running, ChromeDriver driver) {
@@ -58,6 +59,16 @@ class ThemeIT {
     @BeforeEach
     void freshBrowser() {
         clearCookies();
+        if (!fetchesRecorded) {
+            // Records the account console's API answers, so a failure says which call failed and why.
+            browser.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", java.util.Map.of("source",
+                    "window.__hc=[];const f=window.fetch;window.fetch=async function(i,o){const r=await f(i,o);"
+                            + "try{let a='';try{const h=o&&o.headers;a=(h&&(h.get?h.get('authorization'):(h.Authorization||h.authorization)))||'';"
+                            + "a=a?atob(a.split('.')[1].replace(/-/g,'+').replace(/_/g,'/')):'';}catch(x){}"
+                            + "const t=await r.clone().text();window.__hc.push([String(i.url||i),r.status,t.substring(0,300),a]);}"
+                            + "catch(e){}return r;};"));
+            fetchesRecorded = true;
+        }
         browser.manage().window().setSize(new Dimension(1280, 900));
     }
 
@@ -360,10 +371,18 @@ class ThemeIT {
     }
 
     /** Waits for the account console's personal info and checks every call to the account API succeeded. */
-    private static void accountConsoleShows(String lastName) {
+    private static void accountConsoleShows(String lastName) throws Exception {
         By field = By.id("lastName");
-        waitFor(field);
-        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> lastName.equals(d.findElement(field).getAttribute("value")));
+        try {
+            new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> !d.findElements(field).isEmpty()
+                    && lastName.equals(d.findElement(field).getAttribute("value")));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            BrowserExtension.screenshot(browser, "account-console-failed");
+            throw new AssertionError("account console at " + browser.getCurrentUrl() + " shows: " + text()
+                    + "\nresources: " + ((JavascriptExecutor) browser).executeScript(
+                    "return performance.getEntriesByType('resource').map(e => e.name + ' ' + e.responseStatus).join('\\n')")
+                    + "\nfetches: " + ((JavascriptExecutor) browser).executeScript("return JSON.stringify(window.__hc)"), e);
+        }
         assertThat(text()).doesNotContain("Quelque chose s'est mal passé").doesNotContain("Something went wrong");
         @SuppressWarnings("unchecked")
         List<String> failed = (List<String>) ((JavascriptExecutor) browser).executeScript(
@@ -413,7 +432,12 @@ class ThemeIT {
         browser.findElement(By.id("otp")).sendKeys(Totp.now(totp[0]));
         browser.findElement(By.id("kc-login")).click();
         By create = By.cssSelector("[data-testid='otp/create']");
-        waitFor(create);
+        try {
+            waitFor(create);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            BrowserExtension.screenshot(browser, "account-console-signing-in-failed");
+            throw new AssertionError("signing-in page at " + browser.getCurrentUrl() + " shows: " + text(), e);
+        }
         BrowserExtension.screenshot(browser, "account-console-signing-in-fr");
         browser.findElement(create).click();
 
