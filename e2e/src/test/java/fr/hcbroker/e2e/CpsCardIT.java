@@ -97,13 +97,13 @@ class CpsCardIT {
 
     private static Map<String, String> cpsConfig() {
         Map<String, String> env = stack.cards().environment();
-        return Map.of("cps.trust.anchors.file", env.get("HC_CPS_TRUST_ANCHORS"),
-                "cps.intermediates.file", env.get("HC_CPS_INTERMEDIATES"),
-                "cps.accepted.policies", env.get("HC_CPS_POLICIES"),
-                "cps.ocsp.url", env.get("HC_CPS_OCSP_URL"),
-                "cps.crl.urls", env.get("HC_CPS_CRL_URLS"),
-                "cps.revocation.fail.open", "false",
-                "cps.revocation.timeout.ms", "2000");
+        return Map.of("cps-trust-anchors-file", env.get("HC_CPS_TRUST_ANCHORS"),
+                "cps-intermediates-file", env.get("HC_CPS_INTERMEDIATES"),
+                "cps-accepted-policies", env.get("HC_CPS_POLICIES"),
+                "cps-ocsp-url", env.get("HC_CPS_OCSP_URL"),
+                "cps-crl-urls", env.get("HC_CPS_CRL_URLS"),
+                "cps-revocation-fail-open", "false",
+                "cps-revocation-timeout-ms", "2000");
     }
 
     @AfterEach
@@ -112,43 +112,149 @@ class CpsCardIT {
         stack.cards().revocation().crlAvailable(true);
     }
 
-    /** Revoked-card attempts here count against dr.martin's account: other test classes log in as dr.martin. */
-    @AfterAll
-    static void forgetFailures() {
-        AdminApi admin = new AdminApi(stack);
-        admin.send("DELETE", REALM + "/attack-detection/brute-force/users/" + admin.userId("dr.martin"), Map.of());
-    }
-
+    /** Labels and help texts are admin-theme message keys, translated in French and English. */
     @Test
-    void everyCardSettingIsShownToTheAdminWithHelpText() {
+    void everyCardSettingIsShownToTheAdminWithHelpTextInFrenchAndEnglish() throws Exception {
         JsonNode description = new AdminApi(stack).get(REALM + "/authentication/config-description/cps-card");
+        Properties french = adminMessages("fr");
+        Properties english = adminMessages("en");
         List<String> names = new java.util.ArrayList<>();
         for (JsonNode property : description.path("properties")) {
             names.add(property.path("name").asText());
-            assertThat(property.path("helpText").asText()).as("help text of %s", property.path("name").asText())
-                    .hasSizeGreaterThan(20);
-            assertThat(property.path("label").asText()).isNotBlank();
+            for (String key : List.of(property.path("label").asText(), property.path("helpText").asText())) {
+                assertThat(french.getProperty(key)).as("French text of %s", key).isNotBlank();
+                assertThat(english.getProperty(key)).as("English text of %s", key).isNotBlank();
+            }
+            assertThat(french.getProperty(property.path("helpText").asText())).hasSizeGreaterThan(20);
         }
-        assertThat(names).containsAll(cpsConfig().keySet()).contains("cps.create.users", "cps.revocation.max.age.seconds");
+        assertThat(names).containsAll(cpsConfig().keySet()).contains("cps-create-users", "cps-revocation-max-age-seconds");
     }
 
+    private static Properties adminMessages(String lang) throws IOException {
+        Properties messages = new Properties();
+        try (InputStream in = CpsCardIT.class.getResourceAsStream("/theme-resources/messages/messages_" + lang + ".properties")) {
+            messages.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+        }
+        return messages;
+    }
+
+    /** A realm exported before the settings were renamed, imported again: its card settings read under the new names. */
     @Test
-    void revokedCardAttemptsCountAgainstTheHolderUntilTheAccountIsLockedThenEvenTheValidCardIsRefused() throws Exception {
+    void aRealmImportedWithTheEarlierDottedSettingNamesIsMigrated() {
+        AdminApi admin = new AdminApi(stack);
+        String realm = "hc-legacy-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> legacy = Map.of("realm", realm, "enabled", true,
+                "authenticationFlows", List.of(Map.of("alias", "legacy card", "providerId", "basic-flow",
+                        "topLevel", true, "builtIn", false, "authenticationExecutions", List.of(Map.of(
+                                "authenticator", "cps-card", "authenticatorConfig", "legacy-cps",
+                                "requirement", "ALTERNATIVE", "priority", 10)))),
+                "authenticatorConfig", List.of(Map.of("alias", "legacy-cps", "config", Map.of(
+                        "cps.trust.anchors.file", "/etc/hc/igc-sante-roots.pem",
+                        "cps.ocsp.url", "http://ocsp.esante.gouv.fr",
+                        "cps.create.users", "true"))));
+        assertThat(admin.send("POST", "/admin/realms", legacy)).isEqualTo(201);
+        try {
+            String configId = admin.get("/admin/realms/" + realm + "/authentication/flows/legacy%20card/executions")
+                    .get(0).path("authenticationConfig").asText();
+            JsonNode config = admin.get("/admin/realms/" + realm + "/authentication/config/" + configId).path("config");
+            assertThat(config.path("cps-trust-anchors-file").asText()).isEqualTo("/etc/hc/igc-sante-roots.pem");
+            assertThat(config.path("cps-ocsp-url").asText()).isEqualTo("http://ocsp.esante.gouv.fr");
+            assertThat(config.path("cps-create-users").asText()).isEqualTo("true");
+            List<String> names = new java.util.ArrayList<>();
+            config.fieldNames().forEachRemaining(names::add);
+            assertThat(names).noneMatch(name -> name.contains("."));
+        } finally {
+            admin.send("DELETE", "/admin/realms/" + realm, Map.of());
+        }
+    }
+
+    /**
+     * Browsers present a card by themselves: a revoked card left in the reader must not lock its
+     * holder's other ways in. Each attempt is recorded against the holder for the security officer.
+     */
+    @Test
+    void revokedCardAttemptsAreRecordedAgainstTheHolderButNeverCountTowardTheLockout() throws Exception {
+        AdminApi admin = new AdminApi(stack);
+        String holder = admin.userId("dr.martin");
+        String bruteForce = REALM + "/attack-detection/brute-force/users/" + holder;
+        admin.send("DELETE", bruteForce, Map.of());
+        int recordedBefore = revokedCardEvents(admin, holder);
+        for (int attempt = 0; attempt < 7; attempt++) {
+            assertRefused(authorize(card("revoked")), "hcCpsRevoked");
+        }
+        JsonNode state = admin.get(bruteForce);
+        assertThat(state.path("numFailures").asInt()).isZero();
+        assertThat(state.path("disabled").asBoolean()).isFalse();
+        assertThat(revokedCardEvents(admin, holder) - recordedBefore).as("one event per attempt").isEqualTo(7);
+        assertThat(authorize(card("dr.martin")).statusCode()).as("the holder's valid card still logs in").isEqualTo(302);
+    }
+
+    /**
+     * The refusal page leads to the other ways in while the browser keeps presenting the refused card:
+     * the card is not checked or recorded again in this login, and the holder's password logs in.
+     */
+    @Test
+    void withTheRevokedCardStillPresentedTheHolderSignsInWithThePasswordAndTheRefusalIsRecordedOnce() throws Exception {
+        AdminApi admin = new AdminApi(stack);
+        String holder = admin.userId("dr.martin");
+        int recordedBefore = revokedCardEvents(admin, holder);
+        HttpClient browser = HttpClient.newBuilder().sslContext(card("revoked"))
+                .cookieHandler(new java.net.CookieManager()).followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpResponse<String> refused = browser.send(authorizeRequest(), HttpResponse.BodyHandlers.ofString());
+        assertRefused(refused, "hcCpsRevoked");
+        org.jsoup.nodes.Element form = Jsoup.parse(refused.body()).getElementById("hc-cps-card-refused");
+        assertThat(form).as(refused.body()).isNotNull();
+        assertThat(form.getElementById("hc-cps-other-ways")).isNotNull();
+
+        HttpResponse<String> forms = browser.send(post(form.attr("action"), "other=ways"), HttpResponse.BodyHandlers.ofString());
+        assertThat(forms.statusCode()).as(forms.body()).isEqualTo(200);
+        org.jsoup.nodes.Element login = Jsoup.parse(forms.body()).getElementById("kc-form-login");
+        assertThat(login).as("the password form, card still in the reader").isNotNull();
+
+        HttpResponse<String> done = browser.send(post(login.attr("action"), "username=dr.martin&password="
+                + URLEncoder.encode(fr.hcbroker.stack.demo.DemoProfessional.ALL.get(0).password(), StandardCharsets.UTF_8)),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(done.statusCode()).as(done.body()).isEqualTo(302);
+        assertThat(done.headers().firstValue("location").orElseThrow()).startsWith(REDIRECT).contains("code=");
+        assertThat(revokedCardEvents(admin, holder) - recordedBefore).as("recorded once for the whole login").isEqualTo(1);
+        assertThat(admin.get(REALM + "/attack-detection/brute-force/users/" + holder).path("numFailures").asInt()).isZero();
+    }
+
+    /** Password failures count; a successful card login then clears the count (Keycloak alone would not). */
+    @Test
+    void aSuccessfulCardLoginClearsTheFailureCountThatWrongPasswordsLeft() throws Exception {
         AdminApi admin = new AdminApi(stack);
         String bruteForce = REALM + "/attack-detection/brute-force/users/" + admin.userId("dr.martin");
         admin.send("DELETE", bruteForce, Map.of());
-        try {
-            for (int attempt = 0; attempt < 5; attempt++) {
-                assertRefused(authorize(card("revoked")), "hcCpsRevoked");
-            }
-            JsonNode state = admin.get(bruteForce);
-            assertThat(state.path("numFailures").asInt()).isGreaterThanOrEqualTo(5);
-            assertThat(state.path("disabled").asBoolean()).isTrue();
-            assertRefused(authorize(card("dr.martin")), "hcCpsLockedOut");
-        } finally {
-            admin.send("DELETE", bruteForce, Map.of());
+        for (int attempt = 0; attempt < 2; attempt++) {
+            HttpClient browser = HttpClient.newBuilder().sslContext(noCard)
+                    .cookieHandler(new java.net.CookieManager()).followRedirects(HttpClient.Redirect.NEVER).build();
+            HttpResponse<String> page = browser.send(authorizeRequest(), HttpResponse.BodyHandlers.ofString());
+            String action = Jsoup.parse(page.body()).getElementById("kc-form-login").attr("action");
+            HttpResponse<String> wrong = browser.send(post(action, "username=dr.martin&password=not-the-password"),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(wrong.statusCode()).as(wrong.body()).isNotEqualTo(302);
         }
-        assertThat(authorize(card("dr.martin")).statusCode()).as("unlocked by the admin").isEqualTo(302);
+        new org.openqa.selenium.support.ui.FluentWait<>(admin).withTimeout(java.time.Duration.ofSeconds(10))
+                .until(a -> a.get(bruteForce).path("numFailures").asInt() == 2);
+        assertThat(authorize(card("dr.martin")).statusCode()).isEqualTo(302);
+        assertThat(admin.get(bruteForce).path("numFailures").asInt()).as("cleared by the card login").isZero();
+    }
+
+    private static HttpRequest post(String action, String form) {
+        return HttpRequest.newBuilder(URI.create(action.replace("&amp;", "&")))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+    }
+
+    private static int revokedCardEvents(AdminApi admin, String userId) {
+        int count = 0;
+        for (JsonNode event : admin.get(REALM + "/events?type=LOGIN_ERROR&user=" + userId + "&max=1000")) {
+            if ("cps_certificate_revoked".equals(event.path("error").asText())) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** Last: the account it creates must not exist while other tests expect this card to have none. */
@@ -163,7 +269,7 @@ class CpsCardIT {
             }
         }
         Map<String, String> creating = new java.util.HashMap<>(cpsConfig());
-        creating.put("cps.create.users", "true");
+        creating.put("cps-create-users", "true");
         assertThat(admin.send("PUT", configPath, Map.of("alias", "cps-e2e", "config", creating))).isEqualTo(204);
         try {
             HttpResponse<String> response = authorize(card("rpps-no-account"));

@@ -47,6 +47,7 @@ class ThemeIT {
     private static Stack stack;
     private static ChromeDriver browser;
     private static AdminApi admin;
+    private static boolean fetchesRecorded;
 
     @BeforeAll
     static void setUp(Stack running, ChromeDriver driver) {
@@ -58,6 +59,16 @@ class ThemeIT {
     @BeforeEach
     void freshBrowser() {
         clearCookies();
+        if (!fetchesRecorded) {
+            // Records the account console's API answers, so a failure says which call failed and why.
+            browser.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", java.util.Map.of("source",
+                    "window.__hc=[];const f=window.fetch;window.fetch=async function(i,o){const r=await f(i,o);"
+                            + "try{let a='';try{const h=o&&o.headers;a=(h&&(h.get?h.get('authorization'):(h.Authorization||h.authorization)))||'';"
+                            + "a=a?atob(a.split('.')[1].replace(/-/g,'+').replace(/_/g,'/')):'';}catch(x){}"
+                            + "const t=await r.clone().text();window.__hc.push([String(i.url||i),r.status,t.substring(0,300),a]);}"
+                            + "catch(e){}return r;};"));
+            fetchesRecorded = true;
+        }
         browser.manage().window().setSize(new Dimension(1280, 900));
     }
 
@@ -125,7 +136,8 @@ class ThemeIT {
         browser.get(loginUrl(lang, ""));
         waitFor(By.id("username"));
         assertThat(text()).contains(lang.equals("fr") ? "Connexion à votre établissement" : "Sign in to your establishment")
-                .contains("Pro Santé Connect").contains(lang.equals("fr") ? "Carte CPS" : "CPS card");
+                .contains("Pro Santé Connect").contains(lang.equals("fr") ? "Carte CPS" : "CPS card")
+                .contains(lang.equals("fr") ? "Elle est peut-être expirée" : "It may have expired");
         assertThat(browser.findElement(By.cssSelector("a.hc-psc-button")).getAttribute("href")).contains("/broker/pro-sante-connect/");
         reviewPage("login", lang);
 
@@ -167,6 +179,8 @@ class ThemeIT {
         String withTotp = newUser(true, totp);
         password(withTotp);
         waitFor(By.id("otp"));
+        assertThat(text()).contains(lang.equals("fr") ? "code à 6 chiffres" : "6-digit code")
+                .contains(lang.equals("fr") ? "Téléphone perdu" : "Lost or changed your phone");
         reviewPage("otp", lang);
         browser.findElement(By.id("otp")).sendKeys(Totp.now(totp[0]));
         browser.findElement(By.id("kc-login")).click();
@@ -186,12 +200,25 @@ class ThemeIT {
         browser.findElement(By.id("kc-login")).click();
         new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.urlToBe(stack.gatewayUrl() + "/"));
         assertThat(text()).contains("x-hc-user").contains(username).contains("eidas2");
+        assertThat(browser.findElement(By.id("signed-in")).getText()).contains("Test " + username).contains("eidas2");
         BrowserExtension.screenshot(browser, "demo-app-fr");
 
         // Step-up: a level-3 route sends the session back to Keycloak, which asks for the card only.
         browser.get(stack.gatewayUrl() + "/high/");
         waitFor(By.id("hc-cps-card-required"));
         assertThat(browser.findElements(By.id("password"))).isEmpty();
+        // Cancel leaves Keycloak for the gateway.
+        browser.findElement(By.id("hc-cancel")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().startsWith(stack.gatewayUrl()));
+        BrowserExtension.screenshot(browser, "step-up-cancelled-fr");
+
+        // The demo app's logout button ends the session: the app asks for a login again.
+        browser.get(stack.gatewayUrl() + "/");
+        waitFor(By.id("logout"));
+        browser.findElement(By.id("logout")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> !d.getCurrentUrl().equals(stack.gatewayUrl() + "/"));
+        browser.get(stack.gatewayUrl() + "/");
+        waitFor(By.id("username"));
     }
 
     @Test
@@ -281,6 +308,173 @@ class ThemeIT {
         } finally {
             assertThat(admin.send("PUT", idp, original)).isEqualTo(204);
         }
+    }
+
+
+
+    @Test
+    @DisplayName("the CPS card settings page in the admin console shows the stored settings in French and saves them under their own names")
+    void theCardSettingsPageInTheAdminConsole() throws Exception {
+        String master = "/admin/realms/master";
+        com.fasterxml.jackson.databind.node.ObjectNode masterRealm = (com.fasterxml.jackson.databind.node.ObjectNode) admin.get(master);
+        com.fasterxml.jackson.databind.node.ObjectNode original = masterRealm.deepCopy();
+        masterRealm.put("internationalizationEnabled", true).put("defaultLocale", "en");
+        masterRealm.putArray("supportedLocales").add("en").add("fr");
+        assertThat(admin.send("PUT", master, masterRealm)).isEqualTo(204);
+        String configPath = "/admin/realms/hospiconnect/authentication/config/" + cardConfigId();
+        com.fasterxml.jackson.databind.JsonNode before = admin.get(configPath);
+        try {
+            browser.get(stack.keycloakUrl() + "/admin/master/console/#/hospiconnect/authentication");
+            waitFor(By.id("username"));
+            password("admin", stack.settings().adminPassword());
+            waitFor(By.linkText("hc browser"));
+            browser.findElement(By.linkText("hc browser")).click();
+            By cardSettings = By.xpath("//tr[contains(., 'CPS')]//button[@aria-label='Paramètres' or @aria-label='Settings']");
+            waitFor(cardSettings);
+            browser.findElement(cardSettings).click();
+            By timeout = By.id("config." + fr.hcbroker.keycloak.cps.CpsConfig.TIMEOUT_MS);
+            waitFor(timeout);
+            BrowserExtension.screenshot(browser, "admin-cps-card-settings-fr");
+            assertThat(text()).contains("Racines de confiance IGC-Santé (fichier PEM)")
+                    .contains("Délai d'attente de la vérification de révocation (ms)");
+            assertThat(Axe.seriousViolations(browser)).as("serious or critical axe violations on the settings page").isEmpty();
+            for (String name : List.of(fr.hcbroker.keycloak.cps.CpsConfig.TRUST_ANCHORS, fr.hcbroker.keycloak.cps.CpsConfig.OCSP_URL,
+                    fr.hcbroker.keycloak.cps.CpsConfig.TIMEOUT_MS)) {
+                assertThat(browser.findElement(By.id("config." + name)).getAttribute("value"))
+                        .as("%s as shown against the REST representation", name)
+                        .isEqualTo(before.path("config").path(name).asText());
+            }
+            browser.findElement(timeout).sendKeys(Keys.chord(Keys.CONTROL, "a"), "3500");
+            browser.findElement(By.xpath("//div[@role='dialog']//button[@type='submit' or @data-testid='save']")).click();
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(d ->
+                    "3500".equals(admin.get(configPath).path("config").path(fr.hcbroker.keycloak.cps.CpsConfig.TIMEOUT_MS).asText()));
+            com.fasterxml.jackson.databind.JsonNode after = admin.get(configPath).path("config");
+            List<String> declared = fr.hcbroker.keycloak.cps.CpsConfig.LEGACY_NAMES.keySet().stream().toList();
+            after.fieldNames().forEachRemaining(name -> assertThat(declared).as("stored setting name %s", name).contains(name));
+            assertThat(after.path(fr.hcbroker.keycloak.cps.CpsConfig.TRUST_ANCHORS).asText())
+                    .isEqualTo(before.path("config").path(fr.hcbroker.keycloak.cps.CpsConfig.TRUST_ANCHORS).asText());
+        } finally {
+            admin.send("PUT", configPath, before);
+            admin.send("PUT", master, original);
+        }
+    }
+
+    /** The id of the realm's cps-card settings (one configuration shared by the flow's two card steps). */
+    private static String cardConfigId() {
+        for (com.fasterxml.jackson.databind.JsonNode execution : admin.get(
+                "/admin/realms/hospiconnect/authentication/flows/hc%20browser/executions")) {
+            if ("cps-card".equals(execution.path("providerId").asText()) && execution.hasNonNull("authenticationConfig")) {
+                return execution.path("authenticationConfig").asText();
+            }
+        }
+        throw new AssertionError("no configured cps-card step in the hc browser flow");
+    }
+
+    /** Waits for the account console's personal info and checks every call to the account API succeeded. */
+    private static void accountConsoleShows(String lastName) throws Exception {
+        By field = By.id("lastName");
+        try {
+            new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> !d.findElements(field).isEmpty()
+                    && lastName.equals(d.findElement(field).getAttribute("value")));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            BrowserExtension.screenshot(browser, "account-console-failed");
+            throw new AssertionError("account console at " + browser.getCurrentUrl() + " shows: " + text()
+                    + "\nresources: " + ((JavascriptExecutor) browser).executeScript(
+                    "return performance.getEntriesByType('resource').map(e => e.name + ' ' + e.responseStatus).join('\\n')")
+                    + "\nfetches: " + ((JavascriptExecutor) browser).executeScript("return JSON.stringify(window.__hc)"), e);
+        }
+        assertThat(text()).doesNotContain("Quelque chose s'est mal passé").doesNotContain("Something went wrong");
+        @SuppressWarnings("unchecked")
+        List<String> failed = (List<String>) ((JavascriptExecutor) browser).executeScript(
+                "return performance.getEntriesByType('resource').filter(e => e.name.includes('/realms/hospiconnect/account/')"
+                        + " && e.responseStatus >= 400).map(e => e.name + ' ' + e.responseStatus)");
+        assertThat(failed).as("account API calls that failed").isEmpty();
+    }
+
+    @ParameterizedTest(name = "on Keycloak''s {0} port")
+    @ValueSource(strings = {"http", "https"})
+    @DisplayName("the account console works after password + TOTP, on both Keycloak ports")
+    void theAccountConsoleAfterPasswordAndTotp(String port) throws Exception {
+        String base = port.equals("https") ? stack.keycloakHttpsUrl() : stack.keycloakUrl();
+        String[] totp = new String[1];
+        String username = newUser(true, totp);
+        browser.get(base + "/realms/hospiconnect/account/");
+        password(username);
+        waitFor(By.id("otp"));
+        assertThat(text()).contains("6 chiffres").contains("support informatique");
+        browser.findElement(By.id("otp")).sendKeys(Totp.now(totp[0]));
+        browser.findElement(By.id("kc-login")).click();
+        accountConsoleShows(username);
+        BrowserExtension.screenshot(browser, "account-console-" + port + "-fr");
+    }
+
+    @Test
+    @DisplayName("the account console works after Pro Santé Connect (the stand-in)")
+    void theAccountConsoleAfterProSanteConnect() throws Exception {
+        DemoProfessional nurse = DemoProfessional.ALL.get(1);
+        browser.get(stack.keycloakUrl() + "/realms/hospiconnect/account/");
+        waitFor(By.cssSelector("a.hc-psc-button"));
+        browser.findElement(By.cssSelector("a.hc-psc-button")).click();
+        waitFor(By.id("username"));
+        password(nurse.idNat(), nurse.password());
+        accountConsoleShows(nurse.familyName());
+        BrowserExtension.screenshot(browser, "account-console-after-psc-fr");
+    }
+
+    @Test
+    @DisplayName("in the account console a person adds a second authenticator app and removes the first one")
+    void addingAndRemovingASecondFactorInTheAccountConsole() throws Exception {
+        String[] totp = new String[1];
+        String username = newUser(true, totp);
+        browser.get(stack.keycloakUrl() + "/realms/hospiconnect/account/account-security/signing-in");
+        password(username);
+        waitFor(By.id("otp"));
+        browser.findElement(By.id("otp")).sendKeys(Totp.now(totp[0]));
+        browser.findElement(By.id("kc-login")).click();
+        By create = By.cssSelector("[data-testid='otp/create']");
+        try {
+            waitFor(create);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            BrowserExtension.screenshot(browser, "account-console-signing-in-failed");
+            throw new AssertionError("signing-in page at " + browser.getCurrentUrl() + " shows: " + text(), e);
+        }
+        BrowserExtension.screenshot(browser, "account-console-signing-in-fr");
+        browser.findElement(create).click();
+
+        waitFor(By.id("mode-manual"));
+        browser.findElement(By.id("mode-manual")).click();
+        waitFor(By.id("kc-totp-secret-key"));
+        String secret = new String(base32(browser.findElement(By.id("kc-totp-secret-key")).getText()), StandardCharsets.UTF_8);
+        browser.findElement(By.id("totp")).sendKeys(Totp.now(secret));
+        browser.findElement(By.id("userLabel")).sendKeys("Deuxième téléphone");
+        browser.findElement(By.id("saveTOTPBtn")).click();
+        waitFor(By.cssSelector("[data-testrole='remove']"));
+        assertThat(admin.get("/admin/realms/hospiconnect/users/" + admin.userId(username) + "/credentials"))
+                .filteredOn(c -> c.path("type").asText().equals("otp")).hasSize(2);
+
+        browser.findElements(By.cssSelector("[data-testrole='remove']")).get(0).click();
+        waitFor(By.id("kc-accept"));
+        reviewPage("delete-credential", "fr");
+        browser.findElement(By.id("kc-accept")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> admin.get("/admin/realms/hospiconnect/users/"
+                + admin.userId(username) + "/credentials").findValues("type").stream().filter(t -> t.asText().equals("otp")).count() == 1);
+    }
+
+    /** RFC 4648 base32, as Keycloak shows a TOTP key to type in by hand (groups of four, spaces between). */
+    private static byte[] base32(String text) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int buffer = 0;
+        int bits = 0;
+        for (char c : text.replaceAll("[\\s=]", "").toUpperCase(java.util.Locale.ROOT).toCharArray()) {
+            buffer = (buffer << 5) | alphabet.indexOf(c);
+            bits += 5;
+            if (bits >= 8) {
+                out.write((buffer >> (bits - 8)) & 0xff);
+                bits -= 8;
+            }
+        }
+        return out.toByteArray();
     }
 
     private static void password(String username, String password) {

@@ -31,6 +31,7 @@
           <span>${msg("hcCpsButton")}</span>
         </a>
         <p class="hc-way-help" id="hc-cps-help">${msg("hcCpsButtonHelp")}</p>
+        <p class="hc-way-help" id="hc-cps-not-offered">${msg("hcCpsNotOffered")}</p>
       </li>
       <#list social.providers?filter(p -> p.providerId != "pro-sante-connect") as p>
         <li><a id="social-${p.alias}" class="hc-other-idp" href="${p.loginUrl}" data-once-link>${p.displayName!p.alias}</a></li>

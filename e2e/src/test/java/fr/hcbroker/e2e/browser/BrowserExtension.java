@@ -36,6 +36,8 @@ public final class BrowserExtension implements BeforeAllCallback, AfterAllCallba
                 .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
                         "--no-first-run", "--window-size=1280,900", "--lang=fr-FR", "--user-data-dir=" + profile);
+        // Keycloak's https port (the card proxy) has a certificate from the stack's own test CA.
+        options.setAcceptInsecureCerts(true);
         // A French ward workstation: Accept-Language fr, as the hospital's browsers send it.
         options.setExperimentalOption("prefs", java.util.Map.of("intl.accept_languages", "fr-FR,fr"));
         ChromeDriverService service = new ChromeDriverService.Builder()

@@ -5,8 +5,10 @@ import fr.hcbroker.loa.Amr;
 import fr.hcbroker.loa.Level;
 import jakarta.ws.rs.core.Response;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.util.Date;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -30,6 +32,12 @@ import org.keycloak.services.x509.X509ClientCertificateLookup;
  * idNat_PS held by exactly one account. No certificate: as an alternative, the step is skipped so
  * the other ways remain; where the card is required (level 3, step-up), a page asks for the card.
  * In a step-up the card must be the signed-in person's: a card never switches the session's user.
+ *
+ * <p>A refused card is recorded (event and audit) but never counts against an account's brute-force
+ * lockout: browsers present a card by themselves, so its refusals are not its holder's attempts, and
+ * counting them would lock the holder's password out too. A card refused in this login is not checked
+ * or recorded again while the browser keeps presenting it: the refusal page's "other ways in" leads to
+ * the forms (where the card is an alternative), or shows the same refusal (where it is required).
  */
 public final class CpsCardAuthenticator implements Authenticator {
 
@@ -38,6 +46,9 @@ public final class CpsCardAuthenticator implements Authenticator {
     static final String DETAIL_ISSUER = "cert_issuer";
     static final String DETAIL_IDNAT = "idnat";
     static final String CARD_REQUIRED_TEMPLATE = "hc-cps-card-required.ftl";
+    static final String CARD_REFUSED_TEMPLATE = "hc-cps-card-refused.ftl";
+    /** Authentication-session note: the SHA-256 of the card refused in this login, and why. */
+    static final String REFUSED_NOTE = "hc.cps.refused";
     private static final List<Amr> AMR = List.of(Amr.SC, Amr.PIN, Amr.MFA, Amr.HWK);
     private static final Logger LOG = Logger.getLogger(CpsCardAuthenticator.class);
 
@@ -61,6 +72,16 @@ public final class CpsCardAuthenticator implements Authenticator {
             return;
         }
         X509Certificate card = chain[0];
+        String fingerprint = fingerprint(card);
+        Optional<CpsRefusal> refusedEarlier = refusedEarlier(context, fingerprint);
+        if (refusedEarlier.isPresent()) {
+            if (context.getExecution().isRequired()) {
+                context.challenge(refusalPage(context, refusedEarlier.get()));
+            } else {
+                context.attempted();
+            }
+            return;
+        }
         var event = context.getEvent()
                 .detail(DETAIL_SERIAL, card.getSerialNumber().toString(16))
                 .detail(DETAIL_ISSUER, card.getIssuerX500Principal().getName());
@@ -92,22 +113,43 @@ public final class CpsCardAuthenticator implements Authenticator {
             context.success();
         } catch (CpsRefusedException e) {
             if (e.refusal() == CpsRefusal.REVOKED && context.getUser() == null) {
-                // A genuine card (its chain is proven) that was revoked: a failure of its holder's account.
-                holderOf(context, subject).ifPresent(holder -> {
-                    context.setUser(holder);
-                    event.user(holder);
-                });
+                // A genuine card (its chain is proven) that was revoked: the security officer sees whose.
+                holderOf(context, subject).ifPresent(event::user);
             }
             LOG.infof("CPS card refused (serial %s): %s", card.getSerialNumber().toString(16), e.getMessage());
             event.detail(Details.REASON, e.refusal().name()).error(e.refusal().eventError());
-            Response page = context.form().setError(e.refusal().messageKey())
-                    .createErrorPage(Response.Status.UNAUTHORIZED);
-            if (e.refusal().countsAgainstTheAccount()) {
-                context.failureChallenge(e.refusal() == CpsRefusal.NO_ACCOUNT
-                        ? AuthenticationFlowError.UNKNOWN_USER : AuthenticationFlowError.INVALID_CREDENTIALS, page);
-            } else {
-                context.challenge(page);
-            }
+            context.getAuthenticationSession().setAuthNote(REFUSED_NOTE, fingerprint + " " + e.refusal().name());
+            // Never failureChallenge: that would count the browser's own presentation against the account.
+            context.challenge(refusalPage(context, e.refusal()));
+        }
+    }
+
+    /** The refusal's own message, with what to do next; 401, as the login was refused. */
+    private static Response refusalPage(AuthenticationFlowContext context, CpsRefusal refusal) {
+        Response page = context.form().setError(refusal.messageKey())
+                .setAttribute("hcCardRequired", context.getExecution().isRequired())
+                .createForm(CARD_REFUSED_TEMPLATE);
+        return Response.fromResponse(page).status(Response.Status.UNAUTHORIZED).build();
+    }
+
+    /** The refusal recorded in this login for this very card, if any. */
+    private static Optional<CpsRefusal> refusedEarlier(AuthenticationFlowContext context, String fingerprint) {
+        String note = context.getAuthenticationSession().getAuthNote(REFUSED_NOTE);
+        if (note == null || !note.startsWith(fingerprint + " ")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(CpsRefusal.valueOf(note.substring(fingerprint.length() + 1)));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String fingerprint(X509Certificate card) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(card.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
         }
     }
 
@@ -187,8 +229,13 @@ public final class CpsCardAuthenticator implements Authenticator {
         return user;
     }
 
+    /** The card pages' buttons: cancel goes back to the app; anything else checks the card again. */
     @Override
     public void action(AuthenticationFlowContext context) {
+        if (context.getHttpRequest().getDecodedFormParameters().containsKey("cancel")) {
+            context.cancelLogin();
+            return;
+        }
         authenticate(context);
     }
 

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.authentication.Authenticator;
 import org.keycloak.authentication.AuthenticatorFactory;
@@ -11,6 +12,9 @@ import org.keycloak.models.AuthenticationExecutionModel.Requirement;
 import org.keycloak.models.AuthenticatorConfigModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.models.utils.PostMigrationEvent;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
@@ -18,42 +22,30 @@ import org.keycloak.provider.ProviderConfigurationBuilder;
 public final class CpsCardAuthenticatorFactory implements AuthenticatorFactory {
 
     public static final String PROVIDER_ID = "cps-card";
+    private static final Logger LOG = Logger.getLogger(CpsCardAuthenticatorFactory.class);
 
+    /**
+     * Labels and help texts are message keys, translated by the admin console from the admin theme's
+     * messages (theme-resources/messages of this jar, French and English).
+     */
     private static final List<ProviderConfigProperty> PROPERTIES = ProviderConfigurationBuilder.create()
-            .property().name(CpsConfig.TRUST_ANCHORS).label("IGC-Santé trust anchors (PEM file)")
-            .helpText("Path on the Keycloak host of a PEM file holding the IGC-Santé root certificates a card "
-                    + "chain must end at (e.g. AC RACINE IGC-SANTE FORT). Required.")
+            .property().name(CpsConfig.TRUST_ANCHORS).label("hcCpsTrustAnchors").helpText("hcCpsTrustAnchorsHelp")
+            .type(ProviderConfigProperty.STRING_TYPE).required(true).add()
+            .property().name(CpsConfig.INTERMEDIATES).label("hcCpsIntermediates").helpText("hcCpsIntermediatesHelp")
             .type(ProviderConfigProperty.STRING_TYPE).add()
-            .property().name(CpsConfig.INTERMEDIATES).label("IGC-Santé issuing CAs (PEM file)")
-            .helpText("Path of a PEM file with the intermediate CAs (AC IGC-SANTE FORT PERSONNES, ...), used "
-                    + "when a card sends only its own certificate. Never trusted by themselves.")
+            .property().name(CpsConfig.POLICIES).label("hcCpsPolicies").helpText("hcCpsPoliciesHelp")
             .type(ProviderConfigProperty.STRING_TYPE).add()
-            .property().name(CpsConfig.POLICIES).label("Accepted certificate policies")
-            .helpText("Policy OIDs a card certificate must carry one of, separated by ## or commas. "
-                    + "Empty accepts any policy.")
+            .property().name(CpsConfig.OCSP_URL).label("hcCpsOcspUrl").helpText("hcCpsOcspUrlHelp")
             .type(ProviderConfigProperty.STRING_TYPE).add()
-            .property().name(CpsConfig.OCSP_URL).label("OCSP responder URL")
-            .helpText("The OCSP responder to ask (e.g. http://ocsp.esante.gouv.fr). Empty: the card's AIA, "
-                    + "read only once its chain to a trust anchor is proven.")
+            .property().name(CpsConfig.CRL_URLS).label("hcCpsCrlUrls").helpText("hcCpsCrlUrlsHelp")
             .type(ProviderConfigProperty.STRING_TYPE).add()
-            .property().name(CpsConfig.CRL_URLS).label("CRL URLs (fallback)")
-            .helpText("CRLs to use when the OCSP responder cannot be reached, separated by ## or commas. "
-                    + "Empty: the card's CRL distribution points, once its chain is proven. CRLs are cached "
-                    + "until their nextUpdate.")
-            .type(ProviderConfigProperty.STRING_TYPE).add()
-            .property().name(CpsConfig.FAIL_OPEN).label("Accept cards when revocation cannot be checked")
-            .helpText("Off (default, fail closed): a card is refused when neither OCSP nor a CRL answers. "
-                    + "On: such a card is accepted; use only during an announced IGC-Santé outage.")
+            .property().name(CpsConfig.FAIL_OPEN).label("hcCpsFailOpen").helpText("hcCpsFailOpenHelp")
             .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
-            .property().name(CpsConfig.CREATE_USERS).label("Create accounts from cards")
-            .helpText("On: a valid card whose idNat_PS no account holds creates one (names from the card). "
-                    + "Off (default): the card is refused with a message to contact the IT desk.")
+            .property().name(CpsConfig.CREATE_USERS).label("hcCpsCreateUsers").helpText("hcCpsCreateUsersHelp")
             .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
-            .property().name(CpsConfig.TIMEOUT_MS).label("Revocation fetch timeout (ms)")
-            .helpText("Time limit of each OCSP or CRL request.")
+            .property().name(CpsConfig.TIMEOUT_MS).label("hcCpsTimeoutMs").helpText("hcCpsTimeoutMsHelp")
             .type(ProviderConfigProperty.STRING_TYPE).defaultValue("3000").add()
-            .property().name(CpsConfig.MAX_AGE_S).label("Max age without nextUpdate (s)")
-            .helpText("How long an OCSP answer or CRL that gives no nextUpdate is considered current.")
+            .property().name(CpsConfig.MAX_AGE_S).label("hcCpsMaxAgeSeconds").helpText("hcCpsMaxAgeSecondsHelp")
             .type(ProviderConfigProperty.STRING_TYPE).defaultValue("86400").add()
             .build();
 
@@ -93,8 +85,9 @@ public final class CpsCardAuthenticatorFactory implements AuthenticatorFactory {
     }
 
     /**
-     * None: Keycloak 26 counts brute-force failures only for the password, otp and recovery-code
-     * categories or for authenticators without one, and refused cards must count.
+     * None: a card is no credential stored in Keycloak, and a category would make the account console
+     * list it as one. Refusals never reach brute-force protection anyway: the authenticator answers
+     * them with a challenge, never a failure.
      */
     @Override
     public String getReferenceCategory() {
@@ -126,9 +119,39 @@ public final class CpsCardAuthenticatorFactory implements AuthenticatorFactory {
         // Settings live in the realm's authenticator configuration.
     }
 
+    /**
+     * Renames settings stored under their earlier names (see {@link CpsConfig#LEGACY_NAMES}) when
+     * Keycloak starts and when a realm is created or imported, so the admin console shows and saves
+     * the real values; until then the authenticator reads the earlier names itself.
+     */
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        // Nothing to wire.
+        factory.register(event -> {
+            if (event instanceof PostMigrationEvent) {
+                KeycloakModelUtils.runJobInTransaction(factory,
+                        session -> session.realms().getRealmsStream().forEach(CpsCardAuthenticatorFactory::migrate));
+            } else if (event instanceof RealmModel.RealmPostCreateEvent created) {
+                migrate(created.getCreatedRealm());
+            }
+        });
+    }
+
+    static void migrate(RealmModel realm) {
+        realm.getAuthenticationFlowsStream()
+                .flatMap(flow -> realm.getAuthenticationExecutionsStream(flow.getId()))
+                .filter(execution -> PROVIDER_ID.equals(execution.getAuthenticator())
+                        && execution.getAuthenticatorConfig() != null)
+                .map(execution -> realm.getAuthenticatorConfigById(execution.getAuthenticatorConfig()))
+                .filter(config -> config != null && config.getConfig() != null
+                        && CpsConfig.holdsLegacyNames(config.getConfig()))
+                .distinct()
+                .toList()
+                .forEach(config -> {
+                    config.setConfig(CpsConfig.migrated(config.getConfig()));
+                    realm.updateAuthenticatorConfig(config);
+                    LOG.infof("realm %s: cps-card settings '%s' renamed to their current names",
+                            realm.getName(), config.getAlias());
+                });
     }
 
     @Override

@@ -34,15 +34,29 @@ public record CpsConfig(List<X509Certificate> trustAnchors, List<X509Certificate
                         boolean revocationFailOpen, boolean createUsers, Duration timeout,
                         Duration maxAgeWithoutNextUpdate) {
 
-    public static final String TRUST_ANCHORS = "cps.trust.anchors.file";
-    public static final String INTERMEDIATES = "cps.intermediates.file";
-    public static final String POLICIES = "cps.accepted.policies";
-    public static final String OCSP_URL = "cps.ocsp.url";
-    public static final String CRL_URLS = "cps.crl.urls";
-    public static final String FAIL_OPEN = "cps.revocation.fail.open";
-    public static final String CREATE_USERS = "cps.create.users";
-    public static final String TIMEOUT_MS = "cps.revocation.timeout.ms";
-    public static final String MAX_AGE_S = "cps.revocation.max.age.seconds";
+    // Names without dots: the admin console's forms read a dot as a nested field and save such a
+    // setting under a mangled name, leaving the real one unchanged.
+    public static final String TRUST_ANCHORS = "cps-trust-anchors-file";
+    public static final String INTERMEDIATES = "cps-intermediates-file";
+    public static final String POLICIES = "cps-accepted-policies";
+    public static final String OCSP_URL = "cps-ocsp-url";
+    public static final String CRL_URLS = "cps-crl-urls";
+    public static final String FAIL_OPEN = "cps-revocation-fail-open";
+    public static final String CREATE_USERS = "cps-create-users";
+    public static final String TIMEOUT_MS = "cps-revocation-timeout-ms";
+    public static final String MAX_AGE_S = "cps-revocation-max-age-seconds";
+
+    /** Each setting's earlier, dotted name, which realms and exports made before the rename still hold. */
+    public static final Map<String, String> LEGACY_NAMES = Map.of(
+            TRUST_ANCHORS, "cps.trust.anchors.file",
+            INTERMEDIATES, "cps.intermediates.file",
+            POLICIES, "cps.accepted.policies",
+            OCSP_URL, "cps.ocsp.url",
+            CRL_URLS, "cps.crl.urls",
+            FAIL_OPEN, "cps.revocation.fail.open",
+            CREATE_USERS, "cps.create.users",
+            TIMEOUT_MS, "cps.revocation.timeout.ms",
+            MAX_AGE_S, "cps.revocation.max.age.seconds");
 
     public CpsConfig {
         trustAnchors = List.copyOf(trustAnchors);
@@ -54,7 +68,28 @@ public record CpsConfig(List<X509Certificate> trustAnchors, List<X509Certificate
         }
     }
 
-    public static CpsConfig from(Map<String, String> map) {
+    /**
+     * The settings under their current names: a value stored under an earlier name is read under
+     * the current one, unless the current name holds a value too (the newer write wins).
+     */
+    public static Map<String, String> migrated(Map<String, String> stored) {
+        Map<String, String> map = new java.util.HashMap<>(stored);
+        LEGACY_NAMES.forEach((name, legacy) -> {
+            String value = map.remove(legacy);
+            if (value != null) {
+                map.putIfAbsent(name, value);
+            }
+        });
+        return map;
+    }
+
+    /** True when {@code stored} holds a setting under an earlier name. */
+    public static boolean holdsLegacyNames(Map<String, String> stored) {
+        return LEGACY_NAMES.values().stream().anyMatch(stored::containsKey);
+    }
+
+    public static CpsConfig from(Map<String, String> stored) {
+        Map<String, String> map = migrated(stored);
         String anchors = map.get(TRUST_ANCHORS);
         if (anchors == null || anchors.isBlank()) {
             throw new IllegalArgumentException("no IGC-Santé trust anchor configured (" + TRUST_ANCHORS + ")");

@@ -2,9 +2,8 @@ package fr.hcbroker.keycloak.cps;
 
 /**
  * Why a card is refused. Each reason has its own message for the person (theme message key) and
- * its own event error, so the page, the audit record and brute-force protection agree. A revocation
- * service that cannot answer, or answers wrongly, is not the card holder's failure: it does not count
- * against the account.
+ * its own event error, so the page and the audit record agree. None counts against the account's
+ * brute-force lockout (see {@link CpsCardAuthenticator}).
  */
 public enum CpsRefusal {
     EXPIRED("hcCpsExpired", "cps_certificate_expired"),
@@ -14,8 +13,8 @@ public enum CpsRefusal {
     WRONG_KEY_USAGE("hcCpsWrongKeyUsage", "cps_wrong_key_usage"),
     POLICY_NOT_ACCEPTED("hcCpsPolicyNotAccepted", "cps_policy_not_accepted"),
     REVOKED("hcCpsRevoked", "cps_certificate_revoked"),
-    REVOCATION_UNAVAILABLE("hcCpsRevocationUnavailable", "cps_revocation_unavailable", false),
-    REVOCATION_RESPONSE_INVALID("hcCpsRevocationResponseInvalid", "cps_revocation_response_invalid", false),
+    REVOCATION_UNAVAILABLE("hcCpsRevocationUnavailable", "cps_revocation_unavailable"),
+    REVOCATION_RESPONSE_INVALID("hcCpsRevocationResponseInvalid", "cps_revocation_response_invalid"),
     BAD_SUBJECT("hcCpsBadSubject", "cps_bad_subject"),
     NO_ACCOUNT("hcCpsNoAccount", "cps_no_account"),
     ACCOUNT_DISABLED("hcCpsAccountDisabled", "cps_account_disabled"),
@@ -24,20 +23,10 @@ public enum CpsRefusal {
 
     private final String messageKey;
     private final String eventError;
-    private final boolean countsAgainstTheAccount;
 
     CpsRefusal(String messageKey, String eventError) {
-        this(messageKey, eventError, true);
-    }
-
-    CpsRefusal(String messageKey, String eventError, boolean countsAgainstTheAccount) {
         this.messageKey = messageKey;
         this.eventError = eventError;
-        this.countsAgainstTheAccount = countsAgainstTheAccount;
-    }
-
-    public boolean countsAgainstTheAccount() {
-        return countsAgainstTheAccount;
     }
 
     public String messageKey() {

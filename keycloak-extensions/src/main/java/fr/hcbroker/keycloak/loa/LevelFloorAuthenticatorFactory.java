@@ -67,6 +67,8 @@ public final class LevelFloorAuthenticatorFactory implements AuthenticatorFactor
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        // Without it the account console's tokens of an imported realm carry no level, subject or audience.
+        fr.hcbroker.keycloak.realm.BuiltInClientScopes.register(factory);
     }
 
     @Override

@@ -94,6 +94,8 @@ public final class AdminApi {
                 "ifResourceExists", "FAIL",
                 "users", java.util.List.of(java.util.Map.of("username", username, "enabled", true,
                         "email", username + "@test.hc-broker.fr", "firstName", "Test", "lastName", username,
+                        // Imported users get only the roles they list, not the realm's default ones.
+                        "realmRoles", java.util.List.of(fr.hcbroker.stack.demo.DemoAccounts.DEFAULT_ROLES),
                         "attributes", attributes, "credentials", credentials))));
         if (status != 200) {
             throw new IllegalStateException("cannot create user " + username + ": " + status);

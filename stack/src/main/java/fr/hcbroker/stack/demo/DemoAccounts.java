@@ -26,6 +26,9 @@ public final class DemoAccounts {
     private DemoAccounts() {
     }
 
+    /** The realm's default roles, which Keycloak gives a user it creates but not one it imports. */
+    public static final String DEFAULT_ROLES = "default-roles-hospiconnect";
+
     /** {@code hospiconnect-users-0.json}, the name Keycloak's directory import looks for. */
     public static Path writeUsersFile(Path dir, List<DemoProfessional> people) {
         ObjectNode root = JSON.createObjectNode().put("realm", "hospiconnect");
@@ -38,6 +41,9 @@ public final class DemoAccounts {
                     .put("emailVerified", true)
                     .put("firstName", p.givenName())
                     .put("lastName", p.familyName());
+            // An imported user gets only the roles it lists: without the realm's default roles (manage-account,
+            // view-profile) the account console's token has no audience and every account API call is refused.
+            user.putArray("realmRoles").add(DEFAULT_ROLES);
             ObjectNode attributes = user.putObject("attributes");
             attributes.putArray("idnat_ps").add(p.idNat());
             attributes.putArray("profession").add(p.professionCode());

@@ -12,7 +12,8 @@ import java.util.TreeMap;
 /**
  * The demo legacy app (DESIGN.md §7): it trusts whatever headers reach it, like the apps the gateway
  * protects. {@code GET /echo} (and {@code …/echo} under any prefix) answers a JSON object of every request
- * header (names lower-cased, repeated headers joined with ", "); any other GET shows them as a page.
+ * header (names lower-cased, repeated headers joined with ", "); any other GET shows them as a page,
+ * with who is signed in (from the gateway's headers) and a button that logs out through the gateway.
  */
 public final class DemoLegacyApp {
 
@@ -61,6 +62,9 @@ public final class DemoLegacyApp {
         }
     }
 
+    /** The gateway's logout endpoint, POSTed by the page's button (a GET from another site must not log out). */
+    static final String LOGOUT = "/.hc/logout";
+
     private static String page(Map<String, String> headers) {
         StringBuilder rows = new StringBuilder();
         headers.forEach((name, value) -> rows.append("<tr><th scope=\"row\">").append(escape(name))
@@ -71,9 +75,34 @@ public final class DemoLegacyApp {
                 <style>body{font-family:sans-serif;margin:2rem}th{text-align:left;padding-right:1rem}
                 td{font-family:monospace;word-break:break-all}</style></head>
                 <body><h1>Application de démonstration</h1>
+                """ + signedIn(headers) + """
                 <p>En-têtes reçus par l'application (ceux en <code>x-hc-</code> viennent de la passerelle).</p>
                 <table>
                 """ + rows + "</table></body></html>\n";
+    }
+
+    /** "Connecté : name (username), level" and the logout button, when the gateway sent an identity. */
+    static String signedIn(Map<String, String> headers) {
+        String user = headers.get("x-hc-user");
+        if (user == null) {
+            return "";
+        }
+        String name = (decoded(headers.getOrDefault("x-hc-given-name", "")) + " "
+                + decoded(headers.getOrDefault("x-hc-family-name", ""))).trim();
+        String level = headers.get("x-hc-loa");
+        return "<p id=\"signed-in\">Connecté : <strong>" + escape(name.isEmpty() ? user : name) + "</strong> ("
+                + escape(user) + ")" + (level == null ? "" : ", niveau " + escape(level)) + "</p>\n"
+                + "<form method=\"post\" action=\"" + LOGOUT + "\"><button type=\"submit\" id=\"logout\">"
+                + "Se déconnecter</button></form>\n";
+    }
+
+    /** The gateway percent-encodes names (RFC 3986); an undecodable value is shown as it came. */
+    private static String decoded(String value) {
+        try {
+            return java.net.URLDecoder.decode(value.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return value;
+        }
     }
 
     static String escape(String s) {
