@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  */
 public final class KeycloakServer implements AutoCloseable {
 
-    private static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
+    /** About 30 s on an idle machine; a machine shared by parallel builds has taken over 4 minutes. */
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(10);
 
     private final KeycloakOptions options;
     private Process process;
