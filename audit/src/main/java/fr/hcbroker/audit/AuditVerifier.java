@@ -204,7 +204,7 @@ public final class AuditVerifier {
         return file.getFileName() + " line " + n;
     }
 
-    private static JsonNode parse(String line) {
+    static JsonNode parse(String line) {
         try {
             return AuditChain.JSON.readTree(line);
         } catch (IOException e) {
@@ -218,7 +218,7 @@ public final class AuditVerifier {
     }
 
     /** Null when the line is exactly what the writer seals for the record it holds (parsed: node), else what is wrong. */
-    private static String sealed(String line, JsonNode node) {
+    static String sealed(String line, JsonNode node) {
         if (node == null) {
             return "not a record (altered or truncated)";
         }

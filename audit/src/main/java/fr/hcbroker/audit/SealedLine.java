@@ -19,7 +19,8 @@ import java.util.TreeMap;
  *
  * <p>It accepts only lines it can prove canonical without writing them: the fields in their fixed
  * order with the types the writer gives them, details sorted, no whitespace between tokens, no
- * backslash anywhere (a string without escapes is its own UTF-8, which is what the generator writes),
+ * backslash anywhere and no character past U+FFFF (a string without escapes and without those is its
+ * own UTF-8, which is what the generator writes),
  * a status written as the generator writes an int. Anything else (a reason with a quote, a hostile
  * line) is {@link #NOT_PLAIN}: the caller then checks it the slow, exact way (parse, write again,
  * compare). So what it accepts the slow way accepts too, and it rejects nothing by itself but a bad
@@ -64,7 +65,8 @@ final class SealedLine {
 
     /** {@link #SEALED} (and {@link #record} set), {@link #ALTERED} (a hash that does not match) or {@link #NOT_PLAIN}. */
     int check(byte[] line, int length) {
-        if (length < SUFFIX + 2 || !plainSuffix(line, length) || !plainTokens(line, length - SUFFIX)) {
+        // Starting with its brace: the parser would skip a byte order mark the exact path refuses.
+        if (length < SUFFIX + 2 || line[0] != '{' || !plainSuffix(line, length) || !plainTokens(line, length - SUFFIX)) {
             return NOT_PLAIN;
         }
         try {
@@ -105,12 +107,17 @@ final class SealedLine {
         return true;
     }
 
-    /** No backslash at all, and no whitespace outside strings (with no escapes, quotes delimit strings). */
+    /**
+     * No backslash and no character past U+FFFF at all, and no whitespace outside strings (with no
+     * escapes, quotes delimit strings).
+     */
     private static boolean plainTokens(byte[] line, int end) {
         boolean inString = false;
         for (int i = 0; i < end; i++) {
             byte b = line[i];
-            if (b == '\\') {
+            // A backslash is an escape; a 4-byte sequence is a character past U+FFFF, which the generator
+            // writes escaped as two surrogates.
+            if (b == '\\' || (b & 0xf8) == 0xf0) {
                 return false;
             }
             if (b == '"') {
