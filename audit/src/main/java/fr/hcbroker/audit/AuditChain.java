@@ -57,9 +57,10 @@ public final class AuditChain {
 
     /**
      * A record read back as the line holds it, not cleaned again: a line written under an earlier
-     * version's cleaning rules is checked against what was sealed, not against today's rules.
+     * version's cleaning rules is checked against what was sealed, not against today's rules. What the
+     * verifier hands to its reader (the compliance report) for each record it found sealed and linked.
      */
-    record Written(String ts, String source, String event, String outcome, String reason, String user, String idnat,
+    public record Written(String ts, String source, String event, String outcome, String reason, String user, String idnat,
                    String loa, List<String> amr, String session, String route, String method, String path,
                    Integer status, String clientIp, String requestId, Map<String, String> details) implements Fields {
     }

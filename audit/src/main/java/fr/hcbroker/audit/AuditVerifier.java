@@ -1,17 +1,17 @@
 package fr.hcbroker.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +35,11 @@ public final class AuditVerifier {
 
     /**
      * The outcome: {@code ok} when no fault was found, then {@code unsignedTail} records at the end of
-     * the last file are protected by the chain but not yet by a signed checkpoint.
+     * the last file are protected by the chain but not yet by a signed checkpoint. {@code chainStart} is
+     * the {@code prev} of the first record read and {@code chainEnd} the hash of the last (null if none).
      */
-    public record Result(boolean ok, String message, long records, long unsignedTail) {
+    public record Result(boolean ok, String message, long records, long unsignedTail, String chainStart,
+                         String chainEnd) {
 
         /** Intact, and every record under a signed checkpoint. */
         public boolean proven() {
@@ -45,7 +47,7 @@ public final class AuditVerifier {
         }
 
         static Result fault(String message, long records) {
-            return new Result(false, message, records, 0);
+            return new Result(false, message, records, 0, null, null);
         }
     }
 
@@ -55,7 +57,7 @@ public final class AuditVerifier {
     /** Receives each record the verifier has found sealed and linked, in order, as it goes. */
     @FunctionalInterface
     public interface Sink {
-        void accept(JsonNode record);
+        void accept(AuditChain.Written record);
 
         Sink NONE = record -> {
         };
@@ -71,12 +73,13 @@ public final class AuditVerifier {
      * if a later one is faulty: a caller that must count only intact files counts per file, apart.
      */
     public static Result verify(List<Path> files, PublicKey checkpointKey, Sink sink) throws IOException {
-        String prev = null;
+        byte[] prev = null;
         String start = null;
         long total = 0;
         long unsigned = 0;
         String unsignedFrom = "";
         List<String> recovered = new java.util.ArrayList<>();
+        SealedLine fast = new SealedLine();
         for (int f = 0; f < files.size(); f++) {
             Path file = files.get(f);
             boolean last = f == files.size() - 1;
@@ -86,39 +89,64 @@ public final class AuditVerifier {
             boolean torn = false;
             long signedUpTo = 0;
             try (Lines lines = new Lines(file)) {
-                for (String line = lines.next(); line != null; line = lines.next()) {
+                for (int kind = lines.read(); kind != Lines.END; kind = lines.read()) {
                     n++;
-                    String where = file.getFileName() + " line " + n;
-                    if (line == Lines.TORN) {
+                    if (kind == Lines.CUT) {
                         if (last && lines.atEnd()) {
                             // A crash mid-append: never acknowledged, and cut off when the writer restarts.
                             torn = true;
                             break;
                         }
-                        return Result.fault(where + ": not a record (altered or truncated)", total);
+                        return Result.fault(where(file, n) + ": not a record (altered or truncated)", total);
                     }
-                    if (line == Lines.TOO_LONG) {
-                        return Result.fault(where + ": longer than any record (altered)", total);
+                    if (kind == Lines.LONG) {
+                        return Result.fault(where(file, n) + ": longer than any record (altered)", total);
                     }
-                    if (line == Lines.NOT_UTF8) {
-                        return Result.fault(where + ": not UTF-8 text (altered)", total);
+                    if (kind == Lines.BAD_UTF8) {
+                        return Result.fault(where(file, n) + ": not UTF-8 text (altered)", total);
                     }
-                    JsonNode node = parse(line);
-                    String fault = sealed(line, node);
-                    if (fault != null) {
-                        return Result.fault(where + ": " + fault, total);
+                    byte[] bytes = lines.bytes();
+                    int length = lines.length();
+                    AuditChain.Written record;
+                    byte[] claimedPrev;
+                    byte[] claimedHash;
+                    int prevAt;
+                    int hashAt;
+                    int verdict = fast.check(bytes, length);
+                    if (verdict == SealedLine.ALTERED) {
+                        return Result.fault(where(file, n) + ": record altered", total);
                     }
-                    String claimedPrev = node.get("prev").asText();
-                    String claimedHash = node.get("hash").asText();
-                    if (prev != null && !prev.equals(claimedPrev)) {
-                        return Result.fault(where + ": does not follow the previous record"
+                    if (verdict == SealedLine.SEALED) {
+                        record = fast.record;
+                        claimedPrev = bytes;
+                        prevAt = SealedLine.prevAt(length);
+                        claimedHash = bytes;
+                        hashAt = SealedLine.hashAt(length);
+                    } else {
+                        // Not in the writer's plain form: the exact, slow way (parse, write again, compare).
+                        String line = new String(bytes, 0, length, StandardCharsets.UTF_8);
+                        JsonNode node = parse(line);
+                        String fault = sealed(line, node);
+                        if (fault != null) {
+                            return Result.fault(where(file, n) + ": " + fault, total);
+                        }
+                        record = AuditChain.written(node);
+                        claimedPrev = node.get("prev").asText().getBytes(StandardCharsets.UTF_8);
+                        prevAt = 0;
+                        claimedHash = node.get("hash").asText().getBytes(StandardCharsets.UTF_8);
+                        hashAt = 0;
+                    }
+                    int prevLength = verdict == SealedLine.SEALED ? 64 : claimedPrev.length;
+                    int hashLength = verdict == SealedLine.SEALED ? 64 : claimedHash.length;
+                    if (prev != null && !Arrays.equals(prev, 0, prev.length, claimedPrev, prevAt, prevAt + prevLength)) {
+                        return Result.fault(where(file, n) + ": does not follow the previous record"
                                 + (n == 1 ? " of the previous file (files spliced or missing)"
                                 : " (a record was removed, inserted or reordered)"), total);
                     }
                     Checkpoint vouched = checkpoints.at().get(n);
                     if (vouched != null) {
-                        if (!vouched.hash().equals(claimedHash)) {
-                            return Result.fault(where + ": differs from its signed checkpoint", total);
+                        if (!vouched.hash().equals(new String(claimedHash, hashAt, hashLength, StandardCharsets.UTF_8))) {
+                            return Result.fault(where(file, n) + ": differs from its signed checkpoint", total);
                         }
                         if (vouched.recovered() && n > signedUpTo) {
                             recovered.add(file.getFileName() + " lines " + (signedUpTo + 1) + "-" + n);
@@ -126,11 +154,14 @@ public final class AuditVerifier {
                         signedUpTo = Math.max(signedUpTo, n);
                     }
                     if (start == null) {
-                        start = claimedPrev;
+                        start = new String(claimedPrev, prevAt, prevLength, StandardCharsets.UTF_8);
                     }
-                    prev = claimedHash;
+                    if (prev == null || prev.length != hashLength) {
+                        prev = new byte[hashLength];
+                    }
+                    System.arraycopy(claimedHash, hashAt, prev, 0, hashLength);
                     total++;
-                    sink.accept(node);
+                    sink.accept(record);
                 }
             }
             if (checkpoints.fault() != null) {
@@ -157,18 +188,23 @@ public final class AuditVerifier {
         // starts, so a reader sees whether earlier records belong in the files given.
         String from = start == null || start.equals(AuditChain.GENESIS) ? "from the first record ever written"
                 : "continuing a chain whose previous record has hash " + start.substring(0, 16) + "...";
+        String end = prev == null ? null : new String(prev, StandardCharsets.UTF_8);
         if (unsigned > 0) {
             return new Result(true, "NOT YET PROVEN: " + total + " records, chain intact " + from + ", but the " + unsigned
                     + " from " + unsignedFrom + ". A running writer signs within a"
                     + " second, and on stopping or restarting: verify again. If they stay unsigned, they were added"
-                    + " after the writer stopped, or its checkpoints removed.", total, unsigned);
+                    + " after the writer stopped, or its checkpoints removed.", total, unsigned, start, end);
         }
         return new Result(true, "OK: " + total + " records, chain intact " + from + ", all under signed checkpoints"
                 + (recovered.isEmpty() ? "" : "; signed only at a writer's start after a crash, as found on disk then"
-                + " (not as written): " + String.join(", ", recovered)), total, 0);
+                + " (not as written): " + String.join(", ", recovered)), total, 0, start, end);
     }
 
-    private static JsonNode parse(String line) {
+    private static String where(Path file, long n) {
+        return file.getFileName() + " line " + n;
+    }
+
+    static JsonNode parse(String line) {
         try {
             return AuditChain.JSON.readTree(line);
         } catch (IOException e) {
@@ -182,7 +218,7 @@ public final class AuditVerifier {
     }
 
     /** Null when the line is exactly what the writer seals for the record it holds (parsed: node), else what is wrong. */
-    private static String sealed(String line, JsonNode node) {
+    static String sealed(String line, JsonNode node) {
         if (node == null) {
             return "not a record (altered or truncated)";
         }
@@ -262,55 +298,111 @@ public final class AuditVerifier {
 
     /**
      * A file's lines, split on {@code \n} only (a {@code \r} stays in the line, so a converted file is
-     * caught), each decoded strictly as UTF-8 and bounded in length. Markers stand for a line that is
-     * cut (no final newline), too long, or not UTF-8.
+     * caught), each checked strictly as UTF-8 and bounded in length. {@link #read()} leaves the line's
+     * bytes in a buffer it reuses (a year is tens of millions of lines); {@link #next()} gives it as text.
      */
     static final class Lines implements AutoCloseable {
         static final String TORN = new String("torn");
         static final String TOO_LONG = new String("too long");
         static final String NOT_UTF8 = new String("not UTF-8");
+        /** What {@link #read()} found: a line, the end, a line cut (no final newline), too long, or not UTF-8. */
+        static final int LINE = 0, END = 1, CUT = 2, LONG = 3, BAD_UTF8 = 4;
 
         private final InputStream in;
-        private final ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
+        private final byte[] chunk = new byte[1 << 16];
+        private int position;
+        private int limit;
+        private byte[] line = new byte[1024];
+        private int length;
         private boolean end;
+        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        private CharBuffer decoded = CharBuffer.allocate(1024);
 
         Lines(Path file) throws IOException {
             InputStream raw = Files.newInputStream(file);
             boolean gzip = file.getFileName().toString().endsWith(".gz");
-            in = new BufferedInputStream(gzip ? new java.util.zip.GZIPInputStream(raw, 1 << 16) : raw, 1 << 16);
+            in = gzip ? new java.util.zip.GZIPInputStream(raw, 1 << 16) : raw;
         }
 
-        /** The next line without its newline, a marker, or null at the end. */
-        String next() throws IOException {
+        /** Reads the next line into {@link #bytes()}; says what was found. */
+        int read() throws IOException {
             if (end) {
-                return null;
+                return END;
             }
-            line.reset();
+            length = 0;
             boolean tooLong = false;
-            for (int b = in.read(); ; b = in.read()) {
-                if (b < 0) {
-                    end = true;
-                    return line.size() == 0 && !tooLong ? null : TORN;
+            while (true) {
+                if (position == limit) {
+                    limit = in.read(chunk, 0, chunk.length);
+                    position = 0;
+                    if (limit < 0) {
+                        limit = 0;
+                        end = true;
+                        return length == 0 && !tooLong ? END : CUT;
+                    }
                 }
-                if (b == '\n') {
-                    break;
+                int newline = position;
+                while (newline < limit && chunk[newline] != '\n') {
+                    newline++;
                 }
-                if (line.size() < MAX_LINE) {
-                    line.write(b);
-                } else {
+                int take = Math.min(newline - position, MAX_LINE - length);
+                if (take < newline - position) {
                     tooLong = true;
+                }
+                if (length + take > line.length) {
+                    line = Arrays.copyOf(line, Math.max(length + take, 2 * line.length));
+                }
+                System.arraycopy(chunk, position, line, length, take);
+                length += take;
+                position = newline;
+                if (newline < limit) {
+                    position++;
+                    break;
                 }
             }
             if (tooLong) {
-                return TOO_LONG;
+                return LONG;
             }
-            try {
-                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(line.toByteArray())).toString();
-            } catch (CharacterCodingException e) {
-                return NOT_UTF8;
+            return utf8(line, length) ? LINE : BAD_UTF8;
+        }
+
+        /** Strict UTF-8 (no overlong form, no surrogate, nothing past U+10FFFF); ASCII needs no decoding. */
+        private boolean utf8(byte[] bytes, int length) {
+            int i = 0;
+            while (i < length && bytes[i] >= 0) {
+                i++;
             }
+            if (i == length) {
+                return true;
+            }
+            if (decoded.capacity() < length) {
+                decoded = CharBuffer.allocate(length);
+            }
+            decoded.clear();
+            utf8.reset();
+            return !utf8.decode(ByteBuffer.wrap(bytes, 0, length), decoded, true).isError()
+                    && !utf8.flush(decoded).isError();
+        }
+
+        /** The last line read, in a buffer the next read reuses: bytes 0 to {@link #length()}. */
+        byte[] bytes() {
+            return line;
+        }
+
+        int length() {
+            return length;
+        }
+
+        /** The next line as text, a marker, or null at the end. */
+        String next() throws IOException {
+            return switch (read()) {
+                case END -> null;
+                case CUT -> TORN;
+                case LONG -> TOO_LONG;
+                case BAD_UTF8 -> NOT_UTF8;
+                default -> new String(line, 0, length, StandardCharsets.UTF_8);
+            };
         }
 
         /** True once the last line has been read. */

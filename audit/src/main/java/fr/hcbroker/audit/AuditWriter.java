@@ -42,6 +42,31 @@ public final class AuditWriter implements AutoCloseable {
         FileChannel open(Path file) throws IOException;
     }
 
+    /** The free bytes of the audit volume for this writer (a seam: tests give the figure). */
+    @FunctionalInterface
+    interface FreeSpace {
+        long usableBytes() throws IOException;
+    }
+
+    /**
+     * Below this many free bytes the volume is low: a metric for an alert, records still written. At a
+     * flood's 8 MB/s it leaves about four minutes before the critical watermark.
+     */
+    public static final long LOW_WATERMARK = 2L << 30;
+    /**
+     * Below this many free bytes the writer refuses batches as if the disk refused them (the gateway then
+     * applies {@code audit.onWriteFailure}), before the disk is full: no record is torn, and the records
+     * written are signed first. Enough for the checkpoints, a day's rotation and a retention archive step.
+     */
+    public static final long CRITICAL_WATERMARK = 256L << 20;
+
+    /** Thrown for a batch refused at the critical watermark: nothing of it was written. */
+    static final class BelowCriticalWatermark extends IOException {
+        BelowCriticalWatermark(String message) {
+            super(message);
+        }
+    }
+
     /** Records queued together; {@code done} is null when nobody waits for them. */
     private record Pending(List<? extends AuditEntry> records, boolean urgent, CompletableFuture<Void> done) {
     }
@@ -80,15 +105,26 @@ public final class AuditWriter implements AutoCloseable {
     private volatile long written;
     private volatile long refused;
     private volatile long batchStartedNanos;
+    private final FreeSpace freeSpace;
+    private final long lowWatermark;
+    private final long criticalWatermark;
 
     public AuditWriter(Path dir, String prefix, Duration window, int checkpointEvery, Duration checkpointInterval,
                        Clock clock) {
-        this(dir, prefix, window, checkpointEvery, checkpointInterval, clock,
-                file -> FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE));
+        this(dir, prefix, window, checkpointEvery, checkpointInterval, clock, AuditWriter::open);
     }
 
     AuditWriter(Path dir, String prefix, Duration window, int checkpointEvery, Duration checkpointInterval,
                 Clock clock, Opener opener) {
+        this(dir, prefix, window, checkpointEvery, checkpointInterval, clock, opener,
+                () -> Files.getFileStore(dir).getUsableSpace(), LOW_WATERMARK, CRITICAL_WATERMARK);
+    }
+
+    AuditWriter(Path dir, String prefix, Duration window, int checkpointEvery, Duration checkpointInterval,
+                Clock clock, Opener opener, FreeSpace freeSpace, long lowWatermark, long criticalWatermark) {
+        this.freeSpace = freeSpace;
+        this.lowWatermark = lowWatermark;
+        this.criticalWatermark = criticalWatermark;
         this.opener = opener;
         this.dir = dir;
         this.prefix = prefix;
@@ -123,6 +159,10 @@ public final class AuditWriter implements AutoCloseable {
     public double busySeconds() {
         long started = batchStartedNanos;
         return started == 0 ? 0 : (System.nanoTime() - started) / 1e9;
+    }
+
+    private static FileChannel open(Path file) throws IOException {
+        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
     }
 
     /** Queues a record; the future completes when it is durable, or fails if it cannot be written. */
@@ -162,6 +202,25 @@ public final class AuditWriter implements AutoCloseable {
     /** False while the disk refuses records: from a failed batch until one is written again. */
     public boolean writable() {
         return writable;
+    }
+
+    /** Free bytes on the audit volume now; -1 if the volume cannot be asked (counted as below every watermark). */
+    public long freeBytes() {
+        try {
+            return freeSpace.usableBytes();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** True while the audit volume has less free space than the low watermark: time to act before the critical one. */
+    public boolean belowLowWatermark() {
+        return freeBytes() < lowWatermark;
+    }
+
+    /** True while the audit volume has less free space than the critical watermark: records are refused. */
+    public boolean belowCriticalWatermark() {
+        return freeBytes() < criticalWatermark;
     }
 
     /** How many records the disk refused (or came after close) since the start: each a decision with no record. */
@@ -208,7 +267,8 @@ public final class AuditWriter implements AutoCloseable {
                 System.err.println("hc-audit: cannot write to " + dir + " (" + batch.stream().mapToInt(p -> p.records().size()).sum() + " records refused): " + e);
                 lines.reset();
                 checkpoints.clear();
-                broken = true;
+                // A batch refused at the watermark wrote nothing: the chain stands as it is.
+                broken |= !(e instanceof BelowCriticalWatermark);
                 writable = false;
                 lost.add(batch.stream().mapToInt(p -> p.records().size()).sum());
                 refused += batch.stream().mapToInt(p -> p.records().size()).sum();
@@ -239,6 +299,16 @@ public final class AuditWriter implements AutoCloseable {
     }
 
     private void writeBatch(List<Pending> batch) throws IOException, GeneralSecurityException {
+        long free = freeBytes();
+        if (free < criticalWatermark) {
+            // Before the disk is full: what is written gets its signature while there is room for it.
+            if (uncovered > 0 && !broken && channel != null) {
+                checkpoint();
+                flush();
+            }
+            throw new BelowCriticalWatermark("the audit volume has " + (free < 0 ? "an unknown number of" : free)
+                    + " bytes free, below the critical watermark of " + criticalWatermark + ": records refused before it fills");
+        }
         if (broken) {
             recover();
         }

@@ -49,7 +49,7 @@ public final class ReportScale {
             System.out.printf("wrote %d records in %.1f s%n", records, (System.nanoTime() - start) / 1e9);
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                "-Xmx512m", "-Xlog:gc:file=" + out.resolve("report-scale-gc.log"), "-cp", System.getProperty("java.class.path"),
                 "fr.hcbroker.audit.AuditCommand", "report", "--from", FIRST_DAY.toString(),
                 "--to", FIRST_DAY.plusDays(DAYS - 1).toString(), "--format", "json", "--output", out.resolve("report-scale.json").toString()));
         try (Stream<Path> files = Files.list(dir)) {
@@ -58,8 +58,10 @@ public final class ReportScale {
         long start = System.nanoTime();
         Process report = new ProcessBuilder(command).inheritIO().start();
         long peakKb = 0;
+        long cpuTicks = 0;
         while (report.isAlive()) {
             peakKb = Math.max(peakKb, residentKb(report.pid()));
+            cpuTicks = Math.max(cpuTicks, cpuTicks(report.pid()));
             Thread.sleep(100);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -67,17 +69,47 @@ public final class ReportScale {
         String md = String.format("""
                 # audit report at scale
 
-                | records | files | wall time | records/s | peak resident memory | heap cap | exit |
-                |---:|---:|---:|---:|---:|---:|---:|
-                | %,d | %d | %.1f s | %,.0f | %,d MiB | 512 MiB | %d |
+                | records | files | wall time | CPU time | records/s (wall) | peak heap used | peak resident memory | heap cap | exit |
+                |---:|---:|---:|---:|---:|---:|---:|---:|---:|
+                | %,d | %d | %.1f s | %.1f s | %,.0f | %,d MiB | %,d MiB | 512 MiB | %d |
 
-                Machine: %d cores (`nproc`), Java %s. One JVM reading the files one after the other
-                (verify and count in one pass). Run: `bench/report-scale.sh [records]`.
-                """, records, DAYS, seconds, records / seconds, peakKb / 1024, exit,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+                Machine: %d cores (`nproc`), Java %s, load average %s when it ended. The report's JVM verifies and
+                counts in one pass, several files at once. CPU time: user + system of the report's JVM (sampled every
+                100 ms from /proc); peak heap used: the largest heap before a collection in its GC log
+                (target/bench/report-scale-gc.log). Run: `bench/report-scale.sh [records]`.
+                """, records, DAYS, seconds, cpuTicks / 100.0, records / seconds, peakHeapMb(out.resolve("report-scale-gc.log")),
+                peakKb / 1024, exit, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                loadAverage());
         Files.writeString(out.resolve("report-scale.md"), md);
         System.out.print(md);
         System.exit(exit == 0 ? 0 : 1);
+    }
+
+    /** User + system time of a running process, in clock ticks (100 a second on Linux). */
+    private static long cpuTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException gone) {
+            return 0;
+        }
+    }
+
+    /** The largest heap in use before a collection ("123M->45M(512M)"), in MiB. */
+    private static long peakHeapMb(Path gcLog) throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)M->\\d+M\\(").matcher(Files.readString(gcLog));
+        long peak = 0;
+        while (m.find()) {
+            peak = Math.max(peak, Long.parseLong(m.group(1)));
+        }
+        return peak;
+    }
+
+    private static String loadAverage() throws IOException {
+        String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return f[0] + " " + f[1] + " " + f[2];
     }
 
     private static long residentKb(long pid) {

@@ -74,6 +74,10 @@ public final class GatewayMain implements Callable<Integer> {
                 .description("Decisions whose audit record the disk refused (served anyway only with audit.onWriteFailure: serve)")
                 .register(metrics);
         monitor(metrics, oidc, audit);
+        // Free space of the audit volume and its watermarks (docs/en/audit.md: alert rules; the writer refuses at the critical one).
+        metrics.gauge("hc_audit_disk_free_bytes", audit, AuditWriter::freeBytes);
+        metrics.gauge("hc_audit_disk_low", audit, w -> w.belowLowWatermark() ? 1 : 0);
+        metrics.gauge("hc_audit_disk_critical", audit, w -> w.belowCriticalWatermark() ? 1 : 0);
         GatewayServer server = new GatewayServer(vertx, parsed, store, oidc,
                 trail != null ? new DecisionLog().and(trail) : new DecisionLog(), metrics);
         try {

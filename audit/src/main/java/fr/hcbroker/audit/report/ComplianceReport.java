@@ -119,15 +119,8 @@ public final class ComplianceReport {
 
     private Checked check(Path file, PublicKey key) throws IOException {
         Tally tally = new Tally(from.toString(), to.toString());
-        String[] ends = new String[2];
-        AuditVerifier.Result result = AuditVerifier.verify(List.of(file), key, record -> {
-            if (ends[0] == null) {
-                ends[0] = record.path("prev").asText();
-            }
-            ends[1] = record.path("hash").asText();
-            tally.add(record);
-        });
-        return new Checked(file, result, tally, ends[0], ends[1]);
+        AuditVerifier.Result result = AuditVerifier.verify(List.of(file), key, tally::add);
+        return new Checked(file, result, tally, result.chainStart(), result.chainEnd());
     }
 
     /**

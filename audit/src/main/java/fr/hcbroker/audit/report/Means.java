@@ -1,6 +1,7 @@
 package fr.hcbroker.audit.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import fr.hcbroker.audit.AuditChain;
+import java.util.List;
 
 /**
  * How a person got in, as the compliance report counts it, derived from a record's amr, event and
@@ -45,38 +46,28 @@ public enum Means {
      * PSC with the card is a card. A gateway record does not name the identity provider, so a PSC card
      * login seen only by the gateway counts as a CPS card (the Keycloak login record says which).
      */
-    static Means of(JsonNode record) {
-        JsonNode details = record.path("details");
-        String method = details.path("auth_method").asText("");
-        boolean psc = PSC_ALIAS.equals(details.path("identity_provider").asText(""));
-        JsonNode amr = record.path("amr");
-        if (record.path("event").asText("").startsWith("emergency") || method.equals("emergency")) {
+    static Means of(AuditChain.Written record) {
+        String method = Tally.or(record.details().get("auth_method"), "");
+        boolean psc = PSC_ALIAS.equals(record.details().get("identity_provider"));
+        List<String> amr = record.amr();
+        if (Tally.or(record.event(), "").startsWith("emergency") || method.equals("emergency")) {
             return EMERGENCY;
         }
-        if (method.equals("kerberos") || method.equals("spnego") || has(amr, "kerberos")) {
+        if (method.equals("kerberos") || method.equals("spnego") || amr.contains("kerberos")) {
             return DIRECTORY_SSO;
         }
-        if (has(amr, "sc")) {
+        if (amr.contains("sc")) {
             return psc ? PSC_CARD : CPS_CARD;
         }
-        if (psc || has(amr, "swk")) {
+        if (psc || amr.contains("swk")) {
             return PSC_MOBILE;
         }
-        if (has(amr, "hwk")) {
+        if (amr.contains("hwk")) {
             return SECURITY_KEY;
         }
-        if (has(amr, "otp")) {
+        if (amr.contains("otp")) {
             return PASSWORD_TOTP;
         }
-        return has(amr, "pwd") ? PASSWORD : UNKNOWN;
-    }
-
-    private static boolean has(JsonNode amr, String value) {
-        for (JsonNode v : amr) {
-            if (value.equals(v.asText())) {
-                return true;
-            }
-        }
-        return false;
+        return amr.contains("pwd") ? PASSWORD : UNKNOWN;
     }
 }

@@ -1,6 +1,6 @@
 package fr.hcbroker.audit.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import fr.hcbroker.audit.AuditChain;
 import java.time.LocalDate;
 import java.time.temporal.IsoFields;
 import java.util.EnumMap;
@@ -85,8 +85,8 @@ final class Tally {
         this.toDay = toDay;
     }
 
-    void add(JsonNode record) {
-        String ts = record.path("ts").asText("");
+    void add(AuditChain.Written record) {
+        String ts = or(record.ts(), "");
         if (ts.length() < 10) {
             return;
         }
@@ -95,8 +95,8 @@ final class Tally {
             return;
         }
         inPeriod++;
-        String event = record.path("event").asText("");
-        String outcome = record.path("outcome").asText("");
+        String event = or(record.event(), "");
+        String outcome = or(record.outcome(), "");
         App app;
         if (event.equals("emergency-review")) {
             emergencyReviews++;
@@ -104,14 +104,14 @@ final class Tally {
         } else if (event.equals("emergency-access")) {
             emergencyAccesses++;
             app = app(record);
-        } else if (event.equals("access") && outcome.equals("allow") && "gateway".equals(record.path("source").asText())) {
-            app = new App("route", record.path("route").asText("?"));
-        } else if (event.equals("login") && outcome.equals("success") && "keycloak".equals(record.path("source").asText())) {
-            app = new App("client", record.path("details").path("client").asText("?"));
+        } else if (event.equals("access") && outcome.equals("allow") && "gateway".equals(record.source())) {
+            app = new App("route", or(record.route(), "?"));
+        } else if (event.equals("login") && outcome.equals("success") && "keycloak".equals(record.source())) {
+            app = new App("client", or(record.details().get("client"), "?"));
         } else {
             return;
         }
-        int level = level(record.path("loa").asText(""));
+        int level = level(or(record.loa(), ""));
         Means means = Means.of(record);
         String person = person(record);
         apps.computeIfAbsent(app, a -> new AppCounts()).add(level, means, person);
@@ -142,20 +142,25 @@ final class Tally {
         inPeriod += o.inPeriod;
     }
 
-    private static App app(JsonNode record) {
-        String route = record.path("route").asText("");
-        return route.isEmpty() ? new App("client", record.path("details").path("client").asText("?"))
+    private static App app(AuditChain.Written record) {
+        String route = or(record.route(), "");
+        return route.isEmpty() ? new App("client", or(record.details().get("client"), "?"))
                 : new App("route", route);
     }
 
     /** The account name, else the idNat; null for an access nobody is named for. */
-    private static String person(JsonNode record) {
-        String user = record.path("user").asText("");
+    private static String person(AuditChain.Written record) {
+        String user = or(record.user(), "");
         if (!user.isEmpty()) {
             return user;
         }
-        String idnat = record.path("idnat").asText("");
+        String idnat = or(record.idnat(), "");
         return idnat.isEmpty() ? null : idnat;
+    }
+
+    /** A field the record holds as null (JSON null) reads as {@code otherwise}. */
+    static String or(String value, String otherwise) {
+        return value == null ? otherwise : value;
     }
 
     static int level(String acr) {
