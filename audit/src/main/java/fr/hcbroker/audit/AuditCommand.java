@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code audit verify FILES...} and {@code audit search ... FILES...}. */
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Verify and search hc-broker audit logs.",
-        subcommands = {AuditCommand.Verify.class, AuditCommand.Search.class, AuditCommand.Forward.class})
+        subcommands = {AuditCommand.Verify.class, AuditCommand.Search.class, AuditCommand.Forward.class,
+                EmergencyReview.Emergencies.class, EmergencyReview.Review.class})
 public final class AuditCommand {
 
     @Command(name = "verify", description = {"Say OK, or name the first altered, removed, inserted or reordered record.",

@@ -5,7 +5,7 @@
         ${msg("hcEmergencyTitle")}
     <#elseif section = "form">
         <form id="hc-emergency-form" class="${properties.kcFormClass!}" action="${url.loginAction}" method="post">
-            <p id="hc-emergency-intro">${msg("hcEmergencyIntro", hcEmergencyHours?string("0.#"))}</p>
+            <p id="hc-emergency-intro">${msg("hcEmergencyIntro", hcEmergencyHours?string("0.##"))}</p>
             <fieldset class="${properties.kcFormGroupClass!}">
                 <legend>${msg("hcEmergencyReasonLegend")}</legend>
                 <#list hcEmergencyReasons as reason>

@@ -27,9 +27,10 @@ public final class EmergencyAccessAuthenticatorFactory implements AuthenticatorF
             .helpText("code=Label items separated by ##, e.g. urgence-vitale=Urgence vitale##continuite-des-soins="
                     + "Continuité des soins. Codes go to the audit trail; labels to the page and the alert mail.")
             .type(ProviderConfigProperty.STRING_TYPE).defaultValue(EmergencySettings.DEFAULT_REASONS).add()
-            .property().name(EmergencySettings.LIFETIME_MINUTES).label("Session lifetime (minutes)")
-            .helpText("An emergency session ends at this limit, whatever the realm's session settings (default 240).")
-            .type(ProviderConfigProperty.STRING_TYPE).defaultValue("240").add()
+            .property().name(EmergencySettings.LIFETIME_SECONDS).label("Session lifetime (seconds)")
+            .helpText("An emergency session ends at this limit, whatever the realm's session settings "
+                    + "(default 14400 = 4 h; no refresh or SSO reuse beyond it).")
+            .type(ProviderConfigProperty.STRING_TYPE).defaultValue("14400").add()
             .property().name(EmergencySettings.CAP_COUNT).label("Accesses per person per period")
             .helpText("Beyond this number within the period, the person is refused and told whom to call (default 3).")
             .type(ProviderConfigProperty.STRING_TYPE).defaultValue("3").add()

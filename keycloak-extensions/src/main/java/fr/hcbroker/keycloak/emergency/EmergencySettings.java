@@ -20,7 +20,7 @@ public record EmergencySettings(boolean enabled, Map<String, String> reasons, Du
 
     public static final String ENABLED = "hc.emergency.enabled";
     public static final String REASONS = "hc.emergency.reasons";
-    public static final String LIFETIME_MINUTES = "hc.emergency.lifetime.minutes";
+    public static final String LIFETIME_SECONDS = "hc.emergency.lifetime.seconds";
     public static final String CAP_COUNT = "hc.emergency.cap.count";
     public static final String CAP_DAYS = "hc.emergency.cap.days";
     public static final String ALERT_ADDRESSES = "hc.emergency.alert.addresses";
@@ -41,7 +41,7 @@ public record EmergencySettings(boolean enabled, Map<String, String> reasons, Du
         Map<String, String> config = raw == null ? Map.of() : raw;
         boolean enabled = "true".equals(config.getOrDefault(ENABLED, "false").trim());
         Map<String, String> reasons = reasons(config.getOrDefault(REASONS, DEFAULT_REASONS));
-        int minutes = positive(config, LIFETIME_MINUTES, 240);
+        int seconds = positive(config, LIFETIME_SECONDS, 4 * 3600);
         int capCount = positive(config, CAP_COUNT, 3);
         int capDays = positive(config, CAP_DAYS, 30);
         List<String> addresses = Arrays.stream(config.getOrDefault(ALERT_ADDRESSES, "").split("##|,"))
@@ -53,7 +53,7 @@ public record EmergencySettings(boolean enabled, Map<String, String> reasons, Du
         }
         String contact = config.getOrDefault(CONTACT, "").trim();
         int noteMax = positive(config, NOTE_MAX_LENGTH, 200);
-        return new EmergencySettings(enabled, reasons, Duration.ofMinutes(minutes), capCount, Duration.ofDays(capDays),
+        return new EmergencySettings(enabled, reasons, Duration.ofSeconds(seconds), capCount, Duration.ofDays(capDays),
                 addresses, contact, noteMax);
     }
 

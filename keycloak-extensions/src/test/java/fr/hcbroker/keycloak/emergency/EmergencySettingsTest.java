@@ -32,7 +32,7 @@ class EmergencySettingsTest {
     void reads() {
         EmergencySettings settings = EmergencySettings.from(Map.of(EmergencySettings.ENABLED, "true",
                 EmergencySettings.REASONS, "urgence-vitale=Urgence vitale##garde=Garde de nuit",
-                EmergencySettings.LIFETIME_MINUTES, "1", EmergencySettings.CAP_COUNT, "5",
+                EmergencySettings.LIFETIME_SECONDS, "60", EmergencySettings.CAP_COUNT, "5",
                 EmergencySettings.ALERT_ADDRESSES, "rssi@chu.example, dpo@chu.example"));
         assertThat(settings.enabled()).isTrue();
         assertThat(settings.reasons()).containsEntry("garde", "Garde de nuit");
@@ -52,9 +52,9 @@ class EmergencySettingsTest {
                 "hc.emergency.reasons|vitale",
                 "hc.emergency.reasons|a=A##a=B",
                 "hc.emergency.reasons|##",
-                "hc.emergency.lifetime.minutes|0",
-                "hc.emergency.lifetime.minutes|-5",
-                "hc.emergency.lifetime.minutes|4h",
+                "hc.emergency.lifetime.seconds|0",
+                "hc.emergency.lifetime.seconds|-5",
+                "hc.emergency.lifetime.seconds|4h",
                 "hc.emergency.cap.count|trois",
                 "hc.emergency.cap.days|0",
                 "hc.emergency.alert.addresses|rssi",
