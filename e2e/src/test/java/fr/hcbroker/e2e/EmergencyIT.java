@@ -300,6 +300,25 @@ class EmergencyIT {
     }
 
     @Test
+    @DisplayName("an account disabled by the security officer loses its emergency sessions within a second")
+    void disablingEndsTheEmergencySessions() throws Exception {
+        String user = newPerson();
+        Browser browser = new Browser();
+        OidcClient client = app();
+        assertThat(client.issuedCode(emergency(browser, client, user, "urgence-vitale", ""))).isTrue();
+        String userId = admin.userId(user);
+        assertThat(admin.get("/admin/realms/hospiconnect/users/" + userId + "/sessions")).hasSize(1);
+        long start = System.nanoTime();
+        assertThat(admin.send("PUT", "/admin/realms/hospiconnect/users/" + userId, Map.of("enabled", false))).isEqualTo(204);
+        while (admin.get("/admin/realms/hospiconnect/users/" + userId + "/sessions").size() > 0
+                && System.nanoTime() - start < 5_000_000_000L) {
+            Thread.sleep(50);
+        }
+        assertThat(admin.get("/admin/realms/hospiconnect/users/" + userId + "/sessions")).isEmpty();
+        assertThat((System.nanoTime() - start) / 1_000_000).as("ms until the session is gone").isLessThan(1000);
+    }
+
+    @Test
     @DisplayName("mail server down: access still goes ahead, the failure is recorded, counted and retried")
     void mailDownHoldsNobodyBack() throws Exception {
         int closed;
