@@ -66,7 +66,9 @@ class EmergencyIT {
 
     @AfterAll
     static void tearDown() {
-        smtp.stop();
+        if (smtp != null) {
+            smtp.stop();
+        }
     }
 
     /**
