@@ -13,10 +13,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code audit verify FILES...}, {@code audit search ... FILES...}, {@code audit forward}, {@code audit report}. */
-@Command(name = "audit", mixinStandardHelpOptions = true, description = "Verify, search, forward and report on hc-broker audit logs.",
+/** {@code audit verify}, {@code search}, {@code forward}, {@code report}, {@code retention}, {@code emergencies}, {@code review}. */
+@Command(name = "audit", mixinStandardHelpOptions = true, description = "Verify, search, forward, report on and review hc-broker audit logs.",
         subcommands = {AuditCommand.Verify.class, AuditCommand.Search.class, AuditCommand.Forward.class,
-                fr.hcbroker.audit.report.ReportCommand.class, AuditCommand.RetentionRun.class})
+                fr.hcbroker.audit.report.ReportCommand.class, AuditCommand.RetentionRun.class,
+                EmergencyReview.Emergencies.class, EmergencyReview.Review.class})
 public final class AuditCommand {
 
     @Command(name = "verify", description = {"Say OK, or name the first altered, removed, inserted or reordered record.",

@@ -34,6 +34,10 @@ public final class SyslogForwarder implements AutoCloseable {
 
     /** facility 13 (log audit) × 8 + severity 6 (informational). */
     private static final int PRIORITY = 13 * 8 + 6;
+    /** facility 13 × 8 + severity 1 (alert): emergency accesses and their alerts, which the SIEM must page on. */
+    static final int ALERT_PRIORITY = 13 * 8 + 1;
+    private static final java.util.regex.Pattern ALERT_EVENT =
+            java.util.regex.Pattern.compile("\"event\":\"emergency_(access|alert)\"");
 
     private final Path dir;
     private final String prefix;
@@ -165,7 +169,8 @@ public final class SyslogForwarder implements AutoCloseable {
     /** {@code LEN SP <PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG}. */
     byte[] frame(String jsonRecord) {
         String ts = jsonRecord.replaceFirst("^\\{\"ts\":\"([^\"]*)\".*$", "$1");
-        String message = "<" + PRIORITY + ">1 " + (ts.startsWith("{") ? "-" : ts) + " " + hostname + " hc-broker - "
+        int priority = ALERT_EVENT.matcher(jsonRecord).find() ? ALERT_PRIORITY : PRIORITY;
+        String message = "<" + priority + ">1 " + (ts.startsWith("{") ? "-" : ts) + " " + hostname + " hc-broker - "
                 + prefix + " - " + jsonRecord;
         byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
         byte[] header = (bytes.length + " ").getBytes(StandardCharsets.US_ASCII);

@@ -73,6 +73,26 @@ class SyslogForwarderTest {
     }
 
     @Test
+    void emergencyRecordsGoOutAtSeverityAlertAndNothingElseDoes() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        try (SyslogForwarder forwarder = new SyslogForwarder(dir, "keycloak", "127.0.0.1", port, false)) {
+            String ts = "{\"ts\":\"2026-12-07T06:00:00.000Z\",\"source\":\"keycloak\",";
+            assertThat(new String(forwarder.frame(ts + "\"event\":\"emergency_access\",\"outcome\":\"success\"}"),
+                    StandardCharsets.UTF_8)).contains(" <105>1 ");
+            assertThat(new String(forwarder.frame(ts + "\"event\":\"emergency_alert\",\"outcome\":\"failure\"}"),
+                    StandardCharsets.UTF_8)).contains(" <105>1 ");
+            assertThat(new String(forwarder.frame(ts + "\"event\":\"login\",\"outcome\":\"success\"}"),
+                    StandardCharsets.UTF_8)).contains(" <110>1 ");
+            // A value that spells the marker is escaped in JSON: it never raises the severity.
+            assertThat(new String(forwarder.frame(ts + "\"event\":\"login_error\",\"reason\":"
+                    + "\"\\\"event\\\":\\\"emergency_access\\\"\"}"), StandardCharsets.UTF_8)).contains(" <110>1 ");
+        }
+    }
+
+    @Test
     @Timeout(60)
     void aSiemOutageDelaysRecordsButLosesNone() throws Exception {
         List<String> received = new CopyOnWriteArrayList<>();

@@ -2,6 +2,7 @@ package fr.hcbroker.keycloak.audit;
 
 import fr.hcbroker.audit.AuditRecord;
 import fr.hcbroker.audit.AuditWriter;
+import fr.hcbroker.keycloak.emergency.EmergencySession;
 import fr.hcbroker.keycloak.loa.AmrProtocolMapper;
 import fr.hcbroker.keycloak.loa.LoginLevel;
 import fr.hcbroker.loa.Level;
@@ -55,10 +56,20 @@ final class AuditEventListenerProvider implements EventListenerProvider {
         write(new AuditRecord(AuditRecord.timestamp(Instant.ofEpochMilli(event.getTime())), "keycloak",
                 event.getType().name().toLowerCase(Locale.ROOT), event.getError() == null ? "success" : "failure",
                 event.getError(), username, user == null ? null : user.getFirstAttribute("idnat_ps"),
-                clientSession == null ? null : Level.fromLoa(AcrStore.getCurrentLevelOfAuthentication(clientSession))
-                        .map(Level::acr).orElse(null),
+                level(userSession, clientSession),
                 amr(userSession, clientSession), event.getSessionId(), null, null, null, null, event.getIpAddress(), null,
                 details));
+    }
+
+    /** The same level as the login's acr claim: an emergency session is eidas1 whatever its flow passed. */
+    private static String level(UserSessionModel userSession, AuthenticatedClientSessionModel clientSession) {
+        if (clientSession == null) {
+            return null;
+        }
+        if (EmergencySession.of(userSession.getNotes()).isPresent()) {
+            return Level.LOW.acr();
+        }
+        return Level.fromLoa(AcrStore.getCurrentLevelOfAuthentication(clientSession)).map(Level::acr).orElse(null);
     }
 
     /** The same amr values as the login's tokens (one computation, in the amr mapper). */

@@ -1,5 +1,6 @@
 package fr.hcbroker.keycloak.audit;
 
+import fr.hcbroker.audit.AuditRecord;
 import fr.hcbroker.audit.AuditWriter;
 import fr.hcbroker.audit.SyslogForwarder;
 import java.nio.file.Path;
@@ -42,6 +43,14 @@ public class AuditEventListenerProviderFactory implements EventListenerProviderF
             forwarder = new SyslogForwarder(dir, "keycloak", syslogHost, config.getInt("syslog-port", 6514),
                     config.getBoolean("syslog-tls", true));
         }
+    }
+
+    /**
+     * Writes a record that is no Keycloak event (an emergency access, its alerts) into the same
+     * trail; durable when this returns, and a failure to write fails the caller.
+     */
+    public void append(AuditRecord record) {
+        writer.append(record, true).join();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package fr.hcbroker.keycloak.loa;
 
+import fr.hcbroker.keycloak.emergency.EmergencySession;
 import fr.hcbroker.loa.Level;
 import java.util.List;
 import org.keycloak.authentication.authenticators.util.AcrStore;
@@ -64,7 +65,9 @@ public final class AcrProtocolMapper extends AbstractOIDCProtocolMapper
     @Override
     protected void setClaim(IDToken token, ProtocolMapperModel mappingModel, UserSessionModel userSession,
                             KeycloakSession session, ClientSessionContext clientSessionCtx) {
-        int loa = AcrStore.getCurrentLevelOfAuthentication(clientSessionCtx.getClientSession());
+        // An emergency session passed the level-2 step without a second factor: its honest level is eidas1.
+        int loa = EmergencySession.of(userSession.getNotes()).isPresent() ? Level.LOW.loa()
+                : AcrStore.getCurrentLevelOfAuthentication(clientSessionCtx.getClientSession());
         Level.fromLoa(loa).ifPresentOrElse(level -> token.setAcr(level.acr()), () -> token.setAcr(null));
     }
 }

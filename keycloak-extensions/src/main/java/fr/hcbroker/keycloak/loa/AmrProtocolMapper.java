@@ -46,7 +46,9 @@ public final class AmrProtocolMapper extends org.keycloak.protocol.oidc.mappers.
     public Set<String> amr(KeycloakSession session, UserSessionModel userSession, AuthenticatedClientSessionModel clientSession) {
         Set<String> amr = new LinkedHashSet<>(getAmr(clientSession, session.getContext().getRealm()));
         amr.addAll(LoginLevel.amr(userSession.getNote(LoginLevel.AMR_NOTE)));
-        if (AcrStore.getCurrentLevelOfAuthentication(clientSession) >= fr.hcbroker.loa.Level.SUBSTANTIAL.loa()) {
+        // An emergency session passed the level-2 step on a password alone: no mfa.
+        if (AcrStore.getCurrentLevelOfAuthentication(clientSession) >= fr.hcbroker.loa.Level.SUBSTANTIAL.loa()
+                && fr.hcbroker.keycloak.emergency.EmergencySession.of(userSession.getNotes()).isEmpty()) {
             amr.add("mfa");
         }
         return amr;

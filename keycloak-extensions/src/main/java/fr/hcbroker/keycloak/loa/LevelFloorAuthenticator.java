@@ -1,5 +1,6 @@
 package fr.hcbroker.keycloak.loa;
 
+import fr.hcbroker.keycloak.emergency.EmergencySsoCheck;
 import fr.hcbroker.loa.Level;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.authentication.Authenticator;
@@ -18,6 +19,7 @@ import org.keycloak.sessions.AuthenticationSessionModel;
  * it has no realm-wide default, so a client added without one would accept a password alone. This
  * runs first in the browser flow, before the cookie check, so an SSO session below the floor steps up.
  * Account actions requested through any client ({@code kc_action}) are held to the floor too.
+ * An emergency SSO session is held to its limit and to the apps that allow it here, before anything else.
  */
 final class LevelFloorAuthenticator implements Authenticator {
 
@@ -26,6 +28,9 @@ final class LevelFloorAuthenticator implements Authenticator {
 
     @Override
     public void authenticate(AuthenticationFlowContext context) {
+        if (EmergencySsoCheck.refused(context)) {
+            return;
+        }
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
         ClientModel client = authSession.getClient();
         if (client.getAttribute(Constants.MINIMUM_ACR_VALUE) == null || isApplicationInitiatedAction(authSession)) {

@@ -1,0 +1,357 @@
+package fr.hcbroker.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.nimbusds.jwt.JWTClaimsSet;
+import fr.hcbroker.stack.Stack;
+import fr.hcbroker.stack.client.AdminApi;
+import fr.hcbroker.stack.client.Browser;
+import jakarta.mail.internet.MimeMessage;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Emergency access ("bris de glace") against the real Keycloak: a person without a second factor
+ * opens an emergency session on an app that allows it; the tokens carry the claims at eidas1, the
+ * alert mail reaches a real SMTP server (GreenMail), the audit trail has the record, the cap refuses
+ * the fourth, the session ends at its (shortened) limit, and a mail server that is down holds nobody back.
+ */
+@ExtendWith(StackExtension.class)
+@DisplayName("Emergency access (bris de glace)")
+class EmergencyIT {
+
+    static final String CLIENT = "emergency-app";
+    static final String SECRET = "emergency-app-" + UUID.randomUUID();
+    private static final long LIFETIME_SECONDS = 8;
+    private static final String CONTACT = "l'administrateur de garde, poste 4242";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Stack stack;
+    private static AdminApi admin;
+    private static GreenMail smtp;
+    private static String configId;
+
+    @BeforeAll
+    static void setUp(Stack running) {
+        stack = running;
+        admin = new AdminApi(running);
+        smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
+        smtp.start();
+        enable(running, admin, smtp.getSmtp().getPort());
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (smtp != null) {
+            smtp.stop();
+        }
+    }
+
+    /**
+     * Turns emergency access on for the shared stack (the realm template has it off) with a short
+     * lifetime, and adds the app that allows it; other apps are unaffected. Idempotent: the classes
+     * that need it call it in any order. {@code smtpPort} 0 leaves the realm's mail settings alone.
+     */
+    static synchronized void enable(Stack running, AdminApi api, int smtpPort) {
+        stack = running;
+        admin = api;
+        if (smtpPort > 0) {
+            smtpPort(smtpPort);
+        }
+        int created = api.send("POST", "/admin/realms/hospiconnect/clients", Map.of(
+                "clientId", CLIENT, "secret", SECRET, "publicClient", false, "standardFlowEnabled", true,
+                "redirectUris", List.of(running.gatewayUrl() + "/*"),
+                "attributes", Map.of("pkce.code.challenge.method", "S256", "hc.emergency.allowed", "true")));
+        assertThat(created).isIn(201, 409);
+        JsonNode executions = api.get("/admin/realms/hospiconnect/authentication/flows/"
+                + URLEncoder.encode("hc emergency access", StandardCharsets.UTF_8).replace("+", "%20") + "/executions");
+        for (JsonNode execution : executions) {
+            if ("hc-emergency-access".equals(execution.path("providerId").asText())) {
+                configId = execution.path("authenticationConfig").asText();
+            }
+        }
+        assertThat(configId).as("the realm template's emergency step has a configuration").isNotEmpty();
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("hc.emergency.enabled", "true");
+        config.put("hc.emergency.reasons", "urgence-vitale=Urgence vitale##continuite-des-soins=Continuité des soins");
+        config.put("hc.emergency.lifetime.seconds", String.valueOf(LIFETIME_SECONDS));
+        config.put("hc.emergency.cap.count", "3");
+        config.put("hc.emergency.cap.days", "30");
+        config.put("hc.emergency.alert.addresses", "rssi@chu.example,dpo@chu.example");
+        config.put("hc.emergency.contact", CONTACT);
+        assertThat(api.send("PUT", "/admin/realms/hospiconnect/authentication/config/" + configId,
+                Map.of("id", configId, "alias", "hc emergency", "config", config))).isEqualTo(204);
+    }
+
+    private static void smtpPort(int port) {
+        assertThat(admin.send("PUT", "/admin/realms/hospiconnect", Map.of("smtpServer", Map.of(
+                "host", "127.0.0.1", "port", String.valueOf(port), "from", "hc-broker@chu.example",
+                "fromDisplayName", "hc-broker")))).isEqualTo(204);
+    }
+
+    private static OidcClient app() {
+        return new OidcClient(stack, CLIENT, SECRET);
+    }
+
+    /** A person without a second factor and no enrolment window: today they would be refused. */
+    private static String newPerson() {
+        String name = "urg-" + UUID.randomUUID().toString().substring(0, 8);
+        admin.createUser(name, "Pw-" + name, null, Map.of("idnat_ps", List.of("8997" + (10_000_000 + (long) (Math.random() * 89_999_999)))));
+        return name;
+    }
+
+    private static Browser.Page password(Browser browser, OidcClient client, String user) {
+        Browser.Page login = browser.get(client.authorizationUrl(Map.of("ui_locales", "fr")), client.isCallback());
+        return browser.submit(login, login.form("kc-form-login"), Map.of("username", user, "password", "Pw-" + user),
+                client.isCallback());
+    }
+
+    private static Browser.Page emergency(Browser browser, OidcClient client, String user, String reason, String note) {
+        Browser.Page page = password(browser, client, user);
+        assertThat(page.body()).contains("hc-emergency-form");
+        assertThat(page.document().text()).contains("Accès d'urgence (bris de glace)", "Urgence vitale", "Continuité des soins");
+        return browser.submit(page, page.form("hc-emergency-form"),
+                Map.of("choice", "emergency", "reason", reason, "note", note), client.isCallback());
+    }
+
+    private static List<JsonNode> keycloakRecords(String event, String user) throws Exception {
+        List<JsonNode> found = new ArrayList<>();
+        for (Path file : AuditFiles.of(stack, "keycloak")) {
+            for (String line : Files.readAllLines(file)) {
+                JsonNode record = JSON.readTree(line);
+                if (event.equals(record.path("event").asText()) && user.equals(record.path("user").asText())) {
+                    found.add(record);
+                }
+            }
+        }
+        return found;
+    }
+
+    @Test
+    @DisplayName("without a second factor: a reason, a session at eidas1 with the claims, the audit record and the mail")
+    void opensAnEmergencySession() throws Exception {
+        String user = newPerson();
+        Browser browser = new Browser();
+        OidcClient client = app();
+        long before = System.currentTimeMillis() / 1000;
+        Browser.Page callback = emergency(browser, client, user, "urgence-vitale", "Arrêt cardiaque\r\nbox 3");
+        assertThat(client.issuedCode(callback)).isTrue();
+        JWTClaimsSet claims = client.idTokenClaims(browser, callback.uri());
+        assertThat(claims.getStringClaim("acr")).isEqualTo("eidas1");
+        assertThat(claims.getStringListClaim("amr")).contains("pwd").doesNotContain("mfa", "otp");
+        assertThat(claims.getBooleanClaim("hc_emergency")).isTrue();
+        assertThat(claims.getStringClaim("hc_emergency_reason")).isEqualTo("urgence-vitale");
+        long until = claims.getLongClaim("hc_emergency_until");
+        assertThat(until).isBetween(before + LIFETIME_SECONDS - 1, before + LIFETIME_SECONDS + 30);
+        assertThat(claims.getExpirationTime().getTime() / 1000).isLessThanOrEqualTo(until);
+
+        List<JsonNode> records = keycloakRecords("emergency_access", user);
+        assertThat(records).hasSize(1);
+        JsonNode record = records.get(0);
+        assertThat(record.path("outcome").asText()).isEqualTo("success");
+        assertThat(record.path("loa").asText()).isEqualTo("eidas1");
+        assertThat(record.path("details").path("emergency_reason").asText()).isEqualTo("urgence-vitale");
+        assertThat(record.path("details").path("emergency_note").asText()).isEqualTo("Arrêt cardiaque box 3");
+        assertThat(record.path("details").path("client").asText()).isEqualTo(CLIENT);
+
+        assertThat(smtp.waitForIncomingEmail(15_000, 2)).as("both alert addresses got the mail").isTrue();
+        List<MimeMessage> mails = List.of(smtp.getReceivedMessages()).stream()
+                .filter(m -> GreenMailUtil.getBody(m).contains(user) || subjectOf(m).contains(user)).toList();
+        assertThat(mails).hasSize(2);
+        MimeMessage mail = mails.get(0);
+        assertThat(subjectOf(mail)).startsWith("[Bris de glace] Accès d'urgence de").contains("Urgence vitale");
+        String body = new String(mail.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(body).contains("compte " + user, "Motif : Urgence vitale (urgence-vitale)",
+                "Précision : Arrêt cardiaque box 3", "Application : " + CLIENT);
+        assertThat(mails.stream().flatMap(m -> {
+            try {
+                return java.util.Arrays.stream(m.getAllRecipients()).map(Object::toString);
+            } catch (jakarta.mail.MessagingException e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList()).containsExactlyInAnyOrder("rssi@chu.example", "dpo@chu.example");
+    }
+
+    private static String subjectOf(MimeMessage message) {
+        try {
+            return message.getSubject();
+        } catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    @DisplayName("the fourth emergency access within the period is refused with whom to call")
+    void capsThePerson() throws Exception {
+        String user = newPerson();
+        for (int i = 0; i < 3; i++) {
+            Browser browser = new Browser();
+            OidcClient client = app();
+            assertThat(client.issuedCode(emergency(browser, client, user, "continuite-des-soins", ""))).isTrue();
+        }
+        Browser browser = new Browser();
+        OidcClient client = app();
+        Browser.Page refused = emergency(browser, client, user, "urgence-vitale", "");
+        assertThat(client.issuedCode(refused)).isFalse();
+        assertThat(refused.document().select("#hc-emergency-refusal").text())
+                .isEqualTo("Vous avez atteint le nombre d'accès d'urgence autorisés sur la période.");
+        assertThat(refused.document().select("#hc-emergency-contact").text()).isEqualTo("Appelez : " + CONTACT + ".");
+        assertThat(keycloakRecords("emergency_access", user)).extracting(r -> r.path("outcome").asText() + " "
+                + r.path("reason").asText()).containsExactly("success continuite-des-soins", "success continuite-des-soins",
+                "success continuite-des-soins", "failure emergency_cap_reached");
+    }
+
+    @ParameterizedTest(name = "reason {0}")
+    @ValueSource(strings = {"", "urgence", "URGENCE-VITALE", "urgence-vitale ", "../../etc", "urgence-vitale\nx"})
+    @DisplayName("a reason outside the list is refused and recorded")
+    void refusesAForgedReason(String reason) throws Exception {
+        String user = newPerson();
+        Browser browser = new Browser();
+        OidcClient client = app();
+        Browser.Page refused = emergency(browser, client, user, reason, "");
+        assertThat(client.issuedCode(refused)).isFalse();
+        assertThat(refused.document().select("#hc-emergency-refusal").text()).contains("ne fait pas partie de la liste");
+        assertThat(keycloakRecords("emergency_access", user)).extracting(r -> r.path("reason").asText())
+                .containsExactly("emergency_reason_invalid");
+    }
+
+    @Test
+    @DisplayName("too many words: the form again, nothing granted")
+    void refusesAnOverlongNote() {
+        String user = newPerson();
+        Browser browser = new Browser();
+        OidcClient client = app();
+        Browser.Page again = emergency(browser, client, user, "urgence-vitale", "x".repeat(201));
+        assertThat(client.issuedCode(again)).isFalse();
+        assertThat(again.body()).contains("hc-emergency-form");
+        assertThat(again.document().text()).contains("La précision est trop longue");
+    }
+
+    @Test
+    @DisplayName("declining goes on with the ordinary flow (here: no second factor, refused)")
+    void declining() {
+        String user = newPerson();
+        Browser browser = new Browser();
+        OidcClient client = app();
+        Browser.Page page = password(browser, client, user);
+        Browser.Page next = browser.submit(page, page.form("hc-emergency-form"), Map.of("choice", "ordinary"),
+                client.isCallback());
+        assertThat(client.issuedCode(next)).isFalse();
+        assertThat(next.document().text()).contains("n'est pas encore activé");
+    }
+
+    @Test
+    @DisplayName("an app that does not allow emergency sessions refuses one with a page saying so")
+    void otherAppsRefuse() throws Exception {
+        String user = newPerson();
+        Browser browser = new Browser();
+        OidcClient client = app();
+        assertThat(client.issuedCode(emergency(browser, client, user, "urgence-vitale", ""))).isTrue();
+        OidcClient gateway = new OidcClient(stack, "hc-gateway", stack.gatewayClientSecret());
+        Browser.Page refused = browser.get(gateway.authorizationUrl(Map.of("ui_locales", "fr")), gateway.isCallback());
+        assertThat(gateway.issuedCode(refused)).isFalse();
+        assertThat(refused.document().select("#hc-emergency-refusal").text())
+                .startsWith("Cette application n'accepte pas les accès d'urgence.");
+        assertThat(keycloakRecords("emergency_access", user)).extracting(r -> r.path("reason").asText())
+                .containsExactly("urgence-vitale", "emergency_not_allowed_for_client");
+    }
+
+    @Test
+    @DisplayName("the session ends at its limit: reused past it, it is ended and the person must log in again")
+    void endsAtItsLimit() throws Exception {
+        String user = newPerson();
+        Browser browser = new Browser();
+        OidcClient client = app();
+        Browser.Page callback = emergency(browser, client, user, "urgence-vitale", "");
+        long until = client.idTokenClaims(browser, callback.uri()).getLongClaim("hc_emergency_until");
+        String userId = admin.userId(user);
+        assertThat(admin.get("/admin/realms/hospiconnect/users/" + userId + "/sessions")).hasSize(1);
+        OidcClient again = app();
+        assertThat(again.issuedCode(browser.get(again.authorizationUrl(), again.isCallback())))
+                .as("within its limit, SSO works on an allowed app").isTrue();
+        Thread.sleep(Math.max(0, until * 1000 - System.currentTimeMillis()) + 1000);
+        OidcClient late = app();
+        Browser.Page ended = browser.get(late.authorizationUrl(Map.of("ui_locales", "fr")), late.isCallback());
+        assertThat(late.issuedCode(ended)).isFalse();
+        assertThat(ended.document().select("#hc-emergency-refusal").text()).isEqualTo("Votre accès d'urgence a pris fin. Reconnectez-vous.");
+        assertThat(admin.get("/admin/realms/hospiconnect/users/" + userId + "/sessions")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("an account disabled by the security officer loses its emergency sessions within a second")
+    void disablingEndsTheEmergencySessions() throws Exception {
+        String user = newPerson();
+        Browser browser = new Browser();
+        OidcClient client = app();
+        assertThat(client.issuedCode(emergency(browser, client, user, "urgence-vitale", ""))).isTrue();
+        String userId = admin.userId(user);
+        assertThat(admin.get("/admin/realms/hospiconnect/users/" + userId + "/sessions")).hasSize(1);
+        long start = System.nanoTime();
+        assertThat(admin.send("PUT", "/admin/realms/hospiconnect/users/" + userId, Map.of("enabled", false))).isEqualTo(204);
+        while (admin.get("/admin/realms/hospiconnect/users/" + userId + "/sessions").size() > 0
+                && System.nanoTime() - start < 5_000_000_000L) {
+            Thread.sleep(50);
+        }
+        assertThat(admin.get("/admin/realms/hospiconnect/users/" + userId + "/sessions")).isEmpty();
+        assertThat((System.nanoTime() - start) / 1_000_000).as("ms until the session is gone").isLessThan(1000);
+    }
+
+    @Test
+    @DisplayName("mail server down: access still goes ahead, the failure is recorded, counted and retried")
+    void mailDownHoldsNobodyBack() throws Exception {
+        int closed;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            closed = probe.getLocalPort();
+        }
+        smtpPort(closed);
+        try {
+            String user = newPerson();
+            Browser browser = new Browser();
+            OidcClient client = app();
+            assertThat(client.issuedCode(emergency(browser, client, user, "urgence-vitale", ""))).isTrue();
+            assertThat(keycloakRecords("emergency_alert", user)).extracting(r -> r.path("outcome").asText() + " "
+                    + r.path("reason").asText() + " " + r.path("details").path("alert_address").asText())
+                    .containsExactlyInAnyOrder("failure mail_unreachable rssi@chu.example",
+                            "failure mail_unreachable dpo@chu.example");
+            HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://localhost:" + stack.keycloak().options().managementPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.body()).containsPattern("hc_emergency_alert_failures_total\\{channel=\"mail\"[^}]*\\} [1-9]");
+            // The server is back before the first retry (10 s): the retry delivers and says so.
+            smtpPort(smtp.getSmtp().getPort());
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (keycloakRecords("emergency_alert", user).stream().noneMatch(r -> "success".equals(r.path("outcome").asText()))
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(500);
+            }
+            assertThat(keycloakRecords("emergency_alert", user)).extracting(r -> r.path("outcome").asText())
+                    .contains("success");
+        } finally {
+            smtpPort(smtp.getSmtp().getPort());
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package fr.hcbroker.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fr.hcbroker.e2e.browser.Axe;
+import fr.hcbroker.e2e.browser.BrowserExtension;
+import fr.hcbroker.stack.Stack;
+import fr.hcbroker.stack.client.AdminApi;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/** The emergency-access pages walked as a person does, in a real Chromium, French and English. */
+@ExtendWith({StackExtension.class, BrowserExtension.class})
+@DisplayName("Emergency access pages in a real Chromium")
+class EmergencyPagesIT {
+
+    private static Stack stack;
+    private static ChromeDriver browser;
+    private static AdminApi admin;
+
+    @BeforeAll
+    static void setUp(Stack running, ChromeDriver driver) {
+        stack = running;
+        browser = driver;
+        admin = new AdminApi(running);
+        EmergencyIT.enable(running, admin, 0);
+    }
+
+    @BeforeEach
+    void freshBrowser() {
+        browser.executeCdpCommand("Network.clearBrowserCookies", Map.of());
+    }
+
+    private static void waitFor(By element) {
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.presenceOfElementLocated(element));
+    }
+
+    private static void reviewPage(String name, String lang) throws Exception {
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d ->
+                "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
+        assertThat(browser.findElement(By.tagName("html")).getAttribute("lang")).isEqualTo(lang);
+        assertThat(Axe.seriousViolations(browser)).as("serious or critical axe violations on %s", name).isEmpty();
+        @SuppressWarnings("unchecked")
+        List<String> loaded = (List<String>) ((JavascriptExecutor) browser).executeScript(
+                "return performance.getEntriesByType('resource').map(e => e.name)");
+        assertThat(loaded).allMatch(url -> List.of("localhost", "127.0.0.1").contains(URI.create(url).getHost()));
+        BrowserExtension.screenshot(browser, name + "-" + lang);
+    }
+
+    @ParameterizedTest(name = "in {0}")
+    @ValueSource(strings = {"fr", "en"})
+    @DisplayName("password, the emergency page, a reason and words; then another app refuses the session")
+    void walk(String lang) throws Exception {
+        String user = "urg-" + UUID.randomUUID().toString().substring(0, 8);
+        admin.createUser(user, "Pw-" + user, null);
+        OidcClient app = new OidcClient(stack, EmergencyIT.CLIENT, EmergencyIT.SECRET);
+        browser.get(app.authorizationUrl(Map.of("ui_locales", lang)));
+        waitFor(By.id("username"));
+        browser.findElement(By.id("username")).sendKeys(user);
+        browser.findElement(By.id("password")).sendKeys("Pw-" + user);
+        browser.findElement(By.id("kc-login")).click();
+        waitFor(By.id("hc-emergency-form"));
+        reviewPage("emergency", lang);
+        String body = browser.findElement(By.tagName("body")).getText();
+        assertThat(body).contains("fr".equals(lang) ? "Accès d'urgence (bris de glace)" : "Emergency access (break-glass)",
+                "Urgence vitale", "Continuité des soins");
+        browser.findElement(By.id("hc-emergency-reason-continuite-des-soins")).click();
+        browser.findElement(By.id("hc-emergency-note")).sendKeys("Patient transféré, carte oubliée");
+        browser.findElement(By.id("hc-emergency-open")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().startsWith(stack.gatewayUrl()));
+        assertThat(OidcClient.query(URI.create(browser.getCurrentUrl()))).containsKey("code");
+
+        OidcClient other = new OidcClient(stack, "hc-gateway", stack.gatewayClientSecret());
+        browser.get(other.authorizationUrl(Map.of("ui_locales", lang)));
+        waitFor(By.id("hc-emergency-refused"));
+        reviewPage("emergency-refused", lang);
+        assertThat(browser.findElement(By.id("hc-emergency-refusal")).getText()).isEqualTo("fr".equals(lang)
+                ? "Cette application n'accepte pas les accès d'urgence. Utilisez votre second facteur ou votre carte CPS, "
+                + "ou passez par une application prévue pour l'urgence."
+                : "This application does not accept emergency access. Use your second factor or your CPS card, "
+                + "or go through an application meant for emergencies.");
+    }
+}
