@@ -12,6 +12,8 @@ import org.keycloak.models.ModelException;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.UserProvider;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.utils.KeycloakSessionUtil;
 import org.keycloak.models.utils.UserModelDelegate;
 import org.keycloak.storage.ReadOnlyException;
 import org.keycloak.storage.ldap.LDAPStorageProvider;
@@ -54,7 +56,7 @@ final class IdNatLdapMapper extends AbstractLDAPStorageMapper {
         }
         String value = read.idNat().value();
         // The realm's own store (what Keycloak calls local storage): no directory query from inside an import.
-        boolean taken = getSession().getProvider(UserProvider.class).searchForUserByUserAttributeStream(realm, IDNAT, value)
+        boolean taken = session().getProvider(UserProvider.class).searchForUserByUserAttributeStream(realm, IDNAT, value)
                 .anyMatch(other -> !other.getId().equals(user.getId()));
         if (taken) {
             LOG.warnf("directory entry %s refused: its idNat_PS is already another account's", ldapUser.getDn());
@@ -67,12 +69,20 @@ final class IdNatLdapMapper extends AbstractLDAPStorageMapper {
     }
 
     /**
+     * The request's session. Neither the mapper's own accessor nor the provider's compiles against the
+     * LDAP SPI published on Maven Central (26.0.x; see the pom), so it comes from Keycloak's own holder.
+     */
+    private static KeycloakSession session() {
+        return KeycloakSessionUtil.getKeycloakSession();
+    }
+
+    /**
      * Removes the account Keycloak has just added for a refused entry: a refused login does not roll
      * the request's transaction back, so without this it would stay, half-imported and unlinked.
      */
     private void forget(RealmModel realm, UserModel user, boolean isCreate) {
         if (isCreate) {
-            getSession().getProvider(UserProvider.class).removeUser(realm, user);
+            session().getProvider(UserProvider.class).removeUser(realm, user);
         }
     }
 
