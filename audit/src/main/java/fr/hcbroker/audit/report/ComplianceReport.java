@@ -260,8 +260,37 @@ public final class ComplianceReport {
         return total.emergencyAccesses;
     }
 
+    /** Granted emergency accesses of the period with a review ({@code audit review}), whatever its day. */
     public long emergencyReviews() {
-        return total.emergencyReviews;
+        return total.emergencySessions.keySet().stream().filter(total.emergencyVerdicts::containsKey).count();
+    }
+
+    public long emergencyAwaitingReview() {
+        return total.emergencyAccesses - emergencyReviews();
+    }
+
+    /** Reviewed accesses of the period by verdict ({@code justified}, {@code unjustified}). */
+    public Map<String, Long> emergencyVerdicts() {
+        Map<String, Long> out = new TreeMap<>();
+        total.emergencySessions.keySet().forEach(s -> {
+            String verdict = total.emergencyVerdicts.get(s);
+            if (verdict != null) {
+                out.merge(verdict, 1L, Long::sum);
+            }
+        });
+        return out;
+    }
+
+    /** Granted emergency accesses of the period by reason code. */
+    public Map<String, Long> emergencyByReason() {
+        Map<String, Long> out = new TreeMap<>();
+        total.emergencySessions.values().forEach(r -> out.merge(r, 1L, Long::sum));
+        return out;
+    }
+
+    /** Refused emergency accesses of the period by refusal code ({@code emergency_cap_reached}...). */
+    public Map<String, Long> emergencyRefusals() {
+        return new TreeMap<>(total.emergencyRefusals);
     }
 
     public List<Week> weeks() {

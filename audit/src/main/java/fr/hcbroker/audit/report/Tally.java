@@ -16,8 +16,12 @@ import java.util.TreeSet;
  * then added to the report's: a faulty file counts nothing. Memory grows with people, apps and
  * weeks, never with records.
  *
- * <p>An access is a gateway request allowed to a route ({@code access}/{@code allow}), a Keycloak login
- * to a client ({@code login}/{@code success}) or an emergency access ({@code emergency-access}).
+ * <p>An access is a gateway request allowed to a route ({@code access}/{@code allow}) or a Keycloak login
+ * to a client ({@code login}/{@code success}; an emergency session's login carries {@code emergency_reason}
+ * and counts under the emergency means). The emergency section counts what the emergency feature writes
+ * (docs/fr/acces-urgence.md): each {@code emergency_access} granted or refused, by reason, and the
+ * security officer's {@code emergency_review} records ({@code review_of} the access's session), kept
+ * whatever their day, since an access is often reviewed after the period it falls in.
  */
 final class Tally {
 
@@ -29,6 +33,9 @@ final class Tally {
             return k != 0 ? k : id.compareTo(o.id);
         }
     }
+
+    /** As Keycloak's emergency step (EmergencyAlerts) and {@code audit review} (EmergencyReview) write them. */
+    static final String EMERGENCY_ACCESS = "emergency_access", EMERGENCY_REVIEW = "emergency_review";
 
     /** Levels by index: 0 unknown, then eidas1..3. */
     static final String[] LEVELS = {"unknown", "eidas1", "eidas2", "eidas3"};
@@ -76,7 +83,12 @@ final class Tally {
     /** ISO week to {accesses, accesses at eidas2 or above}. */
     final Map<String, long[]> weeks = new TreeMap<>();
     long emergencyAccesses;
-    long emergencyReviews;
+    /** Granted emergency accesses in the period: session to reason code. */
+    final Map<String, String> emergencySessions = new HashMap<>();
+    /** Refused emergency accesses in the period, by refusal (the record's reason). */
+    final Map<String, Long> emergencyRefusals = new TreeMap<>();
+    /** Every review read, of any day: the session reviewed to the last verdict read. */
+    final Map<String, String> emergencyVerdicts = new HashMap<>();
     long inPeriod;
 
     /** Counts records whose day (UTC) lies in [fromDay, toDay], both {@code yyyy-MM-dd}. */
@@ -86,6 +98,12 @@ final class Tally {
     }
 
     void add(AuditChain.Written record) {
+        if (EMERGENCY_REVIEW.equals(record.event()) && "review".equals(record.source())) {
+            String session = record.details().get("review_of");
+            if (session != null) {
+                emergencyVerdicts.put(session, or(record.details().get("review_verdict"), or(record.outcome(), "")));
+            }
+        }
         String ts = or(record.ts(), "");
         if (ts.length() < 10) {
             return;
@@ -98,12 +116,15 @@ final class Tally {
         String event = or(record.event(), "");
         String outcome = or(record.outcome(), "");
         App app;
-        if (event.equals("emergency-review")) {
-            emergencyReviews++;
+        if (event.equals(EMERGENCY_ACCESS) && "keycloak".equals(record.source())) {
+            if (outcome.equals("success")) {
+                emergencyAccesses++;
+                emergencySessions.put(or(record.session(), ""), or(record.details().get("emergency_reason"), "?"));
+            } else {
+                emergencyRefusals.merge(or(record.reason(), "?"), 1L, Long::sum);
+            }
+            // Not an app access: the session's login record, which follows it, is.
             return;
-        } else if (event.equals("emergency-access")) {
-            emergencyAccesses++;
-            app = app(record);
         } else if (event.equals("access") && outcome.equals("allow") && "gateway".equals(record.source())) {
             app = new App("route", or(record.route(), "?"));
         } else if (event.equals("login") && outcome.equals("success") && "keycloak".equals(record.source())) {
@@ -138,14 +159,10 @@ final class Tally {
             mine[1] += n[1];
         });
         emergencyAccesses += o.emergencyAccesses;
-        emergencyReviews += o.emergencyReviews;
+        emergencySessions.putAll(o.emergencySessions);
+        o.emergencyRefusals.forEach((r, n) -> emergencyRefusals.merge(r, n, Long::sum));
+        emergencyVerdicts.putAll(o.emergencyVerdicts);
         inPeriod += o.inPeriod;
-    }
-
-    private static App app(AuditChain.Written record) {
-        String route = or(record.route(), "");
-        return route.isEmpty() ? new App("client", or(record.details().get("client"), "?"))
-                : new App("route", route);
     }
 
     /** The account name, else the idNat; null for an access nobody is named for. */
