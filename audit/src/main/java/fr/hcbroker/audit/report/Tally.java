@@ -3,13 +3,11 @@ package fr.hcbroker.audit.report;
 import fr.hcbroker.audit.AuditChain;
 import java.time.LocalDate;
 import java.time.temporal.IsoFields;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The counts of one file's records in the period, kept apart until the file is known intact and
@@ -40,23 +38,30 @@ final class Tally {
     /** Levels by index: 0 unknown, then eidas1..3. */
     static final String[] LEVELS = {"unknown", "eidas1", "eidas2", "eidas3"};
 
-    /** Accesses and distinct people for one app, by level and by means. */
+    private static final Means[] MEANS = Means.values();
+
+    /**
+     * Accesses and distinct people for one app, by level and by means: arrays by index, the sets made
+     * only for the levels and means seen (a record's count is a few array stores and three set adds).
+     */
     static final class AppCounts {
         long accesses;
         final Set<String> people = new HashSet<>();
         final long[] levelAccesses = new long[LEVELS.length];
-        final Map<Integer, Set<String>> levelPeople = new HashMap<>();
-        final Map<Means, Long> meansAccesses = new EnumMap<>(Means.class);
-        final Map<Means, Set<String>> meansPeople = new EnumMap<>(Means.class);
+        @SuppressWarnings("unchecked")
+        final Set<String>[] levelPeople = new Set[LEVELS.length];
+        final long[] meansAccesses = new long[MEANS.length];
+        @SuppressWarnings("unchecked")
+        final Set<String>[] meansPeople = new Set[MEANS.length];
 
         void add(int level, Means means, String person) {
             accesses++;
             levelAccesses[level]++;
-            meansAccesses.merge(means, 1L, Long::sum);
+            meansAccesses[means.ordinal()]++;
             if (person != null) {
                 people.add(person);
-                levelPeople.computeIfAbsent(level, l -> new HashSet<>()).add(person);
-                meansPeople.computeIfAbsent(means, m -> new HashSet<>()).add(person);
+                set(levelPeople, level).add(person);
+                set(meansPeople, means.ordinal()).add(person);
             }
         }
 
@@ -65,21 +70,45 @@ final class Tally {
             people.addAll(o.people);
             for (int i = 0; i < LEVELS.length; i++) {
                 levelAccesses[i] += o.levelAccesses[i];
+                if (o.levelPeople[i] != null) {
+                    set(levelPeople, i).addAll(o.levelPeople[i]);
+                }
             }
-            o.levelPeople.forEach((l, s) -> levelPeople.computeIfAbsent(l, x -> new HashSet<>()).addAll(s));
-            o.meansAccesses.forEach((m, n) -> meansAccesses.merge(m, n, Long::sum));
-            o.meansPeople.forEach((m, s) -> meansPeople.computeIfAbsent(m, x -> new HashSet<>()).addAll(s));
+            for (int i = 0; i < MEANS.length; i++) {
+                meansAccesses[i] += o.meansAccesses[i];
+                if (o.meansPeople[i] != null) {
+                    set(meansPeople, i).addAll(o.meansPeople[i]);
+                }
+            }
+        }
+
+        int levelPeople(int level) {
+            return levelPeople[level] == null ? 0 : levelPeople[level].size();
+        }
+
+        int meansPeople(Means means) {
+            return meansPeople[means.ordinal()] == null ? 0 : meansPeople[means.ordinal()].size();
+        }
+
+        private static Set<String> set(Set<String>[] sets, int i) {
+            Set<String> s = sets[i];
+            if (s == null) {
+                s = new HashSet<>();
+                sets[i] = s;
+            }
+            return s;
         }
     }
 
     private final String fromDay;
     private final String toDay;
-    private final Map<String, String> weekOfDay = new HashMap<>();
 
-    final Map<App, AppCounts> apps = new TreeMap<>();
+    /** By id, one map per kind: no key object made per record; {@link #apps()} sorts them for the report. */
+    private final Map<String, AppCounts> routes = new HashMap<>();
+    private final Map<String, AppCounts> clients = new HashMap<>();
     /** The strongest factor each person was seen using. */
     final Map<String, Factor> shown = new HashMap<>();
-    final Set<String> passwordAlone = new TreeSet<>();
+    final Set<String> passwordAlone = new HashSet<>();
     /** ISO week to {accesses, accesses at eidas2 or above}. */
     final Map<String, long[]> weeks = new TreeMap<>();
     long emergencyAccesses;
@@ -97,6 +126,11 @@ final class Tally {
         this.toDay = toDay;
     }
 
+    /** The day of the last record read and what it said: records come in time order, days change rarely. */
+    private String lastDay = "";
+    private boolean lastInPeriod;
+    private long[] lastWeek;
+
     void add(AuditChain.Written record) {
         if (EMERGENCY_REVIEW.equals(record.event()) && "review".equals(record.source())) {
             String session = record.details().get("review_of");
@@ -108,14 +142,19 @@ final class Tally {
         if (ts.length() < 10) {
             return;
         }
-        String day = ts.substring(0, 10);
-        if (day.compareTo(fromDay) < 0 || day.compareTo(toDay) > 0) {
+        if (!ts.regionMatches(0, lastDay, 0, 10)) {
+            lastDay = ts.substring(0, 10);
+            lastInPeriod = lastDay.compareTo(fromDay) >= 0 && lastDay.compareTo(toDay) <= 0;
+            lastWeek = null;
+        }
+        if (!lastInPeriod) {
             return;
         }
         inPeriod++;
         String event = or(record.event(), "");
         String outcome = or(record.outcome(), "");
-        App app;
+        Map<String, AppCounts> kind;
+        String id;
         if (event.equals(EMERGENCY_ACCESS) && "keycloak".equals(record.source())) {
             if (outcome.equals("success")) {
                 emergencyAccesses++;
@@ -126,23 +165,33 @@ final class Tally {
             // Not an app access: the session's login record, which follows it, is.
             return;
         } else if (event.equals("access") && outcome.equals("allow") && "gateway".equals(record.source())) {
-            app = new App("route", or(record.route(), "?"));
+            kind = routes;
+            id = or(record.route(), "?");
         } else if (event.equals("login") && outcome.equals("success") && "keycloak".equals(record.source())) {
-            app = new App("client", or(record.details().get("client"), "?"));
+            kind = clients;
+            id = or(record.details().get("client"), "?");
         } else {
             return;
         }
         int level = level(or(record.loa(), ""));
         Means means = Means.of(record);
         String person = person(record);
-        apps.computeIfAbsent(app, a -> new AppCounts()).add(level, means, person);
+        AppCounts counts = kind.get(id);
+        if (counts == null) {
+            counts = new AppCounts();
+            kind.put(id, counts);
+        }
+        counts.add(level, means, person);
         if (person != null) {
             shown.merge(person, Factor.shownBy(means), Factor::stronger);
             if (means == Means.PASSWORD) {
                 passwordAlone.add(person);
             }
         }
-        long[] week = weeks.computeIfAbsent(weekOfDay.computeIfAbsent(day, Tally::isoWeek), w -> new long[2]);
+        if (lastWeek == null) {
+            lastWeek = weeks.computeIfAbsent(isoWeek(lastDay), w -> new long[2]);
+        }
+        long[] week = lastWeek;
         week[0]++;
         if (level >= 2) {
             week[1]++;
@@ -150,7 +199,8 @@ final class Tally {
     }
 
     void addAll(Tally o) {
-        o.apps.forEach((a, c) -> apps.computeIfAbsent(a, x -> new AppCounts()).addAll(c));
+        o.routes.forEach((a, c) -> routes.computeIfAbsent(a, x -> new AppCounts()).addAll(c));
+        o.clients.forEach((a, c) -> clients.computeIfAbsent(a, x -> new AppCounts()).addAll(c));
         o.shown.forEach((p, f) -> shown.merge(p, f, Factor::stronger));
         passwordAlone.addAll(o.passwordAlone);
         o.weeks.forEach((w, n) -> {
@@ -163,6 +213,14 @@ final class Tally {
         o.emergencyRefusals.forEach((r, n) -> emergencyRefusals.merge(r, n, Long::sum));
         emergencyVerdicts.putAll(o.emergencyVerdicts);
         inPeriod += o.inPeriod;
+    }
+
+    /** Every app counted, routes and clients, in the report's order. */
+    Map<App, AppCounts> apps() {
+        Map<App, AppCounts> all = new TreeMap<>();
+        routes.forEach((id, c) -> all.put(new App("route", id), c));
+        clients.forEach((id, c) -> all.put(new App("client", id), c));
+        return all;
     }
 
     /** The account name, else the idNat; null for an access nobody is named for. */
