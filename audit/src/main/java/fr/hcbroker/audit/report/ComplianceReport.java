@@ -201,14 +201,16 @@ public final class ComplianceReport {
 
     public List<AppRow> apps() {
         List<AppRow> rows = new ArrayList<>();
-        total.apps.forEach((app, c) -> {
+        total.apps().forEach((app, c) -> {
             int[] levelPeople = new int[Tally.LEVELS.length];
-            c.levelPeople.forEach((l, s) -> levelPeople[l] = s.size());
+            for (int l = 0; l < levelPeople.length; l++) {
+                levelPeople[l] = c.levelPeople(l);
+            }
             Map<Means, Integer> meansPeople = new EnumMap<>(Means.class);
             Map<Means, Long> meansAccesses = new EnumMap<>(Means.class);
             for (Means m : Means.values()) {
-                meansAccesses.put(m, c.meansAccesses.getOrDefault(m, 0L));
-                meansPeople.put(m, c.meansPeople.containsKey(m) ? c.meansPeople.get(m).size() : 0);
+                meansAccesses.put(m, c.meansAccesses[m.ordinal()]);
+                meansPeople.put(m, c.meansPeople(m));
             }
             rows.add(new AppRow(app.kind(), app.id(), c.accesses, c.people.size(), c.levelAccesses.clone(), levelPeople,
                     meansAccesses, meansPeople));
@@ -238,9 +240,10 @@ public final class ComplianceReport {
 
     public List<BelowFloor> belowFloor() {
         Map<Tally.App, BelowFloor> rows = new LinkedHashMap<>();
+        Map<Tally.App, Tally.AppCounts> apps = total.apps();
         realm.clientMinimum().forEach((client, min) -> {
             if (Tally.level(min) < 2) {
-                Tally.AppCounts c = total.apps.get(new Tally.App("client", client));
+                Tally.AppCounts c = apps.get(new Tally.App("client", client));
                 rows.put(new Tally.App("client", client), new BelowFloor("client", client, min,
                         c == null ? 0 : c.levelAccesses[1] + c.levelAccesses[0]));
             }
@@ -248,7 +251,7 @@ public final class ComplianceReport {
         if (realm.realmFloor() != null && Tally.level(realm.realmFloor()) < 2) {
             rows.put(new Tally.App("realm", "*"), new BelowFloor("realm", "*", realm.realmFloor(), 0));
         }
-        total.apps.forEach((app, c) -> {
+        apps.forEach((app, c) -> {
             if (c.levelAccesses[1] > 0) {
                 rows.putIfAbsent(app, new BelowFloor(app.kind(), app.id(), null, c.levelAccesses[1]));
             }
@@ -260,8 +263,37 @@ public final class ComplianceReport {
         return total.emergencyAccesses;
     }
 
+    /** Granted emergency accesses of the period with a review ({@code audit review}), whatever its day. */
     public long emergencyReviews() {
-        return total.emergencyReviews;
+        return total.emergencySessions.keySet().stream().filter(total.emergencyVerdicts::containsKey).count();
+    }
+
+    public long emergencyAwaitingReview() {
+        return total.emergencyAccesses - emergencyReviews();
+    }
+
+    /** Reviewed accesses of the period by verdict ({@code justified}, {@code unjustified}). */
+    public Map<String, Long> emergencyVerdicts() {
+        Map<String, Long> out = new TreeMap<>();
+        total.emergencySessions.keySet().forEach(s -> {
+            String verdict = total.emergencyVerdicts.get(s);
+            if (verdict != null) {
+                out.merge(verdict, 1L, Long::sum);
+            }
+        });
+        return out;
+    }
+
+    /** Granted emergency accesses of the period by reason code. */
+    public Map<String, Long> emergencyByReason() {
+        Map<String, Long> out = new TreeMap<>();
+        total.emergencySessions.values().forEach(r -> out.merge(r, 1L, Long::sum));
+        return out;
+    }
+
+    /** Refused emergency accesses of the period by refusal code ({@code emergency_cap_reached}...). */
+    public Map<String, Long> emergencyRefusals() {
+        return new TreeMap<>(total.emergencyRefusals);
     }
 
     public List<Week> weeks() {

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * How a person got in, as the compliance report counts it, derived from a record's amr, event and
- * details. Means the system does not produce yet (directory SSO, emergency access) are recognised
- * by the values their producers are to write, and count zero until then.
+ * details. Directory SSO, which the system does not produce yet, is recognised by the values its
+ * producer is to write, and counts zero until then.
  */
 public enum Means {
     PASSWORD("password", "Mot de passe seul", "Password alone"),
@@ -50,7 +50,8 @@ public enum Means {
         String method = Tally.or(record.details().get("auth_method"), "");
         boolean psc = PSC_ALIAS.equals(record.details().get("identity_provider"));
         List<String> amr = record.amr();
-        if (Tally.or(record.event(), "").startsWith("emergency") || method.equals("emergency")) {
+        // An emergency session's login: the emergency step adds its reason to the login event.
+        if (record.details().containsKey("emergency_reason") || method.equals("emergency")) {
             return EMERGENCY;
         }
         if (method.equals("kerberos") || method.equals("spnego") || amr.contains("kerberos")) {

@@ -37,7 +37,10 @@ public final class ReportCsv {
                 b.declaredMinimum() == null ? "" : b.declaredMinimum(), n(b.accessesBelow()), ""));
         row(out, "emergency", "", "", "accesses", "", n(r.emergencyAccesses()), "");
         row(out, "emergency", "", "", "reviewed", "", n(r.emergencyReviews()), "");
-        row(out, "emergency", "", "", "awaiting_review", "", n(Math.max(0, r.emergencyAccesses() - r.emergencyReviews())), "");
+        row(out, "emergency", "", "", "awaiting_review", "", n(r.emergencyAwaitingReview()), "");
+        r.emergencyByReason().forEach((reason, n) -> row(out, "emergency", "", "", "reason", reason, n(n), ""));
+        r.emergencyVerdicts().forEach((verdict, n) -> row(out, "emergency", "", "", "verdict", verdict, n(n), ""));
+        r.emergencyRefusals().forEach((refusal, n) -> row(out, "emergency", "", "", "refused", refusal, n(n), ""));
         r.weeks().forEach(w -> {
             row(out, "week", "", "", "accesses", w.week(), n(w.accesses()), "");
             row(out, "week", "", "", "at_eidas2_or_above", w.week(), n(w.atLeastSubstantial()), "");

@@ -166,11 +166,13 @@ public final class ReportHtml {
     }
 
     private void emergency() {
-        long pending = Math.max(0, r.emergencyAccesses() - r.emergencyReviews());
         out.append("<section id=\"emergency\"><h2>").append(esc(t("Accès d'urgence", "Emergency accesses"))).append("</h2><dl>");
         dt(t("Accès d'urgence", "Emergency accesses"), String.valueOf(r.emergencyAccesses()));
         dt(t("Revus", "Reviewed"), String.valueOf(r.emergencyReviews()));
-        dt(t("En attente de revue", "Awaiting review"), String.valueOf(pending));
+        dt(t("En attente de revue", "Awaiting review"), String.valueOf(r.emergencyAwaitingReview()));
+        r.emergencyVerdicts().forEach((verdict, n) -> dt(t("Verdict ", "Verdict ") + verdict, String.valueOf(n)));
+        r.emergencyByReason().forEach((reason, n) -> dt(t("Motif ", "Reason ") + reason, String.valueOf(n)));
+        r.emergencyRefusals().forEach((refusal, n) -> dt(t("Refusé : ", "Refused: ") + refusal, String.valueOf(n)));
         out.append("</dl></section>");
     }
 

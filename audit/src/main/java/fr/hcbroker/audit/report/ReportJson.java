@@ -45,8 +45,14 @@ public final class ReportJson {
         ArrayNode below = root.putArray("belowEidas2");
         r.belowFloor().forEach(b -> below.addObject().put("kind", b.kind()).put("app", b.app())
                 .put("declaredMinimum", b.declaredMinimum()).put("accessesBelowEidas2", b.accessesBelow()));
-        root.putObject("emergency").put("accesses", r.emergencyAccesses()).put("reviewed", r.emergencyReviews())
-                .put("awaitingReview", Math.max(0, r.emergencyAccesses() - r.emergencyReviews()));
+        ObjectNode emergency = root.putObject("emergency").put("accesses", r.emergencyAccesses())
+                .put("reviewed", r.emergencyReviews()).put("awaitingReview", r.emergencyAwaitingReview());
+        ObjectNode reasons = emergency.putObject("byReason");
+        r.emergencyByReason().forEach(reasons::put);
+        ObjectNode verdicts = emergency.putObject("byVerdict");
+        r.emergencyVerdicts().forEach(verdicts::put);
+        ObjectNode refused = emergency.putObject("refused");
+        r.emergencyRefusals().forEach(refused::put);
         ArrayNode weeks = root.putArray("weeklyTrend");
         r.weeks().forEach(w -> weeks.addObject().put("week", w.week()).put("accesses", w.accesses())
                 .put("atEidas2OrAbove", w.atLeastSubstantial()).put("share", Math.round(w.share() * 10000) / 10000.0));

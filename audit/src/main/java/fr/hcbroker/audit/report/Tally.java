@@ -3,21 +3,23 @@ package fr.hcbroker.audit.report;
 import fr.hcbroker.audit.AuditChain;
 import java.time.LocalDate;
 import java.time.temporal.IsoFields;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The counts of one file's records in the period, kept apart until the file is known intact and
  * then added to the report's: a faulty file counts nothing. Memory grows with people, apps and
  * weeks, never with records.
  *
- * <p>An access is a gateway request allowed to a route ({@code access}/{@code allow}), a Keycloak login
- * to a client ({@code login}/{@code success}) or an emergency access ({@code emergency-access}).
+ * <p>An access is a gateway request allowed to a route ({@code access}/{@code allow}) or a Keycloak login
+ * to a client ({@code login}/{@code success}; an emergency session's login carries {@code emergency_reason}
+ * and counts under the emergency means). The emergency section counts what the emergency feature writes
+ * (docs/fr/acces-urgence.md): each {@code emergency_access} granted or refused, by reason, and the
+ * security officer's {@code emergency_review} records ({@code review_of} the access's session), kept
+ * whatever their day, since an access is often reviewed after the period it falls in.
  */
 final class Tally {
 
@@ -30,26 +32,36 @@ final class Tally {
         }
     }
 
+    /** As Keycloak's emergency step (EmergencyAlerts) and {@code audit review} (EmergencyReview) write them. */
+    static final String EMERGENCY_ACCESS = "emergency_access", EMERGENCY_REVIEW = "emergency_review";
+
     /** Levels by index: 0 unknown, then eidas1..3. */
     static final String[] LEVELS = {"unknown", "eidas1", "eidas2", "eidas3"};
 
-    /** Accesses and distinct people for one app, by level and by means. */
+    private static final Means[] MEANS = Means.values();
+
+    /**
+     * Accesses and distinct people for one app, by level and by means: arrays by index, the sets made
+     * only for the levels and means seen (a record's count is a few array stores and three set adds).
+     */
     static final class AppCounts {
         long accesses;
         final Set<String> people = new HashSet<>();
         final long[] levelAccesses = new long[LEVELS.length];
-        final Map<Integer, Set<String>> levelPeople = new HashMap<>();
-        final Map<Means, Long> meansAccesses = new EnumMap<>(Means.class);
-        final Map<Means, Set<String>> meansPeople = new EnumMap<>(Means.class);
+        @SuppressWarnings("unchecked")
+        final Set<String>[] levelPeople = new Set[LEVELS.length];
+        final long[] meansAccesses = new long[MEANS.length];
+        @SuppressWarnings("unchecked")
+        final Set<String>[] meansPeople = new Set[MEANS.length];
 
         void add(int level, Means means, String person) {
             accesses++;
             levelAccesses[level]++;
-            meansAccesses.merge(means, 1L, Long::sum);
+            meansAccesses[means.ordinal()]++;
             if (person != null) {
                 people.add(person);
-                levelPeople.computeIfAbsent(level, l -> new HashSet<>()).add(person);
-                meansPeople.computeIfAbsent(means, m -> new HashSet<>()).add(person);
+                set(levelPeople, level).add(person);
+                set(meansPeople, means.ordinal()).add(person);
             }
         }
 
@@ -58,25 +70,54 @@ final class Tally {
             people.addAll(o.people);
             for (int i = 0; i < LEVELS.length; i++) {
                 levelAccesses[i] += o.levelAccesses[i];
+                if (o.levelPeople[i] != null) {
+                    set(levelPeople, i).addAll(o.levelPeople[i]);
+                }
             }
-            o.levelPeople.forEach((l, s) -> levelPeople.computeIfAbsent(l, x -> new HashSet<>()).addAll(s));
-            o.meansAccesses.forEach((m, n) -> meansAccesses.merge(m, n, Long::sum));
-            o.meansPeople.forEach((m, s) -> meansPeople.computeIfAbsent(m, x -> new HashSet<>()).addAll(s));
+            for (int i = 0; i < MEANS.length; i++) {
+                meansAccesses[i] += o.meansAccesses[i];
+                if (o.meansPeople[i] != null) {
+                    set(meansPeople, i).addAll(o.meansPeople[i]);
+                }
+            }
+        }
+
+        int levelPeople(int level) {
+            return levelPeople[level] == null ? 0 : levelPeople[level].size();
+        }
+
+        int meansPeople(Means means) {
+            return meansPeople[means.ordinal()] == null ? 0 : meansPeople[means.ordinal()].size();
+        }
+
+        private static Set<String> set(Set<String>[] sets, int i) {
+            Set<String> s = sets[i];
+            if (s == null) {
+                s = new HashSet<>();
+                sets[i] = s;
+            }
+            return s;
         }
     }
 
     private final String fromDay;
     private final String toDay;
-    private final Map<String, String> weekOfDay = new HashMap<>();
 
-    final Map<App, AppCounts> apps = new TreeMap<>();
+    /** By id, one map per kind: no key object made per record; {@link #apps()} sorts them for the report. */
+    private final Map<String, AppCounts> routes = new HashMap<>();
+    private final Map<String, AppCounts> clients = new HashMap<>();
     /** The strongest factor each person was seen using. */
     final Map<String, Factor> shown = new HashMap<>();
-    final Set<String> passwordAlone = new TreeSet<>();
+    final Set<String> passwordAlone = new HashSet<>();
     /** ISO week to {accesses, accesses at eidas2 or above}. */
     final Map<String, long[]> weeks = new TreeMap<>();
     long emergencyAccesses;
-    long emergencyReviews;
+    /** Granted emergency accesses in the period: session to reason code. */
+    final Map<String, String> emergencySessions = new HashMap<>();
+    /** Refused emergency accesses in the period, by refusal (the record's reason). */
+    final Map<String, Long> emergencyRefusals = new TreeMap<>();
+    /** Every review read, of any day: the session reviewed to the last verdict read. */
+    final Map<String, String> emergencyVerdicts = new HashMap<>();
     long inPeriod;
 
     /** Counts records whose day (UTC) lies in [fromDay, toDay], both {@code yyyy-MM-dd}. */
@@ -85,43 +126,72 @@ final class Tally {
         this.toDay = toDay;
     }
 
+    /** The day of the last record read and what it said: records come in time order, days change rarely. */
+    private String lastDay = "";
+    private boolean lastInPeriod;
+    private long[] lastWeek;
+
     void add(AuditChain.Written record) {
+        if (EMERGENCY_REVIEW.equals(record.event()) && "review".equals(record.source())) {
+            String session = record.details().get("review_of");
+            if (session != null) {
+                emergencyVerdicts.put(session, or(record.details().get("review_verdict"), or(record.outcome(), "")));
+            }
+        }
         String ts = or(record.ts(), "");
         if (ts.length() < 10) {
             return;
         }
-        String day = ts.substring(0, 10);
-        if (day.compareTo(fromDay) < 0 || day.compareTo(toDay) > 0) {
+        if (!ts.regionMatches(0, lastDay, 0, 10)) {
+            lastDay = ts.substring(0, 10);
+            lastInPeriod = lastDay.compareTo(fromDay) >= 0 && lastDay.compareTo(toDay) <= 0;
+            lastWeek = null;
+        }
+        if (!lastInPeriod) {
             return;
         }
         inPeriod++;
         String event = or(record.event(), "");
         String outcome = or(record.outcome(), "");
-        App app;
-        if (event.equals("emergency-review")) {
-            emergencyReviews++;
+        Map<String, AppCounts> kind;
+        String id;
+        if (event.equals(EMERGENCY_ACCESS) && "keycloak".equals(record.source())) {
+            if (outcome.equals("success")) {
+                emergencyAccesses++;
+                emergencySessions.put(or(record.session(), ""), or(record.details().get("emergency_reason"), "?"));
+            } else {
+                emergencyRefusals.merge(or(record.reason(), "?"), 1L, Long::sum);
+            }
+            // Not an app access: the session's login record, which follows it, is.
             return;
-        } else if (event.equals("emergency-access")) {
-            emergencyAccesses++;
-            app = app(record);
         } else if (event.equals("access") && outcome.equals("allow") && "gateway".equals(record.source())) {
-            app = new App("route", or(record.route(), "?"));
+            kind = routes;
+            id = or(record.route(), "?");
         } else if (event.equals("login") && outcome.equals("success") && "keycloak".equals(record.source())) {
-            app = new App("client", or(record.details().get("client"), "?"));
+            kind = clients;
+            id = or(record.details().get("client"), "?");
         } else {
             return;
         }
         int level = level(or(record.loa(), ""));
         Means means = Means.of(record);
         String person = person(record);
-        apps.computeIfAbsent(app, a -> new AppCounts()).add(level, means, person);
+        AppCounts counts = kind.get(id);
+        if (counts == null) {
+            counts = new AppCounts();
+            kind.put(id, counts);
+        }
+        counts.add(level, means, person);
         if (person != null) {
             shown.merge(person, Factor.shownBy(means), Factor::stronger);
             if (means == Means.PASSWORD) {
                 passwordAlone.add(person);
             }
         }
-        long[] week = weeks.computeIfAbsent(weekOfDay.computeIfAbsent(day, Tally::isoWeek), w -> new long[2]);
+        if (lastWeek == null) {
+            lastWeek = weeks.computeIfAbsent(isoWeek(lastDay), w -> new long[2]);
+        }
+        long[] week = lastWeek;
         week[0]++;
         if (level >= 2) {
             week[1]++;
@@ -129,7 +199,8 @@ final class Tally {
     }
 
     void addAll(Tally o) {
-        o.apps.forEach((a, c) -> apps.computeIfAbsent(a, x -> new AppCounts()).addAll(c));
+        o.routes.forEach((a, c) -> routes.computeIfAbsent(a, x -> new AppCounts()).addAll(c));
+        o.clients.forEach((a, c) -> clients.computeIfAbsent(a, x -> new AppCounts()).addAll(c));
         o.shown.forEach((p, f) -> shown.merge(p, f, Factor::stronger));
         passwordAlone.addAll(o.passwordAlone);
         o.weeks.forEach((w, n) -> {
@@ -138,14 +209,18 @@ final class Tally {
             mine[1] += n[1];
         });
         emergencyAccesses += o.emergencyAccesses;
-        emergencyReviews += o.emergencyReviews;
+        emergencySessions.putAll(o.emergencySessions);
+        o.emergencyRefusals.forEach((r, n) -> emergencyRefusals.merge(r, n, Long::sum));
+        emergencyVerdicts.putAll(o.emergencyVerdicts);
         inPeriod += o.inPeriod;
     }
 
-    private static App app(AuditChain.Written record) {
-        String route = or(record.route(), "");
-        return route.isEmpty() ? new App("client", or(record.details().get("client"), "?"))
-                : new App("route", route);
+    /** Every app counted, routes and clients, in the report's order. */
+    Map<App, AppCounts> apps() {
+        Map<App, AppCounts> all = new TreeMap<>();
+        routes.forEach((id, c) -> all.put(new App("route", id), c));
+        clients.forEach((id, c) -> all.put(new App("client", id), c));
+        return all;
     }
 
     /** The account name, else the idNat; null for an access nobody is named for. */
