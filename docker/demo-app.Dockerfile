@@ -3,7 +3,7 @@
 #   docker build -f docker/demo-app.Dockerfile -t hc-broker/demo-app .
 FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 10002 app
-COPY stack/target/hc-stack-0.1.0-SNAPSHOT-app.jar /opt/hc/stack.jar
+COPY stack/target/hc-stack-0.9.0-app.jar /opt/hc/stack.jar
 USER app
 EXPOSE 8080
 ENTRYPOINT ["java", "-cp", "/opt/hc/stack.jar", "fr.hcbroker.stack.demoapp.DemoLegacyApp", "8080"]
