@@ -78,8 +78,8 @@ public final class GatewayServer {
     private record Route(RouteConfig config, Forwarder forwarder, HttpProxy webSockets, DirectUpstream direct) {
     }
 
-    /** The routes in order, and their configurations for {@link RouteChoice}: swapped as one on reload. */
-    private record Routing(List<Route> routes, List<RouteConfig> configs) {
+    /** The routes in order, and the admission step that chooses among them: swapped as one on reload. */
+    private record Routing(List<Route> routes, Admission admission) {
     }
 
     /**
@@ -173,7 +173,7 @@ public final class GatewayServer {
             built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed, ownCookies(), answered), webSockets,
                     DirectUpstream.of(vertx, upstream, timeoutMs, ownCookies(), answered)));
         }
-        return new Routing(List.copyOf(built), List.copyOf(config.routes()));
+        return new Routing(List.copyOf(built), new Admission(config, listener));
     }
 
     /**
@@ -262,44 +262,39 @@ public final class GatewayServer {
     }
 
     private void handle(HttpServerRequest request, HttpClient own) {
-        String path = request.path();
-        Refusal invalid = invalidTarget(request);
-        if (invalid != null) {
-            refuse(request, invalid, null, null);
-            return;
-        }
-        if (request.method() == HttpMethod.TRACE) {
-            // The app would echo the request back, identity headers and assertion included.
-            request.response().putHeader("allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
-            refuse(request, Refusal.TRACE, null, null);
-            return;
-        }
-        switch (path) {
-            // Load balancers probe the main port; metrics move to the management port when there is one,
-            // and an app's own /metrics is then reached like any of its paths.
-            case "/healthz", "/readyz" -> operations(request);
-            case "/metrics" -> {
-                if (config.management() == null) {
-                    operations(request);
-                } else {
-                    route(request, path, own);
-                }
+        Admission.Facts facts = facts(request);
+        Routing current = routing;
+        Admission.Target target = current.admission().target(facts);
+        if (target instanceof RouteChoice choice) {
+            route(request, facts, current, choice, own);
+        } else if (target instanceof Refusal refusal) {
+            if (refusal == Refusal.TRACE) {
+                request.response().putHeader("allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
             }
-            case JWKS -> request.response().putHeader("content-type", "application/json")
-                    .putHeader("cache-control", "max-age=300").end(signer.jwks());
-            case CALLBACK -> callback(request);
-            case LOGIN -> login(request, RequestPaths.safeReturn(request.getParam("return")), Level.SUBSTANTIAL, null);
-            case LOGOUT -> logout(request);
-            case BACKCHANNEL_LOGOUT -> backchannelLogout(request);
-            default -> {
-                String matching = RequestPaths.forMatching(path);
-                if (RouteChoice.reserved(matching)) {
-                    refuse(request, Refusal.UNKNOWN_GATEWAY_PATH, null, null);
-                } else {
-                    route(request, matching, own);
-                }
+            refuse(request, refusal, null, null);
+        } else {
+            switch ((Admission.Own) target) {
+                // Load balancers probe the main port; metrics move to the management port when there is one.
+                case HEALTH, READY, METRICS -> operations(request);
+                case JWKS -> request.response().putHeader("content-type", "application/json")
+                        .putHeader("cache-control", "max-age=300").end(signer.jwks());
+                case CALLBACK -> callback(request);
+                case LOGIN -> login(request, RequestPaths.safeReturn(request.getParam("return")), Level.SUBSTANTIAL, null);
+                case LOGOUT -> logout(request);
+                case BACKCHANNEL_LOGOUT -> backchannelLogout(request);
             }
         }
+    }
+
+    /** What {@link Admission} needs of a request on Vert.x's path. */
+    private static Admission.Facts facts(HttpServerRequest request) {
+        MultiMap headers = request.headers();
+        // getAll only when there is one: it makes a list, and most requests have no body.
+        List<String> codings = headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
+                ? headers.getAll(HttpHeaderNames.TRANSFER_ENCODING) : null;
+        return new Admission.Facts(request.method().name(), request.uri(), request.path(), headers.getAll(HttpHeaderNames.HOST),
+                request.authority(), request.version() == HttpVersion.HTTP_1_0, codings,
+                request.canUpgradeToWebSocket(), headers.get(HttpHeaderNames.ORIGIN));
     }
 
     /**
@@ -313,7 +308,7 @@ public final class GatewayServer {
         if (authority == null) {
             return publicHost;
         }
-        String host = withoutFinalDot(authority.host());
+        String host = Admission.withoutFinalDot(authority.host());
         boolean known = host.equalsIgnoreCase(config.publicUrl().getHost()) || host.equalsIgnoreCase(route.host());
         return known ? authority.toString() : publicHost;
     }
@@ -373,132 +368,34 @@ public final class GatewayServer {
         webSockets.replaceAll((connection, sessionId) -> sessionId.equals(from) ? to : sessionId);
     }
 
-    /**
-     * Whether a WebSocket handshake comes from a page of the origin it is addressed to (its
-     * {@code Origin} header, which browsers always send on one). A client that sends none is not a
-     * browser page, and carries no cookie a page could have lent it.
-     */
-    private boolean sameOrigin(HttpServerRequest request) {
-        String origin = request.getHeader("origin");
-        if (origin == null || request.authority() == null) {
-            return origin == null;
-        }
-        try {
-            URI from = new URI(origin);
-            String scheme = config.publicUrl().getScheme();
-            int defaultPort = "https".equals(scheme) ? 443 : 80;
-            String fromHost = withoutFinalDot(from.getHost());
-            int fromPort = from.getPort() > 0 ? from.getPort() : defaultPort;
-            if (!scheme.equalsIgnoreCase(from.getScheme()) || fromHost == null) {
-                return false;
-            }
-            // The gateway's public origin: behind a TLS proxy that rewrites Host, the only one to match.
-            int publicPort = config.publicUrl().getPort() > 0 ? config.publicUrl().getPort() : defaultPort;
-            if (fromHost.equalsIgnoreCase(config.publicUrl().getHost()) && fromPort == publicPort) {
-                return true;
-            }
-            int port = request.authority().port() > 0 ? request.authority().port() : defaultPort;
-            return fromHost.equalsIgnoreCase(withoutFinalDot(request.authority().host())) && fromPort == port;
-        } catch (java.net.URISyntaxException unreadable) {
-            return false;
-        }
-    }
-
-    private static String withoutFinalDot(String host) {
-        return host != null && host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
-    }
-
-    /** {@code path}: as routes match it ({@link RequestPaths#forMatching}). */
-    private void route(HttpServerRequest request, String path, HttpClient own) {
-        String host = request.authority() == null ? null : request.authority().host();
-        if (host != null && host.endsWith(".")) {
-            // "apps.hopital.example." names the same host: it must not miss that host's routes.
-            host = host.substring(0, host.length() - 1);
-        }
-        Routing current = routing;
-        RouteChoice choice = RouteChoice.of(current.configs(), host, path);
-        if (choice == null) {
-            // A decision like any other: probes of addresses no app serves are part of the evidence.
-            refuse(request, Refusal.NO_ROUTE, null, null);
-            return;
-        }
+    /** A routed request: its session read, then {@link Admission#decide}'s verdict carried out. */
+    private void route(HttpServerRequest request, Admission.Facts facts, Routing current, RouteChoice choice, HttpClient own) {
         Route route = current.routes().get(choice.index());
+        String routeId = route.config().id();
         request.pause();
         String sessionId = sessionId(request);
         Future<Session> lookup = sessionId == null ? Future.succeededFuture() : store.get(sessionId);
         lookup.onComplete(found -> {
-            if (found.failed()) {
-                request.resume();
-                refuse(request, Refusal.SESSIONS_UNAVAILABLE, route.config().id(), null);
-                return;
-            }
-            Session session = found.result();
+            Session session = found.succeeded() ? found.result() : null;
             if (session != null && session.refreshDue(System.currentTimeMillis() / 1000)) {
-                refresh(request, sessionId, session, route.config().id());
+                refresh(request, sessionId, session, routeId);
             }
-            Decision decision = unlessUnrecorded(choice.decide(session));
-            if (decision == AUDIT_UNWRITABLE) {
+            Admission.Verdict verdict = found.failed() ? Admission.sessionsUnavailable()
+                    : current.admission().decide(facts, choice, session);
+            if (verdict.kind() != Admission.Kind.FORWARD) {
                 request.resume();
-                refuse(request, Refusal.AUDIT_UNAVAILABLE, route.config().id(), session, decision);
-                return;
             }
-            switch (decision.outcome()) {
-                case ALLOW -> forward(request, route, session, decision, own);
-                case LOGIN, STEP_UP -> {
-                    request.resume();
-                    if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
-                        // A form post cannot be replayed after a login round trip: say so instead.
-                        refuse(request, Refusal.LOGIN_NEEDED, route.config().id(), session, decision);
-                    } else {
-                        afterRecorded(request, record(request, route.config().id(), decision, session, 302),
-                                () -> login(request, RequestPaths.safeReturn(request.uri()), choice.minLevel(),
-                                        decision.outcome() == Outcome.STEP_UP ? sessionId : null));
-                    }
-                }
-                case DENY -> {
-                    request.resume();
-                    refuse(request, Refusal.POLICY, route.config().id(), session, decision);
-                }
+            switch (verdict.kind()) {
+                case FORWARD -> forward(request, route, session, verdict.decision(), own);
+                case LOGIN -> afterRecorded(request, record(request, routeId, verdict.decision(), session, 302),
+                        () -> login(request, RequestPaths.safeReturn(request.uri()), verdict.level(),
+                                verdict.stepUp() ? sessionId : null));
+                case REFUSE -> refuse(request, verdict.refusal(), routeId, session, verdict.decision());
             }
         });
     }
 
-    /**
-     * Why the gateway cannot tell which app and path a request is for, or null. The app must see the
-     * request the gateway routed and decided on: one host (RFC 9112 §3.2: a missing, repeated or
-     * invalid {@code Host} is a 400) that the target does not contradict, an unambiguous path, and a
-     * body framed one way only.
-     */
-    private static Refusal invalidTarget(HttpServerRequest request) {
-        if (!RequestPaths.printable(request.uri())) {
-            return Refusal.UNPRINTABLE_TARGET;
-        }
-        if (RequestPaths.ambiguous(request.path())) {
-            return Refusal.AMBIGUOUS_PATH;
-        }
-        List<String> hosts = request.headers().getAll("host");
-        if (hosts.size() > 1 || (hosts.isEmpty() ? request.version() != HttpVersion.HTTP_1_0 : request.authority() == null)) {
-            return Refusal.INVALID_HOST;
-        }
-        if (!RequestPaths.sameHost(request.uri(), hosts.isEmpty() ? null : hosts.get(0))) {
-            return Refusal.TARGET_NAMES_ANOTHER_HOST;
-        }
-        // getAll only when there is one: it makes a list, and most requests have no body.
-        if (request.getHeader("transfer-encoding") != null
-                && !Forwarder.onlyChunked(request.headers().getAll("transfer-encoding"))) {
-            return Refusal.TRANSFER_CODING;
-        }
-        return null;
-    }
-
     private void forward(HttpServerRequest request, Route route, Session session, Decision decision, HttpClient own) {
-        if (request.canUpgradeToWebSocket() && !sameOrigin(request)) {
-            // A page elsewhere on the same site (another host of the hospital's domain) is sent the Lax
-            // cookie with its WebSocket handshake and could then read the socket in the person's name.
-            request.resume();
-            refuse(request, Refusal.WEBSOCKET_OTHER_ORIGIN, route.config().id(), session);
-            return;
-        }
         String sessionId = session == null ? null : sessionId(request);
         MultiMap incoming = request.headers();
         String peer = request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress();
@@ -576,34 +473,30 @@ public final class GatewayServer {
     private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
 
     /**
-     * Whether {@code request} takes the fast lane ({@link FastLane}), decided as {@link #handle} and
-     * {@link #route} would: only a plain HTTP/1.1 request to an http app, whose target and session are
-     * readable at once and that the policy allows without a refresh due. Anything else (the gateway's
-     * own paths, refusals, logins, a clustered store's read, an upgrade, a body in chunks, a
-     * connection to close) returns null with the request untouched, and Vert.x's path decides it.
+     * Whether {@code request} takes the fast lane ({@link FastLane}): a plain HTTP/1.1 request to an
+     * http app whose session is readable at once and that {@link Admission} lets through. Anything else
+     * (the gateway's own paths, refusals, logins, a clustered store's read, a refresh due, an upgrade, a
+     * body in chunks) returns null with the request untouched, and Vert.x's path carries out the same
+     * step's verdict.
      */
     private FastLane.Pass admit(io.netty.handler.codec.http.HttpRequest request, FastLane.Browser browser) {
         if (!(request.headers() instanceof MultiMap headers) || !FastLane.eligible(request)) {
             return null;
         }
         String uri = request.uri();
-        if (!RequestPaths.printable(uri)) {
-            return null;
-        }
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
         List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
         HostAndPort authority = hosts.size() == 1 ? browser.authority.of(hosts.get(0), PARSE_AUTHORITY) : null;
-        if (authority == null || RequestPaths.ambiguous(path) || !RequestPaths.sameHost(uri, hosts.get(0))
-                || OWN_PATHS.contains(path)) {
+        String method = request.method().name();
+        // Eligible: HTTP/1.1, no Transfer-Encoding, no upgrade.
+        Admission.Facts facts = new Admission.Facts(method, uri, path, hosts, authority, false, null, false, null);
+        Routing current = routing;
+        if (!(current.admission().target(facts) instanceof RouteChoice choice)) {
             return null;
         }
-        String matching = RequestPaths.forMatching(path);
-        Routing current = routing;
-        RouteChoice choice = RouteChoice.reserved(matching) ? null
-                : RouteChoice.of(current.configs(), withoutFinalDot(authority.host()), matching);
-        Route route = choice == null ? null : current.routes().get(choice.index());
-        if (route == null || route.direct() == null) {
+        Route route = current.routes().get(choice.index());
+        if (route.direct() == null) {
             return null;
         }
         Cookies cookies = browser.cookies.of(headers.getAll(HttpHeaderNames.COOKIE), readCookies);
@@ -619,26 +512,21 @@ public final class GatewayServer {
                 return null;
             }
         }
-        Decision decision = unlessUnrecorded(choice.decide(session));
-        if (decision.outcome() != Outcome.ALLOW) {
+        Admission.Verdict verdict = current.admission().decide(facts, choice, session);
+        if (verdict.kind() != Admission.Kind.FORWARD) {
             return null;
         }
         // Admitted: from here on the request is changed for the app.
-        String method = request.method().name();
         String client = clientAddress(browser.peer, headers);
         String requestId = headers.get(X_REQUEST_ID);
         String routeId = route.config().id();
         AppHeaders added = forApp(headers, cookies.forApp(), browser.peer, authority, route.config(), session);
-        record(method, path, client, requestId, routeId, decision, session, 0);
+        record(method, path, client, requestId, routeId, verdict.decision(), session, 0);
         fastLane.increment();
         return new FastLane.Pass(route.direct(), route.direct().requestFor(request, added::applyTo), session != null,
                 status -> record(method, path, client, requestId, routeId,
                         new Decision(Outcome.DENY, Refusal.upstream(status).reason()), null, status));
     }
-
-    /** The paths {@link #handle} answers itself, whatever the routes. */
-    private static final Set<String> OWN_PATHS = Set.of("/healthz", "/readyz", "/metrics", JWKS, CALLBACK, LOGIN,
-            LOGOUT, BACKCHANNEL_LOGOUT);
 
     /**
      * Refreshes the session's tokens in the background, once at a time per session: this request goes
@@ -888,15 +776,6 @@ public final class GatewayServer {
         if (doomed != null) {
             doomed.forEach(headers::remove);
         }
-    }
-
-    /** The refusal of an allowed request whose record cannot be written (audit.onWriteFailure: refuse). */
-    private static final Decision AUDIT_UNWRITABLE = new Decision(Outcome.DENY, "audit trail cannot be written");
-
-    /** An allowed request is refused while its record cannot be written, unless the establishment chose to serve it. */
-    private Decision unlessUnrecorded(Decision decision) {
-        return decision.outcome() == Outcome.ALLOW && !listener.recording() && !listener.admitsUnrecorded()
-                ? AUDIT_UNWRITABLE : decision;
     }
 
     private Future<Void> record(HttpServerRequest request, String routeId, Decision decision, Session session, int status) {

@@ -8,7 +8,7 @@ import java.util.Locale;
  * record gives, and the page the person reads, in French or English, saying what to do next. Every
  * refusal goes through one of these, so the page, the status and the record agree.
  */
-enum Refusal {
+enum Refusal implements Admission.Target {
     UNPRINTABLE_TARGET(400, "characters a request target cannot hold", Texts.ADDRESS),
     AMBIGUOUS_PATH(400, "ambiguous path", Texts.ADDRESS),
     INVALID_HOST(400, "missing, repeated or invalid Host header", Texts.ADDRESS),
