@@ -45,7 +45,7 @@ final class Admission {
     }
 
     /** What {@link #target} finds: a {@link Refusal}, one of the gateway's {@link Own} endpoints, or a {@link RouteChoice}. */
-    sealed interface Target permits Refusal, Own, RouteChoice {
+    public sealed interface Target permits Refusal, Own, RouteChoice {
     }
 
     /** The gateway's own endpoints, answered by it whatever the routes. */

@@ -61,7 +61,7 @@ final class FastLane extends ChannelDuplexHandler {
     static final class Browser {
         final String peer;
         final LastResult<String, io.vertx.core.net.HostAndPort> authority = new LastResult<>();
-        final LastResult<List<String>, GatewayServer.Cookies> cookies = new LastResult<>();
+        final LastResult<List<String>, fr.hcbroker.gateway.session.SessionCookies.Read> cookies = new LastResult<>();
 
         Browser(String peer) {
             this.peer = peer;

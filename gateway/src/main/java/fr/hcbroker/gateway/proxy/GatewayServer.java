@@ -4,14 +4,14 @@ import fr.hcbroker.gateway.config.GatewayConfig;
 import fr.hcbroker.gateway.config.RouteConfig;
 import fr.hcbroker.gateway.identity.AssertionSigner;
 import fr.hcbroker.gateway.identity.HeaderContract;
-import fr.hcbroker.gateway.oidc.OidcException;
+import fr.hcbroker.gateway.oidc.OidcEndpoints;
 import fr.hcbroker.gateway.oidc.OidcProvider;
 import fr.hcbroker.gateway.policy.Decision;
 import fr.hcbroker.gateway.policy.DecisionEvent;
 import fr.hcbroker.gateway.policy.DecisionListener;
 import fr.hcbroker.gateway.policy.Outcome;
-import fr.hcbroker.gateway.session.PendingLogin;
 import fr.hcbroker.gateway.session.Session;
+import fr.hcbroker.gateway.session.SessionCookies;
 import fr.hcbroker.gateway.session.SessionStore;
 import fr.hcbroker.loa.Level;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -21,11 +21,9 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
-import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -34,17 +32,14 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
-import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 import io.vertx.httpproxy.HttpProxy;
 import java.net.URI;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
@@ -66,7 +61,6 @@ public final class GatewayServer {
     static final String LOGIN = "/.hc/login";
     static final String BACKCHANNEL_LOGOUT = "/.hc/backchannel-logout";
     static final String JWKS = "/.well-known/hc-broker/jwks.json";
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
     private static final AsciiString ACCEPT_LANGUAGE = AsciiString.cached("accept-language");
     private static final Function<String, HostAndPort> PARSE_AUTHORITY = host -> HostAndPort.parseAuthority(host, -1);
@@ -82,13 +76,6 @@ public final class GatewayServer {
     private record Routing(List<Route> routes, Admission admission) {
     }
 
-    /**
-     * The gateway's reading of a browser's Cookie headers: its session id (as Vert.x reads it) and the
-     * header the app gets (null: no cookie left).
-     */
-    record Cookies(String sessionId, String forApp) {
-    }
-
     private final Vertx vertx;
     private volatile GatewayConfig config;
     private final SessionStore store;
@@ -96,11 +83,10 @@ public final class GatewayServer {
     private final AssertionSigner signer;
     private final DecisionListener listener;
     private final PrometheusMeterRegistry metrics;
-    private final String cookieName;
-    /** Binds login attempts to the browser that started them: a random value, shared by its tabs. */
-    private final String loginCookieName;
-    /** {@link #cookies}, made once: the lane remembers its result per connection. */
-    private final Function<List<String>, Cookies> readCookies = this::cookies;
+    private final SessionCookies cookies;
+    /** {@link SessionCookies#read}, made once: the lane remembers its result per connection. */
+    private final Function<List<String>, SessionCookies.Read> readCookies;
+    private final OidcEndpoints endpoints;
     private final HttpClient client;
     private final io.micrometer.core.instrument.Timer answered;
     /** Requests the fast lane took: the rest of the decisions went through Vert.x. */
@@ -108,14 +94,12 @@ public final class GatewayServer {
     private volatile Routing routing;
     private final java.util.Map<Outcome, io.micrometer.core.instrument.Counter> decisions = new java.util.EnumMap<>(Outcome.class);
     private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final java.util.Set<String> refreshing = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Open WebSockets and the session each was opened in. */
     private final Map<HttpConnection, String> webSockets = new java.util.concurrent.ConcurrentHashMap<>();
     /** How often open WebSockets are checked against their sessions: how late one outlives its session. */
     public static final long WEBSOCKET_CHECK_MILLIS = 5_000;
     private long webSocketCheck = -1;
     private volatile HttpServer managementServer;
-    private final java.util.Map<String, io.micrometer.core.instrument.Counter> refreshes = new java.util.HashMap<>();
     private int boundPort;
 
     public GatewayServer(Vertx vertx, GatewayConfig config, SessionStore store, OidcProvider oidc,
@@ -127,9 +111,24 @@ public final class GatewayServer {
         this.listener = listener;
         this.metrics = metrics;
         this.signer = new AssertionSigner(config.publicUrl().toString(), Clock.systemUTC(), store);
-        // __Host- binds the cookie to this exact origin; browsers accept it only with Secure, so on https.
-        this.cookieName = config.https() ? "__Host-hc_session" : "hc_session";
-        this.loginCookieName = config.https() ? "__Host-hc_login" : "hc_login";
+        this.cookies = new SessionCookies(config.https());
+        this.readCookies = cookies::read;
+        this.endpoints = new OidcEndpoints(config.publicUrl(), store, oidc, cookies, new OidcEndpoints.Answers() {
+            @Override
+            public Future<Void> record(HttpServerRequest request, String routeId, Decision decision, Session session, int status) {
+                return GatewayServer.this.record(request, routeId, decision, session, status);
+            }
+
+            @Override
+            public void refuse(HttpServerRequest request, Refusal refusal) {
+                GatewayServer.this.refuse(request, refusal, null, null);
+            }
+
+            @Override
+            public void afterRecorded(HttpServerRequest request, Future<Void> recorded, Runnable send) {
+                GatewayServer.afterRecorded(request, recorded, send);
+            }
+        }, this::moveWebSockets, metrics);
         int timeoutMs = (int) config.upstreamTimeout().toMillis();
         this.client = client(vertx, timeoutMs);
         this.answered = io.micrometer.core.instrument.Timer.builder("hc_gateway_upstream")
@@ -142,9 +141,6 @@ public final class GatewayServer {
         for (Outcome outcome : Outcome.values()) {
             decisions.put(outcome, metrics.counter("hc_gateway_decisions", "outcome",
                     outcome.name().toLowerCase(Locale.ROOT)));
-        }
-        for (String result : List.of("ok", "refused", "unavailable")) {
-            refreshes.put(result, metrics.counter("hc_gateway_token_refreshes", "result", result));
         }
         vertx.setPeriodic(15_000, id -> signer.forgetExpired());
     }
@@ -168,10 +164,10 @@ public final class GatewayServer {
                     .origin(context -> context.client().request(new RequestOptions()
                             .setServer(origin).setHost(upstream.getHost()).setPort(port).setSsl("https".equals(upstream.getScheme()))
                             .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)))
-                    .addInterceptor(new WebSocketRules(ownCookies()), true)
+                    .addInterceptor(new WebSocketRules(cookies.names()), true)
                     .addInterceptor(new UpstreamErrors(failed), true);
-            built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed, ownCookies(), answered), webSockets,
-                    DirectUpstream.of(vertx, upstream, timeoutMs, ownCookies(), answered)));
+            built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed, cookies.names(), answered), webSockets,
+                    DirectUpstream.of(vertx, upstream, timeoutMs, cookies.names(), answered)));
         }
         return new Routing(List.copyOf(built), new Admission(config, listener));
     }
@@ -278,10 +274,10 @@ public final class GatewayServer {
                 case HEALTH, READY, METRICS -> operations(request);
                 case JWKS -> request.response().putHeader("content-type", "application/json")
                         .putHeader("cache-control", "max-age=300").end(signer.jwks());
-                case CALLBACK -> callback(request);
-                case LOGIN -> login(request, RequestPaths.safeReturn(request.getParam("return")), Level.SUBSTANTIAL, null);
-                case LOGOUT -> logout(request);
-                case BACKCHANNEL_LOGOUT -> backchannelLogout(request);
+                case CALLBACK -> endpoints.callback(request);
+                case LOGIN -> endpoints.login(request, RequestPaths.safeReturn(request.getParam("return")), Level.SUBSTANTIAL, null);
+                case LOGOUT -> endpoints.logout(request);
+                case BACKCHANNEL_LOGOUT -> endpoints.backchannelLogout(request);
             }
         }
     }
@@ -373,12 +369,12 @@ public final class GatewayServer {
         Route route = current.routes().get(choice.index());
         String routeId = route.config().id();
         request.pause();
-        String sessionId = sessionId(request);
+        String sessionId = cookies.sessionId(request);
         Future<Session> lookup = sessionId == null ? Future.succeededFuture() : store.get(sessionId);
         lookup.onComplete(found -> {
             Session session = found.succeeded() ? found.result() : null;
             if (session != null && session.refreshDue(System.currentTimeMillis() / 1000)) {
-                refresh(request, sessionId, session, routeId);
+                endpoints.refresh(request, sessionId, session, routeId);
             }
             Admission.Verdict verdict = found.failed() ? Admission.sessionsUnavailable()
                     : current.admission().decide(facts, choice, session);
@@ -388,7 +384,7 @@ public final class GatewayServer {
             switch (verdict.kind()) {
                 case FORWARD -> forward(request, route, session, verdict.decision(), own);
                 case LOGIN -> afterRecorded(request, record(request, routeId, verdict.decision(), session, 302),
-                        () -> login(request, RequestPaths.safeReturn(request.uri()), verdict.level(),
+                        () -> endpoints.login(request, RequestPaths.safeReturn(request.uri()), verdict.level(),
                                 verdict.stepUp() ? sessionId : null));
                 case REFUSE -> refuse(request, verdict.refusal(), routeId, session, verdict.decision());
             }
@@ -396,10 +392,10 @@ public final class GatewayServer {
     }
 
     private void forward(HttpServerRequest request, Route route, Session session, Decision decision, HttpClient own) {
-        String sessionId = session == null ? null : sessionId(request);
+        String sessionId = session == null ? null : cookies.sessionId(request);
         MultiMap incoming = request.headers();
         String peer = request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress();
-        Consumer<MultiMap> added = forApp(incoming, withoutOwnCookies(incoming.getAll(HttpHeaderNames.COOKIE)), peer,
+        Consumer<MultiMap> added = forApp(incoming, cookies.withoutOwn(incoming.getAll(HttpHeaderNames.COOKIE)), peer,
                 request.authority(), route.config(), session)::applyTo;
         record(request, route.config().id(), decision, session, 0);
         if (request.canUpgradeToWebSocket()) {
@@ -499,8 +495,8 @@ public final class GatewayServer {
         if (route.direct() == null) {
             return null;
         }
-        Cookies cookies = browser.cookies.of(headers.getAll(HttpHeaderNames.COOKIE), readCookies);
-        String sessionId = cookies.sessionId();
+        SessionCookies.Read read = browser.cookies.of(headers.getAll(HttpHeaderNames.COOKIE), readCookies);
+        String sessionId = read.sessionId();
         Session session = null;
         if (sessionId != null) {
             Future<Session> found = store.readsInPlace() ? store.get(sessionId) : null;
@@ -520,151 +516,12 @@ public final class GatewayServer {
         String client = clientAddress(browser.peer, headers);
         String requestId = headers.get(X_REQUEST_ID);
         String routeId = route.config().id();
-        AppHeaders added = forApp(headers, cookies.forApp(), browser.peer, authority, route.config(), session);
+        AppHeaders added = forApp(headers, read.forApp(), browser.peer, authority, route.config(), session);
         record(method, path, client, requestId, routeId, verdict.decision(), session, 0);
         fastLane.increment();
         return new FastLane.Pass(route.direct(), route.direct().requestFor(request, added::applyTo), session != null,
                 status -> record(method, path, client, requestId, routeId,
                         new Decision(Outcome.DENY, Refusal.upstream(status).reason()), null, status));
-    }
-
-    /**
-     * Refreshes the session's tokens in the background, once at a time per session: this request goes
-     * on with the session as it is, so a slow or unreachable Keycloak delays nobody (and open sessions
-     * keep working while it is down; retried 30 s later). Keycloak refusing the refresh (its session
-     * ended, the user was disabled) ends the gateway session: the next request logs in again.
-     */
-    private void refresh(HttpServerRequest request, String sessionId, Session session, String routeId) {
-        if (!refreshing.add(sessionId)) {
-            return;
-        }
-        oidc.refresh(session)
-                .compose(fresh -> store.replace(sessionId, session, fresh))
-                .onSuccess(replaced -> refreshes.get("ok").increment())
-                .recover(failure -> {
-                    if (failure instanceof OidcException refused && !refused.unavailable()) {
-                        refreshes.get("refused").increment();
-                        return store.remove(sessionId).compose(v -> record(request, routeId, new Decision(Outcome.ALLOW,
-                                "logout by Keycloak (" + refused.getMessage() + ")"), session, 0)).map(true);
-                    }
-                    refreshes.get("unavailable").increment();
-                    return store.replace(sessionId, session,
-                            session.refreshLater(System.currentTimeMillis() / 1000 + 30));
-                })
-                .onComplete(done -> refreshing.remove(sessionId));
-    }
-
-    private void login(HttpServerRequest request, String returnPath, Level level, String replacing) {
-        String existing = cookieValue(request, loginCookieName);
-        // One value per browser, kept while it has one: tabs logging in at once all keep theirs valid.
-        String browser = existing != null && existing.matches("[A-Za-z0-9_-]{43}") ? existing : random();
-        oidc.start(returnPath, level, replacing, browser)
-                .compose(start -> {
-                    String url = start.getKey();
-                    int hash = url.lastIndexOf('#');
-                    return store.putPending(url.substring(hash + 1), start.getValue()).map(v -> url.substring(0, hash));
-                })
-                .onSuccess(url -> request.response()
-                        .addCookie(Cookie.cookie(loginCookieName, browser).setPath("/").setHttpOnly(true)
-                                .setSameSite(CookieSameSite.LAX).setSecure(config.https()).setMaxAge(600))
-                        .setStatusCode(302).putHeader("location", url)
-                        .putHeader("cache-control", "no-store").end())
-                .onFailure(failure -> unavailableOrRefused(request, failure));
-    }
-
-    private void callback(HttpServerRequest request) {
-        String state = request.getParam("state");
-        String code = request.getParam("code");
-        if (state == null || code == null) {
-            refuse(request, Refusal.CALLBACK_INCOMPLETE, null, null);
-            return;
-        }
-        store.takePending(state).onComplete(taken -> {
-            PendingLogin pending = taken.succeeded() ? taken.result() : null;
-            if (pending != null && !pending.browser().equals(cookieValue(request, loginCookieName))) {
-                // A callback link opened in another browser than the one that logged in: completing it
-                // would log this person in as whoever did (login CSRF). The attempt is spent.
-                refuse(request, Refusal.LOGIN_IN_ANOTHER_BROWSER, null, null);
-                return;
-            }
-            if (pending == null) {
-                refuse(request, Refusal.LOGIN_EXPIRED, null, null);
-                return;
-            }
-            String sessionId = random();
-            oidc.complete(code, pending, random())
-                    .compose(session -> store.put(sessionId, session).map(session))
-                    .compose(session -> {
-                        if (pending.replacing() == null) {
-                            return Future.succeededFuture(session);
-                        }
-                        moveWebSockets(pending.replacing(), sessionId);
-                        return store.remove(pending.replacing()).map(session);
-                    })
-                    .compose(session -> record(request, null,
-                            new Decision(Outcome.ALLOW, "login at " + session.level().acr()), session, 302).map(session))
-                    .onSuccess(session -> {
-                        Cookie cookie = Cookie.cookie(cookieName, sessionId).setPath("/").setHttpOnly(true)
-                                .setSameSite(CookieSameSite.LAX).setSecure(config.https());
-                        request.response().addCookie(cookie).setStatusCode(302)
-                                .putHeader("location", RequestPaths.safeReturn(pending.returnPath()))
-                                .putHeader("cache-control", "no-store").end();
-                    })
-                    .onFailure(failure -> unavailableOrRefused(request, failure));
-        });
-    }
-
-    private void logout(HttpServerRequest request) {
-        String sessionId = sessionId(request);
-        // Read before removing, so the record says whose session ended.
-        Future<Session> ended = sessionId == null ? Future.succeededFuture() : store.get(sessionId).otherwise((Session) null);
-        ended.onComplete(found -> {
-            Session session = found.result();
-            Future<Void> removed = sessionId == null ? Future.succeededFuture() : store.remove(sessionId);
-            String home = config.publicUrl().resolve("/").toString();
-            // Ended from the server when Keycloak can be asked; else the browser goes to Keycloak's
-            // end-session page, where the person confirms.
-            removed.compose(v -> oidc.endSession(session))
-                    .compose(atKeycloak -> atKeycloak ? Future.succeededFuture(home) : oidc.endSessionUrl(home))
-                    .onComplete(url -> afterRecorded(request,
-                            record(request, null, new Decision(Outcome.ALLOW, "logout"), session, 302), () -> request.response()
-                                .addCookie(Cookie.cookie(cookieName, "").setPath("/").setMaxAge(0).setHttpOnly(true)
-                                        .setSameSite(CookieSameSite.LAX).setSecure(config.https()))
-                                .setStatusCode(302)
-                                .putHeader("location", url.succeeded() ? url.result() : "/")
-                                .putHeader("cache-control", "no-store").end()));
-        });
-    }
-
-    private void backchannelLogout(HttpServerRequest request) {
-        if (request.method() != HttpMethod.POST) {
-            request.response().setStatusCode(405).end();
-            return;
-        }
-        request.setExpectMultipart(true);
-        request.end().compose(v -> {
-                    String token = request.getFormAttribute("logout_token");
-                    if (token == null) {
-                        return Future.failedFuture(new OidcException("no logout_token", false, null));
-                    }
-                    return oidc.logoutToken(token);
-                })
-                .compose(ids -> store.removeMatching(ids.getKey(), ids.getValue()))
-                // One record per session ended, naming whose it was; one without a person if none was open here.
-                .onSuccess(ended -> afterRecorded(request, ended.isEmpty()
-                                ? record(request, null, new Decision(Outcome.ALLOW, "back-channel logout (no session)"), null, 200)
-                                : Future.all(ended.stream().map(session -> record(request, null,
-                                        new Decision(Outcome.ALLOW, "back-channel logout"), session, 200)).toList()).mapEmpty(),
-                        () -> request.response().putHeader("cache-control", "no-store").end()))
-                .onFailure(failure -> afterRecorded(request,
-                        record(request, null, new Decision(Outcome.DENY, "invalid logout token"), null, 400),
-                        () -> request.response().setStatusCode(400).putHeader("content-type", "application/json")
-                                .end("{\"error\":\"invalid_request\"}")));
-    }
-
-    private void unavailableOrRefused(HttpServerRequest request, Throwable failure) {
-        boolean unavailable = failure instanceof OidcException oe && oe.unavailable();
-        refuse(request, unavailable ? Refusal.LOGIN_UNAVAILABLE : Refusal.LOGIN_REFUSED, null, null);
     }
 
     /** Answers with the refusal's page once its record (reason, status) is on disk. */
@@ -677,86 +534,6 @@ public final class GatewayServer {
         afterRecorded(request, record(request, routeId, decision, session, refusal.status()),
                 () -> Pages.send(request.response(), refusal, Refusal.english(request.getHeader(ACCEPT_LANGUAGE)),
                         decision.reason()));
-    }
-
-    private String sessionId(HttpServerRequest request) {
-        return cookieValue(request, cookieName);
-    }
-
-    private static String cookieValue(HttpServerRequest request, String name) {
-        Cookie cookie = request.getCookie(name);
-        return cookie == null || cookie.getValue().isEmpty() ? null : cookie.getValue();
-    }
-
-    private Cookies cookies(List<String> headers) {
-        return new Cookies(cookieValue(headers.isEmpty() ? null : headers.get(0), cookieName), withoutOwnCookies(headers));
-    }
-
-    /** As {@link HttpServerRequest#getCookie} reads it: the first {@code Cookie} header, strictly decoded. */
-    private static String cookieValue(String cookieHeader, String name) {
-        if (cookieHeader == null) {
-            return null;
-        }
-        // decodeAll: the same pairs in order, without the sorted set decode() builds (the first of a name wins in both).
-        for (io.netty.handler.codec.http.cookie.Cookie cookie : ServerCookieDecoder.STRICT.decodeAll(cookieHeader)) {
-            if (cookie.name().equals(name)) {
-                return cookie.value().isEmpty() ? null : cookie.value();
-            }
-        }
-        return null;
-    }
-
-    /** The gateway's cookies: the session's and the login's. */
-    private java.util.Set<String> ownCookies() {
-        return java.util.Set.of(cookieName, loginCookieName);
-    }
-
-    /**
-     * The browser's Cookie headers without the gateway's cookies (the app never sees them): the other
-     * pairs, trimmed, joined with "; " into one header; null when none is left. Pairs are found by
-     * index rather than split and trimmed copies.
-     */
-    private String withoutOwnCookies(List<String> cookies) {
-        StringBuilder kept = new StringBuilder();
-        for (String header : cookies) {
-            for (int start = 0; start <= header.length(); ) {
-                int end = header.indexOf(';', start);
-                end = end < 0 ? header.length() : end;
-                int from = trimStart(header, start, end);
-                int to = trimEnd(header, from, end);
-                if (from < to && !isOwnCookie(header, from, to)) {
-                    kept.append(kept.isEmpty() ? "" : "; ").append(header, from, to);
-                }
-                start = end + 1;
-            }
-        }
-        return kept.isEmpty() ? null : kept.toString();
-    }
-
-    /** Whether the pair in {@code header[from, to)} is named (trimmed, any case) as one of the gateway's cookies. */
-    private boolean isOwnCookie(String header, int from, int to) {
-        int eq = header.indexOf('=', from);
-        int nameEnd = trimEnd(header, from, eq < 0 || eq > to ? to : eq);
-        return named(header, from, nameEnd, cookieName) || named(header, from, nameEnd, loginCookieName);
-    }
-
-    private static boolean named(String header, int from, int to, String name) {
-        return to - from == name.length() && header.regionMatches(true, from, name, 0, name.length());
-    }
-
-    /** As {@link String#trim}: characters up to space are trimmed. */
-    private static int trimStart(String s, int from, int to) {
-        while (from < to && s.charAt(from) <= ' ') {
-            from++;
-        }
-        return from;
-    }
-
-    private static int trimEnd(String s, int from, int to) {
-        while (to > from && s.charAt(to - 1) <= ' ') {
-            to--;
-        }
-        return to;
     }
 
     /** X-Forwarded-*, Forwarded and X-Real-IP from a peer that is not a configured proxy: not believed. */
@@ -845,11 +622,5 @@ public final class GatewayServer {
                         null);
             }
         });
-    }
-
-    private static String random() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }
