@@ -2,6 +2,8 @@ package fr.hcbroker.gateway.oidc;
 
 import fr.hcbroker.gateway.policy.Decision;
 import fr.hcbroker.gateway.policy.Outcome;
+import fr.hcbroker.gateway.proxy.GatewayServer;
+import fr.hcbroker.gateway.proxy.Notice;
 import fr.hcbroker.gateway.proxy.Refusal;
 import fr.hcbroker.gateway.proxy.RequestPaths;
 import fr.hcbroker.gateway.session.PendingLogin;
@@ -88,6 +90,10 @@ public final class OidcEndpoints {
     public void callback(HttpServerRequest request) {
         String state = request.getParam("state");
         String code = request.getParam("code");
+        if (state != null && code == null && request.getParam("error") != null) {
+            cancelled(request, state, request.getParam("error"));
+            return;
+        }
         if (state == null || code == null) {
             answers.refuse(request, Refusal.CALLBACK_INCOMPLETE);
             return;
@@ -123,6 +129,32 @@ public final class OidcEndpoints {
         });
     }
 
+    /**
+     * Keycloak sent the person back without a login (RFC 6749 §4.1.2.1: {@code error}, typically
+     * {@code access_denied} when they pressed "cancel and go back to the application" on the card
+     * page). A step-up cancelled leaves the session as it was, at its level; a login cancelled leaves
+     * none. Either way a page says so in the person's language, rather than "login interrupted". The
+     * attempt is spent, and only the browser that started it gets the page.
+     */
+    private void cancelled(HttpServerRequest request, String state, String error) {
+        store.takePending(state).onComplete(taken -> {
+            PendingLogin pending = taken.succeeded() ? taken.result() : null;
+            if (pending == null || !pending.browser().equals(cookies.loginValue(request))) {
+                answers.refuse(request, pending == null ? Refusal.LOGIN_EXPIRED : Refusal.LOGIN_IN_ANOTHER_BROWSER);
+                return;
+            }
+            boolean stepUp = pending.replacing() != null;
+            // The error code is Keycloak's word, one token: kept short in the record.
+            String code = error.length() > 40 || !error.matches("[a-z_]+") ? "other" : error;
+            // The record names whose step-up it was: the session it would have replaced, still open.
+            Future<Session> kept = stepUp ? store.get(pending.replacing()).otherwise((Session) null) : Future.succeededFuture();
+            kept.onComplete(session -> answers.afterRecorded(request, answers.record(request, null, new Decision(Outcome.DENY,
+                            (stepUp ? "step-up cancelled at Keycloak (" : "login cancelled at Keycloak (") + code + ")"),
+                            session.result(), 200),
+                    () -> (stepUp ? Notice.STEP_UP_CANCELLED : Notice.LOGIN_CANCELLED).send(request)));
+        });
+    }
+
     public void logout(HttpServerRequest request) {
         String sessionId = cookies.sessionId(request);
         // Read before removing, so the record says whose session ended.
@@ -130,7 +162,7 @@ public final class OidcEndpoints {
         ended.onComplete(found -> {
             Session session = found.result();
             Future<Void> removed = sessionId == null ? Future.succeededFuture() : store.remove(sessionId);
-            String home = publicUrl.resolve("/").toString();
+            String home = publicUrl.resolve(GatewayServer.LOGGED_OUT).toString();
             // Ended from the server when Keycloak can be asked; else the browser goes to Keycloak's
             // end-session page, where the person confirms.
             removed.compose(v -> oidc.endSession(session))
@@ -138,7 +170,7 @@ public final class OidcEndpoints {
                     .onComplete(url -> answers.afterRecorded(request,
                             answers.record(request, null, new Decision(Outcome.ALLOW, "logout"), session, 302),
                             () -> request.response().addCookie(cookies.sessionEnded()).setStatusCode(302)
-                                    .putHeader("location", url.succeeded() ? url.result() : "/")
+                                    .putHeader("location", url.succeeded() ? url.result() : GatewayServer.LOGGED_OUT)
                                     .putHeader("cache-control", "no-store").end()));
         });
     }

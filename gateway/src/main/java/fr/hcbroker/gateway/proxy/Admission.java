@@ -50,7 +50,7 @@ final class Admission {
 
     /** The gateway's own endpoints, answered by it whatever the routes. */
     enum Own implements Target {
-        HEALTH, READY, METRICS, JWKS, CALLBACK, LOGIN, LOGOUT, BACKCHANNEL_LOGOUT
+        HEALTH, READY, METRICS, JWKS, CALLBACK, LOGIN, LOGOUT, LOGGED_OUT, BACKCHANNEL_LOGOUT
     }
 
     /** What happens to a routed request. */
@@ -141,6 +141,7 @@ final class Admission {
             case GatewayServer.CALLBACK -> Own.CALLBACK;
             case GatewayServer.LOGIN -> Own.LOGIN;
             case GatewayServer.LOGOUT -> Own.LOGOUT;
+            case GatewayServer.LOGGED_OUT -> Own.LOGGED_OUT;
             case GatewayServer.BACKCHANNEL_LOGOUT -> Own.BACKCHANNEL_LOGOUT;
             default -> null;
         };

@@ -58,6 +58,8 @@ public final class GatewayServer {
 
     static final String CALLBACK = "/.hc/callback";
     static final String LOGOUT = "/.hc/logout";
+    /** Where a logout lands: "you are logged out", and a link to log in again. */
+    public static final String LOGGED_OUT = "/.hc/logged-out";
     static final String LOGIN = "/.hc/login";
     static final String BACKCHANNEL_LOGOUT = "/.hc/backchannel-logout";
     static final String JWKS = "/.well-known/hc-broker/jwks.json";
@@ -277,6 +279,7 @@ public final class GatewayServer {
                 case CALLBACK -> endpoints.callback(request);
                 case LOGIN -> endpoints.login(request, RequestPaths.safeReturn(request.getParam("return")), Level.SUBSTANTIAL, null);
                 case LOGOUT -> endpoints.logout(request);
+                case LOGGED_OUT -> Notice.LOGGED_OUT.send(request);
                 case BACKCHANNEL_LOGOUT -> endpoints.backchannelLogout(request);
             }
         }

@@ -100,6 +100,7 @@ class AdmissionStepTest {
             "GET; /.hc/callback; apps.example; false; -; false; CALLBACK",
             "GET; /.hc/login; apps.example; false; -; false; LOGIN",
             "GET; /.hc/logout; apps.example; false; -; false; LOGOUT",
+            "GET; /.hc/logged-out; apps.example; false; -; false; LOGGED_OUT",
             "POST; /.hc/backchannel-logout; apps.example; false; -; false; BACKCHANNEL_LOGOUT",
             "GET; /.well-known/hc-broker/jwks.json; apps.example; false; -; false; JWKS",
             "GET; /.hc/other; apps.example; false; -; false; UNKNOWN_GATEWAY_PATH",
