@@ -23,7 +23,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -96,8 +95,7 @@ public final class GatewayServer {
     private volatile Routing routing;
     private final java.util.Map<Outcome, io.micrometer.core.instrument.Counter> decisions = new java.util.EnumMap<>(Outcome.class);
     private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** Open WebSockets and the session each was opened in. */
-    private final Map<HttpConnection, String> webSockets = new java.util.concurrent.ConcurrentHashMap<>();
+    private final OpenWebSockets openWebSockets;
     /** How often open WebSockets are checked against their sessions: how late one outlives its session. */
     public static final long WEBSOCKET_CHECK_MILLIS = 5_000;
     private long webSocketCheck = -1;
@@ -107,6 +105,7 @@ public final class GatewayServer {
     public GatewayServer(Vertx vertx, GatewayConfig config, SessionStore store, OidcProvider oidc,
                          DecisionListener listener, PrometheusMeterRegistry metrics) {
         this.vertx = vertx;
+        this.openWebSockets = new OpenWebSockets(store);
         this.config = config;
         this.store = store;
         this.oidc = oidc;
@@ -130,7 +129,7 @@ public final class GatewayServer {
             public void afterRecorded(HttpServerRequest request, Future<Void> recorded, Runnable send) {
                 GatewayServer.afterRecorded(request, recorded, send);
             }
-        }, this::moveWebSockets, metrics);
+        }, openWebSockets::sessionReplaced, metrics);
         int timeoutMs = (int) config.upstreamTimeout().toMillis();
         this.client = client(vertx, timeoutMs);
         this.answered = io.micrometer.core.instrument.Timer.builder("hc_gateway_upstream")
@@ -138,7 +137,7 @@ public final class GatewayServer {
         this.fastLane = metrics.counter("hc_gateway_fast_lane");
         this.routing = routes(config);
         metrics.gauge("hc_gateway_sessions", store, SessionStore::size);
-        metrics.gauge("hc_gateway_websockets", this, GatewayServer::openWebSockets);
+        metrics.gauge("hc_gateway_websockets", openWebSockets, OpenWebSockets::count);
         // Looked up once: a registry lookup per request (tags, map) costs more than the count itself.
         for (Outcome outcome : Outcome.values()) {
             decisions.put(outcome, metrics.counter("hc_gateway_decisions", "outcome",
@@ -196,7 +195,7 @@ public final class GatewayServer {
     public Future<Void> start() {
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         // Port 0 (tests): a negative port is Vert.x's way to make the instances share one random port.
-        webSocketCheck = vertx.setPeriodic(WEBSOCKET_CHECK_MILLIS, id -> closeEndedWebSockets());
+        webSocketCheck = vertx.setPeriodic(WEBSOCKET_CHECK_MILLIS, id -> openWebSockets.closeEnded());
         Future<Void> management = config.management() == null ? Future.succeededFuture()
                 : vertx.createHttpServer().requestHandler(this::operations)
                         .listen(config.management().port(), config.management().host())
@@ -333,40 +332,6 @@ public final class GatewayServer {
         }
     }
 
-    /**
-     * Closes the WebSockets whose session has ended: a logout, a back-channel logout (on any node), a
-     * refresh Keycloak refused, the idle or absolute timeout. A socket is one long request, and without
-     * this it went on relaying in the name of someone no longer logged in.
-     */
-    private void closeEndedWebSockets() {
-        webSockets.keySet().removeIf(GatewayServer::closed);
-        webSockets.forEach((connection, sessionId) -> store.isOpen(sessionId).onSuccess(alive -> {
-            if (!alive && webSockets.remove(connection) != null) {
-                connection.close();
-            }
-        }));
-    }
-
-    /**
-     * Whether a WebSocket's connection has closed. The proxy relays an upgraded connection as a raw
-     * socket, whose end no handler set on the connection hears: its channel is asked (a Vert.x
-     * internal class, the one behind every HTTP/1.1 connection).
-     */
-    private static boolean closed(HttpConnection connection) {
-        return connection instanceof io.vertx.core.net.impl.ConnectionBase base && !base.channel().isActive();
-    }
-
-    /** WebSockets open through this node (a gauge). */
-    private int openWebSockets() {
-        webSockets.keySet().removeIf(GatewayServer::closed);
-        return webSockets.size();
-    }
-
-    /** A step-up replaced a session: its WebSockets now belong to the new one, and stay open. */
-    private void moveWebSockets(String from, String to) {
-        webSockets.replaceAll((connection, sessionId) -> sessionId.equals(from) ? to : sessionId);
-    }
-
     /** A routed request: its session read, then {@link Admission#decide}'s verdict carried out. */
     private void route(HttpServerRequest request, Admission.Facts facts, Routing current, RouteChoice choice, HttpClient own) {
         Route route = current.routes().get(choice.index());
@@ -404,7 +369,7 @@ public final class GatewayServer {
         if (request.canUpgradeToWebSocket()) {
             added.accept(incoming);
             if (sessionId != null) {
-                webSockets.put(request.connection(), sessionId);
+                openWebSockets.opened(request.connection(), sessionId);
             }
             route.webSockets().handle(request);
         } else {
