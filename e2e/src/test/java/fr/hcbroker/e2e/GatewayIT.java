@@ -619,7 +619,8 @@ class GatewayIT {
             HttpResponse<String> logout = browser.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/.hc/logout")).build());
             assertThat(logout.statusCode()).isEqualTo(302);
             // Keycloak's session was ended from the server: no confirmation page to leave unanswered.
-            assertThat(logout.headers().firstValue("location").orElseThrow()).isEqualTo(stack.gatewayUrl() + "/");
+            assertThat(logout.headers().firstValue("location").orElseThrow()).isEqualTo(stack.gatewayUrl() + "/.hc/logged-out");
+            assertThat(browser.get(stack.gatewayUrl() + "/.hc/logged-out").body()).contains("Vous êtes déconnecté", "/.hc/login");
             assertThat(browser.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/echo")).build()).statusCode())
                     .isEqualTo(302);
             // The same browser (a shared workstation) asks for the app again: Keycloak wants a login,

@@ -36,6 +36,21 @@ final class Pages {
                 .end(html(refusal, english, detail));
     }
 
+    /** A notice (a logout, a cancelled login): 200, with its link. */
+    static void send(HttpServerResponse response, Notice notice, boolean english) {
+        if (response.ended() || response.headWritten()) {
+            return;
+        }
+        Refusal.Text text = notice.text();
+        response.setStatusCode(200)
+                .putHeader("content-type", "text/html; charset=utf-8")
+                .putHeader("cache-control", "no-store")
+                .putHeader("content-language", english ? "en" : "fr")
+                .putHeader("content-security-policy", CSP)
+                .end(page(english, english ? text.titleEn() : text.titleFr(), english ? text.textEn() : text.textFr(),
+                        notice.link(), notice.linkText(english)));
+    }
+
     /** The same page as a whole Netty answer, for {@link FastLane}. */
     static FullHttpResponse response(Refusal refusal, boolean english) {
         byte[] body = html(refusal, english, null).getBytes(StandardCharsets.UTF_8);
@@ -54,12 +69,16 @@ final class Pages {
         if (words.contains("%s")) {
             words = words.formatted(escape(detail == null ? "" : detail));
         }
+        return page(english, title, words, "/", english ? "Home" : "Accueil");
+    }
+
+    private static String page(boolean english, String title, String words, String link, String linkText) {
         return """
                 <!doctype html>
                 <html lang="%s"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
                 <title>%s</title><style>body{font-family:sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}</style></head>
-                <body><h1>%s</h1><p>%s</p><p><a href="/">%s</a></p></body></html>
-                """.formatted(english ? "en" : "fr", title, title, words, english ? "Home" : "Accueil");
+                <body><h1>%s</h1><p>%s</p><p><a href="%s">%s</a></p></body></html>
+                """.formatted(english ? "en" : "fr", title, title, words, link, linkText);
     }
 
     private static String escape(String text) {

@@ -213,10 +213,56 @@ class AdmissionTest {
         assertThat(answer).contains("content-language: " + lang, "lang=\"" + lang + "\"", shown).doesNotContain(notShown);
     }
 
+    @Test
+    @DisplayName("a logout lands on 'you are logged out' in the person's language, with a link to log in again")
+    void aLogoutLandsOnTheLoggedOutPage() throws Exception {
+        sessions.sessions.put("leaving", sessions.sessions.get(NURSE));
+        String answer = send("/.hc/logout", "Cookie: hc_session=leaving\r\n", true);
+        assertThat(status(answer)).isEqualTo(302);
+        assertThat(answer).containsIgnoringCase("location: /.hc/logged-out").containsIgnoringCase("hc_session=;");
+        assertThat(sessions.sessions).doesNotContainKey("leaving");
+        assertThat(decisions).singleElement().satisfies(e -> assertThat(e.decision().reason()).isEqualTo("logout"));
+        String page = send("/.hc/logged-out", "", true);
+        assertThat(status(page)).isEqualTo(200);
+        assertThat(page).contains("Vous êtes déconnecté", "href=\"/.hc/login\"", "Se reconnecter").doesNotContain("logged out");
+        assertThat(send("/.hc/logged-out", "Accept-Language: en\r\n", true))
+                .contains("You are logged out", "Log in again").doesNotContain("déconnecté");
+        assertThat(appSaw).isEmpty();
+    }
+
+    @ParameterizedTest(name = "[{index}] replacing={0}, lang={1}")
+    @CsvSource(delimiter = '|', value = {
+            "true | fr | Vérification annulée | step-up cancelled at Keycloak (access_denied) | nurse",
+            "true | en | Verification cancelled | step-up cancelled at Keycloak (access_denied) | nurse",
+            "false | fr | Connexion annulée | login cancelled at Keycloak (access_denied) | ''",
+            "false | en | Login cancelled | login cancelled at Keycloak (access_denied) | ''"})
+    void aLoginOrStepUpCancelledAtKeycloakSaysSoAndKeepsTheSession(boolean stepUp, String lang, String title, String reason,
+                                                                  String user) throws Exception {
+        String browser = "b".repeat(43);
+        String state = "state-" + stepUp + lang;
+        sessions.pending.put(state, new PendingLogin("n", "v", "/high/x", Level.HIGH, stepUp ? NURSE : null, browser));
+        String answer = send("/.hc/callback?state=" + state + "&error=access_denied&error_description=x",
+                "Cookie: hc_login=" + browser + "\r\nAccept-Language: " + lang + "\r\n", true);
+        assertThat(status(answer)).as(answer).isEqualTo(200);
+        assertThat(answer).contains(title).doesNotContain("Connexion interrompue", "Login interrupted");
+        assertThat(decisions).singleElement().satisfies(e -> {
+            assertThat(e.decision().reason()).isEqualTo(reason);
+            assertThat(e.session() == null ? "" : e.session().username()).isEqualTo(user);
+        });
+        assertThat(sessions.sessions).containsKey(NURSE);
+        // Spent: the same callback again is an expired attempt, and another browser gets nothing either.
+        assertThat(status(send("/.hc/callback?state=" + state + "&error=access_denied",
+                "Cookie: hc_login=" + browser + "\r\n", true))).isEqualTo(400);
+        sessions.pending.put(state, new PendingLogin("n", "v", "/high/x", Level.HIGH, null, browser));
+        assertThat(send("/.hc/callback?state=" + state + "&error=access_denied", "Cookie: hc_login=" + "c".repeat(43) + "\r\n", true))
+                .contains("400", "Connexion refusée");
+    }
+
     /** Sessions in a map, read in place like the embedded store; {@link #failing} makes every read fail. */
     static final class FakeSessions implements SessionStore {
         final Map<String, Session> sessions = new ConcurrentHashMap<>();
         final AtomicBoolean failing = new AtomicBoolean();
+        final Map<String, PendingLogin> pending = new ConcurrentHashMap<>();
         private final Map<String, String> keys = new ConcurrentHashMap<>();
 
         @Override
@@ -258,12 +304,13 @@ class AdmissionTest {
 
         @Override
         public Future<Void> putPending(String state, PendingLogin login) {
+            pending.put(state, login);
             return Future.succeededFuture();
         }
 
         @Override
         public Future<PendingLogin> takePending(String state) {
-            return Future.succeededFuture();
+            return Future.succeededFuture(pending.remove(state));
         }
 
         @Override
