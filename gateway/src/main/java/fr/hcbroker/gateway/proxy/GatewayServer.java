@@ -6,6 +6,7 @@ import fr.hcbroker.gateway.identity.AssertionSigner;
 import fr.hcbroker.gateway.identity.HeaderContract;
 import fr.hcbroker.gateway.oidc.OidcException;
 import fr.hcbroker.gateway.oidc.OidcProvider;
+import fr.hcbroker.gateway.oidc.SignOut;
 import fr.hcbroker.gateway.policy.Decision;
 import fr.hcbroker.gateway.policy.DecisionEvent;
 import fr.hcbroker.gateway.policy.DecisionListener;
@@ -63,6 +64,9 @@ public final class GatewayServer {
 
     static final String CALLBACK = "/.hc/callback";
     static final String LOGOUT = "/.hc/logout";
+    static final String SWITCH = "/.hc/switch";
+    /** Where Keycloak sends the browser back after a change of user: the login, demanding a new authentication. */
+    static final String SWITCHED = "/.hc/switched";
     static final String LOGIN = "/.hc/login";
     static final String BACKCHANNEL_LOGOUT = "/.hc/backchannel-logout";
     static final String JWKS = "/.well-known/hc-broker/jwks.json";
@@ -289,7 +293,9 @@ public final class GatewayServer {
                     .putHeader("cache-control", "max-age=300").end(signer.jwks());
             case CALLBACK -> callback(request);
             case LOGIN -> login(request, RequestPaths.safeReturn(request.getParam("return")), Level.SUBSTANTIAL, null);
-            case LOGOUT -> logout(request);
+            case LOGOUT -> signOut(request, SignOut.Kind.LOGOUT);
+            case SWITCH -> signOut(request, SignOut.Kind.SWITCH);
+            case SWITCHED -> login(request, "/", Level.SUBSTANTIAL, null, true);
             case BACKCHANNEL_LOGOUT -> backchannelLogout(request);
             default -> {
                 String matching = RequestPaths.forMatching(path);
@@ -638,7 +644,7 @@ public final class GatewayServer {
 
     /** The paths {@link #handle} answers itself, whatever the routes. */
     private static final Set<String> OWN_PATHS = Set.of("/healthz", "/readyz", "/metrics", JWKS, CALLBACK, LOGIN,
-            LOGOUT, BACKCHANNEL_LOGOUT);
+            LOGOUT, SWITCH, SWITCHED, BACKCHANNEL_LOGOUT);
 
     /**
      * Refreshes the session's tokens in the background, once at a time per session: this request goes
@@ -667,10 +673,15 @@ public final class GatewayServer {
     }
 
     private void login(HttpServerRequest request, String returnPath, Level level, String replacing) {
+        login(request, returnPath, level, replacing, false);
+    }
+
+    /** {@code fresh}: a new authentication is demanded, at Keycloak and at PSC ({@code prompt=login}). */
+    private void login(HttpServerRequest request, String returnPath, Level level, String replacing, boolean fresh) {
         String existing = cookieValue(request, loginCookieName);
         // One value per browser, kept while it has one: tabs logging in at once all keep theirs valid.
         String browser = existing != null && existing.matches("[A-Za-z0-9_-]{43}") ? existing : random();
-        oidc.start(returnPath, level, replacing, browser)
+        oidc.start(returnPath, level, replacing, browser, fresh)
                 .compose(start -> {
                     String url = start.getKey();
                     int hash = url.lastIndexOf('#');
@@ -726,25 +737,76 @@ public final class GatewayServer {
         });
     }
 
-    private void logout(HttpServerRequest request) {
+    /**
+     * Logout or change of user: a GET (or HEAD) only shows the confirmation page, whose button posts the
+     * token ({@link SignOut}); a POST without it ends nothing. So no other page (a link, an image, a
+     * form on another host of the domain) can log a person out or switch the user.
+     */
+    private void signOut(HttpServerRequest request, SignOut.Kind kind) {
+        boolean english = Refusal.english(request.getHeader(ACCEPT_LANGUAGE));
         String sessionId = sessionId(request);
+        if (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD) {
+            request.response().putHeader("content-type", "text/html; charset=utf-8")
+                    .putHeader("cache-control", "no-store")
+                    .putHeader("content-language", english ? "en" : "fr")
+                    .putHeader("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+                    .end(SignOut.page(kind, sessionId, english));
+            return;
+        }
+        if (request.method() != HttpMethod.POST) {
+            request.response().setStatusCode(405).putHeader("allow", "GET, HEAD, POST").end();
+            return;
+        }
+        request.setExpectMultipart(true);
+        request.end().onComplete(read -> {
+            if (read.failed() || !SignOut.confirmed(sessionId, request.getFormAttribute(SignOut.FIELD))) {
+                refuse(request, Refusal.SIGN_OUT_UNCONFIRMED, null, null);
+                return;
+            }
+            endSession(request, sessionId, kind);
+        });
+    }
+
+    /**
+     * Ends, in order, the gateway session, then Keycloak's and (for a login through Pro Santé Connect)
+     * PSC's, in the browser: Keycloak's end-session endpoint with an ID token hint, from which Keycloak
+     * sends the browser to PSC's. When that cannot be (Keycloak's session already over, Keycloak out of
+     * reach), Keycloak's session is ended from the server, or at its own page; the record says which.
+     * A change of user then comes back to {@link #SWITCHED}: the login, demanding a new authentication.
+     */
+    private void endSession(HttpServerRequest request, String sessionId, SignOut.Kind kind) {
+        String name = kind == SignOut.Kind.SWITCH ? "logout for a change of user" : "logout";
+        String after = config.publicUrl().resolve(kind == SignOut.Kind.SWITCH ? SWITCHED : "/").toString();
         // Read before removing, so the record says whose session ended.
         Future<Session> ended = sessionId == null ? Future.succeededFuture() : store.get(sessionId).otherwise((Session) null);
         ended.onComplete(found -> {
             Session session = found.result();
             Future<Void> removed = sessionId == null ? Future.succeededFuture() : store.remove(sessionId);
-            String home = config.publicUrl().resolve("/").toString();
-            // Ended from the server when Keycloak can be asked; else the browser goes to Keycloak's
-            // end-session page, where the person confirms.
-            removed.compose(v -> oidc.endSession(session))
-                    .compose(atKeycloak -> atKeycloak ? Future.succeededFuture(home) : oidc.endSessionUrl(home))
-                    .onComplete(url -> afterRecorded(request,
-                            record(request, null, new Decision(Outcome.ALLOW, "logout"), session, 302), () -> request.response()
+            removed.onComplete(gone -> {
+                if (gone.failed()) {
+                    // Nothing may say "ended" while the gateway session could still be open.
+                    refuse(request, Refusal.SESSIONS_UNAVAILABLE, null, session);
+                    return;
+                }
+                String[] reason = {name};
+                Future<String> next = session == null ? Future.succeededFuture(after)
+                        : oidc.endSessionInBrowser(session, after).recover(notInBrowser -> oidc.endSession(session)
+                                .compose(atKeycloak -> {
+                                    reason[0] = name + (atKeycloak
+                                            ? " (Keycloak's session ended from the server: an identity provider's, if any, was not reached)"
+                                            : " (Keycloak out of reach: its session is left to its end-session page)");
+                                    return atKeycloak ? Future.succeededFuture(after) : oidc.endSessionUrl(after);
+                                }));
+                next.onComplete(url -> afterRecorded(request,
+                        record(request, null, new Decision(Outcome.ALLOW, reason[0]), session, 302), () -> request.response()
                                 .addCookie(Cookie.cookie(cookieName, "").setPath("/").setMaxAge(0).setHttpOnly(true)
                                         .setSameSite(CookieSameSite.LAX).setSecure(config.https()))
                                 .setStatusCode(302)
-                                .putHeader("location", url.succeeded() ? url.result() : "/")
+                                .putHeader("location", url.succeeded() ? url.result() : after)
+                                // Back and the browser's cache must show nothing of the session's pages to the next person.
+                                .putHeader("clear-site-data", "\"cache\"")
                                 .putHeader("cache-control", "no-store").end()));
+            });
         });
     }
 
