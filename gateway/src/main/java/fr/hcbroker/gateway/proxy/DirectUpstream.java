@@ -94,7 +94,7 @@ final class DirectUpstream {
         for (var it = incoming.headers().iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> header = it.next();
             CharSequence name = header.getKey();
-            if (!Forwarder.hopByHop(name) && !AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST)) {
+            if (!AnswerPolicy.hopByHop(name) && !AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST)) {
                 headers.add(name, header.getValue());
             }
         }

@@ -61,7 +61,7 @@ final class FastLane extends ChannelDuplexHandler {
     static final class Browser {
         final String peer;
         final LastResult<String, io.vertx.core.net.HostAndPort> authority = new LastResult<>();
-        final LastResult<List<String>, GatewayServer.Cookies> cookies = new LastResult<>();
+        final LastResult<List<String>, fr.hcbroker.gateway.session.SessionCookies.Read> cookies = new LastResult<>();
 
         Browser(String peer) {
             this.peer = peer;
@@ -69,13 +69,11 @@ final class FastLane extends ChannelDuplexHandler {
     }
 
     /**
-     * An admitted request's app and the request to send it, whether the answer is personal (its Cache-Control then set like
-     * {@link Forwarder}'s), and who to tell when the app cannot answer (502 or 504).
+     * An admitted request's app and the request to send it, whether the answer is personal (its Cache-Control then set by
+     * {@link AnswerPolicy}), and who to tell when the app cannot answer (502 or 504).
      */
     record Pass(DirectUpstream upstream, HttpRequest toApp, boolean personal, java.util.function.IntConsumer failed) {
     }
-
-    private static final AsciiString PERSONAL = AsciiString.cached(Forwarder.PERSONAL);
 
     private final Gate gate;
     private final Browser browser;
@@ -365,7 +363,7 @@ final class FastLane extends ChannelDuplexHandler {
             if (part instanceof LastHttpContent last) {
                 done = true;
                 if (!last.trailingHeaders().isEmpty()) {
-                    // Trailers are headers too, unfiltered: the app's end without them.
+                    // AnswerPolicy: trailers are not relayed; the app's end without them.
                     if (last.content().isReadable()) {
                         browser.write(new DefaultHttpContent(last.content()));
                     } else {
@@ -387,7 +385,7 @@ final class FastLane extends ChannelDuplexHandler {
         }
 
         /**
-         * The app's headers made the browser's, the way {@link Forwarder#respond} does. Names and values
+         * The app's headers made the browser's by {@link AnswerPolicy}, as on every relay. Names and values
          * the gateway sets are Netty's constants: hashed and checked once, not on every answer.
          */
         private void prepare(HttpResponse response) {
@@ -397,7 +395,7 @@ final class FastLane extends ChannelDuplexHandler {
             boolean cookies = false;
             for (Map.Entry<String, String> header : headers) {
                 String name = header.getKey();
-                if (Forwarder.hopByHop(name)) {
+                if (AnswerPolicy.hopByHop(name)) {
                     dropped = dropped == null ? new ArrayList<>(2) : dropped;
                     dropped.add(name);
                 } else if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.SET_COOKIE)) {
@@ -413,16 +411,17 @@ final class FastLane extends ChannelDuplexHandler {
             if (cookies) {
                 List<String> kept = new ArrayList<>();
                 for (String setCookie : headers.getAll(HttpHeaderNames.SET_COOKIE)) {
-                    if (!Forwarder.setsCookie(setCookie, pass.upstream().ownCookies())) {
+                    if (AnswerPolicy.relayed(HttpHeaderNames.SET_COOKIE, setCookie, pass.upstream().ownCookies(), false)) {
                         kept.add(setCookie);
                     }
                 }
                 headers.set(HttpHeaderNames.SET_COOKIE, kept);
             }
             int status = response.status().code();
-            if (pass.personal() && status != 304 && !headers.contains(HttpHeaderNames.CACHE_CONTROL)) {
-                headers.set(HttpHeaderNames.CACHE_CONTROL, Forwarder.assets(headers.get(HttpHeaderNames.CONTENT_TYPE))
-                        ? HttpHeaderValues.PRIVATE : PERSONAL);
+            AsciiString cacheControl = AnswerPolicy.cacheControl(pass.personal(), status,
+                    headers.contains(HttpHeaderNames.CACHE_CONTROL), headers.get(HttpHeaderNames.CONTENT_TYPE));
+            if (cacheControl != null) {
+                headers.set(HttpHeaderNames.CACHE_CONTROL, cacheControl);
             }
             boolean bodiless = status == 204 || status == 304 || HttpMethod.HEAD.equals(request.method());
             if (!bodiless && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {

@@ -1,7 +1,6 @@
 package fr.hcbroker.gateway.proxy;
 
 import io.micrometer.core.instrument.Timer;
-import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -31,23 +30,6 @@ import java.util.function.Consumer;
  */
 final class Forwarder {
 
-    /**
-     * RFC 9110 §7.6.1: meaningful on one connection only. {@code Host} is the app's own, set below. A
-     * switch rather than a map: it runs for every header of every request and response.
-     */
-    static boolean hopByHop(CharSequence name) {
-        return switch (name.length()) {
-            case 2 -> AsciiString.contentEqualsIgnoreCase(name, "te");
-            case 7 -> AsciiString.contentEqualsIgnoreCase(name, "upgrade") || AsciiString.contentEqualsIgnoreCase(name, "trailer");
-            case 10 -> AsciiString.contentEqualsIgnoreCase(name, "connection") || AsciiString.contentEqualsIgnoreCase(name, "keep-alive");
-            case 16 -> AsciiString.contentEqualsIgnoreCase(name, "proxy-connection");
-            case 17 -> AsciiString.contentEqualsIgnoreCase(name, "transfer-encoding");
-            case 18 -> AsciiString.contentEqualsIgnoreCase(name, "proxy-authenticate");
-            case 19 -> AsciiString.contentEqualsIgnoreCase(name, "proxy-authorization");
-            default -> false;
-        };
-    }
-
     private final SocketAddress origin;
     private final String host;
     private final int port;
@@ -76,24 +58,10 @@ final class Forwarder {
     }
 
     /**
-     * Whether a {@code Set-Cookie} value sets one of {@code cookies}. The gateway's cookies are its own:
-     * an app (any app behind the same origin) that could set them could put a person in a session it chose.
-     */
-    static boolean setsCookie(String setCookie, Set<String> cookies) {
-        // A nameless cookie ("=hc_session=id") is stored by browsers and sent back as "hc_session=id".
-        String pair = setCookie.strip();
-        while (pair.startsWith("=")) {
-            pair = pair.substring(1).strip();
-        }
-        int eq = pair.indexOf('=');
-        return cookies.contains((eq < 0 ? pair : pair.substring(0, eq)).trim());
-    }
-
-    /**
      * Sends {@code request} (paused, headers already checked by the gateway) to the app, with the
      * client of the event loop it arrived on; {@code added} sets the gateway's own headers on the
      * request to the app, after the browser's are copied. {@code personal}: the request carries a
-     * person's identity, so the answer is theirs (see {@link #PERSONAL}).
+     * person's identity, so the answer is theirs (see {@link AnswerPolicy#PERSONAL}).
      */
     void forward(HttpServerRequest request, HttpClient client, Consumer<MultiMap> added, boolean personal) {
         // Only chunked alone gets here: the gateway refuses any other transfer coding first.
@@ -112,7 +80,7 @@ final class Forwarder {
             MultiMap headers = upstream.headers();
             for (Map.Entry<String, String> header : request.headers()) {
                 String name = header.getKey();
-                if (!hopByHop(name) && !"host".equalsIgnoreCase(name)) {
+                if (!AnswerPolicy.hopByHop(name) && !"host".equalsIgnoreCase(name)) {
                     headers.add(name, header.getValue());
                 }
             }
@@ -145,28 +113,6 @@ final class Forwarder {
         });
     }
 
-    /**
-     * What an answer made for a logged-in person gets when its app says nothing of caching (legacy apps
-     * rarely do): no shared cache may keep it, and the browser may not store it, so that Back after a
-     * logout on a shared workstation does not show the previous person's patient. Style sheets, scripts
-     * and fonts get {@code private} only: they name nobody, and reloading them would slow pages. Images
-     * do not: a patient's photo or a scanned document is one.
-     */
-    static final String PERSONAL = "private, no-store";
-
-    static boolean assets(String contentType) {
-        if (contentType == null) {
-            return false;
-        }
-        String type = contentType.strip();
-        return startsWithIgnoringCase(type, "font/") || startsWithIgnoringCase(type, "text/css")
-                || startsWithIgnoringCase(type, "text/javascript") || startsWithIgnoringCase(type, "application/javascript");
-    }
-
-    private static boolean startsWithIgnoringCase(String text, String prefix) {
-        return text.regionMatches(true, 0, prefix, 0, prefix.length());
-    }
-
     /** The most an answer to an HTTP/1.0 client without a length may hold (it is kept in memory). */
     static final int MAX_WHOLE_BODY = 16 * 1024 * 1024;
 
@@ -186,14 +132,14 @@ final class Forwarder {
         }
         MultiMap headers = response.headers();
         for (Map.Entry<String, String> header : answer.headers()) {
-            String name = header.getKey();
-            if (!hopByHop(name) && !(name.equalsIgnoreCase("set-cookie") && setsCookie(header.getValue(), ownCookies))) {
-                headers.add(name, header.getValue());
+            if (AnswerPolicy.relayed(header.getKey(), header.getValue(), ownCookies, false)) {
+                headers.add(header.getKey(), header.getValue());
             }
         }
-        // Not on a 304: its headers update the stored answer's (RFC 9111 §4.3.4), and it names no type.
-        if (personal && answer.statusCode() != 304 && !answer.headers().contains("cache-control")) {
-            headers.set("cache-control", assets(answer.getHeader("content-type")) ? "private" : PERSONAL);
+        CharSequence cacheControl = AnswerPolicy.cacheControl(personal, answer.statusCode(),
+                answer.headers().contains("cache-control"), answer.getHeader("content-type"));
+        if (cacheControl != null) {
+            headers.set("cache-control", cacheControl);
         }
         int status = answer.statusCode();
         if (request.method() == HttpMethod.HEAD || status == 204 || status == 304) {

@@ -4,15 +4,15 @@ import fr.hcbroker.gateway.config.GatewayConfig;
 import fr.hcbroker.gateway.config.RouteConfig;
 import fr.hcbroker.gateway.identity.AssertionSigner;
 import fr.hcbroker.gateway.identity.HeaderContract;
-import fr.hcbroker.gateway.oidc.OidcException;
+import fr.hcbroker.gateway.oidc.OidcEndpoints;
 import fr.hcbroker.gateway.oidc.OidcProvider;
 import fr.hcbroker.gateway.oidc.SignOut;
 import fr.hcbroker.gateway.policy.Decision;
 import fr.hcbroker.gateway.policy.DecisionEvent;
 import fr.hcbroker.gateway.policy.DecisionListener;
 import fr.hcbroker.gateway.policy.Outcome;
-import fr.hcbroker.gateway.session.PendingLogin;
 import fr.hcbroker.gateway.session.Session;
+import fr.hcbroker.gateway.session.SessionCookies;
 import fr.hcbroker.gateway.session.SessionStore;
 import fr.hcbroker.loa.Level;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -22,11 +22,9 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
-import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -35,17 +33,14 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
-import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 import io.vertx.httpproxy.HttpProxy;
 import java.net.URI;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
@@ -65,12 +60,9 @@ public final class GatewayServer {
     static final String CALLBACK = "/.hc/callback";
     static final String LOGOUT = "/.hc/logout";
     static final String SWITCH = "/.hc/switch";
-    /** Where Keycloak sends the browser back after a change of user: the login, demanding a new authentication. */
-    static final String SWITCHED = "/.hc/switched";
     static final String LOGIN = "/.hc/login";
     static final String BACKCHANNEL_LOGOUT = "/.hc/backchannel-logout";
     static final String JWKS = "/.well-known/hc-broker/jwks.json";
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
     private static final AsciiString ACCEPT_LANGUAGE = AsciiString.cached("accept-language");
     private static final Function<String, HostAndPort> PARSE_AUTHORITY = host -> HostAndPort.parseAuthority(host, -1);
@@ -82,15 +74,8 @@ public final class GatewayServer {
     private record Route(RouteConfig config, Forwarder forwarder, HttpProxy webSockets, DirectUpstream direct) {
     }
 
-    /** The routes in order, and their configurations for {@link RouteChoice}: swapped as one on reload. */
-    private record Routing(List<Route> routes, List<RouteConfig> configs) {
-    }
-
-    /**
-     * The gateway's reading of a browser's Cookie headers: its session id (as Vert.x reads it) and the
-     * header the app gets (null: no cookie left).
-     */
-    record Cookies(String sessionId, String forApp) {
+    /** The routes in order, and the admission step that chooses among them: swapped as one on reload. */
+    private record Routing(List<Route> routes, Admission admission) {
     }
 
     private final Vertx vertx;
@@ -100,11 +85,10 @@ public final class GatewayServer {
     private final AssertionSigner signer;
     private final DecisionListener listener;
     private final PrometheusMeterRegistry metrics;
-    private final String cookieName;
-    /** Binds login attempts to the browser that started them: a random value, shared by its tabs. */
-    private final String loginCookieName;
-    /** {@link #cookies}, made once: the lane remembers its result per connection. */
-    private final Function<List<String>, Cookies> readCookies = this::cookies;
+    private final SessionCookies cookies;
+    /** {@link SessionCookies#read}, made once: the lane remembers its result per connection. */
+    private final Function<List<String>, SessionCookies.Read> readCookies;
+    private final OidcEndpoints endpoints;
     private final HttpClient client;
     private final io.micrometer.core.instrument.Timer answered;
     /** Requests the fast lane took: the rest of the decisions went through Vert.x. */
@@ -112,14 +96,12 @@ public final class GatewayServer {
     private volatile Routing routing;
     private final java.util.Map<Outcome, io.micrometer.core.instrument.Counter> decisions = new java.util.EnumMap<>(Outcome.class);
     private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final java.util.Set<String> refreshing = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Open WebSockets and the session each was opened in. */
     private final Map<HttpConnection, String> webSockets = new java.util.concurrent.ConcurrentHashMap<>();
     /** How often open WebSockets are checked against their sessions: how late one outlives its session. */
     public static final long WEBSOCKET_CHECK_MILLIS = 5_000;
     private long webSocketCheck = -1;
     private volatile HttpServer managementServer;
-    private final java.util.Map<String, io.micrometer.core.instrument.Counter> refreshes = new java.util.HashMap<>();
     private int boundPort;
 
     public GatewayServer(Vertx vertx, GatewayConfig config, SessionStore store, OidcProvider oidc,
@@ -131,9 +113,24 @@ public final class GatewayServer {
         this.listener = listener;
         this.metrics = metrics;
         this.signer = new AssertionSigner(config.publicUrl().toString(), Clock.systemUTC(), store);
-        // __Host- binds the cookie to this exact origin; browsers accept it only with Secure, so on https.
-        this.cookieName = config.https() ? "__Host-hc_session" : "hc_session";
-        this.loginCookieName = config.https() ? "__Host-hc_login" : "hc_login";
+        this.cookies = new SessionCookies(config.https());
+        this.readCookies = cookies::read;
+        this.endpoints = new OidcEndpoints(config.publicUrl(), store, oidc, cookies, new OidcEndpoints.Answers() {
+            @Override
+            public Future<Void> record(HttpServerRequest request, String routeId, Decision decision, Session session, int status) {
+                return GatewayServer.this.record(request, routeId, decision, session, status);
+            }
+
+            @Override
+            public void refuse(HttpServerRequest request, Refusal refusal) {
+                GatewayServer.this.refuse(request, refusal, null, null);
+            }
+
+            @Override
+            public void afterRecorded(HttpServerRequest request, Future<Void> recorded, Runnable send) {
+                GatewayServer.afterRecorded(request, recorded, send);
+            }
+        }, this::moveWebSockets, metrics);
         int timeoutMs = (int) config.upstreamTimeout().toMillis();
         this.client = client(vertx, timeoutMs);
         this.answered = io.micrometer.core.instrument.Timer.builder("hc_gateway_upstream")
@@ -146,9 +143,6 @@ public final class GatewayServer {
         for (Outcome outcome : Outcome.values()) {
             decisions.put(outcome, metrics.counter("hc_gateway_decisions", "outcome",
                     outcome.name().toLowerCase(Locale.ROOT)));
-        }
-        for (String result : List.of("ok", "refused", "unavailable")) {
-            refreshes.put(result, metrics.counter("hc_gateway_token_refreshes", "result", result));
         }
         vertx.setPeriodic(15_000, id -> signer.forgetExpired());
     }
@@ -172,12 +166,12 @@ public final class GatewayServer {
                     .origin(context -> context.client().request(new RequestOptions()
                             .setServer(origin).setHost(upstream.getHost()).setPort(port).setSsl("https".equals(upstream.getScheme()))
                             .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)))
-                    .addInterceptor(new WebSocketRules(ownCookies()), true)
+                    .addInterceptor(new WebSocketRules(cookies.names()), true)
                     .addInterceptor(new UpstreamErrors(failed), true);
-            built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed, ownCookies(), answered), webSockets,
-                    DirectUpstream.of(vertx, upstream, timeoutMs, ownCookies(), answered)));
+            built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed, cookies.names(), answered), webSockets,
+                    DirectUpstream.of(vertx, upstream, timeoutMs, cookies.names(), answered)));
         }
-        return new Routing(List.copyOf(built), List.copyOf(config.routes()));
+        return new Routing(List.copyOf(built), new Admission(config, listener));
     }
 
     /**
@@ -266,46 +260,41 @@ public final class GatewayServer {
     }
 
     private void handle(HttpServerRequest request, HttpClient own) {
-        String path = request.path();
-        Refusal invalid = invalidTarget(request);
-        if (invalid != null) {
-            refuse(request, invalid, null, null);
-            return;
-        }
-        if (request.method() == HttpMethod.TRACE) {
-            // The app would echo the request back, identity headers and assertion included.
-            request.response().putHeader("allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
-            refuse(request, Refusal.TRACE, null, null);
-            return;
-        }
-        switch (path) {
-            // Load balancers probe the main port; metrics move to the management port when there is one,
-            // and an app's own /metrics is then reached like any of its paths.
-            case "/healthz", "/readyz" -> operations(request);
-            case "/metrics" -> {
-                if (config.management() == null) {
-                    operations(request);
-                } else {
-                    route(request, path, own);
-                }
+        Admission.Facts facts = facts(request);
+        Routing current = routing;
+        Admission.Target target = current.admission().target(facts);
+        if (target instanceof RouteChoice choice) {
+            route(request, facts, current, choice, own);
+        } else if (target instanceof Refusal refusal) {
+            if (refusal == Refusal.TRACE) {
+                request.response().putHeader("allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
             }
-            case JWKS -> request.response().putHeader("content-type", "application/json")
-                    .putHeader("cache-control", "max-age=300").end(signer.jwks());
-            case CALLBACK -> callback(request);
-            case LOGIN -> login(request, RequestPaths.safeReturn(request.getParam("return")), Level.SUBSTANTIAL, null);
-            case LOGOUT -> signOut(request, SignOut.Kind.LOGOUT);
-            case SWITCH -> signOut(request, SignOut.Kind.SWITCH);
-            case SWITCHED -> login(request, "/", Level.SUBSTANTIAL, null, true);
-            case BACKCHANNEL_LOGOUT -> backchannelLogout(request);
-            default -> {
-                String matching = RequestPaths.forMatching(path);
-                if (RouteChoice.reserved(matching)) {
-                    refuse(request, Refusal.UNKNOWN_GATEWAY_PATH, null, null);
-                } else {
-                    route(request, matching, own);
-                }
+            refuse(request, refusal, null, null);
+        } else {
+            switch ((Admission.Own) target) {
+                // Load balancers probe the main port; metrics move to the management port when there is one.
+                case HEALTH, READY, METRICS -> operations(request);
+                case JWKS -> request.response().putHeader("content-type", "application/json")
+                        .putHeader("cache-control", "max-age=300").end(signer.jwks());
+                case CALLBACK -> endpoints.callback(request);
+                case LOGIN -> endpoints.login(request, RequestPaths.safeReturn(request.getParam("return")), Level.SUBSTANTIAL, null);
+                case LOGOUT -> endpoints.signOut(request, SignOut.Kind.LOGOUT);
+                case SWITCH -> endpoints.signOut(request, SignOut.Kind.SWITCH);
+                case SWITCHED -> endpoints.login(request, "/", Level.SUBSTANTIAL, null, true);
+                case BACKCHANNEL_LOGOUT -> endpoints.backchannelLogout(request);
             }
         }
+    }
+
+    /** What {@link Admission} needs of a request on Vert.x's path. */
+    private static Admission.Facts facts(HttpServerRequest request) {
+        MultiMap headers = request.headers();
+        // getAll only when there is one: it makes a list, and most requests have no body.
+        List<String> codings = headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
+                ? headers.getAll(HttpHeaderNames.TRANSFER_ENCODING) : null;
+        return new Admission.Facts(request.method().name(), request.uri(), request.path(), headers.getAll(HttpHeaderNames.HOST),
+                request.authority(), request.version() == HttpVersion.HTTP_1_0, codings,
+                request.canUpgradeToWebSocket(), headers.get(HttpHeaderNames.ORIGIN));
     }
 
     /**
@@ -319,7 +308,7 @@ public final class GatewayServer {
         if (authority == null) {
             return publicHost;
         }
-        String host = withoutFinalDot(authority.host());
+        String host = Admission.withoutFinalDot(authority.host());
         boolean known = host.equalsIgnoreCase(config.publicUrl().getHost()) || host.equalsIgnoreCase(route.host());
         return known ? authority.toString() : publicHost;
     }
@@ -379,136 +368,38 @@ public final class GatewayServer {
         webSockets.replaceAll((connection, sessionId) -> sessionId.equals(from) ? to : sessionId);
     }
 
-    /**
-     * Whether a WebSocket handshake comes from a page of the origin it is addressed to (its
-     * {@code Origin} header, which browsers always send on one). A client that sends none is not a
-     * browser page, and carries no cookie a page could have lent it.
-     */
-    private boolean sameOrigin(HttpServerRequest request) {
-        String origin = request.getHeader("origin");
-        if (origin == null || request.authority() == null) {
-            return origin == null;
-        }
-        try {
-            URI from = new URI(origin);
-            String scheme = config.publicUrl().getScheme();
-            int defaultPort = "https".equals(scheme) ? 443 : 80;
-            String fromHost = withoutFinalDot(from.getHost());
-            int fromPort = from.getPort() > 0 ? from.getPort() : defaultPort;
-            if (!scheme.equalsIgnoreCase(from.getScheme()) || fromHost == null) {
-                return false;
-            }
-            // The gateway's public origin: behind a TLS proxy that rewrites Host, the only one to match.
-            int publicPort = config.publicUrl().getPort() > 0 ? config.publicUrl().getPort() : defaultPort;
-            if (fromHost.equalsIgnoreCase(config.publicUrl().getHost()) && fromPort == publicPort) {
-                return true;
-            }
-            int port = request.authority().port() > 0 ? request.authority().port() : defaultPort;
-            return fromHost.equalsIgnoreCase(withoutFinalDot(request.authority().host())) && fromPort == port;
-        } catch (java.net.URISyntaxException unreadable) {
-            return false;
-        }
-    }
-
-    private static String withoutFinalDot(String host) {
-        return host != null && host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
-    }
-
-    /** {@code path}: as routes match it ({@link RequestPaths#forMatching}). */
-    private void route(HttpServerRequest request, String path, HttpClient own) {
-        String host = request.authority() == null ? null : request.authority().host();
-        if (host != null && host.endsWith(".")) {
-            // "apps.hopital.example." names the same host: it must not miss that host's routes.
-            host = host.substring(0, host.length() - 1);
-        }
-        Routing current = routing;
-        RouteChoice choice = RouteChoice.of(current.configs(), host, path);
-        if (choice == null) {
-            // A decision like any other: probes of addresses no app serves are part of the evidence.
-            refuse(request, Refusal.NO_ROUTE, null, null);
-            return;
-        }
+    /** A routed request: its session read, then {@link Admission#decide}'s verdict carried out. */
+    private void route(HttpServerRequest request, Admission.Facts facts, Routing current, RouteChoice choice, HttpClient own) {
         Route route = current.routes().get(choice.index());
+        String routeId = route.config().id();
         request.pause();
-        String sessionId = sessionId(request);
+        String sessionId = cookies.sessionId(request);
         Future<Session> lookup = sessionId == null ? Future.succeededFuture() : store.get(sessionId);
         lookup.onComplete(found -> {
-            if (found.failed()) {
-                request.resume();
-                refuse(request, Refusal.SESSIONS_UNAVAILABLE, route.config().id(), null);
-                return;
-            }
-            Session session = found.result();
+            Session session = found.succeeded() ? found.result() : null;
             if (session != null && session.refreshDue(System.currentTimeMillis() / 1000)) {
-                refresh(request, sessionId, session, route.config().id());
+                endpoints.refresh(request, sessionId, session, routeId);
             }
-            Decision decision = unlessUnrecorded(choice.decide(session));
-            if (decision == AUDIT_UNWRITABLE) {
+            Admission.Verdict verdict = found.failed() ? Admission.sessionsUnavailable()
+                    : current.admission().decide(facts, choice, session);
+            if (verdict.kind() != Admission.Kind.FORWARD) {
                 request.resume();
-                refuse(request, Refusal.AUDIT_UNAVAILABLE, route.config().id(), session, decision);
-                return;
             }
-            switch (decision.outcome()) {
-                case ALLOW -> forward(request, route, session, decision, own);
-                case LOGIN, STEP_UP -> {
-                    request.resume();
-                    if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
-                        // A form post cannot be replayed after a login round trip: say so instead.
-                        refuse(request, Refusal.LOGIN_NEEDED, route.config().id(), session, decision);
-                    } else {
-                        afterRecorded(request, record(request, route.config().id(), decision, session, 302),
-                                () -> login(request, RequestPaths.safeReturn(request.uri()), choice.minLevel(),
-                                        decision.outcome() == Outcome.STEP_UP ? sessionId : null));
-                    }
-                }
-                case DENY -> {
-                    request.resume();
-                    refuse(request, Refusal.POLICY, route.config().id(), session, decision);
-                }
+            switch (verdict.kind()) {
+                case FORWARD -> forward(request, route, session, verdict.decision(), own);
+                case LOGIN -> afterRecorded(request, record(request, routeId, verdict.decision(), session, 302),
+                        () -> endpoints.login(request, RequestPaths.safeReturn(request.uri()), verdict.level(),
+                                verdict.stepUp() ? sessionId : null));
+                case REFUSE -> refuse(request, verdict.refusal(), routeId, session, verdict.decision());
             }
         });
     }
 
-    /**
-     * Why the gateway cannot tell which app and path a request is for, or null. The app must see the
-     * request the gateway routed and decided on: one host (RFC 9112 §3.2: a missing, repeated or
-     * invalid {@code Host} is a 400) that the target does not contradict, an unambiguous path, and a
-     * body framed one way only.
-     */
-    private static Refusal invalidTarget(HttpServerRequest request) {
-        if (!RequestPaths.printable(request.uri())) {
-            return Refusal.UNPRINTABLE_TARGET;
-        }
-        if (RequestPaths.ambiguous(request.path())) {
-            return Refusal.AMBIGUOUS_PATH;
-        }
-        List<String> hosts = request.headers().getAll("host");
-        if (hosts.size() > 1 || (hosts.isEmpty() ? request.version() != HttpVersion.HTTP_1_0 : request.authority() == null)) {
-            return Refusal.INVALID_HOST;
-        }
-        if (!RequestPaths.sameHost(request.uri(), hosts.isEmpty() ? null : hosts.get(0))) {
-            return Refusal.TARGET_NAMES_ANOTHER_HOST;
-        }
-        // getAll only when there is one: it makes a list, and most requests have no body.
-        if (request.getHeader("transfer-encoding") != null
-                && !Forwarder.onlyChunked(request.headers().getAll("transfer-encoding"))) {
-            return Refusal.TRANSFER_CODING;
-        }
-        return null;
-    }
-
     private void forward(HttpServerRequest request, Route route, Session session, Decision decision, HttpClient own) {
-        if (request.canUpgradeToWebSocket() && !sameOrigin(request)) {
-            // A page elsewhere on the same site (another host of the hospital's domain) is sent the Lax
-            // cookie with its WebSocket handshake and could then read the socket in the person's name.
-            request.resume();
-            refuse(request, Refusal.WEBSOCKET_OTHER_ORIGIN, route.config().id(), session);
-            return;
-        }
-        String sessionId = session == null ? null : sessionId(request);
+        String sessionId = session == null ? null : cookies.sessionId(request);
         MultiMap incoming = request.headers();
         String peer = request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress();
-        Consumer<MultiMap> added = forApp(incoming, withoutOwnCookies(incoming.getAll(HttpHeaderNames.COOKIE)), peer,
+        Consumer<MultiMap> added = forApp(incoming, cookies.withoutOwn(incoming.getAll(HttpHeaderNames.COOKIE)), peer,
                 request.authority(), route.config(), session)::applyTo;
         record(request, route.config().id(), decision, session, 0);
         if (request.canUpgradeToWebSocket()) {
@@ -582,38 +473,34 @@ public final class GatewayServer {
     private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
 
     /**
-     * Whether {@code request} takes the fast lane ({@link FastLane}), decided as {@link #handle} and
-     * {@link #route} would: only a plain HTTP/1.1 request to an http app, whose target and session are
-     * readable at once and that the policy allows without a refresh due. Anything else (the gateway's
-     * own paths, refusals, logins, a clustered store's read, an upgrade, a body in chunks, a
-     * connection to close) returns null with the request untouched, and Vert.x's path decides it.
+     * Whether {@code request} takes the fast lane ({@link FastLane}): a plain HTTP/1.1 request to an
+     * http app whose session is readable at once and that {@link Admission} lets through. Anything else
+     * (the gateway's own paths, refusals, logins, a clustered store's read, a refresh due, an upgrade, a
+     * body in chunks) returns null with the request untouched, and Vert.x's path carries out the same
+     * step's verdict.
      */
     private FastLane.Pass admit(io.netty.handler.codec.http.HttpRequest request, FastLane.Browser browser) {
         if (!(request.headers() instanceof MultiMap headers) || !FastLane.eligible(request)) {
             return null;
         }
         String uri = request.uri();
-        if (!RequestPaths.printable(uri)) {
-            return null;
-        }
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
         List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
         HostAndPort authority = hosts.size() == 1 ? browser.authority.of(hosts.get(0), PARSE_AUTHORITY) : null;
-        if (authority == null || RequestPaths.ambiguous(path) || !RequestPaths.sameHost(uri, hosts.get(0))
-                || OWN_PATHS.contains(path)) {
-            return null;
-        }
-        String matching = RequestPaths.forMatching(path);
+        String method = request.method().name();
+        // Eligible: HTTP/1.1, no Transfer-Encoding, no upgrade.
+        Admission.Facts facts = new Admission.Facts(method, uri, path, hosts, authority, false, null, false, null);
         Routing current = routing;
-        RouteChoice choice = RouteChoice.reserved(matching) ? null
-                : RouteChoice.of(current.configs(), withoutFinalDot(authority.host()), matching);
-        Route route = choice == null ? null : current.routes().get(choice.index());
-        if (route == null || route.direct() == null) {
+        if (!(current.admission().target(facts) instanceof RouteChoice choice)) {
             return null;
         }
-        Cookies cookies = browser.cookies.of(headers.getAll(HttpHeaderNames.COOKIE), readCookies);
-        String sessionId = cookies.sessionId();
+        Route route = current.routes().get(choice.index());
+        if (route.direct() == null) {
+            return null;
+        }
+        SessionCookies.Read read = browser.cookies.of(headers.getAll(HttpHeaderNames.COOKIE), readCookies);
+        String sessionId = read.sessionId();
         Session session = null;
         if (sessionId != null) {
             Future<Session> found = store.readsInPlace() ? store.get(sessionId) : null;
@@ -625,220 +512,20 @@ public final class GatewayServer {
                 return null;
             }
         }
-        Decision decision = unlessUnrecorded(choice.decide(session));
-        if (decision.outcome() != Outcome.ALLOW) {
+        Admission.Verdict verdict = current.admission().decide(facts, choice, session);
+        if (verdict.kind() != Admission.Kind.FORWARD) {
             return null;
         }
         // Admitted: from here on the request is changed for the app.
-        String method = request.method().name();
         String client = clientAddress(browser.peer, headers);
         String requestId = headers.get(X_REQUEST_ID);
         String routeId = route.config().id();
-        AppHeaders added = forApp(headers, cookies.forApp(), browser.peer, authority, route.config(), session);
-        record(method, path, client, requestId, routeId, decision, session, 0);
+        AppHeaders added = forApp(headers, read.forApp(), browser.peer, authority, route.config(), session);
+        record(method, path, client, requestId, routeId, verdict.decision(), session, 0);
         fastLane.increment();
         return new FastLane.Pass(route.direct(), route.direct().requestFor(request, added::applyTo), session != null,
                 status -> record(method, path, client, requestId, routeId,
                         new Decision(Outcome.DENY, Refusal.upstream(status).reason()), null, status));
-    }
-
-    /** The paths {@link #handle} answers itself, whatever the routes. */
-    private static final Set<String> OWN_PATHS = Set.of("/healthz", "/readyz", "/metrics", JWKS, CALLBACK, LOGIN,
-            LOGOUT, SWITCH, SWITCHED, BACKCHANNEL_LOGOUT);
-
-    /**
-     * Refreshes the session's tokens in the background, once at a time per session: this request goes
-     * on with the session as it is, so a slow or unreachable Keycloak delays nobody (and open sessions
-     * keep working while it is down; retried 30 s later). Keycloak refusing the refresh (its session
-     * ended, the user was disabled) ends the gateway session: the next request logs in again.
-     */
-    private void refresh(HttpServerRequest request, String sessionId, Session session, String routeId) {
-        if (!refreshing.add(sessionId)) {
-            return;
-        }
-        oidc.refresh(session)
-                .compose(fresh -> store.replace(sessionId, session, fresh))
-                .onSuccess(replaced -> refreshes.get("ok").increment())
-                .recover(failure -> {
-                    if (failure instanceof OidcException refused && !refused.unavailable()) {
-                        refreshes.get("refused").increment();
-                        return store.remove(sessionId).compose(v -> record(request, routeId, new Decision(Outcome.ALLOW,
-                                "logout by Keycloak (" + refused.getMessage() + ")"), session, 0)).map(true);
-                    }
-                    refreshes.get("unavailable").increment();
-                    return store.replace(sessionId, session,
-                            session.refreshLater(System.currentTimeMillis() / 1000 + 30));
-                })
-                .onComplete(done -> refreshing.remove(sessionId));
-    }
-
-    private void login(HttpServerRequest request, String returnPath, Level level, String replacing) {
-        login(request, returnPath, level, replacing, false);
-    }
-
-    /** {@code fresh}: a new authentication is demanded, at Keycloak and at PSC ({@code prompt=login}). */
-    private void login(HttpServerRequest request, String returnPath, Level level, String replacing, boolean fresh) {
-        String existing = cookieValue(request, loginCookieName);
-        // One value per browser, kept while it has one: tabs logging in at once all keep theirs valid.
-        String browser = existing != null && existing.matches("[A-Za-z0-9_-]{43}") ? existing : random();
-        oidc.start(returnPath, level, replacing, browser, fresh)
-                .compose(start -> {
-                    String url = start.getKey();
-                    int hash = url.lastIndexOf('#');
-                    return store.putPending(url.substring(hash + 1), start.getValue()).map(v -> url.substring(0, hash));
-                })
-                .onSuccess(url -> request.response()
-                        .addCookie(Cookie.cookie(loginCookieName, browser).setPath("/").setHttpOnly(true)
-                                .setSameSite(CookieSameSite.LAX).setSecure(config.https()).setMaxAge(600))
-                        .setStatusCode(302).putHeader("location", url)
-                        .putHeader("cache-control", "no-store").end())
-                .onFailure(failure -> unavailableOrRefused(request, failure));
-    }
-
-    private void callback(HttpServerRequest request) {
-        String state = request.getParam("state");
-        String code = request.getParam("code");
-        if (state == null || code == null) {
-            refuse(request, Refusal.CALLBACK_INCOMPLETE, null, null);
-            return;
-        }
-        store.takePending(state).onComplete(taken -> {
-            PendingLogin pending = taken.succeeded() ? taken.result() : null;
-            if (pending != null && !pending.browser().equals(cookieValue(request, loginCookieName))) {
-                // A callback link opened in another browser than the one that logged in: completing it
-                // would log this person in as whoever did (login CSRF). The attempt is spent.
-                refuse(request, Refusal.LOGIN_IN_ANOTHER_BROWSER, null, null);
-                return;
-            }
-            if (pending == null) {
-                refuse(request, Refusal.LOGIN_EXPIRED, null, null);
-                return;
-            }
-            String sessionId = random();
-            oidc.complete(code, pending, random())
-                    .compose(session -> store.put(sessionId, session).map(session))
-                    .compose(session -> {
-                        if (pending.replacing() == null) {
-                            return Future.succeededFuture(session);
-                        }
-                        moveWebSockets(pending.replacing(), sessionId);
-                        return store.remove(pending.replacing()).map(session);
-                    })
-                    .compose(session -> record(request, null,
-                            new Decision(Outcome.ALLOW, "login at " + session.level().acr()), session, 302).map(session))
-                    .onSuccess(session -> {
-                        Cookie cookie = Cookie.cookie(cookieName, sessionId).setPath("/").setHttpOnly(true)
-                                .setSameSite(CookieSameSite.LAX).setSecure(config.https());
-                        request.response().addCookie(cookie).setStatusCode(302)
-                                .putHeader("location", RequestPaths.safeReturn(pending.returnPath()))
-                                .putHeader("cache-control", "no-store").end();
-                    })
-                    .onFailure(failure -> unavailableOrRefused(request, failure));
-        });
-    }
-
-    /**
-     * Logout or change of user: a GET (or HEAD) only shows the confirmation page, whose button posts the
-     * token ({@link SignOut}); a POST without it ends nothing. So no other page (a link, an image, a
-     * form on another host of the domain) can log a person out or switch the user.
-     */
-    private void signOut(HttpServerRequest request, SignOut.Kind kind) {
-        boolean english = Refusal.english(request.getHeader(ACCEPT_LANGUAGE));
-        String sessionId = sessionId(request);
-        if (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD) {
-            request.response().putHeader("content-type", "text/html; charset=utf-8")
-                    .putHeader("cache-control", "no-store")
-                    .putHeader("content-language", english ? "en" : "fr")
-                    .putHeader("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-                    .end(SignOut.page(kind, sessionId, english));
-            return;
-        }
-        if (request.method() != HttpMethod.POST) {
-            request.response().setStatusCode(405).putHeader("allow", "GET, HEAD, POST").end();
-            return;
-        }
-        request.setExpectMultipart(true);
-        request.end().onComplete(read -> {
-            if (read.failed() || !SignOut.confirmed(sessionId, request.getFormAttribute(SignOut.FIELD))) {
-                refuse(request, Refusal.SIGN_OUT_UNCONFIRMED, null, null);
-                return;
-            }
-            endSession(request, sessionId, kind);
-        });
-    }
-
-    /**
-     * Ends, in order, the gateway session, then Keycloak's and (for a login through Pro Santé Connect)
-     * PSC's, in the browser: Keycloak's end-session endpoint with an ID token hint, from which Keycloak
-     * sends the browser to PSC's. When that cannot be (Keycloak's session already over, Keycloak out of
-     * reach), Keycloak's session is ended from the server, or at its own page; the record says which.
-     * A change of user then comes back to {@link #SWITCHED}: the login, demanding a new authentication.
-     */
-    private void endSession(HttpServerRequest request, String sessionId, SignOut.Kind kind) {
-        String name = kind == SignOut.Kind.SWITCH ? "logout for a change of user" : "logout";
-        String after = config.publicUrl().resolve(kind == SignOut.Kind.SWITCH ? SWITCHED : "/").toString();
-        // Read before removing, so the record says whose session ended.
-        Future<Session> ended = sessionId == null ? Future.succeededFuture() : store.get(sessionId).otherwise((Session) null);
-        ended.onComplete(found -> {
-            Session session = found.result();
-            Future<Void> removed = sessionId == null ? Future.succeededFuture() : store.remove(sessionId);
-            removed.onComplete(gone -> {
-                if (gone.failed()) {
-                    // Nothing may say "ended" while the gateway session could still be open.
-                    refuse(request, Refusal.SESSIONS_UNAVAILABLE, null, session);
-                    return;
-                }
-                String[] reason = {name};
-                Future<String> next = session == null ? Future.succeededFuture(after)
-                        : oidc.endSessionInBrowser(session, after).recover(notInBrowser -> oidc.endSession(session)
-                                .compose(atKeycloak -> {
-                                    reason[0] = name + (atKeycloak
-                                            ? " (Keycloak's session ended from the server: an identity provider's, if any, was not reached)"
-                                            : " (Keycloak out of reach: its session is left to its end-session page)");
-                                    return atKeycloak ? Future.succeededFuture(after) : oidc.endSessionUrl(after);
-                                }));
-                next.onComplete(url -> afterRecorded(request,
-                        record(request, null, new Decision(Outcome.ALLOW, reason[0]), session, 302), () -> request.response()
-                                .addCookie(Cookie.cookie(cookieName, "").setPath("/").setMaxAge(0).setHttpOnly(true)
-                                        .setSameSite(CookieSameSite.LAX).setSecure(config.https()))
-                                .setStatusCode(302)
-                                .putHeader("location", url.succeeded() ? url.result() : after)
-                                // Back and the browser's cache must show nothing of the session's pages to the next person.
-                                .putHeader("clear-site-data", "\"cache\"")
-                                .putHeader("cache-control", "no-store").end()));
-            });
-        });
-    }
-
-    private void backchannelLogout(HttpServerRequest request) {
-        if (request.method() != HttpMethod.POST) {
-            request.response().setStatusCode(405).end();
-            return;
-        }
-        request.setExpectMultipart(true);
-        request.end().compose(v -> {
-                    String token = request.getFormAttribute("logout_token");
-                    if (token == null) {
-                        return Future.failedFuture(new OidcException("no logout_token", false, null));
-                    }
-                    return oidc.logoutToken(token);
-                })
-                .compose(ids -> store.removeMatching(ids.getKey(), ids.getValue()))
-                // One record per session ended, naming whose it was; one without a person if none was open here.
-                .onSuccess(ended -> afterRecorded(request, ended.isEmpty()
-                                ? record(request, null, new Decision(Outcome.ALLOW, "back-channel logout (no session)"), null, 200)
-                                : Future.all(ended.stream().map(session -> record(request, null,
-                                        new Decision(Outcome.ALLOW, "back-channel logout"), session, 200)).toList()).mapEmpty(),
-                        () -> request.response().putHeader("cache-control", "no-store").end()))
-                .onFailure(failure -> afterRecorded(request,
-                        record(request, null, new Decision(Outcome.DENY, "invalid logout token"), null, 400),
-                        () -> request.response().setStatusCode(400).putHeader("content-type", "application/json")
-                                .end("{\"error\":\"invalid_request\"}")));
-    }
-
-    private void unavailableOrRefused(HttpServerRequest request, Throwable failure) {
-        boolean unavailable = failure instanceof OidcException oe && oe.unavailable();
-        refuse(request, unavailable ? Refusal.LOGIN_UNAVAILABLE : Refusal.LOGIN_REFUSED, null, null);
     }
 
     /** Answers with the refusal's page once its record (reason, status) is on disk. */
@@ -851,86 +538,6 @@ public final class GatewayServer {
         afterRecorded(request, record(request, routeId, decision, session, refusal.status()),
                 () -> Pages.send(request.response(), refusal, Refusal.english(request.getHeader(ACCEPT_LANGUAGE)),
                         decision.reason()));
-    }
-
-    private String sessionId(HttpServerRequest request) {
-        return cookieValue(request, cookieName);
-    }
-
-    private static String cookieValue(HttpServerRequest request, String name) {
-        Cookie cookie = request.getCookie(name);
-        return cookie == null || cookie.getValue().isEmpty() ? null : cookie.getValue();
-    }
-
-    private Cookies cookies(List<String> headers) {
-        return new Cookies(cookieValue(headers.isEmpty() ? null : headers.get(0), cookieName), withoutOwnCookies(headers));
-    }
-
-    /** As {@link HttpServerRequest#getCookie} reads it: the first {@code Cookie} header, strictly decoded. */
-    private static String cookieValue(String cookieHeader, String name) {
-        if (cookieHeader == null) {
-            return null;
-        }
-        // decodeAll: the same pairs in order, without the sorted set decode() builds (the first of a name wins in both).
-        for (io.netty.handler.codec.http.cookie.Cookie cookie : ServerCookieDecoder.STRICT.decodeAll(cookieHeader)) {
-            if (cookie.name().equals(name)) {
-                return cookie.value().isEmpty() ? null : cookie.value();
-            }
-        }
-        return null;
-    }
-
-    /** The gateway's cookies: the session's and the login's. */
-    private java.util.Set<String> ownCookies() {
-        return java.util.Set.of(cookieName, loginCookieName);
-    }
-
-    /**
-     * The browser's Cookie headers without the gateway's cookies (the app never sees them): the other
-     * pairs, trimmed, joined with "; " into one header; null when none is left. Pairs are found by
-     * index rather than split and trimmed copies.
-     */
-    private String withoutOwnCookies(List<String> cookies) {
-        StringBuilder kept = new StringBuilder();
-        for (String header : cookies) {
-            for (int start = 0; start <= header.length(); ) {
-                int end = header.indexOf(';', start);
-                end = end < 0 ? header.length() : end;
-                int from = trimStart(header, start, end);
-                int to = trimEnd(header, from, end);
-                if (from < to && !isOwnCookie(header, from, to)) {
-                    kept.append(kept.isEmpty() ? "" : "; ").append(header, from, to);
-                }
-                start = end + 1;
-            }
-        }
-        return kept.isEmpty() ? null : kept.toString();
-    }
-
-    /** Whether the pair in {@code header[from, to)} is named (trimmed, any case) as one of the gateway's cookies. */
-    private boolean isOwnCookie(String header, int from, int to) {
-        int eq = header.indexOf('=', from);
-        int nameEnd = trimEnd(header, from, eq < 0 || eq > to ? to : eq);
-        return named(header, from, nameEnd, cookieName) || named(header, from, nameEnd, loginCookieName);
-    }
-
-    private static boolean named(String header, int from, int to, String name) {
-        return to - from == name.length() && header.regionMatches(true, from, name, 0, name.length());
-    }
-
-    /** As {@link String#trim}: characters up to space are trimmed. */
-    private static int trimStart(String s, int from, int to) {
-        while (from < to && s.charAt(from) <= ' ') {
-            from++;
-        }
-        return from;
-    }
-
-    private static int trimEnd(String s, int from, int to) {
-        while (to > from && s.charAt(to - 1) <= ' ') {
-            to--;
-        }
-        return to;
     }
 
     /** X-Forwarded-*, Forwarded and X-Real-IP from a peer that is not a configured proxy: not believed. */
@@ -950,15 +557,6 @@ public final class GatewayServer {
         if (doomed != null) {
             doomed.forEach(headers::remove);
         }
-    }
-
-    /** The refusal of an allowed request whose record cannot be written (audit.onWriteFailure: refuse). */
-    private static final Decision AUDIT_UNWRITABLE = new Decision(Outcome.DENY, "audit trail cannot be written");
-
-    /** An allowed request is refused while its record cannot be written, unless the establishment chose to serve it. */
-    private Decision unlessUnrecorded(Decision decision) {
-        return decision.outcome() == Outcome.ALLOW && !listener.recording() && !listener.admitsUnrecorded()
-                ? AUDIT_UNWRITABLE : decision;
     }
 
     private Future<Void> record(HttpServerRequest request, String routeId, Decision decision, Session session, int status) {
@@ -1028,11 +626,5 @@ public final class GatewayServer {
                         null);
             }
         });
-    }
-
-    private static String random() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

@@ -8,7 +8,7 @@ import java.util.Locale;
  * record gives, and the page the person reads, in French or English, saying what to do next. Every
  * refusal goes through one of these, so the page, the status and the record agree.
  */
-enum Refusal {
+public enum Refusal implements Admission.Target {
     UNPRINTABLE_TARGET(400, "characters a request target cannot hold", Texts.ADDRESS),
     AMBIGUOUS_PATH(400, "ambiguous path", Texts.ADDRESS),
     INVALID_HOST(400, "missing, repeated or invalid Host header", Texts.ADDRESS),
@@ -98,12 +98,12 @@ enum Refusal {
         this.text = text;
     }
 
-    int status() {
+    public int status() {
         return status;
     }
 
     /** The audit record's reason; null where the decision's own reason is recorded ({@link #POLICY}, {@link #LOGIN_NEEDED}). */
-    String reason() {
+    public String reason() {
         return reason;
     }
 
@@ -120,7 +120,7 @@ enum Refusal {
      * Whether the person reads English: their {@code Accept-Language} prefers it to French. French
      * otherwise, a missing or unreadable header included.
      */
-    static boolean english(String acceptLanguage) {
+    public static boolean english(String acceptLanguage) {
         if (acceptLanguage == null || acceptLanguage.isEmpty()) {
             return false;
         }

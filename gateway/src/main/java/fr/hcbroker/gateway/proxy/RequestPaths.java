@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * Path rules that keep route matching and the app's view of a path the same: a path the gateway
  * cannot match unambiguously is refused, and return targets stay on this origin.
  */
-final class RequestPaths {
+public final class RequestPaths {
 
     /**
      * Dot segments (with path parameters too: Tomcat reads {@code /..;/} as {@code /../}), encoded
@@ -289,7 +289,7 @@ final class RequestPaths {
      * A return target after login or logout: only a path on this origin. Anything else ({@code //evil},
      * {@code /\evil}, schemes, encoded forms, controls) becomes {@code /}.
      */
-    static String safeReturn(String candidate) {
+    public static String safeReturn(String candidate) {
         if (candidate == null || candidate.length() > 2048 || !candidate.startsWith("/") || candidate.startsWith("//")
                 || ambiguous(candidate.split("\\?", 2)[0]) || candidate.contains("\\")) {
             return "/";

@@ -22,7 +22,8 @@ import java.util.List;
  *                   {@code path}'s reading, else null
  * @param asWritten  the path as written (as {@link RequestPaths#forMatching} gives it)
  */
-record RouteChoice(int index, RouteConfig route, String path, RouteConfig alsoUnder, String asWritten) {
+record RouteChoice(int index, RouteConfig route, String path, RouteConfig alsoUnder, String asWritten)
+        implements Admission.Target {
 
     /** The route for this host and path ({@link RequestPaths#forMatching}), or null when none serves it. */
     static RouteChoice of(List<RouteConfig> routes, String host, String matching) {

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What {@link Forwarder} does for plain requests, done for WebSocket upgrades on vertx-http-proxy:
- * the app gets the target in origin-form, and cannot set the gateway's cookies.
+ * WebSocket upgrades on vertx-http-proxy: the app gets the target in origin-form, and its answer to
+ * the handshake passes {@link AnswerPolicy} (vertx-http-proxy itself drops the hop-by-hop headers a
+ * 101 does not need).
  */
 final class WebSocketRules implements ProxyInterceptor {
 
@@ -31,7 +32,11 @@ final class WebSocketRules implements ProxyInterceptor {
         MultiMap headers = context.response().headers();
         List<String> cookies = headers.getAll("set-cookie");
         headers.remove("set-cookie");
-        cookies.stream().filter(value -> !Forwarder.setsCookie(value, ownCookies)).forEach(value -> headers.add("set-cookie", value));
+        for (String value : cookies) {
+            if (AnswerPolicy.relayed("set-cookie", value, ownCookies, true)) {
+                headers.add("set-cookie", value);
+            }
+        }
         return context.sendResponse();
     }
 }
