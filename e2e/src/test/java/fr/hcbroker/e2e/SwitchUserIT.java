@@ -144,7 +144,7 @@ class SwitchUserIT {
             String before = browser.getCurrentUrl();
             browser.navigate().back();
             new WebDriverWait(browser, Duration.ofSeconds(30)).until(d ->
-                    "complete".equals(d.executeScript("return document.readyState")));
+                    "complete".equals(((org.openqa.selenium.JavascriptExecutor) d).executeScript("return document.readyState")));
             assertThat(text()).as("Back, step %d: %s", step, browser.getCurrentUrl())
                     .doesNotContain(NURSE.username()).doesNotContain(NURSE.idNat());
             if (browser.getCurrentUrl().equals(before) && step > 0) {
