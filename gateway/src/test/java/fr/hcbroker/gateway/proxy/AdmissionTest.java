@@ -216,6 +216,11 @@ class AdmissionTest {
     /** Sessions in a map, read in place like the embedded store; {@link #failing} makes every read fail. */
     static final class FakeSessions implements SessionStore {
         final Map<String, Session> sessions = new ConcurrentHashMap<>();
+
+        @Override
+        public Future<Read> read(String id, long lockMillis) {
+            return get(id).map(session -> session == null ? null : new Read(session, 0));
+        }
         final AtomicBoolean failing = new AtomicBoolean();
         private final Map<String, String> keys = new ConcurrentHashMap<>();
 
