@@ -195,7 +195,7 @@ public final class ConfigLoader {
             throw new ConfigException(where + " must be a mapping (id, path, upstream, ...)");
         }
         known(node, where, "id", "host", "path", "upstream", "minLevel", "publicPaths", "requiredRoles", "professions",
-                "headers", "caseSensitive", "idleMinutes", "switchBanner");
+                "headers", "caseSensitive", "idleMinutes");
         known(node.path("headers"), where + ".headers", "rename", "drop");
         String id = required(node, "id", where);
         if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -248,14 +248,10 @@ public final class ConfigLoader {
         if (!caseSensitive.isMissingNode() && !caseSensitive.isBoolean()) {
             throw new ConfigException(where + ".caseSensitive must be true or false, got '" + caseSensitive.asText() + "'");
         }
-        JsonNode switchBanner = node.path("switchBanner");
-        if (!switchBanner.isMissingNode() && !switchBanner.isBoolean()) {
-            throw new ConfigException(where + ".switchBanner must be true or false, got '" + switchBanner.asText() + "'");
-        }
         Duration idle = node.has("idleMinutes") ? Duration.ofMinutes(whole(node, "idleMinutes", where)) : null;
         return new RouteConfig(id, host, path, upstream, minLevel, publicPaths,
                 new HashSet<>(values(node, "requiredRoles", where)), new HashSet<>(values(node, "professions", where)),
-                renamed, dropped, caseSensitive.asBoolean(false), idle, switchBanner.asBoolean(false));
+                renamed, dropped, caseSensitive.asBoolean(false), idle);
     }
 
     /**

@@ -24,12 +24,11 @@ import java.util.Set;
  *                        its letter case (by default without, as IIS and Windows read paths)
  * @param idleTimeout     idle lock: a session idle longer than this authenticates again before this route
  *                        serves it (shared clinical workstations); null: the session's own idle timeout only
- * @param switchBanner    the app's HTML pages carry the gateway's "change of user" banner
  */
 public record RouteConfig(String id, String host, String pathPrefix, URI upstream, Level minLevel,
                           List<String> publicPaths, Set<String> requiredRoles, Set<String> professions,
                           Map<String, String> renamedHeaders, Set<String> droppedHeaders, boolean caseSensitive,
-                          Duration idleTimeout, boolean switchBanner) {
+                          Duration idleTimeout) {
 
     public RouteConfig {
         publicPaths = List.copyOf(publicPaths);
@@ -42,12 +41,12 @@ public record RouteConfig(String id, String host, String pathPrefix, URI upstrea
         }
     }
 
-    /** A route without idle lock nor banner. */
+    /** A route without an idle lock. */
     public RouteConfig(String id, String host, String pathPrefix, URI upstream, Level minLevel,
                        List<String> publicPaths, Set<String> requiredRoles, Set<String> professions,
                        Map<String, String> renamedHeaders, Set<String> droppedHeaders, boolean caseSensitive) {
         this(id, host, pathPrefix, upstream, minLevel, publicPaths, requiredRoles, professions, renamedHeaders,
-                droppedHeaders, caseSensitive, null, false);
+                droppedHeaders, caseSensitive, null);
     }
 
     /**

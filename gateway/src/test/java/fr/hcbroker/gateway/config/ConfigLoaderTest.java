@@ -127,24 +127,22 @@ class ConfigLoaderTest {
     }
 
     @org.junit.jupiter.api.Nested
-    @DisplayName("a route's idle lock and change-of-user banner")
-    class IdleLockAndBanner {
+    @DisplayName("a route's idle lock")
+    class IdleLock {
 
         @Test
-        @DisplayName("a route may lock after fewer idle minutes than the session's (30 by default), and show the banner")
-        void aShorterIdleTimeAndTheBannerAreKept() throws Exception {
-            RouteConfig route = load("[]", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\", idleMinutes: 5, switchBanner: true}")
+        @DisplayName("a route may lock after fewer idle minutes than the session's (30 by default)")
+        void aShorterIdleTimeIsKept() throws Exception {
+            RouteConfig route = load("[]", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\", idleMinutes: 5}")
                     .routes().get(0);
             assertThat(route.idleTimeout()).isEqualTo(java.time.Duration.ofMinutes(5));
-            assertThat(route.switchBanner()).isTrue();
         }
 
         @Test
-        @DisplayName("without them a route has no lock of its own and no banner")
-        void byDefaultNeither() throws Exception {
+        @DisplayName("without it a route has no lock of its own")
+        void byDefaultNone() throws Exception {
             RouteConfig route = load("[]", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\"}").routes().get(0);
             assertThat(route.idleTimeout()).isNull();
-            assertThat(route.switchBanner()).isFalse();
         }
 
         @ParameterizedTest(name = "idleMinutes: {0}")
@@ -165,14 +163,6 @@ class ConfigLoaderTest {
             // Read loosely, "2.5" would lock at 2 and "0" never: the ward would believe in a lock it does not have.
             assertThatThrownBy(() -> load("[]", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\", idleMinutes: " + value + "}"))
                     .isInstanceOf(ConfigException.class).hasMessageContaining("routes[0].idleMinutes").hasMessageContaining(expected);
-        }
-
-        @ParameterizedTest(name = "switchBanner: {0}")
-        @org.junit.jupiter.params.provider.ValueSource(strings = {"oui", "\"true\"", "1", "[true]", "null"})
-        @DisplayName("a banner setting that is not true or false is refused")
-        void aBannerSettingThatIsNotABooleanIsRefused(String value) {
-            assertThatThrownBy(() -> load("[]", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\", switchBanner: " + value + "}"))
-                    .isInstanceOf(ConfigException.class).hasMessageContaining("routes[0].switchBanner must be true or false");
         }
     }
 }

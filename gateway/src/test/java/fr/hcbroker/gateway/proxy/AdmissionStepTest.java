@@ -178,7 +178,7 @@ class AdmissionStepTest {
     /** Routes of a ward: an idle lock of 5 minutes on /ward (its /ward/help public), none on /. */
     private static Admission wardAdmission() {
         RouteConfig ward = new RouteConfig("ward", null, "/ward", APP, Level.SUBSTANTIAL, List.of("/ward/help"), Set.of(),
-                Set.of(), Map.of(), Set.of(), false, Duration.ofMinutes(5), false);
+                Set.of(), Map.of(), Set.of(), false, Duration.ofMinutes(5));
         GatewayConfig config = new GatewayConfig("127.0.0.1", 0, URI.create("https://apps.example"),
                 new GatewayConfig.OidcConfig(URI.create("http://127.0.0.1:1/realms/none"), "hc-gateway", "s", null),
                 new GatewayConfig.SessionConfig(Duration.ofMinutes(30), Duration.ofHours(10), null), Set.of(),
