@@ -149,7 +149,8 @@ class AuditIT {
         String code = Totp.now(secret[0]);
         Browser.Page echo = browser.submit(otp, otp.form("kc-otp-login-form"), Map.of("otp", code), u -> false);
         assertThat(echo.status()).isEqualTo(200);
-        browser.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/.hc/logout")).build());
+        Browser.Page confirm = browser.get(stack.gatewayUrl() + "/.hc/logout");
+        browser.submit(confirm, Map.of(), u -> false);
 
         JsonNode kcLogin = await("keycloak", r -> r.path("event").asText().equals("login")
                 && r.path("user").asText().equals(user));

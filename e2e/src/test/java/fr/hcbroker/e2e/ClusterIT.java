@@ -175,7 +175,8 @@ class ClusterIT {
         java.net.http.HttpClient raw = java.net.http.HttpClient.newHttpClient();
         assertThat(raw.send(withOldCookie, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
 
-        Browser.Page out = nurse.get(url(2, "/.hc/logout"), u -> !u.toString().startsWith(url(2, "")));
+        Browser.Page confirm = nurse.get(url(2, "/.hc/logout"));
+        Browser.Page out = nurse.submit(confirm, Map.of(), u -> !u.toString().startsWith(url(2, "")));
         assertThat(out.status()).isEqualTo(302);
         Instant loggedOut = Instant.now();
         int status;

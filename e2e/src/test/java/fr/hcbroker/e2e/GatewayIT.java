@@ -616,11 +616,18 @@ class GatewayIT {
             String user = newUser(Map.of(), secret);
             Browser browser = new Browser();
             assertThat(login(browser, "/echo", user, "Pw-" + user, secret[0]).status()).isEqualTo(200);
-            HttpResponse<String> logout = browser.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/.hc/logout")).build());
-            assertThat(logout.statusCode()).isEqualTo(302);
-            // Keycloak's session was ended from the server: no confirmation page to leave unanswered.
-            assertThat(logout.headers().firstValue("location").orElseThrow()).isEqualTo(stack.gatewayUrl() + "/.hc/logged-out");
-            assertThat(browser.get(stack.gatewayUrl() + "/.hc/logged-out").body()).contains("Vous êtes déconnecté", "/.hc/login");
+            // A GET only asks (any page can make a browser GET); the page's button posts its token.
+            Browser.Page confirm = browser.get(stack.gatewayUrl() + "/.hc/logout");
+            assertThat(confirm.status()).isEqualTo(200);
+            assertThat(browser.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/echo")).build()).statusCode())
+                    .isEqualTo(200);
+            // Keycloak's session ends at its end-session endpoint, with an ID token hint: no confirmation there.
+            Browser.Page atKeycloak = browser.submit(confirm, Map.of(), u -> !u.toString().startsWith(stack.gatewayUrl()));
+            assertThat(atKeycloak.uri().toString()).contains("/protocol/openid-connect/logout").contains("id_token_hint=");
+            // Keycloak then sends the browser to the gateway's "you are logged out" page.
+            Browser.Page home = browser.get(atKeycloak.uri().toString());
+            assertThat(home.uri().toString()).isEqualTo(stack.gatewayUrl() + "/.hc/logged-out");
+            assertThat(home.body()).contains("Vous êtes déconnecté", "/.hc/login").doesNotContain(user);
             assertThat(browser.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/echo")).build()).statusCode())
                     .isEqualTo(302);
             // The same browser (a shared workstation) asks for the app again: Keycloak wants a login,

@@ -272,7 +272,9 @@ class GatewayResilienceIT {
         var other = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())
                 .setURI("/ws/chat").addHeader("cookie", "hc_session=" + SESSION_ID)).await();
         HttpResponse<Void> logout = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/.hc/logout"))
-                .header("cookie", "hc_session=" + sessionId).build(), HttpResponse.BodyHandlers.discarding());
+                .header("cookie", "hc_session=" + sessionId).header("content-type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + fr.hcbroker.gateway.oidc.SignOut.token(sessionId))).build(),
+                HttpResponse.BodyHandlers.discarding());
         assertThat(logout.statusCode()).isEqualTo(302);
         closed.future().timeout(GatewayServer.WEBSOCKET_CHECK_MILLIS + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS).await();
         io.vertx.core.Promise<String> reply = io.vertx.core.Promise.promise();

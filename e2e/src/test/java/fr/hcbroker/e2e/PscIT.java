@@ -184,6 +184,35 @@ class PscIT {
         }
 
         @Test
+        @DisplayName("prompt=login from an app (the gateway's change of user) reaches PSC: the next person signs in at PSC, not silently as the last one")
+        void promptLoginReachesTheStandIn() {
+            Browser browser = new Browser();
+            OidcClient first = client();
+            Browser.Page end = standInLogin(browser, first, person("inf.lefevre"));
+            assertThat(first.issuedCode(end)).as("login ends at the app: %s", end.body()).isTrue();
+            String standIn = PscStandIn.issuer(stack.keycloakUrl());
+
+            // Without prompt, the live PSC session signs the browser in again without a form: what a change of user must prevent.
+            OidcClient silent = client();
+            Browser.Page again = browser.get(silent.authorizationUrl(Map.of("kc_idp_hint", IDP)), silent.isCallback());
+            assertThat(silent.issuedCode(again)).as("no prompt: signed in silently, %s", again.uri()).isTrue();
+
+            OidcClient next = client();
+            List<URI> atPsc = new ArrayList<>();
+            Browser.Page form = browser.get(next.authorizationUrl(Map.of("kc_idp_hint", IDP, "prompt", "login")), u -> {
+                if (u.toString().startsWith(standIn)) {
+                    atPsc.add(u);
+                }
+                return next.isCallback().test(u);
+            });
+            assertThat(atPsc).as("hospiconnect sent the browser to PSC").isNotEmpty();
+            assertThat(OidcClient.query(atPsc.get(0))).containsEntry("prompt", "login");
+            assertThat(next.issuedCode(form)).as("no code without a new sign-in at PSC").isFalse();
+            assertThat(form.uri().toString()).startsWith(standIn);
+            assertThat(form.document().select("input[name=password]")).as("PSC's sign-in form: %s", form.body()).isNotEmpty();
+        }
+
+        @Test
         @DisplayName("a session that ends without the person (expiry, admin) does not log out of PSC")
         void sessionEndWithoutBrowserDoesNotLogOutOfPsc() {
             Browser browser = new Browser();

@@ -212,10 +212,12 @@ class ThemeIT {
         new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().startsWith(stack.gatewayUrl()));
         BrowserExtension.screenshot(browser, "step-up-cancelled-fr");
 
-        // The demo app's logout button ends the session: the app asks for a login again.
+        // The demo app's logout link, then the gateway's confirmation, end the session: the app asks for a login again.
         browser.get(stack.gatewayUrl() + "/");
         waitFor(By.id("logout"));
         browser.findElement(By.id("logout")).click();
+        waitFor(By.id("hc-sign-out"));
+        browser.findElement(By.id("hc-sign-out")).click();
         new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> !d.getCurrentUrl().equals(stack.gatewayUrl() + "/"));
         browser.get(stack.gatewayUrl() + "/");
         waitFor(By.id("username"));

@@ -102,6 +102,11 @@ public final class ConfigLoader {
             if (!ids.add(route.id())) {
                 throw new ConfigException(where + ": routes[" + i + "].id '" + route.id() + "' is used twice");
             }
+            if (route.idleTimeout() != null && route.idleTimeout().compareTo(session.idleTimeout()) >= 0) {
+                // The session would end first: the lock would never apply, and the admin would believe it does.
+                throw new ConfigException(where + ": routes[" + i + "].idleMinutes (" + route.idleTimeout().toMinutes()
+                        + ") must be shorter than session.idleMinutes (" + session.idleTimeout().toMinutes() + ")");
+            }
             routes.add(route);
         }
         GatewayConfig.Management management = null;
@@ -190,7 +195,7 @@ public final class ConfigLoader {
             throw new ConfigException(where + " must be a mapping (id, path, upstream, ...)");
         }
         known(node, where, "id", "host", "path", "upstream", "minLevel", "publicPaths", "requiredRoles", "professions",
-                "headers", "caseSensitive");
+                "headers", "caseSensitive", "idleMinutes");
         known(node.path("headers"), where + ".headers", "rename", "drop");
         String id = required(node, "id", where);
         if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -243,9 +248,10 @@ public final class ConfigLoader {
         if (!caseSensitive.isMissingNode() && !caseSensitive.isBoolean()) {
             throw new ConfigException(where + ".caseSensitive must be true or false, got '" + caseSensitive.asText() + "'");
         }
+        Duration idle = node.has("idleMinutes") ? Duration.ofMinutes(whole(node, "idleMinutes", where)) : null;
         return new RouteConfig(id, host, path, upstream, minLevel, publicPaths,
                 new HashSet<>(values(node, "requiredRoles", where)), new HashSet<>(values(node, "professions", where)),
-                renamed, dropped, caseSensitive.asBoolean(false));
+                renamed, dropped, caseSensitive.asBoolean(false), idle);
     }
 
     /**
@@ -337,6 +343,18 @@ public final class ConfigLoader {
         } catch (URISyntaxException e) {
             throw new ConfigException(where + " is not a URL: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A whole positive number written as one: {@code "5"}, {@code 2.5} or {@code 0} are refused rather
+     * than read as some other number of minutes (a lock meant for 2.5 minutes must not become 2 or none).
+     */
+    private static int whole(JsonNode node, String field, String where) {
+        JsonNode value = node.get(field);
+        if (!value.isInt() || value.asInt() <= 0) {
+            throw new ConfigException(where + "." + field + " must be a whole positive number of minutes, got " + value);
+        }
+        return value.asInt();
     }
 
     private static int positive(JsonNode node, String field, int fallback, String where) {

@@ -2,6 +2,7 @@ package fr.hcbroker.gateway.config;
 
 import fr.hcbroker.loa.Level;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,10 +22,13 @@ import java.util.Set;
  * @param droppedHeaders  contract headers this app must not receive
  * @param caseSensitive   the app tells {@code /Dpi} from {@code /dpi}: the route's prefix is matched with
  *                        its letter case (by default without, as IIS and Windows read paths)
+ * @param idleTimeout     idle lock: a session idle longer than this authenticates again before this route
+ *                        serves it (shared clinical workstations); null: the session's own idle timeout only
  */
 public record RouteConfig(String id, String host, String pathPrefix, URI upstream, Level minLevel,
                           List<String> publicPaths, Set<String> requiredRoles, Set<String> professions,
-                          Map<String, String> renamedHeaders, Set<String> droppedHeaders, boolean caseSensitive) {
+                          Map<String, String> renamedHeaders, Set<String> droppedHeaders, boolean caseSensitive,
+                          Duration idleTimeout) {
 
     public RouteConfig {
         publicPaths = List.copyOf(publicPaths);
@@ -32,6 +36,17 @@ public record RouteConfig(String id, String host, String pathPrefix, URI upstrea
         professions = Set.copyOf(professions);
         renamedHeaders = Map.copyOf(renamedHeaders);
         droppedHeaders = Set.copyOf(droppedHeaders);
+        if (idleTimeout != null && (idleTimeout.isZero() || idleTimeout.isNegative())) {
+            throw new IllegalArgumentException("idleTimeout must be positive: " + idleTimeout);
+        }
+    }
+
+    /** A route without an idle lock. */
+    public RouteConfig(String id, String host, String pathPrefix, URI upstream, Level minLevel,
+                       List<String> publicPaths, Set<String> requiredRoles, Set<String> professions,
+                       Map<String, String> renamedHeaders, Set<String> droppedHeaders, boolean caseSensitive) {
+        this(id, host, pathPrefix, upstream, minLevel, publicPaths, requiredRoles, professions, renamedHeaders,
+                droppedHeaders, caseSensitive, null);
     }
 
     /**

@@ -46,6 +46,8 @@ public final class OidcEndpoints {
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Where Keycloak sends the browser back after a change of user: a login demanding a new authentication. */
+    public static final String SWITCHED = "/.hc/switched";
 
     private final URI publicUrl;
     private final SessionStore store;
@@ -72,10 +74,15 @@ public final class OidcEndpoints {
 
     /** Sends the browser to Keycloak for {@code level}; {@code replacing}: the session a step-up replaces, or null. */
     public void login(HttpServerRequest request, String returnPath, Level level, String replacing) {
+        login(request, returnPath, level, replacing, false);
+    }
+
+    /** The same; {@code fresh}: a new authentication is demanded, at Keycloak and at PSC ({@code prompt=login}). */
+    public void login(HttpServerRequest request, String returnPath, Level level, String replacing, boolean fresh) {
         String existing = cookies.loginValue(request);
         // One value per browser, kept while it has one: tabs logging in at once all keep theirs valid.
         String browser = existing != null && existing.matches("[A-Za-z0-9_-]{43}") ? existing : random();
-        oidc.start(returnPath, level, replacing, browser)
+        oidc.start(returnPath, level, replacing, browser, fresh)
                 .compose(start -> {
                     String url = start.getKey();
                     int hash = url.lastIndexOf('#');
@@ -155,23 +162,74 @@ public final class OidcEndpoints {
         });
     }
 
-    public void logout(HttpServerRequest request) {
+    /**
+     * Logout or change of user: a GET (or HEAD) only shows the confirmation page, whose button posts the
+     * token ({@link SignOut}); a POST without it ends nothing. So no other page (a link, an image, a
+     * form on another host of the domain) can log a person out or switch the user.
+     */
+    public void signOut(HttpServerRequest request, SignOut.Kind kind) {
+        boolean english = Refusal.english(request.getHeader("accept-language"));
         String sessionId = cookies.sessionId(request);
+        if (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD) {
+            request.response().putHeader("content-type", "text/html; charset=utf-8")
+                    .putHeader("cache-control", "no-store")
+                    .putHeader("content-language", english ? "en" : "fr")
+                    .putHeader("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+                    .end(SignOut.page(kind, sessionId, english));
+            return;
+        }
+        if (request.method() != HttpMethod.POST) {
+            request.response().setStatusCode(405).putHeader("allow", "GET, HEAD, POST").end();
+            return;
+        }
+        request.setExpectMultipart(true);
+        request.end().onComplete(read -> {
+            if (read.failed() || !SignOut.confirmed(sessionId, request.getFormAttribute(SignOut.FIELD))) {
+                answers.refuse(request, Refusal.SIGN_OUT_UNCONFIRMED);
+                return;
+            }
+            endSession(request, sessionId, kind);
+        });
+    }
+
+    /**
+     * Ends, in order, the gateway session, then Keycloak's and (for a login through Pro Santé Connect)
+     * PSC's, in the browser: Keycloak's end-session endpoint with an ID token hint, from which Keycloak
+     * sends the browser to PSC's. When that cannot be (Keycloak's session already over, Keycloak out of
+     * reach), Keycloak's session is ended from the server, or at its own page; the record says which.
+     * A change of user then comes back to {@code /.hc/switched}: the login, demanding a new authentication.
+     */
+    private void endSession(HttpServerRequest request, String sessionId, SignOut.Kind kind) {
+        String name = kind == SignOut.Kind.SWITCH ? "logout for a change of user" : "logout";
+        String after = publicUrl.resolve(kind == SignOut.Kind.SWITCH ? SWITCHED : GatewayServer.LOGGED_OUT).toString();
         // Read before removing, so the record says whose session ended.
         Future<Session> ended = sessionId == null ? Future.succeededFuture() : store.get(sessionId).otherwise((Session) null);
         ended.onComplete(found -> {
             Session session = found.result();
             Future<Void> removed = sessionId == null ? Future.succeededFuture() : store.remove(sessionId);
-            String home = publicUrl.resolve(GatewayServer.LOGGED_OUT).toString();
-            // Ended from the server when Keycloak can be asked; else the browser goes to Keycloak's
-            // end-session page, where the person confirms.
-            removed.compose(v -> oidc.endSession(session))
-                    .compose(atKeycloak -> atKeycloak ? Future.succeededFuture(home) : oidc.endSessionUrl(home))
-                    .onComplete(url -> answers.afterRecorded(request,
-                            answers.record(request, null, new Decision(Outcome.ALLOW, "logout"), session, 302),
-                            () -> request.response().addCookie(cookies.sessionEnded()).setStatusCode(302)
-                                    .putHeader("location", url.succeeded() ? url.result() : GatewayServer.LOGGED_OUT)
-                                    .putHeader("cache-control", "no-store").end()));
+            removed.onComplete(gone -> {
+                if (gone.failed()) {
+                    // Nothing may say "ended" while the gateway session could still be open.
+                    answers.refuse(request, Refusal.SESSIONS_UNAVAILABLE);
+                    return;
+                }
+                String[] reason = {name};
+                Future<String> next = session == null ? Future.succeededFuture(after)
+                        : oidc.endSessionInBrowser(session, after).recover(notInBrowser -> oidc.endSession(session)
+                                .compose(atKeycloak -> {
+                                    reason[0] = name + (atKeycloak
+                                            ? " (Keycloak's session ended from the server: an identity provider's, if any, was not reached)"
+                                            : " (Keycloak out of reach: its session is left to its end-session page)");
+                                    return atKeycloak ? Future.succeededFuture(after) : oidc.endSessionUrl(after);
+                                }));
+                next.onComplete(url -> answers.afterRecorded(request,
+                        answers.record(request, null, new Decision(Outcome.ALLOW, reason[0]), session, 302),
+                        () -> request.response().addCookie(cookies.sessionEnded()).setStatusCode(302)
+                                .putHeader("location", url.succeeded() ? url.result() : after)
+                                // Back and the browser's cache must show nothing of the session's pages to the next person.
+                                .putHeader("clear-site-data", "\"cache\"")
+                                .putHeader("cache-control", "no-store").end()));
+            });
         });
     }
 

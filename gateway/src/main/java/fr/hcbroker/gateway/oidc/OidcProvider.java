@@ -30,6 +30,7 @@ import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
+import com.nimbusds.openid.connect.sdk.Prompt;
 import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import com.nimbusds.openid.connect.sdk.claims.LogoutTokenClaimsSet;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
@@ -130,6 +131,16 @@ public final class OidcProvider {
 
     /** A fresh pending login, bound to {@code browser}, and the URL to send the browser to. */
     public Future<Map.Entry<String, PendingLogin>> start(String returnPath, Level level, String replacing, String browser) {
+        return start(returnPath, level, replacing, browser, false);
+    }
+
+    /**
+     * The same; {@code fresh}: a new authentication is demanded ({@code prompt=login}) from Keycloak,
+     * which passes it on to the identity provider the person picks (Pro Santé Connect), so that no
+     * session left there signs the next person in as the previous one.
+     */
+    public Future<Map.Entry<String, PendingLogin>> start(String returnPath, Level level, String replacing, String browser,
+                                                         boolean fresh) {
         return ready().map(r -> {
             State state = new State(random());
             Nonce nonce = new Nonce(random());
@@ -140,6 +151,7 @@ public final class OidcProvider {
                     .state(state).nonce(nonce)
                     .codeChallenge(verifier, CodeChallengeMethod.S256)
                     .customParameter("acr_values", level.acr())
+                    .prompt(fresh ? new Prompt(Prompt.Type.LOGIN) : null)
                     .build().toURI();
             return Map.entry(uri.toString() + "#" + state.getValue(),
                     new PendingLogin(nonce.getValue(), verifier.getValue(), returnPath, level, replacing, browser));
@@ -184,25 +196,7 @@ public final class OidcProvider {
      */
     public Future<Session> refresh(Session session) {
         return ready().compose(r -> vertx.executeBlocking(() -> {
-            TokenRequest request = new TokenRequest(r.metadata().getTokenEndpointURI(),
-                    new ClientSecretBasic(new ClientID(config.clientId()), new Secret(config.clientSecret())),
-                    new RefreshTokenGrant(new RefreshToken(session.refreshToken())));
-            TokenResponse response;
-            try {
-                HTTPRequest http = request.toHTTPRequest();
-                http.setConnectTimeout(3000);
-                http.setReadTimeout(3000);
-                response = OIDCTokenResponseParser.parse(http.send());
-            } catch (IOException e) {
-                throw new OidcException("the login service is unreachable", true, e);
-            } catch (ParseException e) {
-                throw new OidcException("unreadable token response", false, e);
-            }
-            if (!response.indicatesSuccess()) {
-                throw new OidcException("refresh refused: " + response.toErrorResponse().getErrorObject().getCode(),
-                        false, null);
-            }
-            var tokens = response.toSuccessResponse().getTokens();
+            var tokens = refreshed(r, session);
             JWTClaimsSet access = JWTParser.parse(tokens.getAccessToken().getValue()).getJWTClaimsSet();
             JWTClaimsSet id = access;
             if (tokens instanceof com.nimbusds.openid.connect.sdk.token.OIDCTokens oidcTokens && oidcTokens.getIDToken() != null) {
@@ -215,6 +209,58 @@ public final class OidcProvider {
                     : new RefreshToken(session.refreshToken());
             return session(session.correlation(), id, roles(access), session.level(), session.amr(),
                     session.createdAt(), next, access);
+        }, false));
+    }
+
+    /** The session's tokens, refreshed at Keycloak (blocking: on a worker). */
+    private com.nimbusds.oauth2.sdk.token.Tokens refreshed(Ready r, Session session) {
+        TokenRequest request = new TokenRequest(r.metadata().getTokenEndpointURI(),
+                new ClientSecretBasic(new ClientID(config.clientId()), new Secret(config.clientSecret())),
+                new RefreshTokenGrant(new RefreshToken(session.refreshToken())));
+        TokenResponse response;
+        try {
+            HTTPRequest http = request.toHTTPRequest();
+            http.setConnectTimeout(3000);
+            http.setReadTimeout(3000);
+            response = OIDCTokenResponseParser.parse(http.send());
+        } catch (IOException e) {
+            throw new OidcException("the login service is unreachable", true, e);
+        } catch (ParseException e) {
+            throw new OidcException("unreadable token response", false, e);
+        }
+        if (!response.indicatesSuccess()) {
+            throw new OidcException("refresh refused: " + response.toErrorResponse().getErrorObject().getCode(),
+                    false, null);
+        }
+        return response.toSuccessResponse().getTokens();
+    }
+
+    /**
+     * Where to send the browser so that Keycloak ends the person's session and, for a login that came
+     * through an identity provider (Pro Santé Connect), Keycloak sends it on to that provider's
+     * end-session endpoint with the ID token it got there (RP-initiated logout): Keycloak's end-session
+     * endpoint with a fresh ID token of this session as hint, so no confirmation is asked. A logout from
+     * the server ({@link #endSession}) never reaches the provider. The gateway keeps no ID token
+     * (sessions stay small): one refresh gets it. Fails when Keycloak's session has already ended (the
+     * refresh is refused) or Keycloak cannot be reached.
+     */
+    public Future<String> endSessionInBrowser(Session session, String postLogoutRedirect) {
+        if (session == null || session.refreshToken() == null) {
+            return Future.failedFuture(new OidcException("the session holds no refresh token", false, null));
+        }
+        return ready().compose(r -> vertx.executeBlocking(() -> {
+            var tokens = refreshed(r, session);
+            if (!(tokens instanceof com.nimbusds.openid.connect.sdk.token.OIDCTokens oidcTokens)
+                    || oidcTokens.getIDToken() == null) {
+                throw new OidcException("the refresh gave no ID token", false, null);
+            }
+            JWTClaimsSet id = validated(r, oidcTokens.getIDToken(), null).toJWTClaimsSet();
+            if (!session.sub().equals(id.getSubject()) || !java.util.Objects.equals(session.sid(), id.getStringClaim("sid"))) {
+                throw new OidcException("refresh refused: the tokens are another session's", false, null);
+            }
+            return r.metadata().getEndSessionEndpointURI() + "?client_id=" + enc(config.clientId())
+                    + "&id_token_hint=" + enc(oidcTokens.getIDToken().serialize())
+                    + "&post_logout_redirect_uri=" + enc(postLogoutRedirect);
         }, false));
     }
 

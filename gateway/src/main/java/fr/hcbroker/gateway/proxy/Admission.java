@@ -2,6 +2,7 @@ package fr.hcbroker.gateway.proxy;
 
 import fr.hcbroker.gateway.config.GatewayConfig;
 import fr.hcbroker.gateway.config.RouteConfig;
+import fr.hcbroker.gateway.oidc.OidcEndpoints;
 import fr.hcbroker.gateway.policy.Decision;
 import fr.hcbroker.gateway.policy.DecisionListener;
 import fr.hcbroker.gateway.policy.Outcome;
@@ -50,7 +51,7 @@ final class Admission {
 
     /** The gateway's own endpoints, answered by it whatever the routes. */
     enum Own implements Target {
-        HEALTH, READY, METRICS, JWKS, CALLBACK, LOGIN, LOGOUT, LOGGED_OUT, BACKCHANNEL_LOGOUT
+        HEALTH, READY, METRICS, JWKS, CALLBACK, LOGIN, LOGOUT, LOGGED_OUT, SWITCH, SWITCHED, BACKCHANNEL_LOGOUT
     }
 
     /** What happens to a routed request. */
@@ -71,8 +72,13 @@ final class Admission {
      * @param refusal  the page and status when refused, else null
      * @param level    the level a login asks for (enough for every route the path could mean), else null
      * @param stepUp   the login replaces the session (a step-up)
+     * @param fresh    the login demands a new authentication ({@code prompt=login}): the route's idle lock
      */
-    record Verdict(Kind kind, Decision decision, Refusal refusal, Level level, boolean stepUp) {
+    record Verdict(Kind kind, Decision decision, Refusal refusal, Level level, boolean stepUp, boolean fresh) {
+
+        Verdict(Kind kind, Decision decision, Refusal refusal, Level level, boolean stepUp) {
+            this(kind, decision, refusal, level, stepUp, false);
+        }
     }
 
     /** The refusal of an allowed request whose record cannot be written (audit.onWriteFailure: refuse). */
@@ -142,14 +148,32 @@ final class Admission {
             case GatewayServer.LOGIN -> Own.LOGIN;
             case GatewayServer.LOGOUT -> Own.LOGOUT;
             case GatewayServer.LOGGED_OUT -> Own.LOGGED_OUT;
+            case GatewayServer.SWITCH -> Own.SWITCH;
+            case OidcEndpoints.SWITCHED -> Own.SWITCHED;
             case GatewayServer.BACKCHANNEL_LOGOUT -> Own.BACKCHANNEL_LOGOUT;
             default -> null;
         };
     }
 
-    /** The route's verdict for {@code session} (null: none), the stricter of both readings of the path. */
-    Verdict decide(Facts request, RouteChoice choice, Session session) {
+    /**
+     * The route's verdict for {@code session} (null: none), idle for {@code idleMillis} before this
+     * request, the stricter of both readings of the path. A session idle past the route's lock
+     * ({@code idleMinutes}, shared clinical workstations) authenticates again before the app sees the
+     * request: a step-up at the session's own level (so a card session asks for the card alone)
+     * demanding a new authentication.
+     */
+    Verdict decide(Facts request, RouteChoice choice, Session session, long idleMillis) {
         Decision decision = choice.decide(session);
+        long lock = choice.idleLockMillis();
+        if (decision.outcome() == Outcome.ALLOW && session != null && idleMillis > lock && !choice.isPublic()) {
+            Decision locked = new Decision(Outcome.STEP_UP, "idle lock (idle " + idleMillis / 1000 + " s, route allows "
+                    + lock / 1000 + " s)");
+            if (!"GET".equals(request.method()) && !"HEAD".equals(request.method())) {
+                return new Verdict(Kind.REFUSE, locked, Refusal.LOGIN_NEEDED, null, false);
+            }
+            Level level = session.level().atLeast(choice.minLevel()) ? session.level() : choice.minLevel();
+            return new Verdict(Kind.LOGIN, locked, null, level, true, true);
+        }
         return switch (decision.outcome()) {
             case ALLOW -> {
                 if (!listener.recording() && !listener.admitsUnrecorded()) {

@@ -6,6 +6,7 @@ import fr.hcbroker.gateway.identity.AssertionSigner;
 import fr.hcbroker.gateway.identity.HeaderContract;
 import fr.hcbroker.gateway.oidc.OidcEndpoints;
 import fr.hcbroker.gateway.oidc.OidcProvider;
+import fr.hcbroker.gateway.oidc.SignOut;
 import fr.hcbroker.gateway.policy.Decision;
 import fr.hcbroker.gateway.policy.DecisionEvent;
 import fr.hcbroker.gateway.policy.DecisionListener;
@@ -59,6 +60,7 @@ public final class GatewayServer {
     static final String LOGOUT = "/.hc/logout";
     /** Where a logout lands: "you are logged out", and a link to log in again. */
     public static final String LOGGED_OUT = "/.hc/logged-out";
+    static final String SWITCH = "/.hc/switch";
     static final String LOGIN = "/.hc/login";
     static final String BACKCHANNEL_LOGOUT = "/.hc/backchannel-logout";
     static final String JWKS = "/.well-known/hc-broker/jwks.json";
@@ -277,8 +279,10 @@ public final class GatewayServer {
                         .putHeader("cache-control", "max-age=300").end(signer.jwks());
                 case CALLBACK -> endpoints.callback(request);
                 case LOGIN -> endpoints.login(request, RequestPaths.safeReturn(request.getParam("return")), Level.SUBSTANTIAL, null);
-                case LOGOUT -> endpoints.logout(request);
                 case LOGGED_OUT -> Notice.LOGGED_OUT.send(request);
+                case LOGOUT -> endpoints.signOut(request, SignOut.Kind.LOGOUT);
+                case SWITCH -> endpoints.signOut(request, SignOut.Kind.SWITCH);
+                case SWITCHED -> endpoints.login(request, "/", Level.SUBSTANTIAL, null, true);
                 case BACKCHANNEL_LOGOUT -> endpoints.backchannelLogout(request);
             }
         }
@@ -338,14 +342,16 @@ public final class GatewayServer {
         String routeId = route.config().id();
         request.pause();
         String sessionId = cookies.sessionId(request);
-        Future<Session> lookup = sessionId == null ? Future.succeededFuture() : store.get(sessionId);
+        Future<SessionStore.Read> lookup = sessionId == null ? Future.succeededFuture()
+                : store.read(sessionId, choice.idleLockMillis());
         lookup.onComplete(found -> {
-            Session session = found.succeeded() ? found.result() : null;
+            SessionStore.Read read = found.succeeded() ? found.result() : null;
+            Session session = read == null ? null : read.session();
             if (session != null && session.refreshDue(System.currentTimeMillis() / 1000)) {
                 endpoints.refresh(request, sessionId, session, routeId);
             }
             Admission.Verdict verdict = found.failed() ? Admission.sessionsUnavailable()
-                    : current.admission().decide(facts, choice, session);
+                    : current.admission().decide(facts, choice, session, read == null ? 0 : read.idleMillis());
             if (verdict.kind() != Admission.Kind.FORWARD) {
                 request.resume();
             }
@@ -353,7 +359,7 @@ public final class GatewayServer {
                 case FORWARD -> forward(request, route, session, verdict.decision(), own);
                 case LOGIN -> afterRecorded(request, record(request, routeId, verdict.decision(), session, 302),
                         () -> endpoints.login(request, RequestPaths.safeReturn(request.uri()), verdict.level(),
-                                verdict.stepUp() ? sessionId : null));
+                                verdict.stepUp() ? sessionId : null, verdict.fresh()));
                 case REFUSE -> refuse(request, verdict.refusal(), routeId, session, verdict.decision());
             }
         });
@@ -466,17 +472,19 @@ public final class GatewayServer {
         SessionCookies.Read read = browser.cookies.of(headers.getAll(HttpHeaderNames.COOKIE), readCookies);
         String sessionId = read.sessionId();
         Session session = null;
+        long idle = 0;
         if (sessionId != null) {
-            Future<Session> found = store.readsInPlace() ? store.get(sessionId) : null;
+            Future<SessionStore.Read> found = store.readsInPlace() ? store.read(sessionId, choice.idleLockMillis()) : null;
             if (found == null || !found.succeeded()) {
                 return null;
             }
-            session = found.result();
+            session = found.result() == null ? null : found.result().session();
+            idle = found.result() == null ? 0 : found.result().idleMillis();
             if (session != null && session.refreshDue(System.currentTimeMillis() / 1000)) {
                 return null;
             }
         }
-        Admission.Verdict verdict = current.admission().decide(facts, choice, session);
+        Admission.Verdict verdict = current.admission().decide(facts, choice, session, idle);
         if (verdict.kind() != Admission.Kind.FORWARD) {
             return null;
         }

@@ -40,6 +40,13 @@ public enum Refusal implements Admission.Target {
     WEBSOCKET_OTHER_ORIGIN(403, "WebSocket opened from another origin", new Text("Accès refusé",
             "Cette connexion vient d'une autre page que l'application. Ouvrez l'application depuis son adresse habituelle.",
             "Access refused", "This connection comes from a page other than the application. Open the application from its usual address.")),
+    /** A logout or change of user posted without the token of the person's own confirmation page. */
+    SIGN_OUT_UNCONFIRMED(403, "logout not confirmed by the person", new Text("Déconnexion non confirmée",
+            "Cette demande ne vient pas de la page de confirmation : votre session reste ouverte. Revenez"
+                    + " à l'application pour vous déconnecter avec son bouton, puis confirmez.",
+            "Logout not confirmed",
+            "This request does not come from the confirmation page: your session stays open. Go back to the"
+                    + " application to log out with its button, then confirm.")),
     CALLBACK_INCOMPLETE(400, "callback without code or state", new Text("Connexion interrompue",
             "La connexion n'a pas abouti. Revenez à l'application et reconnectez-vous.",
             "Login interrupted", "The login did not complete. Go back to the application and log in again.")),

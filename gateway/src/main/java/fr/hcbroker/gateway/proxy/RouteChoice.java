@@ -61,6 +61,24 @@ record RouteChoice(int index, RouteConfig route, String path, RouteConfig alsoUn
         return rank(other) > rank(decision) ? other : decision;
     }
 
+    /**
+     * The idle lock in milliseconds ({@link Long#MAX_VALUE}: none): the shorter of both readings' routes,
+     * so a path no reading serves more loosely than the other.
+     */
+    long idleLockMillis() {
+        long lock = lockOf(route);
+        return alsoUnder == null ? lock : Math.min(lock, lockOf(alsoUnder));
+    }
+
+    private static long lockOf(RouteConfig route) {
+        return route.idleTimeout() == null ? Long.MAX_VALUE : route.idleTimeout().toMillis();
+    }
+
+    /** Whether the path is public under both readings' routes (no login, so no lock). */
+    boolean isPublic() {
+        return route.isPublic(path) && (alsoUnder == null || alsoUnder.isPublic(asWritten));
+    }
+
     /** The level a login or step-up asks for: enough for both readings' routes. */
     Level minLevel() {
         return alsoUnder == null || route.minLevel().atLeast(alsoUnder.minLevel()) ? route.minLevel() : alsoUnder.minLevel();

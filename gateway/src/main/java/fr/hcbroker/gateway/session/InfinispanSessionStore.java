@@ -117,11 +117,16 @@ public final class InfinispanSessionStore implements SessionStore {
 
     @Override
     public Future<Session> get(String id) {
+        return read(id, Long.MAX_VALUE).map(read -> read == null ? null : read.session());
+    }
+
+    @Override
+    public Future<Read> read(String id, long lockMillis) {
         if (!clustered) {
             // A local in-memory read never blocks: answering in place spares a hop through the event loop.
-            return Future.succeededFuture(used(id, sessions.get(id)));
+            return Future.succeededFuture(used(id, sessions.get(id), lockMillis));
         }
-        return Future.fromCompletionStage(sessions.getAsync(id), vertx.getOrCreateContext()).map(s -> used(id, s));
+        return Future.fromCompletionStage(sessions.getAsync(id), vertx.getOrCreateContext()).map(s -> used(id, s, lockMillis));
     }
 
     @Override
@@ -134,8 +139,11 @@ public final class InfinispanSessionStore implements SessionStore {
         });
     }
 
-    /** The session if it has not been idle too long; refreshes its last use when due (not awaited). */
-    private Session used(String id, Stored stored) {
+    /**
+     * The session if it has not been idle too long, and its idle time; refreshes its last use when due
+     * (not awaited), unless it is idle past {@code lockMillis}: a locked session stays locked.
+     */
+    private Read used(String id, Stored stored, long lockMillis) {
         if (stored == null) {
             return null;
         }
@@ -146,10 +154,10 @@ public final class InfinispanSessionStore implements SessionStore {
             sessions.removeAsync(id, stored);
             return null;
         }
-        if (idle > touchEvery) {
+        if (idle > touchEvery && idle <= lockMillis) {
             sessions.replaceAsync(id, stored, new Stored(stored.session(), now), left, TimeUnit.MILLISECONDS);
         }
-        return stored.session();
+        return new Read(stored.session(), idle);
     }
 
     private long lifeLeft(Session session, long now) {

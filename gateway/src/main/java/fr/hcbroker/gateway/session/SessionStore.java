@@ -12,6 +12,20 @@ public interface SessionStore extends AutoCloseable {
 
     Future<Session> get(String id);
 
+    /**
+     * A session as a routed request reads it: the session, and how long it had been idle before this
+     * read (milliseconds; exact to the store's touch step, never less than the true idle time).
+     */
+    record Read(Session session, long idleMillis) {
+    }
+
+    /**
+     * Reads session {@code id} for a route whose idle lock is {@code lockMillis} ({@link Long#MAX_VALUE}:
+     * none), or null when there is none. A read past the lock does not count as a use: the session stays
+     * locked, for every lane and node that reads it next, until the person authenticates again.
+     */
+    Future<Read> read(String id, long lockMillis);
+
     /** Whether {@link #get} answers in place, its future already complete (a local in-memory store). */
     default boolean readsInPlace() {
         return false;

@@ -125,4 +125,44 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> withAudit("{onWriteFailure: " + value + "}")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("audit.onWriteFailure must be refuse or serve");
     }
+
+    @org.junit.jupiter.api.Nested
+    @DisplayName("a route's idle lock")
+    class IdleLock {
+
+        @Test
+        @DisplayName("a route may lock after fewer idle minutes than the session's (30 by default)")
+        void aShorterIdleTimeIsKept() throws Exception {
+            RouteConfig route = load("[]", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\", idleMinutes: 5}")
+                    .routes().get(0);
+            assertThat(route.idleTimeout()).isEqualTo(java.time.Duration.ofMinutes(5));
+        }
+
+        @Test
+        @DisplayName("without it a route has no lock of its own")
+        void byDefaultNone() throws Exception {
+            RouteConfig route = load("[]", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\"}").routes().get(0);
+            assertThat(route.idleTimeout()).isNull();
+        }
+
+        @ParameterizedTest(name = "idleMinutes: {0}")
+        @CsvSource(delimiter = '|', value = {
+                "0         | must be a whole positive number of minutes",
+                "-5        | must be a whole positive number of minutes",
+                "2.5       | must be a whole positive number of minutes",
+                "\"5\"     | must be a whole positive number of minutes",
+                "five      | must be a whole positive number of minutes",
+                "[5]       | must be a whole positive number of minutes",
+                "{m: 5}    | must be a whole positive number of minutes",
+                "null      | must be a whole positive number of minutes",
+                "30        | must be shorter than session.idleMinutes (30)",
+                "600       | must be shorter than session.idleMinutes (30)",
+        })
+        @DisplayName("an idle time that is not a shorter whole number of minutes is refused, naming the field")
+        void anIdleTimeThatWouldNotLockAsWrittenIsRefused(String value, String expected) {
+            // Read loosely, "2.5" would lock at 2 and "0" never: the ward would believe in a lock it does not have.
+            assertThatThrownBy(() -> load("[]", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\", idleMinutes: " + value + "}"))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("routes[0].idleMinutes").hasMessageContaining(expected);
+        }
+    }
 }

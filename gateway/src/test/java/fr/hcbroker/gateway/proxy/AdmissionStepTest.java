@@ -167,13 +167,55 @@ class AdmissionStepTest {
                                         String refusal, String level, boolean stepUp) {
         Admission admission = admission(null, RECORDING);
         Admission.Facts facts = facts(method, uri, "apps.example", false, null, false, null);
-        Admission.Verdict verdict = admission.decide(facts, (RouteChoice) admission.target(facts), who(who));
+        Admission.Verdict verdict = admission.decide(facts, (RouteChoice) admission.target(facts), who(who), 0);
         assertThat(verdict.kind()).isEqualTo(kind);
         assertThat(verdict.decision().reason()).isEqualTo(reason);
         assertThat(verdict.refusal() == null ? null : verdict.refusal().name()).isEqualTo(refusal);
         assertThat(verdict.level() == null ? null : verdict.level().acr()).isEqualTo(level);
         assertThat(verdict.stepUp()).isEqualTo(stepUp);
         assertThat(verdict.decision().outcome() == Outcome.ALLOW).isEqualTo(kind == Admission.Kind.FORWARD);
+    }
+
+    /** Routes of a ward: an idle lock of 5 minutes on /ward (its /ward/help public), none on /. */
+    private static Admission wardAdmission() {
+        RouteConfig ward = new RouteConfig("ward", null, "/ward", APP, Level.SUBSTANTIAL, List.of("/ward/help"), Set.of(),
+                Set.of(), Map.of(), Set.of(), false, Duration.ofMinutes(5));
+        GatewayConfig config = new GatewayConfig("127.0.0.1", 0, URI.create("https://apps.example"),
+                new GatewayConfig.OidcConfig(URI.create("http://127.0.0.1:1/realms/none"), "hc-gateway", "s", null),
+                new GatewayConfig.SessionConfig(Duration.ofMinutes(30), Duration.ofHours(10), null), Set.of(),
+                Duration.ofSeconds(30), null, List.of(ward, route("demo-app", "/", Level.SUBSTANTIAL, List.of(), Set.of())), null);
+        return new Admission(config, RECORDING);
+    }
+
+    @ParameterizedTest(name = "[{index}] {0} {1}, {2}, idle {3} s -> {4}")
+    @CsvSource(delimiter = ';', nullValues = "-", value = {
+            "GET; /ward/x; nurse; 299; FORWARD; -; false",
+            "GET; /ward/x; nurse; 301; LOGIN; eidas2; true",
+            "HEAD; /ward/x; nurse; 301; LOGIN; eidas2; true",
+            "GET; /WARD/x; nurse; 301; LOGIN; eidas2; true",
+            "GET; /ward/x; nurse3; 301; LOGIN; eidas3; true",
+            "POST; /ward/x; nurse; 301; REFUSE; -; false",
+            "GET; /ward/help; nurse; 3000; FORWARD; -; false",
+            "GET; /other; nurse; 1700; FORWARD; -; false",
+            "GET; /ward/x; none; 0; LOGIN; eidas2; false"})
+    @DisplayName("a route's idle lock: past it the person authenticates again, at the session's level, with a new authentication")
+    void theIdleLockIsPartOfTheOneVerdict(String method, String uri, String who, long idleSeconds, Admission.Kind kind,
+                                          String level, boolean fresh) {
+        Admission admission = wardAdmission();
+        Admission.Facts facts = facts(method, uri, "apps.example", false, null, false, null);
+        Admission.Verdict verdict = admission.decide(facts, (RouteChoice) admission.target(facts), who(who), idleSeconds * 1000);
+        assertThat(verdict.kind()).isEqualTo(kind);
+        assertThat(verdict.level() == null ? null : verdict.level().acr()).isEqualTo(level);
+        assertThat(verdict.fresh()).isEqualTo(fresh);
+        if (fresh) {
+            // A card session (eidas3) asks for eidas3 again: the card alone; the session is replaced.
+            assertThat(verdict.stepUp()).isTrue();
+            assertThat(verdict.decision().reason()).isEqualTo("idle lock (idle " + idleSeconds + " s, route allows 300 s)");
+        }
+        if (kind == Admission.Kind.REFUSE) {
+            assertThat(verdict.refusal()).isEqualTo(Refusal.LOGIN_NEEDED);
+            assertThat(verdict.decision().reason()).startsWith("idle lock");
+        }
     }
 
     @ParameterizedTest(name = "[{index}] Origin {0} -> {1}")
@@ -191,7 +233,7 @@ class AdmissionStepTest {
     void aWebSocketHandshakeIsForwardedOnlyFromTheSameOrigin(String origin, Admission.Kind kind) {
         Admission admission = admission(null, RECORDING);
         Admission.Facts facts = facts("GET", "/echo", "apps.example", false, null, true, origin);
-        Admission.Verdict verdict = admission.decide(facts, (RouteChoice) admission.target(facts), NURSE);
+        Admission.Verdict verdict = admission.decide(facts, (RouteChoice) admission.target(facts), NURSE, 0);
         assertThat(verdict.kind()).isEqualTo(kind);
         if (kind == Admission.Kind.REFUSE) {
             assertThat(verdict.refusal()).isEqualTo(Refusal.WEBSOCKET_OTHER_ORIGIN);
@@ -221,14 +263,14 @@ class AdmissionStepTest {
             }
         };
         Admission admission = admission(null, listener);
-        Admission.Verdict verdict = admission.decide(get("/echo"), (RouteChoice) admission.target(get("/echo")), NURSE);
+        Admission.Verdict verdict = admission.decide(get("/echo"), (RouteChoice) admission.target(get("/echo")), NURSE, 0);
         assertThat(verdict.kind()).isEqualTo(kind);
         if (kind == Admission.Kind.REFUSE) {
             assertThat(verdict.refusal()).isEqualTo(Refusal.AUDIT_UNAVAILABLE);
             assertThat(verdict.decision()).isEqualTo(Admission.AUDIT_UNWRITABLE);
         }
         // Only an allowed request waits for its record: a refusal is recorded whatever happens.
-        Admission.Verdict denied = admission.decide(get("/pharmacy/x"), (RouteChoice) admission.target(get("/pharmacy/x")), NURSE);
+        Admission.Verdict denied = admission.decide(get("/pharmacy/x"), (RouteChoice) admission.target(get("/pharmacy/x")), NURSE, 0);
         assertThat(denied.refusal()).isEqualTo(Refusal.POLICY);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import fr.hcbroker.gateway.config.GatewayConfig;
 import fr.hcbroker.gateway.config.RouteConfig;
 import fr.hcbroker.gateway.oidc.OidcProvider;
+import fr.hcbroker.gateway.oidc.SignOut;
 import fr.hcbroker.gateway.policy.DecisionEvent;
 import fr.hcbroker.gateway.session.PendingLogin;
 import fr.hcbroker.gateway.session.Session;
@@ -214,20 +215,46 @@ class AdmissionTest {
     }
 
     @Test
-    @DisplayName("a logout lands on 'you are logged out' in the person's language, with a link to log in again")
+    @DisplayName("a logout asks first, ends on a POST with the page's token, and lands on 'you are logged out'")
     void aLogoutLandsOnTheLoggedOutPage() throws Exception {
         sessions.sessions.put("leaving", sessions.sessions.get(NURSE));
-        String answer = send("/.hc/logout", "Cookie: hc_session=leaving\r\n", true);
-        assertThat(status(answer)).isEqualTo(302);
-        assertThat(answer).containsIgnoringCase("location: /.hc/logged-out").containsIgnoringCase("hc_session=;");
+        String confirm = send("/.hc/logout", "Cookie: hc_session=leaving\r\n", true);
+        assertThat(status(confirm)).isEqualTo(200);
+        assertThat(confirm).contains("Se déconnecter ?", "name=\"token\"", SignOut.token("leaving"));
+        assertThat(sessions.sessions).containsKey("leaving");
+
+        // Without the token (a form on another page), nothing ends.
+        String forged = post("/.hc/logout", "Cookie: hc_session=leaving\r\n", "token=guess");
+        assertThat(status(forged)).isEqualTo(403);
+        assertThat(sessions.sessions).containsKey("leaving");
+
+        decisions.clear();
+        String answer = post("/.hc/logout", "Cookie: hc_session=leaving\r\n", "token=" + SignOut.token("leaving"));
+        assertThat(status(answer)).as(answer).isEqualTo(302);
+        // Keycloak is out of reach here: the browser goes straight to the gateway's page.
+        assertThat(answer).containsIgnoringCase("location: http://apps.example/.hc/logged-out").containsIgnoringCase("hc_session=;");
         assertThat(sessions.sessions).doesNotContainKey("leaving");
-        assertThat(decisions).singleElement().satisfies(e -> assertThat(e.decision().reason()).isEqualTo("logout"));
+        assertThat(decisions).singleElement().satisfies(e -> assertThat(e.decision().reason()).startsWith("logout"));
         String page = send("/.hc/logged-out", "", true);
         assertThat(status(page)).isEqualTo(200);
         assertThat(page).contains("Vous êtes déconnecté", "href=\"/.hc/login\"", "Se reconnecter").doesNotContain("logged out");
         assertThat(send("/.hc/logged-out", "Accept-Language: en\r\n", true))
                 .contains("You are logged out", "Log in again").doesNotContain("déconnecté");
         assertThat(appSaw).isEmpty();
+    }
+
+    private static String post(String target, String headers, String form) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(40_000);
+            byte[] body = form.getBytes(StandardCharsets.ISO_8859_1);
+            String request = "POST " + target + " HTTP/1.1\r\nHost: apps.example\r\n" + headers
+                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length
+                    + "\r\nConnection: close\r\n\r\n" + form;
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            socket.getInputStream().transferTo(all);
+            return all.toString(StandardCharsets.UTF_8);
+        }
     }
 
     @ParameterizedTest(name = "[{index}] replacing={0}, lang={1}")
@@ -261,6 +288,11 @@ class AdmissionTest {
     /** Sessions in a map, read in place like the embedded store; {@link #failing} makes every read fail. */
     static final class FakeSessions implements SessionStore {
         final Map<String, Session> sessions = new ConcurrentHashMap<>();
+
+        @Override
+        public Future<Read> read(String id, long lockMillis) {
+            return get(id).map(session -> session == null ? null : new Read(session, 0));
+        }
         final AtomicBoolean failing = new AtomicBoolean();
         final Map<String, PendingLogin> pending = new ConcurrentHashMap<>();
         private final Map<String, String> keys = new ConcurrentHashMap<>();

@@ -60,6 +60,23 @@ class SessionTimeoutsTest {
     }
 
     @Test
+    @DisplayName("a read past a route's idle lock says how long the session was idle and leaves it locked")
+    void aLockedSessionStaysLockedForTheNextRead() throws Exception {
+        long login = System.currentTimeMillis();
+        store.put("cookie", session(login / 1000)).await();
+        Thread.sleep(400);
+        SessionStore.Read first = store.read("cookie", 300).await();
+        assertThat(first.idleMillis()).isGreaterThanOrEqualTo(400);
+        Thread.sleep(50);
+        // Not counted as a use: the fast lane's read and then Vert.x's see the same lock, so do other nodes.
+        assertThat(store.read("cookie", 300).await().idleMillis()).isGreaterThanOrEqualTo(first.idleMillis());
+        // A route without a lock uses the session: its idle time starts again.
+        assertThat(store.read("cookie", Long.MAX_VALUE).await().idleMillis()).isGreaterThanOrEqualTo(400);
+        Thread.sleep(50);
+        assertThat(store.read("cookie", 300).await().idleMillis()).isLessThan(300);
+    }
+
+    @Test
     @DisplayName("anonymous login attempts are bounded: a flood of them cannot fill the heap")
     void pendingLoginsAreBounded() {
         int attempts = InfinispanSessionStore.MAX_PENDING_LOGINS + 10_000;

@@ -62,8 +62,12 @@ public final class DemoLegacyApp {
         }
     }
 
-    /** The gateway's logout endpoint, POSTed by the page's button (a GET from another site must not log out). */
+    /**
+     * The gateway's logout and change of user: links to its confirmation pages, whose button posts a
+     * token only the gateway's page holds (no other page can end the session, this one included).
+     */
     static final String LOGOUT = "/.hc/logout";
+    static final String SWITCH = "/.hc/switch";
 
     private static String page(Map<String, String> headers) {
         StringBuilder rows = new StringBuilder();
@@ -92,8 +96,8 @@ public final class DemoLegacyApp {
         String level = headers.get("x-hc-loa");
         return "<p id=\"signed-in\">Connecté : <strong>" + escape(name.isEmpty() ? user : name) + "</strong> ("
                 + escape(user) + ")" + (level == null ? "" : ", niveau " + escape(level)) + "</p>\n"
-                + "<form method=\"post\" action=\"" + LOGOUT + "\"><button type=\"submit\" id=\"logout\">"
-                + "Se déconnecter</button></form>\n";
+                + "<p><a id=\"logout\" href=\"" + LOGOUT + "\">Se déconnecter</a> · <a id=\"switch-user\" href=\""
+                + SWITCH + "\">Changer d'utilisateur</a></p>\n";
     }
 
     /** The gateway percent-encodes names (RFC 3986); an undecodable value is shown as it came. */

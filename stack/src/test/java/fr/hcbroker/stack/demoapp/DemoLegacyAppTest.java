@@ -10,12 +10,12 @@ import org.junit.jupiter.api.Test;
 class DemoLegacyAppTest {
 
     @Test
-    @DisplayName("shows the decoded name, the username and the level, and a logout button that POSTs to the gateway")
+    @DisplayName("shows the decoded name, the username and the level, and links to the gateway's logout and change of user")
     void showsWhoIsSignedIn() {
         String html = DemoLegacyApp.signedIn(Map.of("x-hc-user", "inf.lefevre", "x-hc-given-name", "H%C3%A9l%C3%A8ne",
                 "x-hc-family-name", "Lef%C3%A8vre-Dupr%C3%A9", "x-hc-loa", "eidas2"));
         assertThat(html).contains("Hélène Lefèvre-Dupré").contains("(inf.lefevre)").contains("niveau eidas2")
-                .contains("<form method=\"post\" action=\"/.hc/logout\">");
+                .contains("href=\"/.hc/logout\"").contains("href=\"/.hc/switch\"");
     }
 
     @Test
