@@ -45,7 +45,7 @@ public final class ConfigLoader {
 
     static GatewayConfig parse(JsonNode root, String where, Function<String, String> environment) {
         known(root, where, "listen", "publicUrl", "oidc", "session", "trustedProxies", "upstreamTimeoutSeconds", "audit",
-                "routes", "management");
+                "routes", "management", "connections");
         JsonNode listen = root.path("listen");
         known(listen, where + ": listen", "host", "port");
         String host = listen.path("host").asText("0.0.0.0");
@@ -115,7 +115,8 @@ public final class ConfigLoader {
             }
             management = new GatewayConfig.Management(node.path("host").asText("127.0.0.1"), managementPort);
         }
-        return new GatewayConfig(host, port, publicUrl, oidc, session, trusted, upstreamTimeout, audit, routes, management);
+        return new GatewayConfig(host, port, publicUrl, oidc, session, trusted, upstreamTimeout, audit, routes, management,
+                connections(root.path("connections"), where + ": connections"));
     }
 
     private static GatewayConfig.OidcConfig oidc(JsonNode node, String where, Function<String, String> environment) {
@@ -356,5 +357,24 @@ public final class ConfigLoader {
             throw new ConfigException(where + "." + field + " is required");
         }
         return value.asText();
+    }
+
+    /** The {@code connections} section: each bound at least 1 and at most an hour (a cap at most a million). */
+    static GatewayConfig.Connections connections(JsonNode node, String where) {
+        known(node, where, "headTimeoutSeconds", "bodyTimeoutSeconds", "idleTimeoutSeconds", "maxPerClient");
+        GatewayConfig.Connections defaults = GatewayConfig.Connections.DEFAULTS;
+        int head = bounded(node, "headTimeoutSeconds", (int) defaults.headTimeout().toSeconds(), 3600, where);
+        int body = bounded(node, "bodyTimeoutSeconds", (int) defaults.bodyTimeout().toSeconds(), 3600, where);
+        int idle = bounded(node, "idleTimeoutSeconds", (int) defaults.idleTimeout().toSeconds(), 3600, where);
+        int cap = bounded(node, "maxPerClient", defaults.maxPerClient(), 1_000_000, where);
+        return new GatewayConfig.Connections(Duration.ofSeconds(head), Duration.ofSeconds(body), Duration.ofSeconds(idle), cap);
+    }
+
+    private static int bounded(JsonNode node, String field, int fallback, int max, String where) {
+        int value = positive(node, field, fallback, where);
+        if (value > max) {
+            throw new ConfigException(where + "." + field + " must be at most " + max + ", got " + value);
+        }
+        return value;
     }
 }

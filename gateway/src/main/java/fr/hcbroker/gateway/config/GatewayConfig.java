@@ -18,14 +18,38 @@ import java.util.Set;
  * @param audit           where and how decisions are recorded
  * @param routes          routes, matched in order: the first whose host and path prefix match wins
  * @param management      where metrics and health are served apart from the apps, or null: then on the main port
+ * @param connections     how long a browser's connection may go without progress, and how many one address may open
  */
 public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, OidcConfig oidc, SessionConfig session,
                             Set<String> trustedProxies, Duration upstreamTimeout, AuditConfig audit,
-                            List<RouteConfig> routes, Management management) {
+                            List<RouteConfig> routes, Management management, Connections connections) {
 
     public GatewayConfig {
         routes = List.copyOf(routes);
         trustedProxies = Set.copyOf(trustedProxies);
+    }
+
+    /** With the default connection limits ({@link Connections#DEFAULTS}). */
+    public GatewayConfig(String listenHost, int listenPort, URI publicUrl, OidcConfig oidc, SessionConfig session,
+                         Set<String> trustedProxies, Duration upstreamTimeout, AuditConfig audit,
+                         List<RouteConfig> routes, Management management) {
+        this(listenHost, listenPort, publicUrl, oidc, session, trustedProxies, upstreamTimeout, audit, routes, management,
+                Connections.DEFAULTS);
+    }
+
+    /**
+     * Bounds on browsers' connections (issue #34), on every listener. Reloadable: new connections take
+     * the new values.
+     *
+     * @param headTimeout  an unfinished request head is closed after this
+     * @param bodyTimeout  a request body that stops arriving for this long is closed
+     * @param idleTimeout  a keep-alive connection with no new request for this long is closed
+     * @param maxPerClient open connections one client address may hold (trusted proxies are not capped)
+     */
+    public record Connections(Duration headTimeout, Duration bodyTimeout, Duration idleTimeout, int maxPerClient) {
+        /** nginx-like: 20 s for a head (nginx 60 s), 60 s of body silence, 75 s idle keep-alive; a terminal server's worth of connections. */
+        public static final Connections DEFAULTS = new Connections(Duration.ofSeconds(20), Duration.ofSeconds(60),
+                Duration.ofSeconds(75), 4000);
     }
 
     /**

@@ -117,6 +117,8 @@ public final class GatewayServer {
     private volatile HttpServer managementServer;
     private final java.util.Map<String, io.micrometer.core.instrument.Counter> refreshes = new java.util.HashMap<>();
     private int boundPort;
+    /** Per-address cap and timeouts of every listener's connections (issue #34). */
+    private final ConnectionLimits connections;
 
     public GatewayServer(Vertx vertx, GatewayConfig config, SessionStore store, OidcProvider oidc,
                          DecisionListener listener, PrometheusMeterRegistry metrics) {
@@ -136,6 +138,7 @@ public final class GatewayServer {
                 .description("Time until an app's answer begins (plain requests)").register(metrics);
         this.fastLane = metrics.counter("hc_gateway_fast_lane");
         this.routing = routes(config);
+        this.connections = new ConnectionLimits(() -> this.config, listener, metrics);
         metrics.gauge("hc_gateway_sessions", store, SessionStore::size);
         metrics.gauge("hc_gateway_websockets", this, GatewayServer::openWebSockets);
         // Looked up once: a registry lookup per request (tags, map) costs more than the count itself.
@@ -200,7 +203,7 @@ public final class GatewayServer {
         // Port 0 (tests): a negative port is Vert.x's way to make the instances share one random port.
         webSocketCheck = vertx.setPeriodic(WEBSOCKET_CHECK_MILLIS, id -> closeEndedWebSockets());
         Future<Void> management = config.management() == null ? Future.succeededFuture()
-                : vertx.createHttpServer().requestHandler(this::operations)
+                : vertx.createHttpServer().connectionHandler(connections::accept).requestHandler(this::operations)
                         .listen(config.management().port(), config.management().host())
                         .onSuccess(server -> {
                             managementServer = server;
@@ -231,7 +234,11 @@ public final class GatewayServer {
                         // would hand every exchange over between the two threads.
                         HttpClient own = client(vertx, (int) config.upstreamTimeout().toMillis());
                         return vertx.createHttpServer(options)
-                                .connectionHandler(connection -> FastLane.install(connection, GatewayServer.this::admit))
+                                .connectionHandler(connection -> {
+                                    if (connections.accept(connection)) {
+                                        FastLane.install(connection, GatewayServer.this::admit);
+                                    }
+                                })
                                 .requestHandler(request -> handle(request, own))
                                 .invalidRequestHandler(GatewayServer.this::undecodable)
                                 .listen(port, config.listenHost())
@@ -329,8 +336,10 @@ public final class GatewayServer {
             case "/readyz" -> {
                 // Not ready while the trail cannot be written: a load balancer moves people to a node that records.
                 boolean recording = listener.recording();
-                request.response().setStatusCode(oidc.isReady() && recording ? 200 : 503)
+                String descriptors = ConnectionLimits.descriptorsNearLimit();
+                request.response().setStatusCode(oidc.isReady() && recording && descriptors == null ? 200 : 503)
                         .putHeader("content-type", "text/plain").end(!recording ? "audit trail cannot be written\n"
+                                : descriptors != null ? descriptors + "\n"
                                 : oidc.isReady() ? "ready\n" : "login service not reached yet\n");
             }
             case "/metrics" -> request.response().putHeader("content-type", "text/plain; version=0.0.4")
