@@ -25,7 +25,9 @@ public record AuditRecord(String ts, String source, String event, String outcome
     public static final Set<String> DETAIL_KEYS = Set.of("auth_method", "identity_provider", "cert_serial",
             "cert_issuer", "credential_type", "client", "realm", "resource", "admin",
             // Why Pro Santé Connect was refused (e.g. the authMode value to map).
-            "psc_refusal");
+            "psc_refusal",
+            // A summary of repeated refusals (the gateway's deny-summary): sample_paths cleaned as paths are.
+            "count", "first", "last", "sample_paths", "reasons");
 
     public AuditRecord {
         event = cleanRepeated(event);
@@ -47,11 +49,17 @@ public record AuditRecord(String ts, String source, String event, String outcome
             Map<String, String> kept = new TreeMap<>();
             details.forEach((k, v) -> {
                 if (DETAIL_KEYS.contains(k) && v != null) {
-                    kept.put(k, clean(v));
+                    kept.put(k, k.equals("sample_paths") ? cleanPaths(v) : clean(v));
                 }
             });
             details = Map.copyOf(kept);
         }
+    }
+
+    /** Space-separated paths, each cleaned as {@link #path} is. */
+    private static String cleanPaths(String paths) {
+        return java.util.Arrays.stream(paths.split(" ")).filter(p -> !p.isEmpty())
+                .map(p -> clean(withoutParameters(withoutQuery(p)))).collect(java.util.stream.Collectors.joining(" "));
     }
 
     /** A record is already made: itself. */

@@ -8,6 +8,7 @@ import fr.hcbroker.audit.AuditWriter;
 import fr.hcbroker.audit.SyslogForwarder;
 import fr.hcbroker.gateway.policy.AuditTrail;
 import fr.hcbroker.gateway.policy.DecisionLog;
+import fr.hcbroker.gateway.policy.RefusalSummary;
 import fr.hcbroker.gateway.proxy.GatewayServer;
 import fr.hcbroker.gateway.session.InfinispanSessionStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -74,8 +75,11 @@ public final class GatewayMain implements Callable<Integer> {
                 .description("Decisions whose audit record the disk refused (served anyway only with audit.onWriteFailure: serve)")
                 .register(metrics);
         monitor(metrics, oidc, audit);
-        GatewayServer server = new GatewayServer(vertx, parsed, store, oidc,
-                trail != null ? new DecisionLog().and(trail) : new DecisionLog(), metrics);
+        // Repeated refusals from one address summarised (issue #35): windows ended are written each second.
+        RefusalSummary refusals = new RefusalSummary(trail != null ? new DecisionLog().and(trail) : new DecisionLog(),
+                parsed.refusals(), Clock.systemUTC());
+        vertx.setPeriodic(1000, id -> refusals.flush());
+        GatewayServer server = new GatewayServer(vertx, parsed, store, oidc, refusals, metrics);
         try {
             server.start().await();
         } catch (Exception e) {
@@ -99,6 +103,7 @@ public final class GatewayMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             vertx.close().await();
             store.close();
+            refusals.flushAll();
             if (trail != null) {
                 trail.close();
             }

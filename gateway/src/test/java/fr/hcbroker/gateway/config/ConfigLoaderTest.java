@@ -166,4 +166,23 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> withConnections("connections: " + section)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(expected);
     }
+
+    @Test
+    void refusalSummariesHaveDefaultsAndBoundedSettings() throws Exception {
+        assertThat(withAudit("{dir: audit}").refusals()).isEqualTo(GatewayConfig.Refusals.DEFAULTS);
+        assertThat(withAudit("{refusals: {threshold: 5, windowSeconds: 30}}").refusals())
+                .isEqualTo(new GatewayConfig.Refusals(5, java.time.Duration.ofSeconds(30)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "no threshold     | {threshold: 0}         | audit.refusals.threshold must be a positive number",
+            "a huge threshold | {threshold: 1000000}   | audit.refusals.threshold must be at most 10000",
+            "a day's window   | {windowSeconds: 86400} | audit.refusals.windowSeconds must be at most 3600",
+            "a misspelt key   | {window: 60}           | audit.refusals: unknown key 'window'",
+    })
+    void aRefusalSummarySettingThatWouldLetAFloodThroughIsRefused(String what, String section, String expected) {
+        assertThatThrownBy(() -> withAudit("{refusals: " + section + "}")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(expected);
+    }
 }
