@@ -38,6 +38,9 @@ public final class ReportCsv {
         row(out, "emergency", "", "", "accesses", "", n(r.emergencyAccesses()), "");
         row(out, "emergency", "", "", "reviewed", "", n(r.emergencyReviews()), "");
         row(out, "emergency", "", "", "awaiting_review", "", n(Math.max(0, r.emergencyAccesses() - r.emergencyReviews())), "");
+        row(out, "refusals", "", "", "recorded", "", n(r.refusals().recorded()), "");
+        row(out, "refusals", "", "", "summarised", "", n(r.refusals().summarised()), "");
+        row(out, "refusals", "", "", "summary_records", "", n(r.refusals().summaryRecords()), "");
         r.weeks().forEach(w -> {
             row(out, "week", "", "", "accesses", w.week(), n(w.accesses()), "");
             row(out, "week", "", "", "at_eidas2_or_above", w.week(), n(w.atLeastSubstantial()), "");

@@ -47,6 +47,8 @@ public final class ReportJson {
                 .put("declaredMinimum", b.declaredMinimum()).put("accessesBelowEidas2", b.accessesBelow()));
         root.putObject("emergency").put("accesses", r.emergencyAccesses()).put("reviewed", r.emergencyReviews())
                 .put("awaitingReview", Math.max(0, r.emergencyAccesses() - r.emergencyReviews()));
+        root.putObject("refusals").put("recorded", r.refusals().recorded()).put("summarised", r.refusals().summarised())
+                .put("summaryRecords", r.refusals().summaryRecords()).put("total", r.refusals().total());
         ArrayNode weeks = root.putArray("weeklyTrend");
         r.weeks().forEach(w -> weeks.addObject().put("week", w.week()).put("accesses", w.accesses())
                 .put("atEidas2OrAbove", w.atLeastSubstantial()).put("share", Math.round(w.share() * 10000) / 10000.0));

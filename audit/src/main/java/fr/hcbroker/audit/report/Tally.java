@@ -77,6 +77,10 @@ final class Tally {
     final Map<String, long[]> weeks = new TreeMap<>();
     long emergencyAccesses;
     long emergencyReviews;
+    /** The gateway's refusals recorded one by one, those counted in summaries, and the summary records. */
+    long refusalsRecorded;
+    long refusalsSummarised;
+    long refusalSummaries;
     long inPeriod;
 
     /** Counts records whose day (UTC) lies in [fromDay, toDay], both {@code yyyy-MM-dd}. */
@@ -100,6 +104,14 @@ final class Tally {
         App app;
         if (event.equals("emergency-review")) {
             emergencyReviews++;
+            return;
+        } else if ("gateway".equals(record.path("source").asText()) && outcome.equals("deny")) {
+            if (event.equals("deny-summary")) {
+                refusalSummaries++;
+                refusalsSummarised += record.path("details").path("count").asLong(0);
+            } else {
+                refusalsRecorded++;
+            }
             return;
         } else if (event.equals("emergency-access")) {
             emergencyAccesses++;
@@ -139,6 +151,9 @@ final class Tally {
         });
         emergencyAccesses += o.emergencyAccesses;
         emergencyReviews += o.emergencyReviews;
+        refusalsRecorded += o.refusalsRecorded;
+        refusalsSummarised += o.refusalsSummarised;
+        refusalSummaries += o.refusalSummaries;
         inPeriod += o.inPeriod;
     }
 
