@@ -50,6 +50,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     /** Requests read whose answer is not written in full yet (pipelining). */
     private int owed;
     private ScheduledFuture<?> timer;
+    /** When {@link #timer} fires (System.nanoTime). */
+    private long timerAt;
 
     ConnectionGuard(GatewayConfig.Connections limits, TimedOut timedOut) {
         this.headNanos = limits.headTimeout().toNanos();
@@ -124,9 +126,20 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     private void enter(Phase next, long nanos) {
         phase = next;
         deadline = System.nanoTime() + nanos;
-        if (timer == null) {
-            timer = ctx.executor().schedule(this::check, nanos, TimeUnit.NANOSECONDS);
+        // A later deadline waits for the pending timer (it reschedules itself); an earlier one, as an idle
+        // timeout shorter than the head timeout, needs a timer of its own.
+        if (timer != null && timerAt - deadline > 0) {
+            timer.cancel(false);
+            timer = null;
         }
+        if (timer == null) {
+            schedule(nanos);
+        }
+    }
+
+    private void schedule(long nanos) {
+        timerAt = System.nanoTime() + nanos;
+        timer = ctx.executor().schedule(this::check, nanos, TimeUnit.NANOSECONDS);
     }
 
     private void check() {
@@ -136,7 +149,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
         }
         long left = deadline - System.nanoTime();
         if (left > 0) {
-            timer = ctx.executor().schedule(this::check, left, TimeUnit.NANOSECONDS);
+            schedule(left);
         } else {
             timedOut.closed(phase);
             ctx.close();

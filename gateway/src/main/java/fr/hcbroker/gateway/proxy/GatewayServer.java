@@ -203,7 +203,10 @@ public final class GatewayServer {
         // Port 0 (tests): a negative port is Vert.x's way to make the instances share one random port.
         webSocketCheck = vertx.setPeriodic(WEBSOCKET_CHECK_MILLIS, id -> closeEndedWebSockets());
         Future<Void> management = config.management() == null ? Future.succeededFuture()
-                : vertx.createHttpServer().connectionHandler(connections::accept).requestHandler(this::operations)
+                // HTTP/1.1 only, as the main port: with cleartext HTTP/2 on, Vert.x would wait for a connection's
+                // first bytes before making its pipeline, and one that sends nothing would escape the head timeout.
+                : vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+                        .connectionHandler(connections::accept).requestHandler(this::operations)
                         .listen(config.management().port(), config.management().host())
                         .onSuccess(server -> {
                             managementServer = server;
