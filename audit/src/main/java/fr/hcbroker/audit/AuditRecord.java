@@ -29,7 +29,9 @@ public record AuditRecord(String ts, String source, String event, String outcome
             // emergency access ("bris de glace"), docs/fr/acces-urgence.md: the chosen reason code, the
             // person's few words (cleaned, bounded), the session's limit, an alert's address, a review's verdict
             "emergency_reason", "emergency_note", "emergency_until", "alert_address", "review_of", "review_verdict",
-            "review_comment");
+            "review_comment",
+            // A summary of repeated refusals (the gateway's deny-summary): sample_paths cleaned as paths are.
+            "count", "first", "last", "sample_paths", "reasons");
 
     public AuditRecord {
         event = cleanRepeated(event);
@@ -51,11 +53,17 @@ public record AuditRecord(String ts, String source, String event, String outcome
             Map<String, String> kept = new TreeMap<>();
             details.forEach((k, v) -> {
                 if (DETAIL_KEYS.contains(k) && v != null) {
-                    kept.put(k, clean(v));
+                    kept.put(k, k.equals("sample_paths") ? cleanPaths(v) : clean(v));
                 }
             });
             details = Map.copyOf(kept);
         }
+    }
+
+    /** Space-separated paths, each cleaned as {@link #path} is. */
+    private static String cleanPaths(String paths) {
+        return java.util.Arrays.stream(paths.split(" ")).filter(p -> !p.isEmpty())
+                .map(p -> clean(withoutParameters(withoutQuery(p)))).collect(java.util.stream.Collectors.joining(" "));
     }
 
     /** A record is already made: itself. */

@@ -8,6 +8,7 @@ import fr.hcbroker.audit.AuditWriter;
 import fr.hcbroker.audit.SyslogForwarder;
 import fr.hcbroker.gateway.policy.AuditTrail;
 import fr.hcbroker.gateway.policy.DecisionLog;
+import fr.hcbroker.gateway.policy.RefusalSummary;
 import fr.hcbroker.gateway.proxy.GatewayServer;
 import fr.hcbroker.gateway.session.InfinispanSessionStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -78,8 +79,11 @@ public final class GatewayMain implements Callable<Integer> {
         metrics.gauge("hc_audit_disk_free_bytes", audit, AuditWriter::freeBytes);
         metrics.gauge("hc_audit_disk_low", audit, w -> w.belowLowWatermark() ? 1 : 0);
         metrics.gauge("hc_audit_disk_critical", audit, w -> w.belowCriticalWatermark() ? 1 : 0);
-        GatewayServer server = new GatewayServer(vertx, parsed, store, oidc,
-                trail != null ? new DecisionLog().and(trail) : new DecisionLog(), metrics);
+        // Repeated refusals from one address summarised (issue #35): windows ended are written each second.
+        RefusalSummary refusals = new RefusalSummary(trail != null ? new DecisionLog().and(trail) : new DecisionLog(),
+                parsed.refusals(), Clock.systemUTC());
+        vertx.setPeriodic(1000, id -> refusals.flush());
+        GatewayServer server = new GatewayServer(vertx, parsed, store, oidc, refusals, metrics);
         try {
             server.start().await();
         } catch (Exception e) {
@@ -103,6 +107,7 @@ public final class GatewayMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             vertx.close().await();
             store.close();
+            refusals.flushAll();
             if (trail != null) {
                 trail.close();
             }

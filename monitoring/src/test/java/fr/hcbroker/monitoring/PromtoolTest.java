@@ -39,7 +39,7 @@ class PromtoolTest {
         void areValid() throws Exception {
             Result rules = promtool("check", "rules", PROMETHEUS.resolve("hc-broker-alerts.yml").toString());
             assertThat(rules.exit()).as(rules.output()).isZero();
-            assertThat(rules.output()).contains("SUCCESS: 15 rules found");
+            assertThat(rules.output()).contains("SUCCESS: 16 rules found");
             Result config = promtool("check", "config", PROMETHEUS.resolve("prometheus-example.yml").toString());
             assertThat(config.exit()).as(config.output()).isZero();
         }

@@ -296,6 +296,20 @@ public final class ComplianceReport {
         return new TreeMap<>(total.emergencyRefusals);
     }
 
+    /**
+     * The gateway's refusals in the period: recorded one by one, counted in summaries of repeated
+     * refusals ({@code deny-summary}), and how many summary records hold those.
+     */
+    public record Refusals(long recorded, long summarised, long summaryRecords) {
+        public long total() {
+            return recorded + summarised;
+        }
+    }
+
+    public Refusals refusals() {
+        return new Refusals(total.refusalsRecorded, total.refusalsSummarised, total.refusalSummaries);
+    }
+
     public List<Week> weeks() {
         List<Week> weeks = new ArrayList<>();
         total.weeks.forEach((w, n) -> weeks.add(new Week(w, n[0], n[1])));

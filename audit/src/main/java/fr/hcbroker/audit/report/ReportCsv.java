@@ -41,6 +41,9 @@ public final class ReportCsv {
         r.emergencyByReason().forEach((reason, n) -> row(out, "emergency", "", "", "reason", reason, n(n), ""));
         r.emergencyVerdicts().forEach((verdict, n) -> row(out, "emergency", "", "", "verdict", verdict, n(n), ""));
         r.emergencyRefusals().forEach((refusal, n) -> row(out, "emergency", "", "", "refused", refusal, n(n), ""));
+        row(out, "refusals", "", "", "recorded", "", n(r.refusals().recorded()), "");
+        row(out, "refusals", "", "", "summarised", "", n(r.refusals().summarised()), "");
+        row(out, "refusals", "", "", "summary_records", "", n(r.refusals().summaryRecords()), "");
         r.weeks().forEach(w -> {
             row(out, "week", "", "", "accesses", w.week(), n(w.accesses()), "");
             row(out, "week", "", "", "at_eidas2_or_above", w.week(), n(w.atLeastSubstantial()), "");

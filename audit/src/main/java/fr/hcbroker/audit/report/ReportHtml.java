@@ -87,6 +87,9 @@ public final class ReportHtml {
                 String.valueOf(r.passwordAlone().size()));
         dt(t("Applications et clients admis sous eidas2", "Apps and clients allowed below eidas2"), String.valueOf(r.belowFloor().size()));
         dt(t("Accès d'urgence", "Emergency accesses"), String.valueOf(r.emergencyAccesses()));
+        dt(t("Refus de la passerelle (un par un + résumés)", "Gateway refusals (one by one + summarised)"),
+                r.refusals().total() + " (" + r.refusals().recorded() + " + " + r.refusals().summarised() + t(" dans ", " in ")
+                        + r.refusals().summaryRecords() + t(" résumé(s))", " summary record(s))"));
         out.append("</dl></section>");
     }
 

@@ -53,6 +53,8 @@ public final class ReportJson {
         r.emergencyVerdicts().forEach(verdicts::put);
         ObjectNode refused = emergency.putObject("refused");
         r.emergencyRefusals().forEach(refused::put);
+        root.putObject("refusals").put("recorded", r.refusals().recorded()).put("summarised", r.refusals().summarised())
+                .put("summaryRecords", r.refusals().summaryRecords()).put("total", r.refusals().total());
         ArrayNode weeks = root.putArray("weeklyTrend");
         r.weeks().forEach(w -> weeks.addObject().put("week", w.week()).put("accesses", w.accesses())
                 .put("atEidas2OrAbove", w.atLeastSubstantial()).put("share", Math.round(w.share() * 10000) / 10000.0));

@@ -118,6 +118,10 @@ final class Tally {
     final Map<String, Long> emergencyRefusals = new TreeMap<>();
     /** Every review read, of any day: the session reviewed to the last verdict read. */
     final Map<String, String> emergencyVerdicts = new HashMap<>();
+    /** The gateway's refusals recorded one by one, those counted in summaries, and the summary records. */
+    long refusalsRecorded;
+    long refusalsSummarised;
+    long refusalSummaries;
     long inPeriod;
 
     /** Counts records whose day (UTC) lies in [fromDay, toDay], both {@code yyyy-MM-dd}. */
@@ -163,6 +167,14 @@ final class Tally {
                 emergencyRefusals.merge(or(record.reason(), "?"), 1L, Long::sum);
             }
             // Not an app access: the session's login record, which follows it, is.
+            return;
+        } else if ("gateway".equals(record.source()) && outcome.equals("deny")) {
+            if (event.equals("deny-summary")) {
+                refusalSummaries++;
+                refusalsSummarised += count(record.details().get("count"));
+            } else {
+                refusalsRecorded++;
+            }
             return;
         } else if (event.equals("access") && outcome.equals("allow") && "gateway".equals(record.source())) {
             kind = routes;
@@ -212,6 +224,9 @@ final class Tally {
         emergencySessions.putAll(o.emergencySessions);
         o.emergencyRefusals.forEach((r, n) -> emergencyRefusals.merge(r, n, Long::sum));
         emergencyVerdicts.putAll(o.emergencyVerdicts);
+        refusalsRecorded += o.refusalsRecorded;
+        refusalsSummarised += o.refusalsSummarised;
+        refusalSummaries += o.refusalSummaries;
         inPeriod += o.inPeriod;
     }
 
@@ -234,6 +249,15 @@ final class Tally {
     }
 
     /** A field the record holds as null (JSON null) reads as {@code otherwise}. */
+    /** A summary's count as written (digits); anything else counts nothing rather than failing the report. */
+    private static long count(String value) {
+        try {
+            return value == null ? 0 : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     static String or(String value, String otherwise) {
         return value == null ? otherwise : value;
     }

@@ -162,6 +162,23 @@ class ComplianceReportTest {
         }
 
         @Test
+        void countsTheGatewaysRefusalsOneByOneAndSummarised() throws Exception {
+            Path flood = Trails.write(dir, "gateway", "2026-11-27", List.of(
+                    gateway("2026-11-27T10:00:00.000Z", "deny", null, null, List.of(), null),
+                    new AuditRecord("2026-11-27T10:01:00.000Z", "gateway", "deny-summary", "deny",
+                            "500 refusals summarised", null, null, null, null, null, null, null, null, null, "10.0.0.9", null,
+                            Map.of("count", "500", "first", "2026-11-27T10:00:00.100Z", "last", "2026-11-27T10:00:59.900Z",
+                                    "sample_paths", "/.hc/a /.hc/b", "reasons", "deny: unknown gateway path x500"))));
+            ComplianceReport r = report(List.of(gatewayFile, keycloakFile, flood));
+            assertThat(r.refusals()).isEqualTo(new ComplianceReport.Refusals(2, 500, 1));
+            assertThat(new ObjectMapper().readTree(ReportJson.render(r)).at("/refusals/total").asLong()).isEqualTo(502);
+            assertThat(ReportCsv.render(r)).contains("refusals,,,summarised,,500,\r\n");
+            assertThat(ReportHtml.render(r, Lang.EN)).contains("502 (2 + 500 in 1 summary record(s))");
+            assertThat(r.weeks()).as("refusals are not accesses").containsExactly(new ComplianceReport.Week("2026-W47", 5, 4),
+                    new ComplianceReport.Week("2026-W48", 7, 4));
+        }
+
+        @Test
         void rendersTheSameFiguresAsJsonCsvAndHtml() throws Exception {
             ComplianceReport r = report(List.of(gatewayFile, keycloakFile));
             JsonNode json = new ObjectMapper().readTree(ReportJson.render(r));

@@ -45,7 +45,7 @@ public final class ConfigLoader {
 
     static GatewayConfig parse(JsonNode root, String where, Function<String, String> environment) {
         known(root, where, "listen", "publicUrl", "oidc", "session", "trustedProxies", "upstreamTimeoutSeconds", "audit",
-                "routes", "management");
+                "routes", "management", "connections");
         JsonNode listen = root.path("listen");
         known(listen, where + ": listen", "host", "port");
         String host = listen.path("host").asText("0.0.0.0");
@@ -69,7 +69,7 @@ public final class ConfigLoader {
         values(root, "trustedProxies", where).forEach(p -> trusted.add(ipLiteral(p, where + ": trustedProxies")));
         Duration upstreamTimeout = Duration.ofSeconds(positive(root, "upstreamTimeoutSeconds", 30, where));
         JsonNode auditNode = root.path("audit");
-        known(auditNode, where + ": audit", "dir", "groupCommitMillis", "syslog", "onWriteFailure");
+        known(auditNode, where + ": audit", "dir", "groupCommitMillis", "syslog", "onWriteFailure", "refusals");
         int groupCommit = positive(auditNode, "groupCommitMillis", 50, where + ": audit");
         if (groupCommit > 1000) {
             throw new ConfigException(where + ": audit.groupCommitMillis must be at most 1000, got " + groupCommit);
@@ -120,7 +120,9 @@ public final class ConfigLoader {
             }
             management = new GatewayConfig.Management(node.path("host").asText("127.0.0.1"), managementPort);
         }
-        return new GatewayConfig(host, port, publicUrl, oidc, session, trusted, upstreamTimeout, audit, routes, management);
+        return new GatewayConfig(host, port, publicUrl, oidc, session, trusted, upstreamTimeout, audit, routes, management,
+                connections(root.path("connections"), where + ": connections"),
+                refusals(auditNode.path("refusals"), where + ": audit.refusals"));
     }
 
     private static GatewayConfig.OidcConfig oidc(JsonNode node, String where, Function<String, String> environment) {
@@ -374,5 +376,33 @@ public final class ConfigLoader {
             throw new ConfigException(where + "." + field + " is required");
         }
         return value.asText();
+    }
+
+    /** The {@code connections} section: each bound at least 1 and at most an hour (a cap at most a million). */
+    static GatewayConfig.Connections connections(JsonNode node, String where) {
+        known(node, where, "headTimeoutSeconds", "bodyTimeoutSeconds", "idleTimeoutSeconds", "maxPerClient");
+        GatewayConfig.Connections defaults = GatewayConfig.Connections.DEFAULTS;
+        int head = bounded(node, "headTimeoutSeconds", (int) defaults.headTimeout().toSeconds(), 3600, where);
+        int body = bounded(node, "bodyTimeoutSeconds", (int) defaults.bodyTimeout().toSeconds(), 3600, where);
+        int idle = bounded(node, "idleTimeoutSeconds", (int) defaults.idleTimeout().toSeconds(), 3600, where);
+        int cap = bounded(node, "maxPerClient", defaults.maxPerClient(), 1_000_000, where);
+        return new GatewayConfig.Connections(Duration.ofSeconds(head), Duration.ofSeconds(body), Duration.ofSeconds(idle), cap);
+    }
+
+    /** The {@code audit.refusals} section: a threshold of 1 to 10 000, a window of 1 s to an hour. */
+    static GatewayConfig.Refusals refusals(JsonNode node, String where) {
+        known(node, where, "threshold", "windowSeconds");
+        GatewayConfig.Refusals defaults = GatewayConfig.Refusals.DEFAULTS;
+        int threshold = bounded(node, "threshold", defaults.threshold(), 10_000, where);
+        int window = bounded(node, "windowSeconds", (int) defaults.window().toSeconds(), 3600, where);
+        return new GatewayConfig.Refusals(threshold, Duration.ofSeconds(window));
+    }
+
+    private static int bounded(JsonNode node, String field, int fallback, int max, String where) {
+        int value = positive(node, field, fallback, where);
+        if (value > max) {
+            throw new ConfigException(where + "." + field + " must be at most " + max + ", got " + value);
+        }
+        return value;
     }
 }

@@ -18,14 +18,52 @@ import java.util.Set;
  * @param audit           where and how decisions are recorded
  * @param routes          routes, matched in order: the first whose host and path prefix match wins
  * @param management      where metrics and health are served apart from the apps, or null: then on the main port
+ * @param connections     how long a browser's connection may go without progress, and how many one address may open
+ * @param refusals        how repeated refusals from one address are summarised in the audit trail ({@code audit.refusals})
  */
 public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, OidcConfig oidc, SessionConfig session,
                             Set<String> trustedProxies, Duration upstreamTimeout, AuditConfig audit,
-                            List<RouteConfig> routes, Management management) {
+                            List<RouteConfig> routes, Management management, Connections connections,
+                            Refusals refusals) {
 
     public GatewayConfig {
         routes = List.copyOf(routes);
         trustedProxies = Set.copyOf(trustedProxies);
+    }
+
+    /** With the default connection limits and refusal summaries ({@link Connections#DEFAULTS}, {@link Refusals#DEFAULTS}). */
+    public GatewayConfig(String listenHost, int listenPort, URI publicUrl, OidcConfig oidc, SessionConfig session,
+                         Set<String> trustedProxies, Duration upstreamTimeout, AuditConfig audit,
+                         List<RouteConfig> routes, Management management) {
+        this(listenHost, listenPort, publicUrl, oidc, session, trustedProxies, upstreamTimeout, audit, routes, management,
+                Connections.DEFAULTS, Refusals.DEFAULTS);
+    }
+
+    /**
+     * Repeated refusals summarised in the trail (issue #35; {@code RefusalSummary}).
+     *
+     * @param threshold refusals of one reason recorded one by one per client address and window (five
+     *                  times that per address, all reasons together); the rest become one summary record
+     * @param window    a window's length: its summary is written at its end
+     */
+    public record Refusals(int threshold, Duration window) {
+        /** 20 per reason and 100 per address a minute: about 50 KB and one summary per flooding address and minute. */
+        public static final Refusals DEFAULTS = new Refusals(20, Duration.ofSeconds(60));
+    }
+
+    /**
+     * Bounds on browsers' connections (issue #34), on every listener. Reloadable: new connections take
+     * the new values.
+     *
+     * @param headTimeout  an unfinished request head is closed after this
+     * @param bodyTimeout  a request body that stops arriving for this long is closed
+     * @param idleTimeout  a keep-alive connection with no new request for this long is closed
+     * @param maxPerClient open connections one client address may hold (trusted proxies are not capped)
+     */
+    public record Connections(Duration headTimeout, Duration bodyTimeout, Duration idleTimeout, int maxPerClient) {
+        /** nginx-like: 20 s for a head (nginx 60 s), 60 s of body silence, 75 s idle keep-alive; a terminal server's worth of connections. */
+        public static final Connections DEFAULTS = new Connections(Duration.ofSeconds(20), Duration.ofSeconds(60),
+                Duration.ofSeconds(75), 4000);
     }
 
     /**
@@ -48,7 +86,7 @@ public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, Oi
         if (!session.equals(next.session)) {
             changed.add("session");
         }
-        if (!audit.equals(next.audit)) {
+        if (!audit.equals(next.audit) || !refusals.equals(next.refusals)) {
             changed.add("audit");
         }
         if (!java.util.Objects.equals(management, next.management)) {

@@ -93,6 +93,31 @@ public final class AuditTrail implements DecisionListener, AutoCloseable {
         return Future.fromCompletionStage(written, vertx.getOrCreateContext());
     }
 
+    /** A window's summarised refusals as one record of the chain, after what this loop gathered before it. */
+    @Override
+    public Future<Void> summarised(RefusalSummary.Summary summary) {
+        if (Context.isOnEventLoopThread()) {
+            gathered.get().handOver();
+            return Future.fromCompletionStage(writer.append(record(summary), true), vertx.getOrCreateContext());
+        }
+        return Future.fromCompletionStage(writer.append(record(summary), true)); // at shutdown, Vert.x closed
+
+    }
+
+    /** The event of a summary record: the compliance report counts its {@code count}. */
+    public static final String SUMMARY_EVENT = "deny-summary";
+
+    static AuditRecord record(RefusalSummary.Summary summary) {
+        StringBuilder reasons = new StringBuilder();
+        summary.reasons().entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> reasons.append(reasons.isEmpty() ? "" : "; ").append(e.getKey()).append(" x").append(e.getValue()));
+        return new AuditRecord(AuditRecord.timestamp(Instant.now()), "gateway", SUMMARY_EVENT, "deny",
+                summary.count() + " refusals summarised", null, null, null, null, null, null, null, null, null,
+                summary.clientIp(), null, Map.of("count", String.valueOf(summary.count()),
+                "first", AuditRecord.timestamp(summary.first()), "last", AuditRecord.timestamp(summary.last()),
+                "sample_paths", String.join(" ", summary.samplePaths()), "reasons", reasons.toString()));
+    }
+
     /** Hands every loop's gathered records to the writer (at shutdown, once the loops have stopped). */
     @Override
     public void close() {

@@ -25,6 +25,11 @@ public interface DecisionListener {
         return true;
     }
 
+    /** A window's summarised refusals ({@link RefusalSummary}): recorded as one record. Ignored by default. */
+    default Future<Void> summarised(RefusalSummary.Summary summary) {
+        return Future.succeededFuture();
+    }
+
     /** Both listeners; the result completes when both have. */
     default DecisionListener and(DecisionListener other) {
         DecisionListener one = this;
@@ -38,6 +43,11 @@ public interface DecisionListener {
                     return first;
                 }
                 return Future.all(first, second).mapEmpty();
+            }
+
+            @Override
+            public Future<Void> summarised(RefusalSummary.Summary summary) {
+                return Future.all(one.summarised(summary), other.summarised(summary)).mapEmpty();
             }
 
             @Override

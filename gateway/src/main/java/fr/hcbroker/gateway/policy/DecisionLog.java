@@ -18,6 +18,19 @@ public final class DecisionLog implements DecisionListener {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
+    public Future<Void> summarised(RefusalSummary.Summary summary) {
+        AuditRecord record = AuditTrail.record(summary);
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("ts", record.ts());
+        line.put("source", "gateway");
+        line.put("outcome", record.outcome());
+        line.put("reason", record.reason());
+        line.putAll(record.details());
+        print(line);
+        return Future.succeededFuture();
+    }
+
+    @Override
     public Future<Void> decided(DecisionEvent event) {
         if (!event.urgent()) {
             return Future.succeededFuture();
@@ -34,11 +47,15 @@ public final class DecisionLog implements DecisionListener {
         line.put("path", record.path());
         line.put("user", record.user());
         line.put("status", event.status());
+        print(line);
+        return Future.succeededFuture();
+    }
+
+    private static void print(Map<String, Object> line) {
         try {
             System.out.println(JSON.writeValueAsString(line));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a map of strings always serializes", e);
         }
-        return Future.succeededFuture();
     }
 }

@@ -103,6 +103,8 @@ public final class GatewayServer {
     private long webSocketCheck = -1;
     private volatile HttpServer managementServer;
     private int boundPort;
+    /** Per-address cap and timeouts of every listener's connections (issue #34). */
+    private final ConnectionLimits connections;
 
     public GatewayServer(Vertx vertx, GatewayConfig config, SessionStore store, OidcProvider oidc,
                          DecisionListener listener, PrometheusMeterRegistry metrics) {
@@ -138,6 +140,7 @@ public final class GatewayServer {
                 .description("Time until an app's answer begins (plain requests)").register(metrics);
         this.fastLane = metrics.counter("hc_gateway_fast_lane");
         this.routing = routes(config);
+        this.connections = new ConnectionLimits(() -> this.config, listener, metrics);
         metrics.gauge("hc_gateway_sessions", store, SessionStore::size);
         metrics.gauge("hc_gateway_websockets", openWebSockets, OpenWebSockets::count);
         // Looked up once: a registry lookup per request (tags, map) costs more than the count itself.
@@ -199,7 +202,10 @@ public final class GatewayServer {
         // Port 0 (tests): a negative port is Vert.x's way to make the instances share one random port.
         webSocketCheck = vertx.setPeriodic(WEBSOCKET_CHECK_MILLIS, id -> openWebSockets.closeEnded());
         Future<Void> management = config.management() == null ? Future.succeededFuture()
-                : vertx.createHttpServer().requestHandler(this::operations)
+                // HTTP/1.1 only, as the main port: with cleartext HTTP/2 on, Vert.x would wait for a connection's
+                // first bytes before making its pipeline, and one that sends nothing would escape the head timeout.
+                : vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+                        .connectionHandler(connections::accept).requestHandler(this::operations)
                         .listen(config.management().port(), config.management().host())
                         .onSuccess(server -> {
                             managementServer = server;
@@ -230,7 +236,11 @@ public final class GatewayServer {
                         // would hand every exchange over between the two threads.
                         HttpClient own = client(vertx, (int) config.upstreamTimeout().toMillis());
                         return vertx.createHttpServer(options)
-                                .connectionHandler(connection -> FastLane.install(connection, GatewayServer.this::admit))
+                                .connectionHandler(connection -> {
+                                    if (connections.accept(connection)) {
+                                        FastLane.install(connection, GatewayServer.this::admit);
+                                    }
+                                })
                                 .requestHandler(request -> handle(request, own))
                                 .invalidRequestHandler(GatewayServer.this::undecodable)
                                 .listen(port, config.listenHost())
@@ -326,8 +336,10 @@ public final class GatewayServer {
             case "/readyz" -> {
                 // Not ready while the trail cannot be written: a load balancer moves people to a node that records.
                 boolean recording = listener.recording();
-                request.response().setStatusCode(oidc.isReady() && recording ? 200 : 503)
+                String descriptors = ConnectionLimits.descriptorsNearLimit();
+                request.response().setStatusCode(oidc.isReady() && recording && descriptors == null ? 200 : 503)
                         .putHeader("content-type", "text/plain").end(!recording ? "audit trail cannot be written\n"
+                                : descriptors != null ? descriptors + "\n"
                                 : oidc.isReady() ? "ready\n" : "login service not reached yet\n");
             }
             case "/metrics" -> request.response().putHeader("content-type", "text/plain; version=0.0.4")

@@ -191,11 +191,12 @@ public final class InfinispanSessionStore implements SessionStore {
     public Future<List<Session>> removeMatching(String sid, String sub) {
         // A scan, off the event loop: back-channel logouts are rare and sessions carry no index. In a
         // cluster the iterator walks every node's segments, so a logout reaching one node ends all.
-        // A scan that overlaps a rebalance (a node joining or leaving) may miss entries in transit:
-        // scanning again until nothing matches closes that window.
+        // A scan that overlaps a rebalance (a node joining or leaving) may miss entries in transit, so
+        // a pass only counts as "nothing left" when no rebalance ran during it.
         return vertx.executeBlocking(() -> {
             Map<String, Session> ended = new java.util.HashMap<>();
             for (int pass = 0; pass < 5; pass++) {
+                boolean steady = awaitNoRebalance();
                 List<String> matching = new ArrayList<>();
                 for (Map.Entry<String, Stored> e : sessions.entrySet()) {
                     Session s = e.getValue().session();
@@ -203,7 +204,7 @@ public final class InfinispanSessionStore implements SessionStore {
                         matching.add(e.getKey());
                     }
                 }
-                if (matching.isEmpty()) {
+                if (matching.isEmpty() && steady && !rebalancing()) {
                     break;
                 }
                 for (String id : matching) {
@@ -215,6 +216,21 @@ public final class InfinispanSessionStore implements SessionStore {
             }
             return List.copyOf(ended.values());
         });
+    }
+
+    private boolean rebalancing() {
+        return clustered && sessions.getAdvancedCache().getDistributionManager().isRehashInProgress();
+    }
+
+    /** Waits, a few seconds at most, for a rebalance in progress to end; false if it has not. */
+    private boolean awaitNoRebalance() throws InterruptedException {
+        for (int waited = 0; rebalancing(); waited += 50) {
+            if (waited >= 5_000) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
     }
 
     @Override

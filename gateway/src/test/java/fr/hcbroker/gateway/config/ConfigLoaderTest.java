@@ -165,4 +165,64 @@ class ConfigLoaderTest {
                     .isInstanceOf(ConfigException.class).hasMessageContaining("routes[0].idleMinutes").hasMessageContaining(expected);
         }
     }
+
+    private GatewayConfig withConnections(String connections) throws Exception {
+        Path file = dir.resolve("gateway.yaml");
+        Files.writeString(file, """
+                publicUrl: http://localhost:8000
+                oidc: {issuer: http://localhost:8080/realms/hospiconnect, clientId: hc-gateway, clientSecretEnv: SECRET}
+                %s
+                routes: [{id: a, path: /, upstream: "http://127.0.0.1:9090"}]
+                """.formatted(connections));
+        return ConfigLoader.load(file, Map.of("SECRET", "s")::get);
+    }
+
+    @Test
+    void connectionsAreBoundedByDefaultWithAHeadTimeoutOfAtMostThirtySeconds() throws Exception {
+        GatewayConfig.Connections defaults = withConnections("").connections();
+        assertThat(defaults).isEqualTo(GatewayConfig.Connections.DEFAULTS);
+        assertThat(defaults.headTimeout()).isPositive().isLessThanOrEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(defaults.bodyTimeout()).isPositive();
+        assertThat(defaults.idleTimeout()).isPositive();
+        assertThat(defaults.maxPerClient()).isGreaterThanOrEqualTo(1000);
+        GatewayConfig.Connections set = withConnections(
+                "connections: {headTimeoutSeconds: 5, bodyTimeoutSeconds: 7, idleTimeoutSeconds: 9, maxPerClient: 50}").connections();
+        assertThat(set).isEqualTo(new GatewayConfig.Connections(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(7),
+                java.time.Duration.ofSeconds(9), 50));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "no head timeout       | {headTimeoutSeconds: 0}        | connections.headTimeoutSeconds must be a positive number",
+            "a negative body       | {bodyTimeoutSeconds: -5}       | connections.bodyTimeoutSeconds must be a positive number",
+            "an idle of words      | {idleTimeoutSeconds: forever}  | connections.idleTimeoutSeconds must be a positive number",
+            "a day-long head       | {headTimeoutSeconds: 86400}    | connections.headTimeoutSeconds must be at most 3600",
+            "no cap                | {maxPerClient: 0}              | connections.maxPerClient must be a positive number",
+            "an absurd cap         | {maxPerClient: 99999999}       | connections.maxPerClient must be at most 1000000",
+            "a misspelt key        | {headTimeout: 5}               | connections: unknown key 'headTimeout'",
+            "not a mapping         | 30                             | connections must be a mapping",
+    })
+    void aConnectionLimitThatWouldLeaveTheGatewayUnboundedIsRefused(String what, String section, String expected) {
+        assertThatThrownBy(() -> withConnections("connections: " + section)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(expected);
+    }
+
+    @Test
+    void refusalSummariesHaveDefaultsAndBoundedSettings() throws Exception {
+        assertThat(withAudit("{dir: audit}").refusals()).isEqualTo(GatewayConfig.Refusals.DEFAULTS);
+        assertThat(withAudit("{refusals: {threshold: 5, windowSeconds: 30}}").refusals())
+                .isEqualTo(new GatewayConfig.Refusals(5, java.time.Duration.ofSeconds(30)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "no threshold     | {threshold: 0}         | audit.refusals.threshold must be a positive number",
+            "a huge threshold | {threshold: 1000000}   | audit.refusals.threshold must be at most 10000",
+            "a day's window   | {windowSeconds: 86400} | audit.refusals.windowSeconds must be at most 3600",
+            "a misspelt key   | {window: 60}           | audit.refusals: unknown key 'window'",
+    })
+    void aRefusalSummarySettingThatWouldLetAFloodThroughIsRefused(String what, String section, String expected) {
+        assertThatThrownBy(() -> withAudit("{refusals: " + section + "}")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(expected);
+    }
 }
