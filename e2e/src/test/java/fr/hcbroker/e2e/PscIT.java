@@ -74,9 +74,9 @@ class PscIT {
                 ? Map.of("psc.environment", "CUSTOM", "psc.custom.issuer", hostile.issuer(),
                         "psc.minimum.level", "eidas2", "psc.finess", "750712184",
                         "psc.unknown.professional", unknownProfessional)
-                : Map.of("pscEnvironment", "CUSTOM", "pscCustomIssuer", hostile.issuer(),
+                : Map.of("pscEnvironment", "Test", "pscCustomIssuer", hostile.issuer(),
                         "pscMinimumLevel", "eidas2", "pscFiness", "750712184",
-                        "pscUnknownProfessional", unknownProfessional);
+                        "pscCreateAccounts", String.valueOf("create".equals(unknownProfessional)));
         addIdp(alias, config, HostileOp.CLIENT_ID, HostileOp.CLIENT_SECRET);
     }
 
@@ -456,8 +456,9 @@ class PscIT {
         }
         assertThat(admin.send("POST", "/admin/realms/esante-wallet/clients",
                 PscStandIn.variantClient(variant, alias, secret, stack.keycloakUrl()))).isEqualTo(201);
-        addIdp(alias, Map.of("pscEnvironment", "CUSTOM", "pscCustomIssuer", PscStandIn.issuer(stack.keycloakUrl()),
-                "pscMinimumLevel", "eidas2", "pscFiness", "750712184", "pscUnknownProfessional", unknownProfessional),
+        addIdp(alias, Map.of("pscEnvironment", "Test", "pscCustomIssuer", PscStandIn.issuer(stack.keycloakUrl()),
+                "pscMinimumLevel", "eidas2", "pscFiness", "750712184",
+                "pscCreateAccounts", String.valueOf("create".equals(unknownProfessional))),
                 alias, secret);
         return alias;
     }
@@ -574,10 +575,10 @@ class PscIT {
         @DisplayName("a provider saved with the former psc.* names is stored under the current ones")
         void legacyNamesAreRewrittenOnSave() {
             JsonNode stored = admin.get("/admin/realms/hospiconnect/identity-provider/instances/" + HOSTILE).path("config");
-            assertThat(stored.path("pscEnvironment").asText()).isEqualTo("CUSTOM");
+            assertThat(stored.path("pscEnvironment").asText()).isEqualTo("Test");
             assertThat(stored.path("pscCustomIssuer").asText()).isEqualTo(hostile.issuer());
-            assertThat(stored.path("pscUnknownProfessional").asText()).isEqualTo("create");
-            assertThat(stored.toString()).doesNotContain("\"psc.");
+            assertThat(stored.path("pscCreateAccounts").asText()).isEqualTo("true");
+            assertThat(stored.toString()).doesNotContain("\"psc.").doesNotContain("pscUnknownProfessional");
         }
 
         @Test
@@ -590,7 +591,7 @@ class PscIT {
             assertThat(noEnvironment.body()).contains("choose the environment").contains("before enabling");
             var placeholder = admin.exchange("POST", "/admin/realms/hospiconnect/identity-provider/instances", Map.of(
                     "alias", "psc-placeholder", "providerId", IDP, "enabled", true,
-                    "config", Map.of("pscEnvironment", "SANDBOX_BAS", "pscFiness", "${HC_PSC_FINESS}",
+                    "config", Map.of("pscEnvironment", "BAS", "pscFiness", "${HC_PSC_FINESS}",
                             "clientId", "x", "clientSecret", "y")));
             assertThat(placeholder.statusCode()).isEqualTo(400);
             assertThat(placeholder.body()).contains("not a FINESS number");
@@ -604,10 +605,10 @@ class PscIT {
             JsonNode factory = admin.get("/admin/realms/hospiconnect/identity-provider/providers/" + IDP);
             assertThat(factory.toString()).contains("pscEnvironment").contains("pscCustomIssuer")
                     .contains("pscMinimumLevel").contains("pscAuthModeLevels").contains("pscFiness")
-                    .contains("pscUnknownProfessional").doesNotContain("\"psc.");
+                    .contains("pscCreateAccounts").doesNotContain("\"psc.").doesNotContain("pscUnknownProfessional");
             int status = admin.send("POST", "/admin/realms/hospiconnect/identity-provider/instances", Map.of(
                     "alias", "psc-misconfigured", "providerId", IDP, "enabled", true,
-                    "config", Map.of("pscEnvironment", "CUSTOM", "pscCustomIssuer", "not a url",
+                    "config", Map.of("pscEnvironment", "Test", "pscCustomIssuer", "not a url",
                             "clientId", "x", "clientSecret", "y")));
             assertThat(status).isEqualTo(400);
         }

@@ -55,8 +55,8 @@ public final class PscIdentityProviderConfig extends OIDCIdentityProviderConfig 
         }
         String environment = getConfig().get(PscSettings.ENVIRONMENT);
         if (isEnabled() && (environment == null || environment.isBlank())) {
-            throw new IllegalArgumentException("Pro Santé Connect: choose the environment (SANDBOX_BAS to try the "
-                    + "registration on the ANS sandbox, PRODUCTION once the ANS has opened it) before enabling the provider");
+            throw new IllegalArgumentException("Pro Santé Connect: choose the environment (BAS to try the "
+                    + "registration on the ANS sandbox, Production once the ANS has opened it) before enabling the provider");
         }
         try {
             settings();

@@ -3,7 +3,6 @@ package fr.hcbroker.keycloak.psc;
 import fr.hcbroker.loa.Level;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -30,9 +29,12 @@ public record PscSettings(PscEnvironment environment, String customIssuer, PscLe
     public static final String MINIMUM_LEVEL = "pscMinimumLevel";
     public static final String AUTH_MODE_LEVELS = "pscAuthModeLevels";
     public static final String FINESS = "pscFiness";
-    public static final String UNKNOWN_PROFESSIONAL = "pscUnknownProfessional";
-    public static final String CREATE = "create";
-    public static final String REFUSE = "refuse";
+    /** Boolean: whether a professional no account holds gets one (on) or is refused (off, the default). */
+    public static final String CREATE_ACCOUNTS = "pscCreateAccounts";
+    /** Former list (create / refuse) that {@link #CREATE_ACCOUNTS} replaced: the console showed its values raw. */
+    static final String UNKNOWN_PROFESSIONAL = "pscUnknownProfessional";
+    static final String CREATE = "create";
+    static final String REFUSE = "refuse";
 
     /** Former names (up to 0.x), still read from realms and exports that hold them. */
     static final Map<String, String> LEGACY_NAMES = Map.of(
@@ -53,8 +55,7 @@ public record PscSettings(PscEnvironment environment, String customIssuer, PscLe
 
     public static PscSettings from(Map<String, String> stored) {
         Map<String, String> config = migrate(stored);
-        PscEnvironment environment = PscEnvironment.valueOf(
-                config.getOrDefault(ENVIRONMENT, PscEnvironment.PRODUCTION.name()).trim().toUpperCase(Locale.ROOT));
+        PscEnvironment environment = PscEnvironment.parse(config.getOrDefault(ENVIRONMENT, PscEnvironment.PRODUCTION.label()));
         String customIssuer = environment == PscEnvironment.CUSTOM ? environment.issuer(config.get(CUSTOM_ISSUER)) : null;
         String modes = config.get(AUTH_MODE_LEVELS);
         PscLevelPolicy policy = new PscLevelPolicy(level(config, MINIMUM_LEVEL, PscLevelPolicy.DEFAULT.minimum()),
@@ -68,18 +69,20 @@ public record PscSettings(PscEnvironment environment, String customIssuer, PscLe
                         + PscLevelPolicy.printable(number));
             }
         }
-        String unknown = config.getOrDefault(UNKNOWN_PROFESSIONAL, REFUSE).trim();
-        if (!unknown.equals(CREATE) && !unknown.equals(REFUSE)) {
-            throw new IllegalArgumentException(UNKNOWN_PROFESSIONAL + " must be create or refuse: " + unknown);
+        String create = config.getOrDefault(CREATE_ACCOUNTS, "false").trim();
+        if (!create.equals("true") && !create.equals("false")) {
+            throw new IllegalArgumentException(CREATE_ACCOUNTS + " must be true or false: " + PscLevelPolicy.printable(create));
         }
-        return new PscSettings(environment, customIssuer, policy, finess, unknown.equals(CREATE));
+        return new PscSettings(environment, customIssuer, policy, finess, create.equals("true"));
     }
 
     /**
      * The configuration under the current names: a former {@code psc.*} name is renamed unless the
      * current one is also set (the current one wins), and the former per-means levels
-     * ({@code psc.level.card}, {@code psc.level.mobile}) become the authMode mapping. Other keys
-     * (Keycloak's own) are kept as they are.
+     * ({@code psc.level.card}, {@code psc.level.mobile}) become the authMode mapping; the former
+     * environment names (SANDBOX_BAS...) become their labels and the former create/refuse list becomes
+     * {@link #CREATE_ACCOUNTS}. Other keys (Keycloak's own) are kept as they are. A value that does
+     * not parse is left for {@link #from} to refuse.
      *
      * @return a new map; {@code stored} is not changed
      */
@@ -103,13 +106,35 @@ public record PscSettings(PscEnvironment environment, String customIssuer, PscLe
             }
             config.put(AUTH_MODE_LEVELS, PscLevelPolicy.formatAuthModes(modes));
         }
+        String environment = config.get(ENVIRONMENT);
+        if (environment != null && formerEnvironmentName(environment) != null) {
+            config.put(ENVIRONMENT, formerEnvironmentName(environment).label());
+        }
+        String unknown = config.remove(UNKNOWN_PROFESSIONAL);
+        if (unknown != null && !config.containsKey(CREATE_ACCOUNTS)) {
+            String trimmed = unknown.trim();
+            // Anything else is kept under the new name, where from() refuses it: never a silent "refuse" or "create".
+            config.put(CREATE_ACCOUNTS, trimmed.equals(CREATE) ? "true" : trimmed.equals(REFUSE) ? "false" : trimmed);
+        }
         return config;
+    }
+
+    /** The environment a former enum name (e.g. SANDBOX_BAS) designates, or null for a label or an unknown value. */
+    private static PscEnvironment formerEnvironmentName(String value) {
+        for (PscEnvironment environment : PscEnvironment.values()) {
+            if (environment.name().equals(value.trim()) && !environment.label().equals(value.trim())) {
+                return environment;
+            }
+        }
+        return null;
     }
 
     /** Whether {@code stored} holds any former name that {@link #migrate} would rewrite. */
     public static boolean needsMigration(Map<String, String> stored) {
-        return stored.keySet().stream().anyMatch(k -> LEGACY_NAMES.containsKey(k)
-                || LEGACY_CARD_LEVEL.equals(k) || LEGACY_MOBILE_LEVEL.equals(k));
+        String environment = stored.get(ENVIRONMENT);
+        return stored.keySet().stream().anyMatch(k -> LEGACY_NAMES.containsKey(k) || UNKNOWN_PROFESSIONAL.equals(k)
+                || LEGACY_CARD_LEVEL.equals(k) || LEGACY_MOBILE_LEVEL.equals(k))
+                || environment != null && formerEnvironmentName(environment) != null;
     }
 
     private static Level level(Map<String, String> config, String key, Level otherwise) {
