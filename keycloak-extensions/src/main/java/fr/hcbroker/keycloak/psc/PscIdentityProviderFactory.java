@@ -34,11 +34,20 @@ public final class PscIdentityProviderFactory extends OIDCIdentityProviderFactor
             .defaultValue(PscLevelPolicy.formatAuthModes(PscLevelPolicy.DEFAULT_AUTH_MODES)).add()
             .property().name(PscSettings.FINESS).label("hcPscFiness").helpText("hcPscFinessHelp")
             .type(ProviderConfigProperty.STRING_TYPE).add()
+            .property().name(PscSettings.CLIENT_AUTHENTICATION).label("hcPscClientAuthentication")
+            .helpText("hcPscClientAuthenticationHelp").type(ProviderConfigProperty.LIST_TYPE)
+            .options(Arrays.stream(PscClientAuthentication.values()).map(PscClientAuthentication::value).toList())
+            .defaultValue(PscClientAuthentication.CLIENT_SECRET_BASIC.value()).add()
+            .property().name(PscSettings.CLIENT_CERTIFICATE).label("hcPscClientCertificate")
+            .helpText("hcPscClientCertificateHelp").type(ProviderConfigProperty.STRING_TYPE).add()
+            .property().name(PscSettings.CLIENT_CERTIFICATE_PASSWORD).label("hcPscClientCertificatePassword")
+            .helpText("hcPscClientCertificatePasswordHelp").type(ProviderConfigProperty.STRING_TYPE).add()
             .property().name(PscSettings.CREATE_ACCOUNTS).label("hcPscCreateAccounts").helpText("hcPscCreateAccountsHelp")
             .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
             .build();
 
     private final PscDiscovery discovery = new PscDiscovery();
+    private final PscTokenClient tokenClient = new PscTokenClient();
 
     @Override
     public String getId() {
@@ -59,7 +68,7 @@ public final class PscIdentityProviderFactory extends OIDCIdentityProviderFactor
     public PscIdentityProvider create(KeycloakSession session, IdentityProviderModel model) {
         PscSettings settings = PscSettings.from(model.getConfig());
         return new PscIdentityProvider(session,
-                new PscIdentityProviderConfig(model, () -> discovery.resolve(session, settings)), settings);
+                new PscIdentityProviderConfig(model, () -> discovery.resolve(session, settings)), settings, tokenClient);
     }
 
     @Override

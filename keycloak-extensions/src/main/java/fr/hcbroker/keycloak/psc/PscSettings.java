@@ -20,9 +20,13 @@ import java.util.stream.Collectors;
  * @param policy       acr/authMode to level, with the admin's minimum
  * @param finess       FINESS numbers (site or legal entity) of this establishment
  * @param createUnknown whether a professional no account matches gets one, or is refused
+ * @param clientAuthentication how the establishment proves itself to PSC's token endpoint
+ * @param clientCertificate for {@link PscClientAuthentication#TLS_CLIENT_AUTH}: the PKCS#12 or PEM file, else null
+ * @param clientCertificatePassword empty, or a vault reference ({@code ${vault.key}}) to the file's password
  */
 public record PscSettings(PscEnvironment environment, String customIssuer, PscLevelPolicy policy, Set<String> finess,
-                          boolean createUnknown) {
+                          boolean createUnknown, PscClientAuthentication clientAuthentication,
+                          java.nio.file.Path clientCertificate, String clientCertificatePassword) {
 
     public static final String ENVIRONMENT = "pscEnvironment";
     public static final String CUSTOM_ISSUER = "pscCustomIssuer";
@@ -33,6 +37,11 @@ public record PscSettings(PscEnvironment environment, String customIssuer, PscLe
     public static final String CREATE_ACCOUNTS = "pscCreateAccounts";
     /** Former list (create / refuse) that {@link #CREATE_ACCOUNTS} replaced: the console showed its values raw. */
     static final String UNKNOWN_PROFESSIONAL = "pscUnknownProfessional";
+    public static final String CLIENT_AUTHENTICATION = "pscClientAuthentication";
+    public static final String CLIENT_CERTIFICATE = "pscClientCertificate";
+    public static final String CLIENT_CERTIFICATE_PASSWORD = "pscClientCertificatePassword";
+    /** A whole vault reference, e.g. ${vault.psc-client-key}: the password itself is never stored in the realm. */
+    private static final java.util.regex.Pattern VAULT_REFERENCE = java.util.regex.Pattern.compile("\\$\\{vault\\.[^{}\\s]+}");
     static final String CREATE = "create";
     static final String REFUSE = "refuse";
 
@@ -73,7 +82,27 @@ public record PscSettings(PscEnvironment environment, String customIssuer, PscLe
         if (!create.equals("true") && !create.equals("false")) {
             throw new IllegalArgumentException(CREATE_ACCOUNTS + " must be true or false: " + PscLevelPolicy.printable(create));
         }
-        return new PscSettings(environment, customIssuer, policy, finess, create.equals("true"));
+        PscClientAuthentication authentication = PscClientAuthentication.parse(
+                config.getOrDefault(CLIENT_AUTHENTICATION, PscClientAuthentication.CLIENT_SECRET_BASIC.value()));
+        String certificate = config.getOrDefault(CLIENT_CERTIFICATE, "").trim();
+        String password = config.getOrDefault(CLIENT_CERTIFICATE_PASSWORD, "").trim();
+        if (!password.isEmpty() && !VAULT_REFERENCE.matcher(password).matches()) {
+            throw new IllegalArgumentException(CLIENT_CERTIFICATE_PASSWORD + " must be a vault reference such as "
+                    + "${vault.psc-client-key}, not the password itself");
+        }
+        java.nio.file.Path certificatePath = null;
+        if (authentication == PscClientAuthentication.TLS_CLIENT_AUTH) {
+            if (certificate.isEmpty()) {
+                throw new IllegalArgumentException(CLIENT_CERTIFICATE + ": tls_client_auth needs the establishment's "
+                        + "certificate file (PKCS#12 or PEM)");
+            }
+            certificatePath = java.nio.file.Path.of(certificate);
+            if (!certificatePath.isAbsolute()) {
+                throw new IllegalArgumentException(CLIENT_CERTIFICATE + " must be an absolute path: " + PscLevelPolicy.printable(certificate));
+            }
+        }
+        return new PscSettings(environment, customIssuer, policy, finess, create.equals("true"), authentication,
+                certificatePath, password);
     }
 
     /**
