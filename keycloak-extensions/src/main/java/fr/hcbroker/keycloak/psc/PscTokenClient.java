@@ -138,6 +138,8 @@ final class PscTokenClient {
             } catch (SSLException e) {
                 throw new PscRefusedException(PscRefusal.CLIENT_REFUSED, "TLS with " + target.toHostString()
                         + " failed: " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new PscRefusedException(PscRefusal.UNAVAILABLE, target.toHostString() + " unreachable: " + e.getMessage(), e);
             }
             int status = response.getStatusLine().getStatusCode();
             if ((status == 400 || status == 401) && response.getEntity() != null) {
