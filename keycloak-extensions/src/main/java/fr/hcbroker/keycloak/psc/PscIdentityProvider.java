@@ -88,8 +88,13 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
             SimpleHttpRequest built = super.generateTokenRequest(authorizationCode);
             SimpleHttpRequest sent = SimpleHttp.create(tokenClient.forToken(session, PscIdentityProvider.this.getConfig().getAlias(), settings))
                     .doPost(built.getUrl());
-            built.getHeaders().forEach(sent::header);
-            built.getParams().forEach(sent::param);
+            // Keycloak leaves a request's header and parameter maps null until one is set.
+            if (built.getHeaders() != null) {
+                built.getHeaders().forEach(sent::header);
+            }
+            if (built.getParams() != null) {
+                built.getParams().forEach(sent::param);
+            }
             return sent;
         }
     }
