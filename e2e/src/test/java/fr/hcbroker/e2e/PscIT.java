@@ -74,9 +74,9 @@ class PscIT {
                 ? Map.of("psc.environment", "CUSTOM", "psc.custom.issuer", hostile.issuer(),
                         "psc.minimum.level", "eidas2", "psc.finess", "750712184",
                         "psc.unknown.professional", unknownProfessional)
-                : Map.of("pscEnvironment", "CUSTOM", "pscCustomIssuer", hostile.issuer(),
+                : Map.of("pscEnvironment", "Test", "pscCustomIssuer", hostile.issuer(),
                         "pscMinimumLevel", "eidas2", "pscFiness", "750712184",
-                        "pscUnknownProfessional", unknownProfessional);
+                        "pscCreateAccounts", String.valueOf("create".equals(unknownProfessional)));
         addIdp(alias, config, HostileOp.CLIENT_ID, HostileOp.CLIENT_SECRET);
     }
 
@@ -485,10 +485,79 @@ class PscIT {
         }
         assertThat(admin.send("POST", "/admin/realms/esante-wallet/clients",
                 PscStandIn.variantClient(variant, alias, secret, stack.keycloakUrl()))).isEqualTo(201);
-        addIdp(alias, Map.of("pscEnvironment", "CUSTOM", "pscCustomIssuer", PscStandIn.issuer(stack.keycloakUrl()),
-                "pscMinimumLevel", "eidas2", "pscFiness", "750712184", "pscUnknownProfessional", unknownProfessional),
+        addIdp(alias, Map.of("pscEnvironment", "Test", "pscCustomIssuer", PscStandIn.issuer(stack.keycloakUrl()),
+                "pscMinimumLevel", "eidas2", "pscFiness", "750712184",
+                "pscCreateAccounts", String.valueOf("create".equals(unknownProfessional))),
                 alias, secret);
         return alias;
+    }
+
+    /**
+     * A stand-in client authenticating the establishment as {@code standInAuth} says, and an instance of the
+     * provider in hospiconnect using it with {@code idpAuth} (and {@code idpSecret} as its client secret).
+     */
+    private static String authenticatedStandIn(String name, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> standInAuth,
+                                               Map<String, String> idpAuth, String idpSecret) {
+        String alias = "psc-auth-" + name;
+        if (admin.get("/admin/realms/hospiconnect/identity-provider/instances").toString().contains("\"" + alias + "\"")) {
+            return alias;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode standInClient = PscStandIn.variantClient(PscStandIn.Variant.PSC, alias,
+                "stand-in-secret-" + name, stack.keycloakUrl());
+        standInAuth.accept(standInClient);
+        assertThat(admin.send("POST", "/admin/realms/esante-wallet/clients", standInClient)).isEqualTo(201);
+        Map<String, String> config = new java.util.HashMap<>(Map.of("pscEnvironment", "Test",
+                "pscCustomIssuer", PscStandIn.issuer(stack.keycloakUrl()), "pscMinimumLevel", "eidas2", "pscFiness", "750712184"));
+        config.putAll(idpAuth);
+        addIdp(alias, config, alias, idpSecret);
+        return alias;
+    }
+
+    /** The stand-in checks a JWT signed with a key it reads at {@code jwksRealm}'s JWKS URL (Keycloak's client-jwt). */
+    private static java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> signedJwtWithKeysOf(String jwksRealm) {
+        return client -> {
+            client.put("clientAuthenticatorType", "client-jwt");
+            ((com.fasterxml.jackson.databind.node.ObjectNode) client.path("attributes"))
+                    .put("use.jwks.url", "true")
+                    .put("jwks.url", stack.keycloakUrl() + "/realms/" + jwksRealm + "/protocol/openid-connect/certs")
+                    .put("token.endpoint.auth.signing.alg", "RS256");
+        };
+    }
+
+    private static final String ESTABLISHMENT_REFUSED_PAGE = "a refusé l'établissement";
+
+    @Nested
+    @DisplayName("client authentication toward PSC, enforced by the stand-in")
+    class ClientAuthentication {
+
+        @Test
+        @DisplayName("private_key_jwt: a JWT signed with the realm's key, checked by the stand-in at the realm's JWKS URL, logs in")
+        void privateKeyJwt() {
+            String alias = authenticatedStandIn("jwt", signedJwtWithKeysOf("hospiconnect"),
+                    Map.of("pscClientAuthentication", "private_key_jwt"), "unused-by-private-key-jwt");
+            OidcClient client = client();
+            Browser browser = new Browser();
+            Browser.Page end = standInLogin(browser, client, person("dr.martin"), Map.of(), alias);
+            assertThat(client.issuedCode(end)).as("login ends at the app: %s", end.body()).isTrue();
+            assertThat(client.idTokenClaims(browser, end.uri()).getClaim("acr")).isEqualTo("eidas3");
+        }
+
+        @Test
+        @DisplayName("private_key_jwt the stand-in cannot verify (it expects another realm's keys): a page says PSC refused the establishment")
+        void privateKeyJwtWithUnknownKeysIsRefused() {
+            String alias = authenticatedStandIn("jwt-foreign", signedJwtWithKeysOf("master"),
+                    Map.of("pscClientAuthentication", "private_key_jwt"), "unused-by-private-key-jwt");
+            assertRefused(standInLogin(new Browser(), client(), person("dr.martin"), Map.of(), alias), ESTABLISHMENT_REFUSED_PAGE);
+        }
+
+        @Test
+        @DisplayName("client_secret_basic with a secret the stand-in does not hold: a page says PSC refused the establishment")
+        void wrongSecretIsRefused() {
+            String alias = authenticatedStandIn("wrong-secret", client -> { }, Map.of(), "not-the-stand-in-secret");
+            Browser.Page end = standInLogin(new Browser(), client(), person("dr.martin"), Map.of(), alias);
+            assertRefused(end, ESTABLISHMENT_REFUSED_PAGE);
+            assertThat(end.body()).doesNotContain("Exception").doesNotContain("at fr.hcbroker");
+        }
     }
 
     /**
@@ -603,10 +672,10 @@ class PscIT {
         @DisplayName("a provider saved with the former psc.* names is stored under the current ones")
         void legacyNamesAreRewrittenOnSave() {
             JsonNode stored = admin.get("/admin/realms/hospiconnect/identity-provider/instances/" + HOSTILE).path("config");
-            assertThat(stored.path("pscEnvironment").asText()).isEqualTo("CUSTOM");
+            assertThat(stored.path("pscEnvironment").asText()).isEqualTo("Test");
             assertThat(stored.path("pscCustomIssuer").asText()).isEqualTo(hostile.issuer());
-            assertThat(stored.path("pscUnknownProfessional").asText()).isEqualTo("create");
-            assertThat(stored.toString()).doesNotContain("\"psc.");
+            assertThat(stored.path("pscCreateAccounts").asText()).isEqualTo("true");
+            assertThat(stored.toString()).doesNotContain("\"psc.").doesNotContain("pscUnknownProfessional");
         }
 
         @Test
@@ -619,7 +688,7 @@ class PscIT {
             assertThat(noEnvironment.body()).contains("choose the environment").contains("before enabling");
             var placeholder = admin.exchange("POST", "/admin/realms/hospiconnect/identity-provider/instances", Map.of(
                     "alias", "psc-placeholder", "providerId", IDP, "enabled", true,
-                    "config", Map.of("pscEnvironment", "SANDBOX_BAS", "pscFiness", "${HC_PSC_FINESS}",
+                    "config", Map.of("pscEnvironment", "BAS", "pscFiness", "${HC_PSC_FINESS}",
                             "clientId", "x", "clientSecret", "y")));
             assertThat(placeholder.statusCode()).isEqualTo(400);
             assertThat(placeholder.body()).contains("not a FINESS number");
@@ -633,10 +702,10 @@ class PscIT {
             JsonNode factory = admin.get("/admin/realms/hospiconnect/identity-provider/providers/" + IDP);
             assertThat(factory.toString()).contains("pscEnvironment").contains("pscCustomIssuer")
                     .contains("pscMinimumLevel").contains("pscAuthModeLevels").contains("pscFiness")
-                    .contains("pscUnknownProfessional").doesNotContain("\"psc.");
+                    .contains("pscCreateAccounts").doesNotContain("\"psc.").doesNotContain("pscUnknownProfessional");
             int status = admin.send("POST", "/admin/realms/hospiconnect/identity-provider/instances", Map.of(
                     "alias", "psc-misconfigured", "providerId", IDP, "enabled", true,
-                    "config", Map.of("pscEnvironment", "CUSTOM", "pscCustomIssuer", "not a url",
+                    "config", Map.of("pscEnvironment", "Test", "pscCustomIssuer", "not a url",
                             "clientId", "x", "clientSecret", "y")));
             assertThat(status).isEqualTo(400);
         }

@@ -361,6 +361,80 @@ class ThemeIT {
         }
     }
 
+    @Test
+    @DisplayName("the Pro Santé Connect settings page in the admin console shows the stored settings in French and saves under the same names")
+    void theProSanteConnectSettingsPageInTheAdminConsole() throws Exception {
+        String master = "/admin/realms/master";
+        com.fasterxml.jackson.databind.node.ObjectNode masterRealm = (com.fasterxml.jackson.databind.node.ObjectNode) admin.get(master);
+        com.fasterxml.jackson.databind.node.ObjectNode original = masterRealm.deepCopy();
+        masterRealm.put("internationalizationEnabled", true).put("defaultLocale", "en");
+        masterRealm.putArray("supportedLocales").add("en").add("fr");
+        assertThat(admin.send("PUT", master, masterRealm)).isEqualTo(204);
+        String idpPath = "/admin/realms/hospiconnect/identity-provider/instances/pro-sante-connect";
+        com.fasterxml.jackson.databind.JsonNode before = admin.get(idpPath);
+        com.fasterxml.jackson.databind.JsonNode stored = before.path("config");
+        String changedFiness = stored.path(fr.hcbroker.keycloak.psc.PscSettings.FINESS).asText() + ",130781234";
+        try {
+            browser.get(stack.keycloakUrl() + "/admin/master/console/#/hospiconnect/identity-providers/pro-sante-connect/pro-sante-connect/settings");
+            waitFor(By.id("username"));
+            password("admin", stack.settings().adminPassword());
+            By finess = By.id("config." + fr.hcbroker.keycloak.psc.PscSettings.FINESS);
+            waitFor(finess);
+            BrowserExtension.screenshot(browser, "admin-psc-settings-fr");
+            assertThat(text()).contains("Environnement Pro Santé Connect").contains("Émetteur de test")
+                    .contains("Niveau de chaque authMode").contains("Numéros FINESS de l'établissement")
+                    .contains("Créer un compte pour un professionnel qui n'en a pas")
+                    .doesNotContain("hcPsc").doesNotContain("config.").doesNotContain("🍺").doesNotContain("SANDBOX_BAS");
+            // Keycloak's own select component names its toggle by the field's label while showing the value:
+            // axe's label-content-name-mismatch names Keycloak's fields as well (syncMode, first login flow).
+            // What is ours is the name a screen reader reads: the translated label, never the setting's key.
+            assertThat(Axe.seriousViolations(browser)).as("serious or critical axe violations on the PSC settings page")
+                    .filteredOn(v -> !v.startsWith("label-content-name-mismatch:")).isEmpty();
+            assertThat(browser.findElement(By.id(fr.hcbroker.keycloak.psc.PscSettings.ENVIRONMENT)).getAttribute("aria-label"))
+                    .isEqualTo("Environnement Pro Santé Connect");
+            assertThat(browser.findElement(By.id(fr.hcbroker.keycloak.psc.PscSettings.CLIENT_AUTHENTICATION)).getAttribute("aria-label"))
+                    .isEqualTo("Authentification du client auprès de Pro Santé Connect");
+            for (String name : List.of(fr.hcbroker.keycloak.psc.PscSettings.CUSTOM_ISSUER, fr.hcbroker.keycloak.psc.PscSettings.FINESS,
+                    fr.hcbroker.keycloak.psc.PscSettings.AUTH_MODE_LEVELS)) {
+                assertThat(browser.findElement(By.id("config." + name)).getAttribute("value"))
+                        .as("%s as shown against the REST representation", name).isEqualTo(stored.path(name).asText());
+            }
+            // Lists show the stored value as their toggle's text; the switch shows the boolean.
+            assertThat(browser.findElement(By.id(fr.hcbroker.keycloak.psc.PscSettings.ENVIRONMENT)).getText())
+                    .isEqualTo(stored.path(fr.hcbroker.keycloak.psc.PscSettings.ENVIRONMENT).asText()).isEqualTo("Test");
+            assertThat(browser.findElement(By.id(fr.hcbroker.keycloak.psc.PscSettings.MINIMUM_LEVEL)).getText())
+                    .isEqualTo(stored.path(fr.hcbroker.keycloak.psc.PscSettings.MINIMUM_LEVEL).asText());
+            assertThat(String.valueOf(browser.findElement(By.id(fr.hcbroker.keycloak.psc.PscSettings.CREATE_ACCOUNTS)).isSelected()))
+                    .isEqualTo(stored.path(fr.hcbroker.keycloak.psc.PscSettings.CREATE_ACCOUNTS).asText("false"));
+            browser.findElement(finess).sendKeys(Keys.chord(Keys.CONTROL, "a"), changedFiness);
+            browser.findElement(By.cssSelector("[data-testid='idp-details-save']")).click();
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> changedFiness.equals(
+                    admin.get(idpPath).path("config").path(fr.hcbroker.keycloak.psc.PscSettings.FINESS).asText()));
+            com.fasterxml.jackson.databind.JsonNode after = admin.get(idpPath).path("config");
+            List<String> declared = List.of(fr.hcbroker.keycloak.psc.PscSettings.ENVIRONMENT,
+                    fr.hcbroker.keycloak.psc.PscSettings.CUSTOM_ISSUER, fr.hcbroker.keycloak.psc.PscSettings.MINIMUM_LEVEL,
+                    fr.hcbroker.keycloak.psc.PscSettings.AUTH_MODE_LEVELS, fr.hcbroker.keycloak.psc.PscSettings.FINESS,
+                    fr.hcbroker.keycloak.psc.PscSettings.CREATE_ACCOUNTS, fr.hcbroker.keycloak.psc.PscSettings.CLIENT_AUTHENTICATION,
+                    fr.hcbroker.keycloak.psc.PscSettings.CLIENT_CERTIFICATE,
+                    fr.hcbroker.keycloak.psc.PscSettings.CLIENT_CERTIFICATE_PASSWORD);
+            after.fieldNames().forEachRemaining(name -> {
+                assertThat(name).as("stored setting name").doesNotContain("🍺").doesNotContain(".");
+                if (name.startsWith("psc")) {
+                    assertThat(declared).as("stored PSC setting %s", name).contains(name);
+                }
+            });
+            for (String name : declared) {
+                // Settings the realm left unset may be saved with the default the console showed.
+                if (!name.equals(fr.hcbroker.keycloak.psc.PscSettings.FINESS) && stored.has(name)) {
+                    assertThat(after.path(name).asText()).as("%s unchanged by the save", name).isEqualTo(stored.path(name).asText());
+                }
+            }
+        } finally {
+            admin.send("PUT", idpPath, before);
+            admin.send("PUT", master, original);
+        }
+    }
+
     /** The id of the realm's cps-card settings (one configuration shared by the flow's two card steps). */
     private static String cardConfigId() {
         for (com.fasterxml.jackson.databind.JsonNode execution : admin.get(

@@ -8,19 +8,41 @@ import java.net.URI;
  * rather than left to the admin.
  */
 public enum PscEnvironment {
-    PRODUCTION("https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet", "https://wallet.esw.esante.gouv.fr/auth"),
-    SANDBOX_BAS("https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet", "https://wallet.bas.psc.esante.gouv.fr/auth"),
+    PRODUCTION("Production", "https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet", "https://wallet.esw.esante.gouv.fr/auth"),
+    SANDBOX_BAS("BAS", "https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet", "https://wallet.bas.psc.esante.gouv.fr/auth"),
     /** A stand-in or test issuer: its own discovery document names its authorization endpoint. */
-    CUSTOM(null, null);
+    CUSTOM("Test", null, null);
 
     static final String DISCOVERY_PATH = "/.well-known/wallet-openid-configuration";
 
+    private final String label;
     private final String issuer;
     private final String walletAuthorizationEndpoint;
 
-    PscEnvironment(String issuer, String walletAuthorizationEndpoint) {
+    PscEnvironment(String label, String issuer, String walletAuthorizationEndpoint) {
+        this.label = label;
         this.issuer = issuer;
         this.walletAuthorizationEndpoint = walletAuthorizationEndpoint;
+    }
+
+    /**
+     * The stored value and the choice the admin console shows: its lists show values as they are,
+     * untranslated, so the value is a word that reads the same in French and English.
+     */
+    public String label() {
+        return label;
+    }
+
+    /** An environment by its label, or by its former name (PRODUCTION, SANDBOX_BAS, CUSTOM), any case. */
+    public static PscEnvironment parse(String value) {
+        String trimmed = value.trim();
+        for (PscEnvironment environment : values()) {
+            if (environment.label.equalsIgnoreCase(trimmed) || environment.name().equalsIgnoreCase(trimmed)) {
+                return environment;
+            }
+        }
+        throw new IllegalArgumentException("unknown Pro Santé Connect environment " + PscLevelPolicy.printable(trimmed)
+                + " (Production, BAS or Test)");
     }
 
     /** The issuer to use: the preset one, or for {@link #CUSTOM} the admin's, which must be an absolute https/http URL. */

@@ -24,6 +24,8 @@ import org.keycloak.broker.provider.IdentityBrokerException;
 import org.keycloak.broker.provider.UserAuthenticationIdentityProvider.AuthenticationCallback;
 import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
+import org.keycloak.http.simple.SimpleHttp;
+import org.keycloak.http.simple.SimpleHttpRequest;
 import org.keycloak.jose.jws.JWSInput;
 import org.keycloak.jose.jws.JWSInputException;
 import org.keycloak.models.KeycloakSession;
@@ -53,18 +55,60 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
     private static final Logger LOG = Logger.getLogger(PscIdentityProvider.class);
 
     private final PscSettings settings;
+    private final PscTokenClient tokenClient;
     /** The broker callback's event: refusal reasons and disagreements go into its details (and so the audit). */
     private EventBuilder event;
 
-    PscIdentityProvider(KeycloakSession session, PscIdentityProviderConfig config, PscSettings settings) {
+    PscIdentityProvider(KeycloakSession session, PscIdentityProviderConfig config, PscSettings settings,
+                        PscTokenClient tokenClient) {
         super(session, config);
         this.settings = settings;
+        this.tokenClient = tokenClient;
     }
 
     @Override
     public Object callback(RealmModel realm, AuthenticationCallback callback, EventBuilder event) {
         this.event = event;
-        return super.callback(realm, callback, event);
+        return new PscEndpoint(callback, realm, event, this);
+    }
+
+    /**
+     * Keycloak's broker endpoint, with the token request sent through {@link PscTokenClient}: Keycloak
+     * builds the request (code, redirect_uri, PKCE verifier, client authentication), this endpoint
+     * only changes how it travels (the establishment's certificate, refusals as pages).
+     */
+    private final class PscEndpoint extends OIDCEndpoint {
+
+        PscEndpoint(AuthenticationCallback callback, RealmModel realm, EventBuilder event, PscIdentityProvider provider) {
+            super(callback, realm, event, provider);
+        }
+
+        @Override
+        public SimpleHttpRequest generateTokenRequest(String authorizationCode) {
+            SimpleHttpRequest built = super.generateTokenRequest(authorizationCode);
+            SimpleHttpRequest sent = SimpleHttp.create(tokenClient.forToken(session, PscIdentityProvider.this.getConfig().getAlias(), settings))
+                    .doPost(built.getUrl());
+            // Keycloak leaves a request's header and parameter maps null until one is set.
+            if (built.getHeaders() != null) {
+                built.getHeaders().forEach(sent::header);
+            }
+            if (built.getParams() != null) {
+                built.getParams().forEach(sent::param);
+            }
+            return sent;
+        }
+    }
+
+    /**
+     * tls_client_auth (RFC 8705): the certificate in the handshake is the authentication; the form
+     * names the client and carries no secret. Other methods are Keycloak's (basic, private_key_jwt).
+     */
+    @Override
+    public SimpleHttpRequest authenticateTokenRequest(SimpleHttpRequest tokenRequest) {
+        if (settings.clientAuthentication() == PscClientAuthentication.TLS_CLIENT_AUTH) {
+            return tokenRequest.param(org.keycloak.OAuth2Constants.CLIENT_ID, getConfig().getClientId());
+        }
+        return super.authenticateTokenRequest(tokenRequest);
     }
 
     @Override
@@ -291,7 +335,8 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
 
     private PscUserInfoReader userInfoReader() {
         try (VaultStringSecret secret = session.vault().getStringSecret(getConfig().getClientSecret())) {
-            return new PscUserInfoReader(session, getConfig().getIssuer(), getConfig().getClientId(),
+            return new PscUserInfoReader(session, tokenClient.client(session, getConfig().getAlias(), settings),
+                    getConfig().getIssuer(), getConfig().getClientId(),
                     secret.get().orElse(getConfig().getClientSecret()), getConfig().getJwksUrl());
         }
     }

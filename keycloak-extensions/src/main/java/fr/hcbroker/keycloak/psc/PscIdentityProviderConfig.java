@@ -5,7 +5,6 @@ import java.util.function.Supplier;
 import org.keycloak.broker.oidc.OIDCIdentityProviderConfig;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.RealmModel;
-import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 
 /**
  * Keycloak's OIDC broker configuration with PSC's contract preset (DESIGN.md §3): the admin picks
@@ -55,8 +54,8 @@ public final class PscIdentityProviderConfig extends OIDCIdentityProviderConfig 
         }
         String environment = getConfig().get(PscSettings.ENVIRONMENT);
         if (isEnabled() && (environment == null || environment.isBlank())) {
-            throw new IllegalArgumentException("Pro Santé Connect: choose the environment (SANDBOX_BAS to try the "
-                    + "registration on the ANS sandbox, PRODUCTION once the ANS has opened it) before enabling the provider");
+            throw new IllegalArgumentException("Pro Santé Connect: choose the environment (BAS to try the "
+                    + "registration on the ANS sandbox, Production once the ANS has opened it) before enabling the provider");
         }
         try {
             settings();
@@ -133,9 +132,10 @@ public final class PscIdentityProviderConfig extends OIDCIdentityProviderConfig 
         return false;
     }
 
+    /** Keycloak's broker signs private_key_jwt with the realm's key; tls_client_auth is PscIdentityProvider's. */
     @Override
     public String getClientAuthMethod() {
-        return OIDCLoginProtocol.CLIENT_SECRET_BASIC;
+        return settings().clientAuthentication().value();
     }
 
     @Override

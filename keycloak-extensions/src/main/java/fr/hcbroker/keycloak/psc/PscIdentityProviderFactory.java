@@ -16,42 +16,38 @@ public final class PscIdentityProviderFactory extends OIDCIdentityProviderFactor
 
     public static final String PROVIDER_ID = "pro-sante-connect";
 
+    /**
+     * Labels and help texts are message keys, translated by the admin console from the admin theme's
+     * messages (theme-resources/messages of this jar, French and English). List choices are shown as
+     * stored, untranslated: they are words that read the same in both languages.
+     */
     private static final List<ProviderConfigProperty> PROPERTIES = ProviderConfigurationBuilder.create()
-            .property().name(PscSettings.ENVIRONMENT).label("Environment")
-            .helpText("PRODUCTION (auth.esw.esante.gouv.fr, wallet.esw.esante.gouv.fr), SANDBOX_BAS (the ANS "
-                    + "test platform) or CUSTOM (a stand-in or test issuer given below). Discovery is read at "
-                    + "{issuer}/.well-known/wallet-openid-configuration. No default: the provider cannot be enabled "
-                    + "until one is chosen.")
+            .property().name(PscSettings.ENVIRONMENT).label("hcPscEnvironment").helpText("hcPscEnvironmentHelp")
             .type(ProviderConfigProperty.LIST_TYPE)
-            .options(Arrays.stream(PscEnvironment.values()).map(Enum::name).toList()).add()
-            .property().name(PscSettings.CUSTOM_ISSUER).label("Custom issuer")
-            .helpText("Only for CUSTOM: the issuer URL, e.g. https://psc.example/auth/realms/esante-wallet "
-                    + "(no trailing slash). Its discovery document must name the same issuer.")
+            .options(Arrays.stream(PscEnvironment.values()).map(PscEnvironment::label).toList()).add()
+            .property().name(PscSettings.CUSTOM_ISSUER).label("hcPscCustomIssuer").helpText("hcPscCustomIssuerHelp")
             .type(ProviderConfigProperty.STRING_TYPE).add()
-            .property().name(PscSettings.MINIMUM_LEVEL).label("Minimum level")
-            .helpText("Logins below this level are refused. The level comes from authMode (mapping below); "
-                    + "without authMode, from acr (a missing acr counts as eidas1, an unknown one is refused).")
+            .property().name(PscSettings.MINIMUM_LEVEL).label("hcPscMinimumLevel").helpText("hcPscMinimumLevelHelp")
             .type(ProviderConfigProperty.LIST_TYPE).options("eidas1", "eidas2", "eidas3").defaultValue("eidas2").add()
-            .property().name(PscSettings.AUTH_MODE_LEVELS).label("Level of each authMode")
-            .helpText("VALUE=level pairs separated by commas, with authMode exactly as PSC sends it (read from "
-                    + "userinfo, then the access token, then the ID token). CARD is the CPS card; MOBILE is the "
-                    + "e-CPS app's assumed value. A login with a value not listed is refused and the refusal "
-                    + "names the value: add it here.")
+            .property().name(PscSettings.AUTH_MODE_LEVELS).label("hcPscAuthModeLevels").helpText("hcPscAuthModeLevelsHelp")
             .type(ProviderConfigProperty.STRING_TYPE)
             .defaultValue(PscLevelPolicy.formatAuthModes(PscLevelPolicy.DEFAULT_AUTH_MODES)).add()
-            .property().name(PscSettings.FINESS).label("FINESS numbers of this establishment")
-            .helpText("Site or legal-entity FINESS numbers, separated by commas. Only the professional's "
-                    + "activities at one of them are kept (attributes structure and psc_activity).")
+            .property().name(PscSettings.FINESS).label("hcPscFiness").helpText("hcPscFinessHelp")
             .type(ProviderConfigProperty.STRING_TYPE).add()
-            .property().name(PscSettings.UNKNOWN_PROFESSIONAL).label("Professional without an account")
-            .helpText("refuse (default): a professional whose idNat_PS no account holds sees a page asking to "
-                    + "contact the IT desk. create: an account is created from PSC's data. Accounts are never "
-                    + "linked by email.")
-            .type(ProviderConfigProperty.LIST_TYPE).options(PscSettings.REFUSE, PscSettings.CREATE)
-            .defaultValue(PscSettings.REFUSE).add()
+            .property().name(PscSettings.CLIENT_AUTHENTICATION).label("hcPscClientAuthentication")
+            .helpText("hcPscClientAuthenticationHelp").type(ProviderConfigProperty.LIST_TYPE)
+            .options(Arrays.stream(PscClientAuthentication.values()).map(PscClientAuthentication::value).toList())
+            .defaultValue(PscClientAuthentication.CLIENT_SECRET_BASIC.value()).add()
+            .property().name(PscSettings.CLIENT_CERTIFICATE).label("hcPscClientCertificate")
+            .helpText("hcPscClientCertificateHelp").type(ProviderConfigProperty.STRING_TYPE).add()
+            .property().name(PscSettings.CLIENT_CERTIFICATE_PASSWORD).label("hcPscClientCertificatePassword")
+            .helpText("hcPscClientCertificatePasswordHelp").type(ProviderConfigProperty.STRING_TYPE).add()
+            .property().name(PscSettings.CREATE_ACCOUNTS).label("hcPscCreateAccounts").helpText("hcPscCreateAccountsHelp")
+            .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
             .build();
 
     private final PscDiscovery discovery = new PscDiscovery();
+    private final PscTokenClient tokenClient = new PscTokenClient();
 
     @Override
     public String getId() {
@@ -72,7 +68,7 @@ public final class PscIdentityProviderFactory extends OIDCIdentityProviderFactor
     public PscIdentityProvider create(KeycloakSession session, IdentityProviderModel model) {
         PscSettings settings = PscSettings.from(model.getConfig());
         return new PscIdentityProvider(session,
-                new PscIdentityProviderConfig(model, () -> discovery.resolve(session, settings)), settings);
+                new PscIdentityProviderConfig(model, () -> discovery.resolve(session, settings)), settings, tokenClient);
     }
 
     @Override

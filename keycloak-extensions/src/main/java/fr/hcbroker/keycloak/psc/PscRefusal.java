@@ -24,6 +24,13 @@ public enum PscRefusal {
      * logged into or updated.
      */
     ACCOUNT_MISMATCH("hcPscAccountMismatch"),
+    /**
+     * PSC refused the establishment's client authentication: TLS handshake refused (certificate missing,
+     * wrong or untrusted), or the token endpoint answered invalid_client (secret, signed JWT or certificate).
+     */
+    CLIENT_REFUSED("hcPscClientRefused"),
+    /** The establishment's certificate for tls_client_auth cannot be used here (file, password, validity). */
+    CLIENT_CERTIFICATE("hcPscClientCertificate"),
     /** PSC's discovery document or keys cannot be fetched, or the configuration is invalid. */
     UNAVAILABLE("hcPscUnavailable");
 

@@ -3,7 +3,6 @@ package fr.hcbroker.keycloak.psc;
 import fr.hcbroker.loa.Level;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -21,18 +20,30 @@ import java.util.stream.Collectors;
  * @param policy       acr/authMode to level, with the admin's minimum
  * @param finess       FINESS numbers (site or legal entity) of this establishment
  * @param createUnknown whether a professional no account matches gets one, or is refused
+ * @param clientAuthentication how the establishment proves itself to PSC's token endpoint
+ * @param clientCertificate for {@link PscClientAuthentication#TLS_CLIENT_AUTH}: the PKCS#12 or PEM file, else null
+ * @param clientCertificatePassword empty, or a vault reference ({@code ${vault.key}}) to the file's password
  */
 public record PscSettings(PscEnvironment environment, String customIssuer, PscLevelPolicy policy, Set<String> finess,
-                          boolean createUnknown) {
+                          boolean createUnknown, PscClientAuthentication clientAuthentication,
+                          java.nio.file.Path clientCertificate, String clientCertificatePassword) {
 
     public static final String ENVIRONMENT = "pscEnvironment";
     public static final String CUSTOM_ISSUER = "pscCustomIssuer";
     public static final String MINIMUM_LEVEL = "pscMinimumLevel";
     public static final String AUTH_MODE_LEVELS = "pscAuthModeLevels";
     public static final String FINESS = "pscFiness";
-    public static final String UNKNOWN_PROFESSIONAL = "pscUnknownProfessional";
-    public static final String CREATE = "create";
-    public static final String REFUSE = "refuse";
+    /** Boolean: whether a professional no account holds gets one (on) or is refused (off, the default). */
+    public static final String CREATE_ACCOUNTS = "pscCreateAccounts";
+    /** Former list (create / refuse) that {@link #CREATE_ACCOUNTS} replaced: the console showed its values raw. */
+    static final String UNKNOWN_PROFESSIONAL = "pscUnknownProfessional";
+    public static final String CLIENT_AUTHENTICATION = "pscClientAuthentication";
+    public static final String CLIENT_CERTIFICATE = "pscClientCertificate";
+    public static final String CLIENT_CERTIFICATE_PASSWORD = "pscClientCertificatePassword";
+    /** A whole vault reference, e.g. ${vault.psc-client-key}: the password itself is never stored in the realm. */
+    private static final java.util.regex.Pattern VAULT_REFERENCE = java.util.regex.Pattern.compile("\\$\\{vault\\.[^{}\\s]+}");
+    static final String CREATE = "create";
+    static final String REFUSE = "refuse";
 
     /** Former names (up to 0.x), still read from realms and exports that hold them. */
     static final Map<String, String> LEGACY_NAMES = Map.of(
@@ -53,8 +64,7 @@ public record PscSettings(PscEnvironment environment, String customIssuer, PscLe
 
     public static PscSettings from(Map<String, String> stored) {
         Map<String, String> config = migrate(stored);
-        PscEnvironment environment = PscEnvironment.valueOf(
-                config.getOrDefault(ENVIRONMENT, PscEnvironment.PRODUCTION.name()).trim().toUpperCase(Locale.ROOT));
+        PscEnvironment environment = PscEnvironment.parse(config.getOrDefault(ENVIRONMENT, PscEnvironment.PRODUCTION.label()));
         String customIssuer = environment == PscEnvironment.CUSTOM ? environment.issuer(config.get(CUSTOM_ISSUER)) : null;
         String modes = config.get(AUTH_MODE_LEVELS);
         PscLevelPolicy policy = new PscLevelPolicy(level(config, MINIMUM_LEVEL, PscLevelPolicy.DEFAULT.minimum()),
@@ -68,18 +78,40 @@ public record PscSettings(PscEnvironment environment, String customIssuer, PscLe
                         + PscLevelPolicy.printable(number));
             }
         }
-        String unknown = config.getOrDefault(UNKNOWN_PROFESSIONAL, REFUSE).trim();
-        if (!unknown.equals(CREATE) && !unknown.equals(REFUSE)) {
-            throw new IllegalArgumentException(UNKNOWN_PROFESSIONAL + " must be create or refuse: " + unknown);
+        String create = config.getOrDefault(CREATE_ACCOUNTS, "false").trim();
+        if (!create.equals("true") && !create.equals("false")) {
+            throw new IllegalArgumentException(CREATE_ACCOUNTS + " must be true or false: " + PscLevelPolicy.printable(create));
         }
-        return new PscSettings(environment, customIssuer, policy, finess, unknown.equals(CREATE));
+        PscClientAuthentication authentication = PscClientAuthentication.parse(
+                config.getOrDefault(CLIENT_AUTHENTICATION, PscClientAuthentication.CLIENT_SECRET_BASIC.value()));
+        String certificate = config.getOrDefault(CLIENT_CERTIFICATE, "").trim();
+        String password = config.getOrDefault(CLIENT_CERTIFICATE_PASSWORD, "").trim();
+        if (!password.isEmpty() && !VAULT_REFERENCE.matcher(password).matches()) {
+            throw new IllegalArgumentException(CLIENT_CERTIFICATE_PASSWORD + " must be a vault reference such as "
+                    + "${vault.psc-client-key}, not the password itself");
+        }
+        java.nio.file.Path certificatePath = null;
+        if (authentication == PscClientAuthentication.TLS_CLIENT_AUTH) {
+            if (certificate.isEmpty()) {
+                throw new IllegalArgumentException(CLIENT_CERTIFICATE + ": tls_client_auth needs the establishment's "
+                        + "certificate file (PKCS#12 or PEM)");
+            }
+            certificatePath = java.nio.file.Path.of(certificate);
+            if (!certificatePath.isAbsolute()) {
+                throw new IllegalArgumentException(CLIENT_CERTIFICATE + " must be an absolute path: " + PscLevelPolicy.printable(certificate));
+            }
+        }
+        return new PscSettings(environment, customIssuer, policy, finess, create.equals("true"), authentication,
+                certificatePath, password);
     }
 
     /**
      * The configuration under the current names: a former {@code psc.*} name is renamed unless the
      * current one is also set (the current one wins), and the former per-means levels
-     * ({@code psc.level.card}, {@code psc.level.mobile}) become the authMode mapping. Other keys
-     * (Keycloak's own) are kept as they are.
+     * ({@code psc.level.card}, {@code psc.level.mobile}) become the authMode mapping; the former
+     * environment names (SANDBOX_BAS...) become their labels and the former create/refuse list becomes
+     * {@link #CREATE_ACCOUNTS}. Other keys (Keycloak's own) are kept as they are. A value that does
+     * not parse is left for {@link #from} to refuse.
      *
      * @return a new map; {@code stored} is not changed
      */
@@ -103,13 +135,35 @@ public record PscSettings(PscEnvironment environment, String customIssuer, PscLe
             }
             config.put(AUTH_MODE_LEVELS, PscLevelPolicy.formatAuthModes(modes));
         }
+        String environment = config.get(ENVIRONMENT);
+        if (environment != null && formerEnvironmentName(environment) != null) {
+            config.put(ENVIRONMENT, formerEnvironmentName(environment).label());
+        }
+        String unknown = config.remove(UNKNOWN_PROFESSIONAL);
+        if (unknown != null && !config.containsKey(CREATE_ACCOUNTS)) {
+            String trimmed = unknown.trim();
+            // Anything else is kept under the new name, where from() refuses it: never a silent "refuse" or "create".
+            config.put(CREATE_ACCOUNTS, trimmed.equals(CREATE) ? "true" : trimmed.equals(REFUSE) ? "false" : trimmed);
+        }
         return config;
+    }
+
+    /** The environment a former enum name (e.g. SANDBOX_BAS) designates, or null for a label or an unknown value. */
+    private static PscEnvironment formerEnvironmentName(String value) {
+        for (PscEnvironment environment : PscEnvironment.values()) {
+            if (environment.name().equals(value.trim()) && !environment.label().equals(value.trim())) {
+                return environment;
+            }
+        }
+        return null;
     }
 
     /** Whether {@code stored} holds any former name that {@link #migrate} would rewrite. */
     public static boolean needsMigration(Map<String, String> stored) {
-        return stored.keySet().stream().anyMatch(k -> LEGACY_NAMES.containsKey(k)
-                || LEGACY_CARD_LEVEL.equals(k) || LEGACY_MOBILE_LEVEL.equals(k));
+        String environment = stored.get(ENVIRONMENT);
+        return stored.keySet().stream().anyMatch(k -> LEGACY_NAMES.containsKey(k) || UNKNOWN_PROFESSIONAL.equals(k)
+                || LEGACY_CARD_LEVEL.equals(k) || LEGACY_MOBILE_LEVEL.equals(k))
+                || environment != null && formerEnvironmentName(environment) != null;
     }
 
     private static Level level(Map<String, String> config, String key, Level otherwise) {

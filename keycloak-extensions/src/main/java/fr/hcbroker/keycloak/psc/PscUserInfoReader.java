@@ -39,13 +39,16 @@ final class PscUserInfoReader {
     private static final Set<JWSAlgorithm> HMAC = Set.of(JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512);
 
     private final KeycloakSession session;
+    private final org.apache.http.client.HttpClient http;
     private final String issuer;
     private final String clientId;
     private final String clientSecret;
     private final String jwksUrl;
 
-    PscUserInfoReader(KeycloakSession session, String issuer, String clientId, String clientSecret, String jwksUrl) {
+    PscUserInfoReader(KeycloakSession session, org.apache.http.client.HttpClient http, String issuer, String clientId,
+                      String clientSecret, String jwksUrl) {
         this.session = session;
+        this.http = http;
         this.issuer = issuer;
         this.clientId = clientId;
         this.clientSecret = clientSecret;
@@ -53,7 +56,7 @@ final class PscUserInfoReader {
     }
 
     JsonNode read(String userInfoUrl, String accessToken) {
-        try (SimpleHttpResponse response = SimpleHttp.create(session).doGet(userInfoUrl)
+        try (SimpleHttpResponse response = SimpleHttp.create(http).doGet(userInfoUrl)
                 .header("Authorization", "Bearer " + accessToken).asResponse()) {
             if (response.getStatus() != 200) {
                 throw refused("userinfo answered HTTP " + response.getStatus());

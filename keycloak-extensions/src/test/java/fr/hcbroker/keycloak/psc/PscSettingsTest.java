@@ -29,7 +29,7 @@ class PscSettingsTest {
         PscSettings settings = PscSettings.from(Map.of(PscSettings.ENVIRONMENT, "CUSTOM",
                 PscSettings.CUSTOM_ISSUER, "http://localhost:8080/realms/esante-wallet/",
                 PscSettings.MINIMUM_LEVEL, "eidas3", PscSettings.FINESS, "750712184, 130781234",
-                PscSettings.UNKNOWN_PROFESSIONAL, "create"));
+                PscSettings.CREATE_ACCOUNTS, "true"));
         assertThat(settings.issuer()).isEqualTo("http://localhost:8080/realms/esante-wallet");
         assertThat(settings.policy().minimum()).isEqualTo(Level.HIGH);
         assertThat(settings.finess()).containsExactlyInAnyOrder("750712184", "130781234");
@@ -54,7 +54,7 @@ class PscSettingsTest {
                 "psc.level.mobile", "eidas3", "clientId", "kept");
         assertThat(PscSettings.needsMigration(legacy)).isTrue();
         Map<String, String> migrated = PscSettings.migrate(legacy);
-        assertThat(migrated).containsEntry(PscSettings.ENVIRONMENT, "CUSTOM").containsEntry(PscSettings.FINESS, "750712184")
+        assertThat(migrated).containsEntry(PscSettings.ENVIRONMENT, "Test").containsEntry(PscSettings.FINESS, "750712184")
                 .containsEntry(PscSettings.AUTH_MODE_LEVELS, "CARD=eidas3,MOBILE=eidas3").containsEntry("clientId", "kept")
                 .doesNotContainKeys(legacy.keySet().stream().filter(k -> k.startsWith("psc.")).toArray(String[]::new));
         assertThat(PscSettings.needsMigration(migrated)).isFalse();
@@ -65,11 +65,28 @@ class PscSettingsTest {
         assertThat(PscSettings.migrate(Map.of("psc.finess", "old", PscSettings.FINESS, "new"))).containsEntry(PscSettings.FINESS, "new");
     }
 
+    @Test
+    @DisplayName("the console's choices are the stored values: Production, BAS, Test; the former enum names still read and are rewritten")
+    void environmentLabels() {
+        assertThat(PscSettings.from(Map.of(PscSettings.ENVIRONMENT, "BAS")).environment()).isEqualTo(PscEnvironment.SANDBOX_BAS);
+        assertThat(PscSettings.from(Map.of(PscSettings.ENVIRONMENT, "Production")).environment()).isEqualTo(PscEnvironment.PRODUCTION);
+        assertThat(PscSettings.from(Map.of(PscSettings.ENVIRONMENT, "Test", PscSettings.CUSTOM_ISSUER, "http://localhost:1/realms/x"))
+                .environment()).isEqualTo(PscEnvironment.CUSTOM);
+        Map<String, String> former = Map.of(PscSettings.ENVIRONMENT, "SANDBOX_BAS", "pscUnknownProfessional", "create");
+        assertThat(PscSettings.needsMigration(former)).isTrue();
+        assertThat(PscSettings.migrate(former)).containsEntry(PscSettings.ENVIRONMENT, "BAS")
+                .containsEntry(PscSettings.CREATE_ACCOUNTS, "true").doesNotContainKey("pscUnknownProfessional");
+        assertThat(PscSettings.migrate(Map.of("psc.unknown.professional", "refuse"))).containsEntry(PscSettings.CREATE_ACCOUNTS, "false");
+        assertThat(PscSettings.needsMigration(Map.of(PscSettings.ENVIRONMENT, "BAS", PscSettings.CREATE_ACCOUNTS, "true"))).isFalse();
+        assertThat(PscSettings.from(former).createUnknown()).isTrue();
+    }
+
     @ParameterizedTest(name = "{0}={1} is refused")
     @CsvSource(delimiter = '|', value = {"pscEnvironment| STAGING", "pscMinimumLevel| eidas4", "pscMinimumLevel| 2",
         "psc.level.card| high", "psc.level.mobile| eidas0", "pscAuthModeLevels| CARD", "pscAuthModeLevels| CARD=high",
         "pscAuthModeLevels| =eidas2", "pscAuthModeLevels| CARD=eidas3,CARD=eidas2", "pscAuthModeLevels| ,",
-        "pscAuthModeLevels| C A R D=eidas3", "pscUnknownProfessional| link-by-email", "pscEnvironment| CUSTOM",
+        "pscAuthModeLevels| C A R D=eidas3", "pscUnknownProfessional| link-by-email", "pscCreateAccounts| yes",
+        "pscCreateAccounts| TRUE ", "pscCreateAccounts| link-by-email", "pscEnvironment| Sandbox", "pscEnvironment| B A S", "pscEnvironment| CUSTOM",
         "psc.environment| STAGING", "pscFiness| ${HC_PSC_FINESS}", "pscFiness| 75071218", "pscFiness| 7507121840",
         "pscFiness| 750712184;drop", "pscFiness| 3A0000001"})
     void refusesBadValues(String key, String value) {
@@ -118,7 +135,7 @@ class PscSettingsTest {
         PscIdentityProviderConfig provider = provider(true, Map.of("psc.environment", "SANDBOX_BAS",
                 "psc.finess", "750712184, 2A0000001", "psc.level.card", "eidas2"));
         provider.validate(null);
-        assertThat(provider.getConfig()).containsEntry(PscSettings.ENVIRONMENT, "SANDBOX_BAS")
+        assertThat(provider.getConfig()).containsEntry(PscSettings.ENVIRONMENT, "BAS")
                 .containsEntry(PscSettings.FINESS, "750712184, 2A0000001")
                 .containsEntry(PscSettings.AUTH_MODE_LEVELS, "CARD=eidas2,MOBILE=eidas2")
                 .containsEntry("clientId", "client")
