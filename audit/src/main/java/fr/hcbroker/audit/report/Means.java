@@ -53,7 +53,8 @@ public enum Means {
         if (record.path("event").asText("").startsWith("emergency") || method.equals("emergency")) {
             return EMERGENCY;
         }
-        if (method.equals("kerberos") || method.equals("spnego") || has(amr, "kerberos")) {
+        // wia: RFC 8176's Windows integrated authentication, what the realm's Kerberos step records.
+        if (method.equals("kerberos") || method.equals("spnego") || has(amr, "wia") || has(amr, "kerberos")) {
             return DIRECTORY_SSO;
         }
         if (has(amr, "sc")) {
