@@ -54,7 +54,8 @@ public enum Means {
         if (record.details().containsKey("emergency_reason") || method.equals("emergency")) {
             return EMERGENCY;
         }
-        if (method.equals("kerberos") || method.equals("spnego") || amr.contains("kerberos")) {
+        // wia: RFC 8176's Windows integrated authentication, what the realm's Kerberos step records.
+        if (method.equals("kerberos") || method.equals("spnego") || amr.contains("wia") || amr.contains("kerberos")) {
             return DIRECTORY_SSO;
         }
         if (amr.contains("sc")) {

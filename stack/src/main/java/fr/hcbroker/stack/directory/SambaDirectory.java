@@ -33,6 +33,8 @@ public final class SambaDirectory implements AutoCloseable {
     public static final String USERS_DN = "CN=Users," + BASE_DN;
     public static final String ROLES_DN = "OU=HC-Roles," + BASE_DN;
     public static final String BIND_USER = "svc-keycloak";
+    /** The account holding Keycloak's HTTP service principal, apart from the bind account (its own password, its own keys). */
+    public static final String SPN_USER = "svc-keycloak-http";
 
     private final Path dir;
     private final String adminPassword;
@@ -103,6 +105,50 @@ public final class SambaDirectory implements AutoCloseable {
         samba("user", "delete", account);
     }
 
+    /** Sets a person's password as an AD administrator would (a service account's: new keys, a new key version). */
+    public void setPassword(String account, String password) {
+        samba("user", "setpassword", account, "--newpassword=" + password);
+    }
+
+    /**
+     * Registers {@code HTTP/<host>} on the service account and exports its keys to {@code keytab}, as
+     * {@code setspn} and {@code ktpass} do on Windows. Returns the principal.
+     */
+    public String servicePrincipal(String host, Path keytab) {
+        samba("spn", "add", "HTTP/" + host, SPN_USER);
+        return exportKeytab(host, keytab);
+    }
+
+    /** Exports the current keys of {@code HTTP/<host>} to {@code keytab} (after a password change: the new ones). */
+    public String exportKeytab(String host, Path keytab) {
+        samba("domain", "exportkeytab", keytab.toString(), "--principal=HTTP/" + host);
+        return "HTTP/" + host + "@" + REALM;
+    }
+
+    /**
+     * A krb5.conf for MIT clients ({@code KRB5_CONFIG}): this realm only, its KDC on {@value #ADDRESS},
+     * no DNS, and service names taken as written (so {@code HTTP/localhost} stays that).
+     */
+    public Path krb5Conf() throws IOException {
+        Path conf = dir.resolve("krb5.conf");
+        Files.writeString(conf, """
+                [libdefaults]
+                    default_realm = %1$s
+                    dns_lookup_kdc = false
+                    dns_lookup_realm = false
+                    dns_canonicalize_hostname = false
+                    rdns = false
+                    udp_preference_limit = 1
+                [realms]
+                    %1$s = {
+                        kdc = %2$s
+                    }
+                [domain_realm]
+                    localhost = %1$s
+                """.formatted(REALM, ADDRESS));
+        return conf;
+    }
+
     public String userDn(String account) {
         return "CN=" + account + "," + USERS_DN;
     }
@@ -119,15 +165,48 @@ public final class SambaDirectory implements AutoCloseable {
         Files.writeString(conf(), Files.readString(conf()).replaceFirst("\\[global]\n", "[global]\n"
                 + "\tpid directory = " + dc.resolve("run") + "\n\tlog file = " + dir.resolve("samba.log") + "\n"
                 + "\tldap server require strong auth = no\n"));
-        refuseIfTaken(389);
-        refuseIfTaken(88);
-        samba = new ProcessBuilder("samba", "-s", conf().toString(), "-i", "-M", "single", "--debug-stdout", "-d", "1")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("samba.out").toFile()).start();
-        awaitPort(389, Duration.ofSeconds(60));
-        awaitPort(88, Duration.ofSeconds(30));
+        startServer();
         samba("ou", "add", "OU=HC-Roles");
         samba("user", "create", BIND_USER, bindPassword, "--use-username-as-cn");
         samba("user", "setexpiry", BIND_USER, "--noexpiry");
+        samba("user", "create", SPN_USER, secret(), "--use-username-as-cn");
+        samba("user", "setexpiry", SPN_USER, "--noexpiry");
+        // AES only: without this attribute the KDC seals service tickets with RC4, which Java refuses.
+        replace(userDn(SPN_USER), "msDS-SupportedEncryptionTypes", "24");
+    }
+
+    /** Stops the domain controller, as an outage would: its LDAP and KDC ports refuse connections. */
+    public void stop() {
+        if (samba != null) {
+            samba.destroy();
+            try {
+                if (!samba.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    samba.destroyForcibly().waitFor();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            samba = null;
+        }
+    }
+
+    /** Starts the stopped domain controller again, with its directory as it was. */
+    public void restart() {
+        try {
+            startServer();
+        } catch (IOException e) {
+            throw new StackException("cannot restart samba: " + e.getMessage(), e);
+        }
+    }
+
+    private void startServer() throws IOException {
+        refuseIfTaken(389);
+        refuseIfTaken(88);
+        samba = new ProcessBuilder("samba", "-s", conf().toString(), "-i", "-M", "single", "--debug-stdout", "-d", "1")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("samba.out").toFile()))
+                .start();
+        awaitPort(389, Duration.ofSeconds(60));
+        awaitPort(88, Duration.ofSeconds(30));
     }
 
     private Path conf() {
@@ -213,16 +292,7 @@ public final class SambaDirectory implements AutoCloseable {
 
     @Override
     public void close() {
-        if (samba != null) {
-            samba.destroy();
-            try {
-                if (!samba.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                    samba.destroyForcibly().waitFor();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        stop();
         try (Stream<Path> tree = Files.walk(dir)) {
             for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -1,0 +1,60 @@
+package fr.hcbroker.keycloak.directory;
+
+import jakarta.ws.rs.core.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.keycloak.authentication.AuthenticationFlowContext;
+import org.keycloak.authentication.AuthenticationProcessor;
+import org.keycloak.authentication.FlowStatus;
+import org.keycloak.authentication.authenticators.browser.SpnegoAuthenticator;
+import org.keycloak.events.Errors;
+
+/**
+ * Keycloak's Kerberos (SPNEGO) step, plus a replay guard and a record of refused tokens.
+ *
+ * <p>Keycloak turns a token that no directory accepts (unreadable, for another service or realm,
+ * sealed with keys the keytab no longer has) into "attempted": the person gets the password form,
+ * and nothing is recorded. Here the same fall-back also sends a {@code LOGIN_ERROR} event, so the
+ * audit trail holds each refusal.
+ *
+ * <p>A Negotiate token is a bearer credential: captured once (a proxy's log, a shared workstation's
+ * traffic), the JDK acceptor takes it again. A browser makes a new one for every request, so a token
+ * already seen is refused. Seen tokens are kept, as hashes, in Keycloak's single-use store (shared by
+ * the cluster's nodes) for longer than Kerberos' clock skew, after which the acceptor refuses the
+ * token as too old anyway.
+ */
+final class RecordedSpnegoAuthenticator extends SpnegoAuthenticator {
+
+    private static final String NEGOTIATE = "Negotiate ";
+    /** Kerberos accepts an authenticator within 5 min of its time, either way: 10 min covers both. */
+    private static final long SEEN_SECONDS = 600;
+
+    @Override
+    public void authenticate(AuthenticationFlowContext context) {
+        String header = context.getHttpRequest().getHttpHeaders().getRequestHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+        boolean negotiate = header != null && header.regionMatches(true, 0, NEGOTIATE, 0, NEGOTIATE.length());
+        if (negotiate && !context.getSession().singleUseObjects().putIfAbsent(seenKey(header), SEEN_SECONDS)) {
+            context.getEvent().clone().detail("auth_method", "kerberos").detail("reason", "replayed Negotiate token")
+                    .error(Errors.INVALID_USER_CREDENTIALS);
+            context.attempted();
+            return;
+        }
+        super.authenticate(context);
+        if (negotiate && context instanceof AuthenticationProcessor.Result result && result.getStatus() == FlowStatus.ATTEMPTED) {
+            // A copy of the flow's event: the login's own event stays unsent for the fall-back's outcome.
+            context.getEvent().clone().detail("auth_method", "kerberos").error(Errors.INVALID_USER_CREDENTIALS);
+        }
+    }
+
+    private static String seenKey(String header) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256")
+                    .digest(header.substring(NEGOTIATE.length()).trim().getBytes(StandardCharsets.US_ASCII));
+            return "hc-spnego-seen:" + HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+}
