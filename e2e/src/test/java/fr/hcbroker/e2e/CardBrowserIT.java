@@ -170,9 +170,15 @@ class CardBrowserIT {
         ChromeDriver browser = chromium.browser("card-revoked", card);
         try {
             browser.get(stack.gatewayUrl() + "/");
-            waitFor(browser, By.id("kc-error-message"));
+            waitFor(browser, By.id("hc-cps-card-refused"));
             assertThat(browser.getCurrentUrl()).startsWith(stack.keycloakHttpsUrl() + "/realms/hospiconnect/");
+            assertThat(browser.getPageSource()).contains("révoquée");
             BrowserExtension.screenshot(browser, "card-refused-revoked");
+            // The other ways in, with the card still in the reader: the password form, not the refusal again.
+            browser.findElement(By.id("hc-cps-other-ways")).click();
+            waitFor(browser, By.id("kc-form-login"));
+            assertThat(browser.findElements(By.id("hc-cps-card-refused"))).isEmpty();
+            BrowserExtension.screenshot(browser, "card-refused-revoked-other-ways");
             String serial = card.certificate().getSerialNumber().toString(16);
             JsonNode refusal = awaitKeycloakRecord(r -> r.path("details").path("cert_serial").asText().equals(serial));
             assertThat(refusal.path("outcome").asText()).isEqualTo("failure");

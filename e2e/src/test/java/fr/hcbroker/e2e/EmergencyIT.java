@@ -184,7 +184,7 @@ class EmergencyIT {
         assertThat(mails).hasSize(2);
         MimeMessage mail = mails.get(0);
         assertThat(subjectOf(mail)).startsWith("[Bris de glace] Accès d'urgence de").contains("Urgence vitale");
-        String body = new String(mail.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String body = plainText(mail);
         assertThat(body).contains("compte " + user, "Motif : Urgence vitale (urgence-vitale)",
                 "Précision : Arrêt cardiaque box 3", "Application : " + CLIENT);
         assertThat(mails.stream().flatMap(m -> {
@@ -194,6 +194,22 @@ class EmergencyIT {
                 throw new IllegalStateException(e);
             }
         }).toList()).containsExactlyInAnyOrder("rssi@chu.example", "dpo@chu.example");
+    }
+
+    /** The text/plain part, decoded (Keycloak may send it alone or beside an HTML part). */
+    private static String plainText(jakarta.mail.Part part) throws Exception {
+        if (part.isMimeType("text/plain")) {
+            return (String) part.getContent();
+        }
+        if (part.getContent() instanceof jakarta.mail.Multipart multipart) {
+            for (int i = 0; i < multipart.getCount(); i++) {
+                String text = plainText(multipart.getBodyPart(i));
+                if (text != null) {
+                    return text;
+                }
+            }
+        }
+        return null;
     }
 
     private static String subjectOf(MimeMessage message) {
