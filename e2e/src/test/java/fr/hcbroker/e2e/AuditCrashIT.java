@@ -66,7 +66,7 @@ class AuditCrashIT {
         int port = GatewayProcess.freePort();
         Path audit = dir.resolve("audit");
         Path config = dir.resolve("gateway.yaml");
-        Files.writeString(config, GatewayProcess.config(port, audit, upstream.getAddress().getPort(), ""));
+        Files.writeString(config, GatewayProcess.config(port, audit, upstream.getAddress().getPort(), GatewayProcess.ONE_BY_ONE));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         gateway = GatewayProcess.start(config, dir.resolve("gateway-1.log"), port, List.of());
 

@@ -127,7 +127,7 @@ class AuditSiemIT {
         int port = GatewayProcess.freePort();
         Path config = dir.resolve("gateway.yaml");
         Files.writeString(config, GatewayProcess.config(port, dir.resolve("audit"), upstream.getAddress().getPort(),
-                ", syslog: {host: 127.0.0.1, port: " + siemPort + ", tls: true}"));
+                ", syslog: {host: 127.0.0.1, port: " + siemPort + ", tls: true}" + GatewayProcess.ONE_BY_ONE));
         gateway = GatewayProcess.start(config, dir.resolve("gateway.log"), port, List.of(
                 "-Djavax.net.ssl.trustStore=" + trust, "-Djavax.net.ssl.trustStoreType=PKCS12",
                 "-Djavax.net.ssl.trustStorePassword=" + ServerTls.PASSWORD));

@@ -58,6 +58,12 @@ final class GatewayProcess {
     }
 
     /** A configuration with one route to {@code upstreamPort}, public under /public, and a dead issuer. */
+    /**
+     * For tests that count refusals record by record: past 20 a minute from one address (every test
+     * client is 127.0.0.1) the gateway would summarise them (docs/en/audit.md).
+     */
+    static final String ONE_BY_ONE = ", refusals: {threshold: 10000}";
+
     static String config(int port, Path auditDir, int upstreamPort, String auditExtra) throws IOException {
         return """
                 listen: {host: 127.0.0.1, port: %d}

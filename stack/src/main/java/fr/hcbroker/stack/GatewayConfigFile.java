@@ -16,6 +16,8 @@ final class GatewayConfigFile {
      */
     static String demo(StackPorts ports, String keycloakUrl, String backChannelUrl, String gatewayUrl, Path auditDir) {
         String app = "http://127.0.0.1:" + ports.demoApp();
+        // The end-to-end tests, whose clients are all 127.0.0.1, raise the refusal summaries' threshold.
+        Integer threshold = Integer.getInteger("hc.stack.refusalThreshold");
         return """
                 # Written by the stack for this run.
                 listen:
@@ -32,7 +34,7 @@ final class GatewayConfigFile {
                 upstreamTimeoutSeconds: 5
                 audit:
                   dir: %s
-                  groupCommitMillis: 50
+                  groupCommitMillis: 50%s
                 routes:
                   - id: demo-public
                     path: /public
@@ -56,6 +58,7 @@ final class GatewayConfigFile {
                     path: /
                     upstream: %s
                 """.formatted(ports.gateway(), gatewayUrl, keycloakUrl,
-                backChannelUrl == null ? "" : "\n  discoveryUrl: " + backChannelUrl + "/realms/hospiconnect", SECRET_VARIABLE, auditDir, app, app, app, app, app);
+                backChannelUrl == null ? "" : "\n  discoveryUrl: " + backChannelUrl + "/realms/hospiconnect", SECRET_VARIABLE, auditDir,
+                threshold == null ? "" : "\n  refusals: {threshold: " + threshold + "}", app, app, app, app, app);
     }
 }
