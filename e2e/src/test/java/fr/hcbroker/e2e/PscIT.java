@@ -80,12 +80,13 @@ class PscIT {
         addIdp(alias, config, HostileOp.CLIENT_ID, HostileOp.CLIENT_SECRET);
     }
 
+    /** Hidden on the login page (reached with kc_idp_hint): the classes after this one share the realm. */
     private static void addIdp(String alias, Map<String, String> psc, String clientId, String clientSecret) {
         Map<String, String> config = new java.util.HashMap<>(psc);
         config.put("clientId", clientId);
         config.put("clientSecret", clientSecret);
         int status = admin.send("POST", "/admin/realms/hospiconnect/identity-provider/instances", Map.of(
-                "alias", alias, "providerId", IDP, "enabled", true,
+                "alias", alias, "providerId", IDP, "enabled", true, "hideOnLogin", true,
                 "firstBrokerLoginFlowAlias", "hc psc first login", "config", config));
         assertThat(status).as("create identity provider %s", alias).isEqualTo(201);
     }
