@@ -181,6 +181,13 @@ class GatewayResilienceIT {
         HttpResponse<String> response = get("/hanging/x", true);
         assertThat(response.statusCode()).isEqualTo(504);
         assertThat((System.nanoTime() - start) / 1_000_000).isBetween(1_500L, 10_000L);
+        // One record for the access, with the 504 the person got and how long the gateway waited.
+        assertThat(decided).filteredOn(event -> "/hanging/x".equals(event.path())).singleElement().satisfies(event -> {
+            assertThat(event.decision().reason()).isEqualTo("upstream error 504");
+            assertThat(event.status()).isEqualTo(504);
+            assertThat(event.appNanos() / 1_000_000).isGreaterThanOrEqualTo(1_500L);
+            assertThat(event.requestId()).isNotBlank();
+        });
     }
 
     @Test

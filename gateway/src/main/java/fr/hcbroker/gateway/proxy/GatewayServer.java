@@ -403,8 +403,8 @@ public final class GatewayServer {
      * Makes the browser's headers fit for the app, in place: spoofed identity headers, the gateway's
      * cookies ({@code cookies} is the Cookie header without them, null when none is left) and (from
      * a peer that is not a trusted proxy) forwarding headers out. Returns what the gateway sets on the
-     * request to the app, {@code requestId} ({@code X-HC-Request-Id}) included. Set there rather than on the browser's headers copied into it: each value is
-     * checked once, not twice.
+     * request to the app, {@code requestId} ({@code X-HC-Request-Id}) included. Set there rather than
+     * on the browser's headers copied into it: each value is checked once, not twice.
      */
     private AppHeaders forApp(MultiMap incoming, String cookies, String peer, HostAndPort authority, RouteConfig route,
                               Session session, String requestId) {
