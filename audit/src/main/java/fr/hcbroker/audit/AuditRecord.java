@@ -31,7 +31,10 @@ public record AuditRecord(String ts, String source, String event, String outcome
             "emergency_reason", "emergency_note", "emergency_until", "alert_address", "review_of", "review_verdict",
             "review_comment",
             // A summary of repeated refusals (the gateway's deny-summary): sample_paths cleaned as paths are.
-            "count", "first", "last", "sample_paths", "reasons");
+            "count", "first", "last", "sample_paths", "reasons",
+            // A gateway access: how long the app took to answer, and the request's incoming X-Request-Id
+            // (request_id is the gateway's own id, the X-HC-Request-Id the app received).
+            "duration_ms", "client_request_id");
 
     public AuditRecord {
         event = cleanRepeated(event);

@@ -45,7 +45,7 @@ final class AuditCost {
                     "claire.martin@demo.hc-broker.fr", List.of("10"), List.of("1234567890"), Set.of("medecin"),
                     Level.SUBSTANTIAL, List.of("pwd", "otp"), Instant.now().getEpochSecond());
             DecisionEvent allowed = new DecisionEvent(new Decision(Outcome.ALLOW, "policy satisfied"), "bench-app",
-                    "GET", "/", doctor, 0, "127.0.0.1", null);
+                    "GET", "/", doctor, 200, "127.0.0.1", "bench.1", null, 1_000_000);
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             long writerId = Thread.getAllStackTraces().keySet().stream()

@@ -131,13 +131,13 @@ class AuditCrashIT {
         }
     }
 
-    /** Request ids of the complete records on disk (a torn last line is not a record). */
+    /** The incoming X-Request-Id of the complete records on disk (a torn last line is not a record). */
     private static Set<String> requestIds(Path audit) throws IOException {
         Set<String> ids = new HashSet<>();
         for (Path file : files(audit)) {
             for (String line : Files.readAllLines(file)) {
                 try {
-                    ids.add(JSON.readTree(line).path("request_id").asText());
+                    ids.add(JSON.readTree(line).path("details").path("client_request_id").asText());
                 } catch (IOException torn) {
                     // only the last line can be torn by the kill; verify after restart proves it
                 }

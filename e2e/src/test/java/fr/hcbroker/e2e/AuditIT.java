@@ -164,12 +164,17 @@ class AuditIT {
                 && r.path("user").asText().equals(user));
         assertThat(gwLogin.path("loa").asText()).isEqualTo("eidas2");
         assertThat(gwLogin.path("session").asText()).isNotBlank();
+        // The echo app shows the X-HC-Request-Id it got: the same id is its access's request_id, with its status.
+        String requestId = JSON.readTree(echo.body()).path("x-hc-request-id").asText();
+        assertThat(requestId).isNotBlank();
         JsonNode access = await("gateway", r -> r.path("event").asText().equals("access")
-                && r.path("user").asText().equals(user));
+                && r.path("user").asText().equals(user) && r.path("request_id").asText().equals(requestId));
         assertThat(access.path("outcome").asText()).isEqualTo("allow");
         assertThat(access.path("route").asText()).isEqualTo("demo-app");
         assertThat(access.path("method").asText()).isEqualTo("GET");
-        assertThat(access.path("request_id").asText()).isNotBlank();
+        assertThat(access.path("path").asText()).isEqualTo("/echo");
+        assertThat(access.path("status").asInt()).isEqualTo(200);
+        assertThat(access.path("details").path("duration_ms").asDouble()).isPositive();
         await("gateway", r -> r.path("event").asText().equals("logout") && r.path("user").asText().equals(user));
 
         String gateway = raw("gateway");

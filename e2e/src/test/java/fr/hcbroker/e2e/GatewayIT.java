@@ -506,7 +506,7 @@ class GatewayIT {
             for (java.nio.file.Path file : AuditFiles.of(stack, "gateway")) {
                 for (String line : java.nio.file.Files.readAllLines(file)) {
                     JsonNode record = JSON.readTree(line);
-                    if (record.path("request_id").asText().equals(id)) {
+                    if (record.path("details").path("client_request_id").asText().equals(id)) {
                         mine.add(record);
                     }
                 }
@@ -694,7 +694,7 @@ class GatewayIT {
                     + "\r\nX-Request-Id: " + id + "\r\nTransfer-Encoding: " + coding
                     + "\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
             assertThat(answer).startsWith("HTTP/1.1 400").doesNotContain("\"method\"");
-            List<JsonNode> mine = records("gateway").stream().filter(r -> r.path("request_id").asText().equals(id)).toList();
+            List<JsonNode> mine = records("gateway").stream().filter(r -> r.path("details").path("client_request_id").asText().equals(id)).toList();
             assertThat(mine).singleElement().satisfies(r -> {
                 assertThat(r.path("outcome").asText()).isEqualTo("deny");
                 assertThat(r.path("reason").asText()).isIn("transfer coding other than chunked alone", "malformed request");
@@ -721,7 +721,7 @@ class GatewayIT {
             String answer = raw(gateway, "POST /public/echo HTTP/1.1\r\nHost: " + gateway.getHost() + ":" + gateway.getPort()
                     + "\r\nX-Request-Id: " + id + "\r\n" + badHeaders + "\r\nhello");
             assertThat(answer).startsWith("HTTP/1.1 " + status).doesNotContain("\"method\"");
-            List<JsonNode> mine = records("gateway").stream().filter(r -> r.path("request_id").asText().equals(id)).toList();
+            List<JsonNode> mine = records("gateway").stream().filter(r -> r.path("details").path("client_request_id").asText().equals(id)).toList();
             assertThat(mine).singleElement().satisfies(r -> {
                 assertThat(r.path("outcome").asText()).isEqualTo("deny");
                 assertThat(r.path("reason").asText()).isEqualTo(reason);
@@ -794,7 +794,7 @@ class GatewayIT {
             HttpResponse<String> response = nurse.send(HttpRequest.newBuilder(
                     URI.create(stack.gatewayUrl() + "/.hc/nothing-here")).header("X-Request-Id", id).build());
             assertThat(response.statusCode()).isEqualTo(404);
-            assertThat(records("gateway")).filteredOn(r -> r.path("request_id").asText().equals(id)).singleElement()
+            assertThat(records("gateway")).filteredOn(r -> r.path("details").path("client_request_id").asText().equals(id)).singleElement()
                     .satisfies(r -> {
                         assertThat(r.path("outcome").asText()).isEqualTo("deny");
                         assertThat(r.path("reason").asText()).isEqualTo("unknown gateway path");

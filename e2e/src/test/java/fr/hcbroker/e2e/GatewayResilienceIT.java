@@ -181,6 +181,13 @@ class GatewayResilienceIT {
         HttpResponse<String> response = get("/hanging/x", true);
         assertThat(response.statusCode()).isEqualTo(504);
         assertThat((System.nanoTime() - start) / 1_000_000).isBetween(1_500L, 10_000L);
+        // One record for the access, with the 504 the person got and how long the gateway waited.
+        assertThat(decided).filteredOn(event -> "/hanging/x".equals(event.path())).singleElement().satisfies(event -> {
+            assertThat(event.decision().reason()).isEqualTo("upstream error 504");
+            assertThat(event.status()).isEqualTo(504);
+            assertThat(event.appNanos() / 1_000_000).isGreaterThanOrEqualTo(1_500L);
+            assertThat(event.requestId()).isNotBlank();
+        });
     }
 
     @Test
@@ -317,7 +324,7 @@ class GatewayResilienceIT {
                     + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             assertThat(new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).startsWith("HTTP/1.1 200");
         }
-        assertThat(decided).filteredOn(event -> id.equals(event.requestId()))
+        assertThat(decided).filteredOn(event -> id.equals(event.clientRequestId()))
                 .extracting(fr.hcbroker.gateway.policy.DecisionEvent::clientIp).containsExactly(recorded);
     }
 
@@ -329,7 +336,7 @@ class GatewayResilienceIT {
                 + "/nowhere/x?token=SECRET")).header("X-Request-Id", id).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).isEqualTo(404);
         assertThat(answer.body()).contains("Application inconnue");
-        assertThat(decided).filteredOn(event -> id.equals(event.requestId())).singleElement().satisfies(event -> {
+        assertThat(decided).filteredOn(event -> id.equals(event.clientRequestId())).singleElement().satisfies(event -> {
             assertThat(event.decision().outcome()).isEqualTo(fr.hcbroker.gateway.policy.Outcome.DENY);
             assertThat(event.decision().reason()).isEqualTo("no route");
             assertThat(event.status()).isEqualTo(404);

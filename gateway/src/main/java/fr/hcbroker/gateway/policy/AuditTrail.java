@@ -7,6 +7,7 @@ import fr.hcbroker.gateway.session.Session;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -166,8 +167,23 @@ public final class AuditTrail implements DecisionListener, AutoCloseable {
                 event.decision().outcome().label(), event.decision().reason(),
                 s == null ? null : s.username(), s == null ? null : s.idNat(), s == null ? null : s.level().acr(),
                 s == null ? null : s.amr(), s == null ? null : s.correlation(), event.route(), event.method(),
-                event.path(), event.status() == 0 ? null : event.status(), event.clientIp(), event.requestId(), Map.of());
+                event.path(), event.status() == 0 ? null : event.status(), event.clientIp(), event.requestId(), details(event));
     }
+
+    /** The incoming X-Request-Id, and how long the app took (ms, to the microsecond) for a relayed answer. */
+    private static Map<String, String> details(DecisionEvent event) {
+        String took = event.relayed() ? BigDecimal.valueOf(event.appNanos() / 1000, 3).toPlainString() : null;
+        if (event.clientRequestId() == null) {
+            return took == null ? Map.of() : Map.of(DURATION, took);
+        }
+        return took == null ? Map.of(CLIENT_REQUEST_ID, event.clientRequestId())
+                : Map.of(CLIENT_REQUEST_ID, event.clientRequestId(), DURATION, took);
+    }
+
+    /** The record's detail: how long the app took until its answer began, in milliseconds. */
+    public static final String DURATION = "duration_ms";
+    /** The record's detail: the request's incoming {@code X-Request-Id} (not the gateway's id, which is {@code request_id}). */
+    public static final String CLIENT_REQUEST_ID = "client_request_id";
 
     private static String event(DecisionEvent event) {
         String reason = event.decision().reason();

@@ -32,7 +32,8 @@ public final class DecisionLog implements DecisionListener {
 
     @Override
     public Future<Void> decided(DecisionEvent event) {
-        if (!event.urgent()) {
+        // Plain allows are silent; an app that failed (its own 5xx, or the gateway's 502/504 for it) is not.
+        if (!event.urgent() && event.status() < 500) {
             return Future.succeededFuture();
         }
         // The audit record's cleaning: a path or reason can carry a token by mistake (a reset link).

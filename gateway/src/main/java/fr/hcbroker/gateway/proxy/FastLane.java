@@ -70,9 +70,9 @@ final class FastLane extends ChannelDuplexHandler {
 
     /**
      * An admitted request's app and the request to send it, whether the answer is personal (its Cache-Control then set by
-     * {@link AnswerPolicy}), and who to tell when the app cannot answer (502 or 504).
+     * {@link AnswerPolicy}), and its access, told the outcome (the app's status, a 502 or 504, the browser leaving).
      */
-    record Pass(DirectUpstream upstream, HttpRequest toApp, boolean personal, java.util.function.IntConsumer failed) {
+    record Pass(DirectUpstream upstream, HttpRequest toApp, boolean personal, Access access) {
     }
 
     private final Gate gate;
@@ -357,6 +357,7 @@ final class FastLane extends ChannelDuplexHandler {
             if (part instanceof HttpResponse response) {
                 pass.upstream().answered().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
                 answering = true;
+                pass.access().answered(response.status().code());
                 reusable = HttpUtil.isKeepAlive(response);
                 prepare(response);
             }
@@ -442,6 +443,7 @@ final class FastLane extends ChannelDuplexHandler {
                 app.close();
             }
             if (!browser.channel().isActive()) {
+                pass.access().abandoned();
                 ended(browser, false);
                 return;
             }
@@ -450,7 +452,7 @@ final class FastLane extends ChannelDuplexHandler {
                 return;
             }
             int status = UpstreamErrors.timedOut(cause) ? 504 : 502;
-            pass.failed().accept(status);
+            pass.access().failed(status);
             var page = UpstreamErrors.nettyPage(status, request.headers().get(HttpHeaderNames.ACCEPT_LANGUAGE));
             if (!sent || closing) {
                 // The rest of the body is not read: the connection cannot serve another request.
@@ -464,6 +466,7 @@ final class FastLane extends ChannelDuplexHandler {
 
         /** The browser went away: its app's connection is closed, not pooled with an answer half read. */
         void abandon() {
+            pass.access().abandoned(); // nothing if the app's answer had begun: its record is made
             done = true;
             releasePending();
             detach();

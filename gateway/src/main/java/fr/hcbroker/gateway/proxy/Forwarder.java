@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -35,24 +34,19 @@ final class Forwarder {
     private final int port;
     private final boolean ssl;
     private final long timeoutMs;
-    private final BiConsumer<HttpServerRequest, Integer> failed;
     private final Set<String> ownCookies;
     private final Timer answered;
 
     /**
-     * @param failed    told of each request the app could not answer (status 502 or 504) before its
-     *                  page is sent; not awaited
      * @param ownCookies the gateway's cookies, which an app's answer can never set
      * @param answered  how long apps take to answer (until the head of their answer)
      */
-    Forwarder(URI upstream, long timeoutMs, BiConsumer<HttpServerRequest, Integer> failed, Set<String> ownCookies,
-              Timer answered) {
+    Forwarder(URI upstream, long timeoutMs, Set<String> ownCookies, Timer answered) {
         this.ssl = "https".equals(upstream.getScheme());
         this.host = upstream.getHost();
         this.port = upstream.getPort() > 0 ? upstream.getPort() : ssl ? 443 : 80;
         this.origin = SocketAddress.inetSocketAddress(port, host);
         this.timeoutMs = timeoutMs;
-        this.failed = failed;
         this.ownCookies = ownCookies;
         this.answered = answered;
     }
@@ -61,9 +55,10 @@ final class Forwarder {
      * Sends {@code request} (paused, headers already checked by the gateway) to the app, with the
      * client of the event loop it arrived on; {@code added} sets the gateway's own headers on the
      * request to the app, after the browser's are copied. {@code personal}: the request carries a
-     * person's identity, so the answer is theirs (see {@link AnswerPolicy#PERSONAL}).
+     * person's identity, so the answer is theirs (see {@link AnswerPolicy#PERSONAL}). {@code access} is
+     * told the outcome (the app's status, its failure, or the browser leaving) before the answer is relayed.
      */
-    void forward(HttpServerRequest request, HttpClient client, Consumer<MultiMap> added, boolean personal) {
+    void forward(HttpServerRequest request, HttpClient client, Consumer<MultiMap> added, boolean personal, Access access) {
         // Only chunked alone gets here: the gateway refuses any other transfer coding first.
         String transferEncoding = request.getHeader("transfer-encoding");
         RequestOptions options = new RequestOptions().setServer(origin).setHost(host).setPort(port).setSsl(ssl)
@@ -73,7 +68,7 @@ final class Forwarder {
         client.request(options).onComplete(created -> {
             if (created.failed()) {
                 request.resume();
-                fail(request, created.cause());
+                fail(request, created.cause(), access);
                 return;
             }
             HttpClientRequest upstream = created.result();
@@ -90,9 +85,9 @@ final class Forwarder {
             upstream.response().onComplete(answered -> {
                 if (answered.succeeded()) {
                     this.answered.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                    respond(request, upstream, answered.result(), personal);
+                    respond(request, upstream, answered.result(), personal, access);
                 } else {
-                    fail(request, answered.cause());
+                    fail(request, answered.cause(), access);
                 }
             });
             if (transferEncoding != null) {
@@ -124,7 +119,8 @@ final class Forwarder {
         return codings.size() == 1 && "chunked".equalsIgnoreCase(codings.get(0).trim());
     }
 
-    private void respond(HttpServerRequest request, HttpClientRequest upstream, HttpClientResponse answer, boolean personal) {
+    private void respond(HttpServerRequest request, HttpClientRequest upstream, HttpClientResponse answer, boolean personal,
+                         Access access) {
         HttpServerResponse response = request.response();
         response.setStatusCode(answer.statusCode());
         if (answer.statusMessage() != null) {
@@ -143,16 +139,18 @@ final class Forwarder {
         }
         int status = answer.statusCode();
         if (request.method() == HttpMethod.HEAD || status == 204 || status == 304) {
+            access.answered(status);
             answer.end().onComplete(done -> response.end());
             return;
         }
         if (!answer.headers().contains("content-length")) {
             if (request.version() == HttpVersion.HTTP_1_0) {
-                whole(request, upstream, answer);
+                whole(request, upstream, answer, access);
                 return;
             }
             response.setChunked(true);
         }
+        access.answered(status);
         // Not ended on failure: a cut connection must look cut to the browser, not like a short body.
         answer.pipe().endOnFailure(false).to(response).onFailure(broken -> {
             upstream.reset(0, broken);
@@ -165,7 +163,7 @@ final class Forwarder {
      * {@link #MAX_WHOLE_BODY}. Beyond that (an export, a stream that never ends) the person gets a 502
      * rather than the gateway's heap filling up.
      */
-    private void whole(HttpServerRequest request, HttpClientRequest upstream, HttpClientResponse answer) {
+    private void whole(HttpServerRequest request, HttpClientRequest upstream, HttpClientResponse answer, Access access) {
         Buffer body = Buffer.buffer();
         boolean[] tooLarge = {false};
         answer.handler(chunk -> {
@@ -176,29 +174,32 @@ final class Forwarder {
                 tooLarge[0] = true;
                 upstream.reset(0, new IOException("answer too large for an HTTP/1.0 client"));
                 request.response().headers().clear();
-                fail(request, new IOException("answer too large for an HTTP/1.0 client"));
+                fail(request, new IOException("answer too large for an HTTP/1.0 client"), access);
                 return;
             }
             body.appendBuffer(chunk);
         });
         answer.exceptionHandler(broken -> {
             if (!tooLarge[0]) {
+                access.failed(502); // cut before any of it was relayed
                 request.response().reset();
             }
         });
         answer.endHandler(v -> {
             if (!tooLarge[0]) {
+                access.answered(answer.statusCode()); // relayed only now: until then it could still become a 502
                 request.response().end(body);
             }
         });
     }
 
-    private void fail(HttpServerRequest request, Throwable cause) {
+    private void fail(HttpServerRequest request, Throwable cause, Access access) {
         if (request.response().closed()) {
+            access.abandoned();
             return; // the browser left first (its leaving reset the request to the app): no one to tell
         }
         int status = UpstreamErrors.timedOut(cause) ? 504 : 502;
-        failed.accept(request, status);
+        access.failed(status);
         UpstreamErrors.send(request, status);
     }
 }

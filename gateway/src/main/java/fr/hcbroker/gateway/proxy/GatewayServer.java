@@ -44,7 +44,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -65,14 +64,16 @@ public final class GatewayServer {
     static final String BACKCHANNEL_LOGOUT = "/.hc/backchannel-logout";
     static final String JWKS = "/.well-known/hc-broker/jwks.json";
     private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    /** The gateway's id of a request to an app (the browser's own is stripped with every {@code X-HC-} header). */
+    static final AsciiString X_HC_REQUEST_ID = AsciiString.cached("x-hc-request-id");
     private static final AsciiString ACCEPT_LANGUAGE = AsciiString.cached("accept-language");
     private static final Function<String, HostAndPort> PARSE_AUTHORITY = host -> HostAndPort.parseAuthority(host, -1);
 
     /**
-     * A route with its paths to the app: plain requests through Vert.x's client, WebSocket upgrades,
-     * and the fast lane's pooled connections (null for an https app).
+     * A route with its paths to the app: plain requests through Vert.x's client, WebSocket upgrades
+     * (a proxy per upgrade, carrying its access), and the fast lane's pooled connections (null for an https app).
      */
-    private record Route(RouteConfig config, Forwarder forwarder, HttpProxy webSockets, DirectUpstream direct) {
+    private record Route(RouteConfig config, Forwarder forwarder, Function<Access, HttpProxy> webSockets, DirectUpstream direct) {
     }
 
     /** The routes in order, and the admission step that chooses among them: swapped as one on reload. */
@@ -91,6 +92,9 @@ public final class GatewayServer {
     private final Function<List<String>, SessionCookies.Read> readCookies;
     private final OidcEndpoints endpoints;
     private final HttpClient client;
+    private final RequestIds ids = new RequestIds();
+    /** {@link #record(DecisionEvent)}, made once: every access is given it. */
+    private final Consumer<DecisionEvent> recordAccess = this::record;
     private final io.micrometer.core.instrument.Timer answered;
     /** Requests the fast lane took: the rest of the decisions went through Vert.x. */
     private final io.micrometer.core.instrument.Counter fastLane;
@@ -162,17 +166,15 @@ public final class GatewayServer {
         List<Route> built = new ArrayList<>();
         for (RouteConfig route : config.routes()) {
             URI upstream = route.upstream();
-            BiConsumer<HttpServerRequest, Integer> failed = (request, status) -> record(request, route.id(),
-                    new Decision(Outcome.DENY, Refusal.upstream(status).reason()), null, status);
             int port = upstream.getPort() > 0 ? upstream.getPort() : "https".equals(upstream.getScheme()) ? 443 : 80;
             SocketAddress origin = SocketAddress.inetSocketAddress(port, upstream.getHost());
-            HttpProxy webSockets = HttpProxy.reverseProxy(client)
+            Function<Access, HttpProxy> webSockets = access -> HttpProxy.reverseProxy(client)
                     .origin(context -> context.client().request(new RequestOptions()
                             .setServer(origin).setHost(upstream.getHost()).setPort(port).setSsl("https".equals(upstream.getScheme()))
                             .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)))
-                    .addInterceptor(new WebSocketRules(cookies.names()), true)
-                    .addInterceptor(new UpstreamErrors(failed), true);
-            built.add(new Route(route, new Forwarder(upstream, timeoutMs, failed, cookies.names(), answered), webSockets,
+                    .addInterceptor(new WebSocketRules(cookies.names(), access), true)
+                    .addInterceptor(new UpstreamErrors(access), true);
+            built.add(new Route(route, new Forwarder(upstream, timeoutMs, cookies.names(), answered), webSockets,
                     DirectUpstream.of(vertx, upstream, timeoutMs, cookies.names(), answered)));
         }
         return new Routing(List.copyOf(built), new Admission(config, listener));
@@ -381,17 +383,19 @@ public final class GatewayServer {
         String sessionId = session == null ? null : cookies.sessionId(request);
         MultiMap incoming = request.headers();
         String peer = request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress();
+        String client = clientAddress(peer, incoming);
+        Access access = new Access(ids.next(), decision, route.config().id(), request.method().name(), request.path(),
+                session, client, incoming.get(X_REQUEST_ID), recordAccess);
         Consumer<MultiMap> added = forApp(incoming, cookies.withoutOwn(incoming.getAll(HttpHeaderNames.COOKIE)), peer,
-                request.authority(), route.config(), session)::applyTo;
-        record(request, route.config().id(), decision, session, 0);
+                request.authority(), route.config(), session, access.id)::applyTo;
         if (request.canUpgradeToWebSocket()) {
             added.accept(incoming);
             if (sessionId != null) {
                 openWebSockets.opened(request.connection(), sessionId);
             }
-            route.webSockets().handle(request);
+            route.webSockets().apply(access).handle(request);
         } else {
-            route.forwarder().forward(request, own, added, session != null);
+            route.forwarder().forward(request, own, added, session != null, access);
         }
     }
 
@@ -399,11 +403,11 @@ public final class GatewayServer {
      * Makes the browser's headers fit for the app, in place: spoofed identity headers, the gateway's
      * cookies ({@code cookies} is the Cookie header without them, null when none is left) and (from
      * a peer that is not a trusted proxy) forwarding headers out. Returns what the gateway sets on the
-     * request to the app. Set there rather than on the browser's headers copied into it: each value is
-     * checked once, not twice.
+     * request to the app, {@code requestId} ({@code X-HC-Request-Id}) included. Set there rather than
+     * on the browser's headers copied into it: each value is checked once, not twice.
      */
     private AppHeaders forApp(MultiMap incoming, String cookies, String peer, HostAndPort authority, RouteConfig route,
-                              Session session) {
+                              Session session, String requestId) {
         HeaderContract.strip(incoming, route.identityHeaderNames());
         RequestPaths.removePathOverrides(incoming);
         incoming.remove(HttpHeaderNames.COOKIE);
@@ -417,14 +421,16 @@ public final class GatewayServer {
         }
         return new AppHeaders(trusted ? null : config.publicUrl().getScheme(),
                 trusted ? null : forwardedHost(authority, route), priorFor == null ? peer : priorFor + ", " + peer,
-                session == null ? null : signer.headers(session, route));
+                requestId, session == null ? null : signer.headers(session, route));
     }
 
     /**
      * What the gateway sets on a request to an app: the forwarding headers (proto and host null when
-     * a trusted proxy set them) and the person's identity (null on a public path without a session).
+     * a trusted proxy set them), the request's id, and the person's identity (null on a public path
+     * without a session).
      */
-    private record AppHeaders(String proto, String host, String forwardedFor, HeaderContract.Prepared identity) {
+    private record AppHeaders(String proto, String host, String forwardedFor, String requestId,
+                              HeaderContract.Prepared identity) {
 
         void applyTo(MultiMap headers) {
             if (proto != null) {
@@ -432,6 +438,7 @@ public final class GatewayServer {
                 headers.set("x-forwarded-host", host);
             }
             headers.set("x-forwarded-for", forwardedFor);
+            headers.set(X_HC_REQUEST_ID, requestId);
             if (identity != null) {
                 identity.applyTo(headers);
             }
@@ -444,6 +451,7 @@ public final class GatewayServer {
                 headers.set(X_FORWARDED_HOST, host);
             }
             headers.set(X_FORWARDED_FOR, forwardedFor);
+            headers.set(X_HC_REQUEST_ID, requestId);
             if (identity != null) {
                 identity.applyTo(headers);
             }
@@ -501,15 +509,11 @@ public final class GatewayServer {
             return null;
         }
         // Admitted: from here on the request is changed for the app.
-        String client = clientAddress(browser.peer, headers);
-        String requestId = headers.get(X_REQUEST_ID);
-        String routeId = route.config().id();
-        AppHeaders added = forApp(headers, read.forApp(), browser.peer, authority, route.config(), session);
-        record(method, path, client, requestId, routeId, verdict.decision(), session, 0);
+        Access access = new Access(ids.next(), verdict.decision(), route.config().id(), method, path, session,
+                clientAddress(browser.peer, headers), headers.get(X_REQUEST_ID), recordAccess);
+        AppHeaders added = forApp(headers, read.forApp(), browser.peer, authority, route.config(), session, access.id);
         fastLane.increment();
-        return new FastLane.Pass(route.direct(), route.direct().requestFor(request, added::applyTo), session != null,
-                status -> record(method, path, client, requestId, routeId,
-                        new Decision(Outcome.DENY, Refusal.upstream(status).reason()), null, status));
+        return new FastLane.Pass(route.direct(), route.direct().requestFor(request, added::applyTo), session != null, access);
     }
 
     /** Answers with the refusal's page once its record (reason, status) is on disk. */
@@ -546,13 +550,19 @@ public final class GatewayServer {
     private Future<Void> record(HttpServerRequest request, String routeId, Decision decision, Session session, int status) {
         String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
         return record(request.method().name(), request.path(), clientAddress(peer, request.headers()),
-                request.getHeader("x-request-id"), routeId, decision, session, status);
+                request.getHeader(X_REQUEST_ID), routeId, decision, session, status);
     }
 
-    private Future<Void> record(String method, String path, String client, String requestId, String routeId,
+    /** A decision the gateway answers itself: its record has an id of its own, like an access's. */
+    private Future<Void> record(String method, String path, String client, String clientRequestId, String routeId,
                                 Decision decision, Session session, int status) {
-        decisions.get(decision.outcome()).increment();
-        return listener.decided(new DecisionEvent(decision, routeId, method, path, session, status, client, requestId));
+        return record(new DecisionEvent(decision, routeId, method, path, session, status, client, ids.next(),
+                clientRequestId, DecisionEvent.ANSWERED_BY_GATEWAY));
+    }
+
+    private Future<Void> record(DecisionEvent event) {
+        decisions.get(event.decision().outcome()).increment();
+        return listener.decided(event);
     }
 
     /**

@@ -8,7 +8,6 @@ import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
 import java.util.Locale;
-import java.util.function.BiConsumer;
 
 /**
  * An app that is down answers 502 with a page; one that hangs past the timeout, 504. The same page
@@ -16,18 +15,18 @@ import java.util.function.BiConsumer;
  */
 final class UpstreamErrors implements ProxyInterceptor {
 
-    private final BiConsumer<HttpServerRequest, Integer> recorder;
+    private final Access access;
 
-    /** @param recorder told of each upstream failure (audit: "upstream error"); not awaited */
-    UpstreamErrors(BiConsumer<HttpServerRequest, Integer> recorder) {
-        this.recorder = recorder;
+    /** @param access the upgrade's access, told of the app's failure (its record: "upstream error") */
+    UpstreamErrors(Access access) {
+        this.access = access;
     }
 
     @Override
     public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
         return context.sendRequest().recover(failure -> {
             int status = timedOut(failure) ? 504 : 502;
-            recorder.accept(context.request().proxiedRequest(), status);
+            access.failed(status);
             boolean english = Refusal.english(context.request().proxiedRequest().getHeader("accept-language"));
             ProxyResponse response = context.request().response()
                     .setStatusCode(status)

@@ -37,9 +37,10 @@ class AuditTrailTest {
         vertx.close().await();
     }
 
+    /** An allowed request the app answered 200 in 1.5 ms. */
     private static DecisionEvent allowed(int i) {
-        return new DecisionEvent(new Decision(Outcome.ALLOW, "public path"), "app", "GET", "/page/" + i, null, 0,
-                "127.0.0.1", null);
+        return new DecisionEvent(new Decision(Outcome.ALLOW, "public path"), "app", "GET", "/page/" + i, null, 200,
+                "127.0.0.1", "gw." + i, null, 1_500_000);
     }
 
     private static DecisionEvent denied(int i) {
@@ -103,6 +104,29 @@ class AuditTrailTest {
             onOneLoop(trail, List.of(allowed(1), allowed(2), denied(3))).await();
             assertThat(paths()).containsExactly("/page/1", "/page/2", "/page/3");
         }
+    }
+
+    @Test
+    @DisplayName("an access's record carries the gateway's request id, the app's status and how long it took; the incoming X-Request-Id apart")
+    void anAccessRecordSaysWhatTheAppAnswered() throws Exception {
+        DecisionEvent relayed = new DecisionEvent(new Decision(Outcome.ALLOW, "policy satisfied"), "app", "POST", "/form",
+                null, 201, "127.0.0.1", "gw.7", "browser-says-7", 12_345_678);
+        var record = AuditTrail.record(relayed, java.time.Instant.now());
+        assertThat(record.event()).isEqualTo("access");
+        assertThat(record.requestId()).isEqualTo("gw.7");
+        assertThat(record.status()).isEqualTo(201);
+        assertThat(record.details()).containsEntry("duration_ms", "12.345").containsEntry("client_request_id", "browser-says-7");
+        assertThat(relayed.urgent()).as("an app's answer does not wait for its record").isFalse();
+        // The browser left before the app answered: no status, still the duration and the id.
+        var left = AuditTrail.record(new DecisionEvent(new Decision(Outcome.ALLOW, "browser left before the app answered"),
+                "app", "GET", "/slow", null, 0, "127.0.0.1", "gw.8", null, 2_000), java.time.Instant.now());
+        assertThat(left.status()).isNull();
+        assertThat(left.details()).containsOnlyKeys("duration_ms").containsEntry("duration_ms", "0.002");
+        // A denial is the gateway's own answer: urgent, no duration.
+        DecisionEvent refused = new DecisionEvent(new Decision(Outcome.DENY, "missing role"), "app", "GET", "/x", null, 403,
+                "127.0.0.1", "gw.9", null, DecisionEvent.ANSWERED_BY_GATEWAY);
+        assertThat(refused.urgent()).isTrue();
+        assertThat(AuditTrail.record(refused, java.time.Instant.now()).details()).isEmpty();
     }
 
     @Test

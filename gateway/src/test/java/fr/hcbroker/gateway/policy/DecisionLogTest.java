@@ -12,6 +12,23 @@ import org.junit.jupiter.api.Test;
 class DecisionLogTest {
 
     @Test
+    @DisplayName("an app's failure is logged (its 502/504 or its own 5xx); a plain allow is not")
+    void anAppsFailureIsLoggedAPlainAllowIsNot() {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            new DecisionLog().decided(new DecisionEvent(new Decision(Outcome.ALLOW, "policy satisfied"), "app", "GET", "/ok",
+                    null, 200, "127.0.0.1", "gw.1", null, 1_000));
+            new DecisionLog().decided(new DecisionEvent(new Decision(Outcome.ALLOW, "upstream error 504"), "app", "GET",
+                    "/slow", null, 504, "127.0.0.1", "gw.2", null, 30_000_000_000L));
+        } finally {
+            System.setOut(original);
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("upstream error 504", "\"status\":504").doesNotContain("/ok");
+    }
+
+    @Test
     @DisplayName("a token in a denied request's path or reason is redacted, as in the audit trail")
     void secretsInPathsAndReasonsAreRedacted() {
         String jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkci5tYXJ0aW4ifQ.c2lnbmF0dXJl";

@@ -53,6 +53,8 @@ class AdmissionTest {
     private static final FakeSessions sessions = new FakeSessions();
     private static final List<DecisionEvent> decisions = new CopyOnWriteArrayList<>();
     private static final List<String> appSaw = new CopyOnWriteArrayList<>();
+    /** The headers of each WebSocket handshake the app received. */
+    private static final List<JsonObject> upgradesSaw = new CopyOnWriteArrayList<>();
     private static final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     @BeforeAll
@@ -62,10 +64,24 @@ class AdmissionTest {
             appSaw.add(request.uri());
             JsonObject headers = new JsonObject();
             request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(), h.getValue()));
-            request.response().putHeader("content-type", "application/json").end(headers.encode());
+            if (request.canUpgradeToWebSocket()) {
+                upgradesSaw.add(headers);
+                request.toWebSocket();
+                return;
+            }
+            // /status/NNN answers NNN: what the access's record must then say.
+            int status = request.path().startsWith("/status/") ? Integer.parseInt(request.path().substring(8)) : 200;
+            request.response().setStatusCode(status).putHeader("content-type", "application/json").end(headers.encode());
         }).listen(0, "127.0.0.1").await();
         URI upstream = URI.create("http://127.0.0.1:" + app.actualPort());
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         List<RouteConfig> routes = List.of(
+                route("demo-dead", "/dead", List.of(), Set.of(), URI.create("http://127.0.0.1:" + closed)),
                 route("demo-public", "/public", List.of("/public"), Set.of(), upstream),
                 route("demo-pharmacy", "/pharmacy", List.of(), Set.of("21"), upstream),
                 route("demo-app", "/", List.of(), Set.of(), upstream));
@@ -96,6 +112,7 @@ class AdmissionTest {
         sessions.failing.set(false);
         decisions.clear();
         appSaw.clear();
+        upgradesSaw.clear();
     }
 
     private static RouteConfig route(String id, String prefix, List<String> publicPaths, Set<String> professions, URI upstream) {
@@ -182,6 +199,101 @@ class AdmissionTest {
             JsonObject seen = new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4).trim());
             assertThat(seen.getString("x-hc-user")).isEqualTo("nurse");
             assertThat(seen.encode()).doesNotContain("/pharmacy/echo");
+        }
+    }
+
+    /** What the app received, from the echo's JSON body. */
+    private static JsonObject seen(String answer) {
+        return new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4).trim());
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"X-HC-Request-Id: gw.1", "x-hc-request-id: forged", "X_HC_Request_Id: forged", "X-Hc-Request-ID: forged",
+            "X-HC-Request-Id: a\r\nX-HC-Request-Id: b", ""})
+    void eachForwardedRequestCarriesAFreshIdAlsoInItsRecordAndAForgedOneIsReplaced(String forged) throws Exception {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (boolean fastLane : new boolean[] {true, false, true, false}) {
+            decisions.clear();
+            double lane = metrics.counter("hc_gateway_fast_lane").count();
+            String headers = NURSE_COOKIE + "X-Request-Id: browser-7\r\n" + (forged.isEmpty() ? "" : forged + "\r\n");
+            String answer = send("/status/201", headers, fastLane);
+            assertThat(status(answer)).as(answer).isEqualTo(201);
+            assertThat(metrics.counter("hc_gateway_fast_lane").count()).as("taken by the fast lane").isEqualTo(lane + (fastLane ? 1 : 0));
+            JsonObject seen = seen(answer);
+            String id = seen.getString("x-hc-request-id");
+            assertThat(id).as("one id, the gateway's").isNotBlank().doesNotContain("forged", ",").isNotEqualTo("gw.1");
+            assertThat(ids.add(id)).as("unique per request: " + id).isTrue();
+            assertThat(seen.getString("x-request-id")).as("the browser's own X-Request-Id passes as it was").isEqualTo("browser-7");
+            assertThat(decisions).singleElement().satisfies(e -> {
+                assertThat(e.decision().reason()).isEqualTo("policy satisfied");
+                assertThat(e.requestId()).isEqualTo(id);
+                assertThat(e.clientRequestId()).isEqualTo("browser-7");
+                assertThat(e.status()).as("the app's status").isEqualTo(201);
+                assertThat(e.relayed()).isTrue();
+                assertThat(e.appNanos()).as("how long the app took").isPositive().isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(30));
+                assertThat(e.session().username()).isEqualTo("nurse");
+            });
+        }
+    }
+
+    @Test
+    @DisplayName("an app that is down: one record for the access, with the 502 the person got, on both lanes")
+    void aDeadAppIsOneAccessRecordWithItsStatus() throws Exception {
+        for (boolean fastLane : new boolean[] {true, false}) {
+            decisions.clear();
+            String answer = send("/dead/x", NURSE_COOKIE, fastLane);
+            assertThat(status(answer)).as(answer).isEqualTo(502);
+            assertThat(decisions).singleElement().satisfies(e -> {
+                assertThat(e.route()).isEqualTo("demo-dead");
+                assertThat(e.decision().outcome()).isEqualTo(fr.hcbroker.gateway.policy.Outcome.ALLOW);
+                assertThat(e.decision().reason()).isEqualTo("upstream error 502");
+                assertThat(e.status()).isEqualTo(502);
+                assertThat(e.requestId()).isNotBlank();
+                assertThat(e.appNanos()).isPositive();
+            });
+        }
+    }
+
+    @Test
+    @DisplayName("a WebSocket upgrade carries its own X-HC-Request-Id (a forged one replaced), and its record the app's 101")
+    void aWebSocketUpgradeCarriesItsIdAndItsRecordTheAppsStatus() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: apps.example\r\n" + NURSE_COOKIE
+                    + "X-HC-Request-Id: forged\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            byte[] head = new byte[12];
+            int read = 0;
+            while (read < head.length) {
+                int n = socket.getInputStream().read(head, read, head.length - read);
+                assertThat(n).isPositive();
+                read += n;
+            }
+            assertThat(new String(head, StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 101");
+        }
+        assertThat(upgradesSaw).singleElement().satisfies(seen -> {
+            String id = seen.getString("x-hc-request-id");
+            assertThat(id).isNotBlank().isNotEqualTo("forged");
+            assertThat(decisions).singleElement().satisfies(e -> {
+                assertThat(e.requestId()).isEqualTo(id);
+                assertThat(e.status()).isEqualTo(101);
+                assertThat(e.relayed()).isTrue();
+            });
+        });
+    }
+
+    @Test
+    @DisplayName("a refusal's record has an id of its own too")
+    void aRefusalHasAnIdToo() throws Exception {
+        for (boolean fastLane : new boolean[] {true, false}) {
+            decisions.clear();
+            assertThat(status(send("/pharmacy/echo", NURSE_COOKIE + "X-Request-Id: browser-8\r\n", fastLane))).isEqualTo(403);
+            assertThat(decisions).singleElement().satisfies(e -> {
+                assertThat(e.requestId()).isNotBlank();
+                assertThat(e.clientRequestId()).isEqualTo("browser-8");
+                assertThat(e.urgent()).isTrue();
+            });
         }
     }
 

@@ -39,7 +39,11 @@ class ForwarderTest {
 
     final Vertx vertx = Vertx.vertx();
     private final HttpClient client = vertx.createHttpClient();
+    /** The statuses of the accesses recorded as the app's failure (502, 504). */
     final List<Integer> failures = new CopyOnWriteArrayList<>();
+    /** Every access's record, as the gateway would hand it to the audit trail. */
+    final List<fr.hcbroker.gateway.policy.DecisionEvent> recorded = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger ids = new java.util.concurrent.atomic.AtomicInteger();
     final List<AutoCloseable> closing = new CopyOnWriteArrayList<>();
     final io.micrometer.core.instrument.Timer answered = new io.micrometer.core.instrument.simple.SimpleMeterRegistry().timer("answered");
     /** Requests the fast lane took (FastLaneTest). */
@@ -63,15 +67,18 @@ class ForwarderTest {
      * it cannot take goes on to the forwarder, as in the gateway. Returns its port.
      */
     int front(URI upstream) {
-        Forwarder forwarder = new Forwarder(upstream, TIMEOUT_MS, (request, status) -> failures.add(status), Set.of("hc_session"), answered);
+        Forwarder forwarder = new Forwarder(upstream, TIMEOUT_MS, Set.of("hc_session"), answered);
         DirectUpstream direct = DirectUpstream.of(vertx, upstream, (int) TIMEOUT_MS, Set.of("hc_session"), answered);
         FastLane.Gate gate = (request, peer) -> {
             if (!FastLane.eligible(request)) {
                 return null;
             }
             admitted.incrementAndGet();
-            return new FastLane.Pass(direct, direct.requestFor(request, headers -> headers.set("x-front", "set by the front")),
-                    request.headers().contains("x-test-personal"), failures::add);
+            Access access = access(request.method().name(), request.uri());
+            return new FastLane.Pass(direct, direct.requestFor(request, headers -> {
+                headers.set("x-front", "set by the front");
+                headers.set(GatewayServer.X_HC_REQUEST_ID, access.id);
+            }), request.headers().contains("x-test-personal"), access);
         };
         // As the gateway's server: HTTP/1.1 only, no cleartext HTTP/2 upgrade.
         return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
@@ -81,9 +88,24 @@ class ForwarderTest {
                     }
                 }).requestHandler(request -> {
             request.pause();
-            forwarder.forward(request, client, headers -> headers.set("x-front", "set by the front"),
-                    request.headers().contains("x-test-personal"));
+            Access access = access(request.method().name(), request.uri());
+            forwarder.forward(request, client, headers -> {
+                headers.set("x-front", "set by the front");
+                headers.set(GatewayServer.X_HC_REQUEST_ID, access.id);
+            }, request.headers().contains("x-test-personal"), access);
         }).listen(0, "127.0.0.1").await().actualPort();
+    }
+
+    /** An access as the gateway makes one, recorded into {@link #recorded} (and {@link #failures}). */
+    private Access access(String method, String path) {
+        return new Access("r" + ids.incrementAndGet(), new fr.hcbroker.gateway.policy.Decision(
+                fr.hcbroker.gateway.policy.Outcome.ALLOW, "policy satisfied"), "app", method, path, null, "127.0.0.1", null,
+                event -> {
+                    recorded.add(event);
+                    if (event.decision().reason().startsWith("upstream error")) {
+                        failures.add(event.status());
+                    }
+                });
     }
 
     /** An app on a real Vert.x server; returns the front's port. */
@@ -403,6 +425,55 @@ class ForwarderTest {
                 Thread.sleep(200);
             }
             assertThat(appSawItGo.await(TIMEOUT_MS / 2, TimeUnit.MILLISECONDS)).isTrue();
+        }
+    }
+
+    @Nested
+    @DisplayName("the access's record")
+    class Record {
+
+        @Test
+        @DisplayName("made once, with the app's status, its duration and the id the app received, before the answer reaches the browser")
+        void onceWithTheAppsStatus() throws Exception {
+            List<String> idsSeen = new CopyOnWriteArrayList<>();
+            List<Integer> recordedBeforeAnswer = new CopyOnWriteArrayList<>();
+            int port = frontOf(request -> {
+                idsSeen.add(request.getHeader("x-hc-request-id"));
+                request.response().setStatusCode(404).end("not here");
+            });
+            for (int i = 0; i < 3; i++) {
+                String answer = exchange(port, "GET /missing HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+                recordedBeforeAnswer.add(recorded.size());
+                assertThat(answer).startsWith("HTTP/1.1 404");
+            }
+            assertThat(recordedBeforeAnswer).containsExactly(1, 2, 3);
+            assertThat(recorded).extracting(e -> e.status()).containsExactly(404, 404, 404);
+            assertThat(recorded).extracting(e -> e.requestId()).containsExactlyElementsOf(idsSeen).doesNotHaveDuplicates();
+            assertThat(recorded).allSatisfy(e -> {
+                assertThat(e.appNanos()).isPositive();
+                assertThat(e.decision().reason()).isEqualTo("policy satisfied");
+            });
+        }
+
+        @Test
+        @DisplayName("the browser leaving before the app answers: recorded once, without a status")
+        void theBrowserLeavingFirst() throws Exception {
+            CountDownLatch asked = new CountDownLatch(1);
+            int port = frontOf(request -> asked.countDown()); // never answers
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(asked.await(5, TimeUnit.SECONDS)).isTrue();
+            }
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (recorded.isEmpty() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(TIMEOUT_MS + 200); // past the app's timeout: no second record for the same access
+            assertThat(recorded).singleElement().satisfies(e -> {
+                assertThat(e.status()).isZero();
+                assertThat(e.decision().reason()).isEqualTo("browser left before the app answered");
+            });
+            assertThat(failures).isEmpty();
         }
     }
 }
