@@ -237,7 +237,7 @@ class EmergencyIT {
         assertThat(mails).hasSize(2);
         MimeMessage mail = mails.get(0);
         assertThat(subjectOf(mail)).startsWith("[Bris de glace] Accès d'urgence de").contains("Urgence vitale");
-        String body = new String(mail.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String body = plainText(mail);
         assertThat(body).contains("compte " + user, "Motif : Urgence vitale (urgence-vitale)",
                 "Précision : Arrêt cardiaque box 3", "Application : " + CLIENT);
         assertThat(mails.stream().flatMap(m -> {
@@ -334,6 +334,19 @@ class EmergencyIT {
             }
         }
         return found;
+    }
+
+    /** The mail's text/plain part, decoded (Keycloak sends multipart, quoted-printable). */
+    private static String plainText(MimeMessage mail) throws Exception {
+        Object content = mail.getContent();
+        if (content instanceof jakarta.mail.Multipart parts) {
+            for (int i = 0; i < parts.getCount(); i++) {
+                if (parts.getBodyPart(i).isMimeType("text/plain")) {
+                    return parts.getBodyPart(i).getContent().toString();
+                }
+            }
+        }
+        return content.toString();
     }
 
     private static String subjectOf(MimeMessage message) {
