@@ -78,8 +78,13 @@ class EmergencyIT {
         if (smtp != null) {
             smtp.stop();
         }
+        stopGateway();
+    }
+
+    static synchronized void stopGateway() {
         if (gateway != null) {
             gateway.destroyForcibly();
+            gateway = null;
         }
     }
 
@@ -88,16 +93,18 @@ class EmergencyIT {
     /**
      * A gateway whose Keycloak client allows emergency sessions: a copy of the stack gateway's client
      * with {@code hc.emergency.allowed} (the stack's own refuses them, {@link #otherAppsRefuse}). Its
-     * route {@code /dpi} takes emergency sessions, {@code /} does not. The base URL.
+     * route {@code /dpi} takes emergency sessions, {@code /} does not. The base URL. Started once per
+     * class that asks (this one, {@link EmergencyPagesIT}); call {@link #enable} first.
      */
-    private static synchronized String gateway() throws Exception {
+    static synchronized String gateway() throws Exception {
         if (gateway == null) {
             gatewayPort = GatewayProcess.freePort();
             String secret = "emergency-gw-" + UUID.randomUUID();
             String realm = "/admin/realms/hospiconnect";
             ObjectNode client = (ObjectNode) admin.get(realm + "/clients?clientId=" + Stack.GATEWAY_CLIENT_ID).get(0);
             client.remove(List.of("id", "secret"));
-            client.put("clientId", GATEWAY_CLIENT).put("secret", secret);
+            String clientId = GATEWAY_CLIENT + "-" + gatewayPort;
+            client.put("clientId", clientId).put("secret", secret);
             client.set("redirectUris", JSON.createArrayNode().add("http://localhost:" + gatewayPort + "/*"));
             ObjectNode attributes = (ObjectNode) client.get("attributes");
             attributes.remove(List.of("backchannel.logout.url", "post.logout.redirect.uris"));
@@ -106,7 +113,7 @@ class EmergencyIT {
                 ((ObjectNode) mapper).remove("id");
             }
             assertThat(admin.send("POST", realm + "/clients", client)).isEqualTo(201);
-            gatewayWork = Path.of(System.getProperty("hc.work")).toAbsolutePath().resolveSibling("emergency-it");
+            gatewayWork = Path.of(System.getProperty("hc.work")).toAbsolutePath().resolveSibling("emergency-it-" + gatewayPort);
             Files.createDirectories(gatewayWork);
             Path config = gatewayWork.resolve("gateway.yaml");
             Files.writeString(config, """
@@ -117,7 +124,7 @@ class EmergencyIT {
                     routes:
                       - {id: emergency-dpi, path: /dpi, upstream: "%s", emergency: true}
                       - {id: ordinary, path: /, upstream: "%s"}
-                    """.formatted(gatewayPort, gatewayPort, stack.keycloakUrl(), GATEWAY_CLIENT, gatewayWork.resolve("audit"),
+                    """.formatted(gatewayPort, gatewayPort, stack.keycloakUrl(), clientId, gatewayWork.resolve("audit"),
                     stack.demoAppUrl(), stack.demoAppUrl()));
             gateway = GatewayProcess.start(config, gatewayWork.resolve("gateway.log"), gatewayPort, List.of(), secret);
         }
