@@ -7,7 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import fr.hcbroker.stack.Stack;
 import fr.hcbroker.stack.client.AdminApi;
 import fr.hcbroker.stack.client.Browser;
@@ -54,6 +59,10 @@ class EmergencyIT {
     private static AdminApi admin;
     private static GreenMail smtp;
     private static String configId;
+    /** A gateway of this class's own, started by the one test that needs it (see {@link #gateway()}). */
+    private static Process gateway;
+    private static int gatewayPort;
+    private static Path gatewayWork;
 
     @BeforeAll
     static void setUp(Stack running) {
@@ -69,6 +78,57 @@ class EmergencyIT {
         if (smtp != null) {
             smtp.stop();
         }
+        stopGateway();
+    }
+
+    static synchronized void stopGateway() {
+        if (gateway != null) {
+            gateway.destroyForcibly();
+            gateway = null;
+        }
+    }
+
+    static final String GATEWAY_CLIENT = "hc-gateway-emergency";
+
+    /**
+     * A gateway whose Keycloak client allows emergency sessions: a copy of the stack gateway's client
+     * with {@code hc.emergency.allowed} (the stack's own refuses them, {@link #otherAppsRefuse}). Its
+     * route {@code /dpi} takes emergency sessions, {@code /} does not. The base URL. Started once per
+     * class that asks (this one, {@link EmergencyPagesIT}); call {@link #enable} first.
+     */
+    static synchronized String gateway() throws Exception {
+        if (gateway == null) {
+            gatewayPort = GatewayProcess.freePort();
+            String secret = "emergency-gw-" + UUID.randomUUID();
+            String realm = "/admin/realms/hospiconnect";
+            ObjectNode client = (ObjectNode) admin.get(realm + "/clients?clientId=" + Stack.GATEWAY_CLIENT_ID).get(0);
+            client.remove(List.of("id", "secret"));
+            String clientId = GATEWAY_CLIENT + "-" + gatewayPort;
+            client.put("clientId", clientId).put("secret", secret);
+            client.set("redirectUris", JSON.createArrayNode().add("http://localhost:" + gatewayPort + "/*"));
+            ObjectNode attributes = (ObjectNode) client.get("attributes");
+            attributes.remove(List.of("backchannel.logout.url", "post.logout.redirect.uris"));
+            attributes.put("hc.emergency.allowed", "true");
+            for (JsonNode mapper : client.path("protocolMappers")) {
+                ((ObjectNode) mapper).remove("id");
+            }
+            assertThat(admin.send("POST", realm + "/clients", client)).isEqualTo(201);
+            gatewayWork = Path.of(System.getProperty("hc.work")).toAbsolutePath().resolveSibling("emergency-it-" + gatewayPort);
+            Files.createDirectories(gatewayWork);
+            Path config = gatewayWork.resolve("gateway.yaml");
+            Files.writeString(config, """
+                    listen: {host: 127.0.0.1, port: %d}
+                    publicUrl: http://localhost:%d
+                    oidc: {issuer: %s/realms/hospiconnect, clientId: %s, clientSecretEnv: SECRET}
+                    audit: {dir: %s, groupCommitMillis: 50}
+                    routes:
+                      - {id: emergency-dpi, path: /dpi, upstream: "%s", emergency: true}
+                      - {id: ordinary, path: /, upstream: "%s"}
+                    """.formatted(gatewayPort, gatewayPort, stack.keycloakUrl(), clientId, gatewayWork.resolve("audit"),
+                    stack.demoAppUrl(), stack.demoAppUrl()));
+            gateway = GatewayProcess.start(config, gatewayWork.resolve("gateway.log"), gatewayPort, List.of(), secret);
+        }
+        return "http://localhost:" + gatewayPort;
     }
 
     /**
@@ -194,6 +254,93 @@ class EmergencyIT {
                 throw new IllegalStateException(e);
             }
         }).toList()).containsExactlyInAnyOrder("rssi@chu.example", "dpo@chu.example");
+    }
+
+    @Test
+    @DisplayName("through the gateway: the emergency route gets the headers and assertion, another route refuses, the session ends at its limit")
+    void throughTheGateway() throws Exception {
+        String base = gateway();
+        String user = newPerson();
+        Browser browser = new Browser();
+        Browser.Page login = browser.get(base + "/dpi/echo");
+        Browser.Page choice = browser.submit(login, login.form("kc-form-login"), Map.of("username", user, "password", "Pw-" + user),
+                u -> false);
+        assertThat(choice.body()).as("the emergency form, for a gateway client that allows it").contains("hc-emergency-form");
+        Browser.Page landed = browser.submit(choice, choice.form("hc-emergency-form"),
+                Map.of("choice", "emergency", "reason", "continuite-des-soins", "note", ""), u -> false);
+        assertThat(landed.status()).as(landed.body()).isEqualTo(200);
+        assertThat(landed.uri().getPath()).isEqualTo("/dpi/echo");
+        JsonNode seen = JSON.readTree(landed.body());
+        assertThat(seen.path("x-hc-user").asText()).isEqualTo(user);
+        assertThat(seen.path("x-hc-emergency").asText()).isEqualTo("true");
+        assertThat(seen.path("x-hc-emergency-reason").asText()).isEqualTo("continuite-des-soins");
+        assertThat(seen.path("x-hc-loa").asText()).isEqualTo("eidas1");
+        JWTClaimsSet assertion = verified(base, seen.path("x-hc-assertion").asText());
+        assertThat(assertion.getBooleanClaim("emergency")).isTrue();
+        assertThat(assertion.getStringClaim("emergency_reason")).isEqualTo("continuite-des-soins");
+        long until = assertion.getLongClaim("emergency_until");
+        assertThat(until).isGreaterThan(System.currentTimeMillis() / 1000);
+
+        // A browser header claiming otherwise never reaches the app: the gateway strips every X-HC-* it did not set.
+        HttpResponse<String> spoofed = browser.send(HttpRequest.newBuilder(URI.create(base + "/dpi/echo"))
+                .header("X-HC-Emergency-Reason", "forged").header("X_HC_Emergency", "false").build());
+        assertThat(spoofed.statusCode()).isEqualTo(200);
+        JsonNode again = JSON.readTree(spoofed.body());
+        assertThat(again.path("x-hc-emergency-reason").asText()).isEqualTo("continuite-des-soins");
+        assertThat(again.path("x-hc-emergency").asText()).isEqualTo("true");
+        assertThat(again.has("x_hc_emergency")).isFalse();
+
+        HttpResponse<String> refused = browser.send(HttpRequest.newBuilder(URI.create(base + "/echo"))
+                .header("accept-language", "fr").build());
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("Accès d'urgence non accepté", "n'accepte pas les accès d'urgence");
+
+        List<JsonNode> records = gatewayRecords(user);
+        assertThat(records).anySatisfy(r -> {
+            assertThat(r.path("event").asText()).isEqualTo("access");
+            assertThat(r.path("route").asText()).isEqualTo("emergency-dpi");
+            assertThat(r.path("loa").asText()).isEqualTo("eidas1");
+            assertThat(r.path("details").path("emergency_reason").asText()).isEqualTo("continuite-des-soins");
+        });
+        assertThat(records).filteredOn(r -> "/echo".equals(r.path("path").asText())).singleElement().satisfies(r -> {
+            assertThat(r.path("outcome").asText()).isEqualTo("deny");
+            assertThat(r.path("route").asText()).isEqualTo("ordinary");
+            assertThat(r.path("reason").asText()).isEqualTo("emergency session on a route that does not take emergency access");
+            assertThat(r.path("status").asInt()).isEqualTo(403);
+        });
+
+        // Past its limit the gateway session is gone, refreshes or not: the next request is sent to log in.
+        Thread.sleep(Math.max(0, until * 1000 - System.currentTimeMillis()) + 500);
+        HttpResponse<String> late = browser.send(HttpRequest.newBuilder(URI.create(base + "/dpi/echo")).build());
+        assertThat(late.statusCode()).as(late.body()).isEqualTo(302);
+        assertThat(late.headers().firstValue("location").orElseThrow()).startsWith(stack.keycloakUrl() + "/realms/hospiconnect/");
+    }
+
+    /** The assertion's claims, its signature checked with the keys the gateway publishes. */
+    private static JWTClaimsSet verified(String base, String assertion) throws Exception {
+        HttpResponse<String> jwks = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(base + "/.well-known/hc-broker/jwks.json")).build(), HttpResponse.BodyHandlers.ofString());
+        SignedJWT jwt = SignedJWT.parse(assertion);
+        ECKey key = (ECKey) JWKSet.parse(jwks.body()).getKeyByKeyId(jwt.getHeader().getKeyID());
+        assertThat(jwt.verify(new ECDSAVerifier(key))).isTrue();
+        return jwt.getJWTClaimsSet();
+    }
+
+    /** This class's gateway's audit records of {@code user}, once its writer has flushed (group commit 50 ms). */
+    private static List<JsonNode> gatewayRecords(String user) throws Exception {
+        Thread.sleep(500);
+        List<JsonNode> found = new ArrayList<>();
+        try (var files = Files.list(gatewayWork.resolve("audit"))) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).sorted().toList()) {
+                for (String line : Files.readAllLines(file)) {
+                    JsonNode record = JSON.readTree(line);
+                    if (user.equals(record.path("user").asText())) {
+                        found.add(record);
+                    }
+                }
+            }
+        }
+        return found;
     }
 
     /** The text/plain part, decoded (Keycloak may send it alone or beside an HTML part). */

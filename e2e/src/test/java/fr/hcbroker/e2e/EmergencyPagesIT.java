@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,6 +40,11 @@ class EmergencyPagesIT {
         browser = driver;
         admin = new AdminApi(running);
         EmergencyIT.enable(running, admin, 0);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        EmergencyIT.stopGateway();
     }
 
     @BeforeEach
@@ -93,5 +100,34 @@ class EmergencyPagesIT {
                 + "ou passez par une application prévue pour l'urgence."
                 : "This application does not accept emergency access. Use your second factor or your CPS card, "
                 + "or go through an application meant for emergencies.");
+    }
+
+    @Test
+    @DisplayName("through the gateway, in French: the app shows the emergency headers, another app's route shows the gateway's refusal page")
+    void walkThroughTheGateway() throws Exception {
+        String base = EmergencyIT.gateway();
+        String user = "urg-" + UUID.randomUUID().toString().substring(0, 8);
+        admin.createUser(user, "Pw-" + user, null);
+        browser.get(base + "/dpi/echo");
+        waitFor(By.id("username"));
+        browser.findElement(By.id("username")).sendKeys(user);
+        browser.findElement(By.id("password")).sendKeys("Pw-" + user);
+        browser.findElement(By.id("kc-login")).click();
+        waitFor(By.id("hc-emergency-form"));
+        browser.findElement(By.id("hc-emergency-reason-urgence-vitale")).click();
+        browser.findElement(By.id("hc-emergency-open")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().equals(base + "/dpi/echo"));
+        // The demo app's echo is pretty-printed JSON: compared without white space.
+        String echo = browser.findElement(By.tagName("body")).getText().replaceAll("\\s", "");
+        assertThat(echo).contains("\"x-hc-emergency\":\"true\"", "\"x-hc-emergency-reason\":\"urgence-vitale\"",
+                "\"x-hc-loa\":\"eidas1\"", user);
+
+        browser.get(base + "/echo");
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d ->
+                "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
+        reviewPage("gateway-emergency-refused", "fr");
+        assertThat(browser.getTitle() + " " + browser.findElement(By.tagName("body")).getText())
+                .contains("Accès d'urgence non accepté", "Cette application n'accepte pas les accès d'urgence (bris de glace).")
+                .doesNotContain("x-hc-user");
     }
 }

@@ -192,12 +192,21 @@ public final class ConfigLoader {
         return java.net.InetSocketAddress.createUnresolved(value.substring(0, colon), port);
     }
 
+    /** A true/false key, false when absent; anything else is refused, not guessed at. */
+    private static boolean flag(JsonNode node, String key, String where) {
+        JsonNode value = node.path(key);
+        if (!value.isMissingNode() && !value.isBoolean()) {
+            throw new ConfigException(where + "." + key + " must be true or false, got '" + value.asText() + "'");
+        }
+        return value.asBoolean(false);
+    }
+
     private static RouteConfig route(JsonNode node, String where) {
         if (!node.isObject()) {
             throw new ConfigException(where + " must be a mapping (id, path, upstream, ...)");
         }
         known(node, where, "id", "host", "path", "upstream", "minLevel", "publicPaths", "requiredRoles", "professions",
-                "headers", "caseSensitive", "idleMinutes");
+                "headers", "caseSensitive", "idleMinutes", "emergency");
         known(node.path("headers"), where + ".headers", "rename", "drop");
         String id = required(node, "id", where);
         if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -246,14 +255,10 @@ public final class ConfigLoader {
             dropped.add(HeaderContract.canonical(h));
         });
         String host = node.hasNonNull("host") ? hostName(node.get("host").asText(), where + ".host") : null;
-        JsonNode caseSensitive = node.path("caseSensitive");
-        if (!caseSensitive.isMissingNode() && !caseSensitive.isBoolean()) {
-            throw new ConfigException(where + ".caseSensitive must be true or false, got '" + caseSensitive.asText() + "'");
-        }
         Duration idle = node.has("idleMinutes") ? Duration.ofMinutes(whole(node, "idleMinutes", where)) : null;
         return new RouteConfig(id, host, path, upstream, minLevel, publicPaths,
                 new HashSet<>(values(node, "requiredRoles", where)), new HashSet<>(values(node, "professions", where)),
-                renamed, dropped, caseSensitive.asBoolean(false), idle);
+                renamed, dropped, flag(node, "caseSensitive", where), idle, flag(node, "emergency", where));
     }
 
     /**

@@ -24,11 +24,13 @@ import java.util.Set;
  *                        its letter case (by default without, as IIS and Windows read paths)
  * @param idleTimeout     idle lock: a session idle longer than this authenticates again before this route
  *                        serves it (shared clinical workstations); null: the session's own idle timeout only
+ * @param emergency       the app takes emergency ("bris de glace") sessions, at their honest level (eidas1)
+ *                        whatever {@code minLevel}; without it such a session is refused here (docs/fr/acces-urgence.md)
  */
 public record RouteConfig(String id, String host, String pathPrefix, URI upstream, Level minLevel,
                           List<String> publicPaths, Set<String> requiredRoles, Set<String> professions,
                           Map<String, String> renamedHeaders, Set<String> droppedHeaders, boolean caseSensitive,
-                          Duration idleTimeout) {
+                          Duration idleTimeout, boolean emergency) {
 
     public RouteConfig {
         publicPaths = List.copyOf(publicPaths);
@@ -41,12 +43,21 @@ public record RouteConfig(String id, String host, String pathPrefix, URI upstrea
         }
     }
 
-    /** A route without an idle lock. */
+    /** A route that does not take emergency sessions. */
+    public RouteConfig(String id, String host, String pathPrefix, URI upstream, Level minLevel,
+                       List<String> publicPaths, Set<String> requiredRoles, Set<String> professions,
+                       Map<String, String> renamedHeaders, Set<String> droppedHeaders, boolean caseSensitive,
+                       Duration idleTimeout) {
+        this(id, host, pathPrefix, upstream, minLevel, publicPaths, requiredRoles, professions, renamedHeaders,
+                droppedHeaders, caseSensitive, idleTimeout, false);
+    }
+
+    /** A route without an idle lock that does not take emergency sessions. */
     public RouteConfig(String id, String host, String pathPrefix, URI upstream, Level minLevel,
                        List<String> publicPaths, Set<String> requiredRoles, Set<String> professions,
                        Map<String, String> renamedHeaders, Set<String> droppedHeaders, boolean caseSensitive) {
         this(id, host, pathPrefix, upstream, minLevel, publicPaths, requiredRoles, professions, renamedHeaders,
-                droppedHeaders, caseSensitive, null);
+                droppedHeaders, caseSensitive, null, false);
     }
 
     /**

@@ -130,6 +130,10 @@ public final class AssertionSigner {
                 .claim("acr", session.level().acr())
                 .claim("amr", session.amr())
                 .claim("sid", session.correlation())
+                // Absent (null claims are not serialised) unless the session is an emergency one.
+                .claim("emergency", session.emergency() == null ? null : true)
+                .claim("emergency_reason", session.emergency() == null ? null : session.emergency().reason())
+                .claim("emergency_until", session.emergency() == null ? null : session.emergency().until())
                 .build();
         ECKey key = current;
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(), claims);

@@ -41,7 +41,10 @@ public final class HeaderContract {
             new Header("X-HC-Roles", (s, r) -> join(rolesFor(s, r))),
             new Header("X-HC-LoA", (s, r) -> s.level().acr()),
             new Header("X-HC-AMR", (s, r) -> join(s.amr())),
-            new Header("X-HC-Session", (s, r) -> s.correlation()));
+            new Header("X-HC-Session", (s, r) -> s.correlation()),
+            // Only on an emergency session: the app can show a banner and log it.
+            new Header("X-HC-Emergency", (s, r) -> s.emergency() == null ? null : "true"),
+            new Header("X-HC-Emergency-Reason", (s, r) -> s.emergency() == null ? null : s.emergency().reason()));
 
     private static final Map<String, String> CANONICAL = names();
 

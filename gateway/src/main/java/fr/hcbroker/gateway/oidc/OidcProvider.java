@@ -184,15 +184,16 @@ public final class OidcProvider {
             JWTClaimsSet access = JWTParser.parse(tokens.getOIDCTokens().getAccessToken().getValue()).getJWTClaimsSet();
             JWTClaimsSet id = claims.toJWTClaimsSet();
             return session(correlation, id, roles(access), level, strings(id.getClaim("amr")),
-                    System.currentTimeMillis() / 1000, tokens.getOIDCTokens().getRefreshToken(), access);
+                    System.currentTimeMillis() / 1000, tokens.getOIDCTokens().getRefreshToken(), access, emergency(id));
         }, false));
     }
 
     /**
      * Refreshes a session's tokens before the access token expires, so that the gateway session
      * lives no longer than Keycloak's: a refusal (session ended or user disabled at Keycloak) is an
-     * {@link OidcException} that is not {@code unavailable}. The login's level and amr stay (no
-     * authentication happened); names, professions and roles are read again.
+     * {@link OidcException} that is not {@code unavailable}. The login's level, amr and emergency facts
+     * stay (no authentication happened: a refresh neither extends an emergency session's limit nor
+     * turns it into an ordinary one); names, professions and roles are read again.
      */
     public Future<Session> refresh(Session session) {
         return ready().compose(r -> vertx.executeBlocking(() -> {
@@ -208,7 +209,7 @@ public final class OidcProvider {
             RefreshToken next = tokens.getRefreshToken() != null ? tokens.getRefreshToken()
                     : new RefreshToken(session.refreshToken());
             return session(session.correlation(), id, roles(access), session.level(), session.amr(),
-                    session.createdAt(), next, access);
+                    session.createdAt(), next, access, session.emergency());
         }, false));
     }
 
@@ -350,14 +351,36 @@ public final class OidcProvider {
     }
 
     private static Session session(String correlation, JWTClaimsSet id, Set<String> roles, Level level,
-                                   List<String> amr, long createdAt, RefreshToken refreshToken, JWTClaimsSet access)
+                                   List<String> amr, long createdAt, RefreshToken refreshToken, JWTClaimsSet access,
+                                   Session.Emergency emergency)
             throws java.text.ParseException {
         return new Session(correlation, id.getSubject(), id.getStringClaim("sid"),
                 id.getStringClaim("preferred_username"), id.getStringClaim("idnat_ps"),
                 id.getStringClaim("given_name"), id.getStringClaim("family_name"),
                 id.getStringClaim("email"), strings(id.getClaim("profession")),
                 strings(id.getClaim("structure")), roles, level, amr, createdAt,
-                refreshToken == null ? null : refreshToken.getValue(), refreshAt(access));
+                refreshToken == null ? null : refreshToken.getValue(), refreshAt(access), emergency);
+    }
+
+    /** The ID token claims of an emergency session (Keycloak's EmergencyClaimsMapper). */
+    static final String EMERGENCY = "hc_emergency", EMERGENCY_REASON = "hc_emergency_reason",
+            EMERGENCY_UNTIL = "hc_emergency_until";
+
+    /**
+     * The emergency facts of a validated ID token, or null for an ordinary session. Any value of
+     * {@code hc_emergency} but false marks the session: a marker that cannot be read never makes an
+     * ordinary session. Its limit, unreadable or missing, is taken as already past (Keycloak's own
+     * reading of its notes), so such a session ends at once.
+     */
+    static Session.Emergency emergency(JWTClaimsSet id) {
+        Object marker = id.getClaim(EMERGENCY);
+        if (marker == null || Boolean.FALSE.equals(marker)) {
+            return null;
+        }
+        Object reason = id.getClaim(EMERGENCY_REASON);
+        Object until = id.getClaim(EMERGENCY_UNTIL);
+        return new Session.Emergency(reason instanceof String text ? text : "",
+                until instanceof Number number ? number.longValue() : 0);
     }
 
     /**

@@ -17,7 +17,11 @@ public final class Policy {
         if (session == null) {
             return new Decision(Outcome.LOGIN, "no session");
         }
-        if (!session.level().atLeast(route.minLevel())) {
+        // An emergency session keeps its honest level (eidas1, no second factor to step up with): on a
+        // route that takes it, that stands in for the route's level; roles and professions still apply.
+        // Routes that do not take it never get here (Admission refuses first).
+        boolean emergencyRoute = session.emergency() != null && route.emergency();
+        if (!emergencyRoute && !session.level().atLeast(route.minLevel())) {
             return new Decision(Outcome.STEP_UP, "level " + session.level().acr() + " below " + route.minLevel().acr());
         }
         if (!route.requiredRoles().isEmpty() && Collections.disjoint(route.requiredRoles(), session.roles())) {

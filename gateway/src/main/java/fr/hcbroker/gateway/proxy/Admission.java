@@ -160,9 +160,15 @@ final class Admission {
      * request, the stricter of both readings of the path. A session idle past the route's lock
      * ({@code idleMinutes}, shared clinical workstations) authenticates again before the app sees the
      * request: a step-up at the session's own level (so a card session asks for the card alone)
-     * demanding a new authentication.
+     * demanding a new authentication. An emergency session is served only where every reading's route
+     * takes emergency access ({@code emergency: true}), at its own level ({@link fr.hcbroker.gateway.policy.Policy}).
      */
     Verdict decide(Facts request, RouteChoice choice, Session session, long idleMillis) {
+        if (session != null && session.emergency() != null && !choice.takesEmergency()) {
+            // Before the policy: a step-up would send the person to a second factor they do not have.
+            // Public paths too: the app would otherwise get the identity of a session it does not take.
+            return refused(Refusal.EMERGENCY_NOT_ALLOWED);
+        }
         Decision decision = choice.decide(session);
         long lock = choice.idleLockMillis();
         if (decision.outcome() == Outcome.ALLOW && session != null && idleMillis > lock && !choice.isPublic()) {
@@ -171,7 +177,9 @@ final class Admission {
             if (!"GET".equals(request.method()) && !"HEAD".equals(request.method())) {
                 return new Verdict(Kind.REFUSE, locked, Refusal.LOGIN_NEEDED, null, false);
             }
-            Level level = session.level().atLeast(choice.minLevel()) ? session.level() : choice.minLevel();
+            // An emergency session re-authenticates as it logged in: it has nothing stronger.
+            Level level = session.level().atLeast(choice.minLevel()) || session.emergency() != null
+                    ? session.level() : choice.minLevel();
             return new Verdict(Kind.LOGIN, locked, null, level, true, true);
         }
         return switch (decision.outcome()) {

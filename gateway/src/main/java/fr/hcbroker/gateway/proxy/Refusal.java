@@ -37,6 +37,16 @@ public enum Refusal implements Admission.Target {
             "Votre profil ne donne pas accès à cette application (%s). Si vous pensez que c'est une erreur, contactez le support informatique.",
             "Access refused",
             "Your profile does not give access to this application (%s). If you think this is a mistake, contact the IT support desk.")),
+    /** An emergency ("bris de glace") session on a route without {@code emergency: true}. */
+    EMERGENCY_NOT_ALLOWED(403, "emergency session on a route that does not take emergency access", new Text(
+            "Accès d'urgence non accepté",
+            "Cette application n'accepte pas les accès d'urgence (bris de glace). Revenez à l'application prévue pour"
+                    + " l'urgence ; pour ouvrir celle-ci, déconnectez-vous puis reconnectez-vous avec votre moyen habituel"
+                    + " (carte CPS, second facteur). En cas de besoin, contactez le support informatique.",
+            "Emergency access not accepted",
+            "This application does not accept emergency (break-glass) access. Go back to the application meant for"
+                    + " emergencies; to open this one, log out and log in again with your usual means (CPS card, second"
+                    + " factor). If you need help, contact the IT support desk.")),
     WEBSOCKET_OTHER_ORIGIN(403, "WebSocket opened from another origin", new Text("Accès refusé",
             "Cette connexion vient d'une autre page que l'application. Ouvrez l'application depuis son adresse habituelle.",
             "Access refused", "This connection comes from a page other than the application. Open the application from its usual address.")),

@@ -79,6 +79,11 @@ record RouteChoice(int index, RouteConfig route, String path, RouteConfig alsoUn
         return route.isPublic(path) && (alsoUnder == null || alsoUnder.isPublic(asWritten));
     }
 
+    /** Whether both readings' routes take emergency sessions ({@code emergency: true}). */
+    boolean takesEmergency() {
+        return route.emergency() && (alsoUnder == null || alsoUnder.emergency());
+    }
+
     /** The level a login or step-up asks for: enough for both readings' routes. */
     Level minLevel() {
         return alsoUnder == null || route.minLevel().atLeast(alsoUnder.minLevel()) ? route.minLevel() : alsoUnder.minLevel();

@@ -22,8 +22,9 @@ import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
  * caches are distributed over the gateway nodes (synchronous writes, each session on {@code owners}
  * nodes), so a login on one node is seen by all and a logout ends it on all.
  *
- * <p>The absolute timeout is the entry's lifespan, counted from the login: Infinispan restarts a
- * lifespan at every write, so each write passes what is left of it. The idle timeout is ours: each entry carries the
+ * <p>The absolute timeout is the entry's lifespan, counted from the login (an emergency session's
+ * limit when that comes first, {@link Session#endsAtMillis}): Infinispan restarts a lifespan at every
+ * write, so each write passes what is left of it. The idle timeout is ours: each entry carries the
  * time it was last used, refreshed at most every {@link #touchEvery} by a conditional replace.
  * Infinispan's own max-idle would do it, but in a cluster it sends a touch to the other owners on
  * every read (7 ms per read on loopback, against 0.1 ms without). The conditional replace makes a
@@ -160,8 +161,9 @@ public final class InfinispanSessionStore implements SessionStore {
         return new Read(stored.session(), idle);
     }
 
+    /** To the absolute timeout, or an emergency session's limit: its entry's lifespan too, on every node. */
     private long lifeLeft(Session session, long now) {
-        return session.createdAt() * 1000 + absoluteMillis - now;
+        return session.endsAtMillis(absoluteMillis) - now;
     }
 
     @Override

@@ -23,11 +23,32 @@ import java.util.Set;
  * @param createdAt   login time, epoch seconds
  * @param refreshToken Keycloak's refresh token, or null (the client issues none: the session is never refreshed)
  * @param refreshAt   when to refresh, epoch seconds: shortly before the access token expires
+ * @param emergency   the emergency ("bris de glace") facts of the login's tokens, or null for an ordinary session
  */
 public record Session(String correlation, String sub, String sid, String username, String idNat, String givenName,
                       String familyName, String email, List<String> professions, List<String> structures,
                       Set<String> roles, Level level, List<String> amr, long createdAt, String refreshToken,
-                      long refreshAt) implements Serializable {
+                      long refreshAt, Emergency emergency) implements Serializable {
+
+    /**
+     * An emergency session's facts, as Keycloak's tokens state them ({@code hc_emergency_reason},
+     * {@code hc_emergency_until}, docs/fr/acces-urgence.md): fixed at login like the level, so no
+     * refresh extends or removes them.
+     *
+     * @param reason the reason code the person chose (e.g. {@code urgence-vitale})
+     * @param until  the session's end, epoch seconds
+     */
+    public record Emergency(String reason, long until) implements Serializable {
+    }
+
+    /** An ordinary session (no emergency). */
+    public Session(String correlation, String sub, String sid, String username, String idNat, String givenName,
+                   String familyName, String email, List<String> professions, List<String> structures,
+                   Set<String> roles, Level level, List<String> amr, long createdAt, String refreshToken,
+                   long refreshAt) {
+        this(correlation, sub, sid, username, idNat, givenName, familyName, email, professions, structures, roles,
+                level, amr, createdAt, refreshToken, refreshAt, null);
+    }
 
     public Session {
         professions = List.copyOf(professions);
@@ -41,7 +62,7 @@ public record Session(String correlation, String sub, String sid, String usernam
                    String familyName, String email, List<String> professions, List<String> structures,
                    Set<String> roles, Level level, List<String> amr, long createdAt) {
         this(correlation, sub, sid, username, idNat, givenName, familyName, email, professions, structures, roles,
-                level, amr, createdAt, null, 0);
+                level, amr, createdAt, null, 0, null);
     }
 
     public boolean refreshDue(long nowSeconds) {
@@ -51,13 +72,22 @@ public record Session(String correlation, String sub, String sid, String usernam
     /** The same session, next refreshed at {@code when} (after Keycloak could not be reached). */
     public Session refreshLater(long when) {
         return new Session(correlation, sub, sid, username, idNat, givenName, familyName, email, professions,
-                structures, roles, level, amr, createdAt, refreshToken, when);
+                structures, roles, level, amr, createdAt, refreshToken, when, emergency);
+    }
+
+    /**
+     * When the session ends whatever its use, epoch milliseconds: {@code absoluteMillis} after login,
+     * or an emergency session's limit when that comes first.
+     */
+    public long endsAtMillis(long absoluteMillis) {
+        long absolute = createdAt * 1000 + absoluteMillis;
+        return emergency == null ? absolute : Math.min(absolute, emergency.until() * 1000);
     }
 
     /** The refresh token is a credential: never in a log line. */
     @Override
     public String toString() {
         return "Session[correlation=" + correlation + ", username=" + username + ", level=" + level
-                + ", refreshAt=" + refreshAt + "]";
+                + ", refreshAt=" + refreshAt + (emergency == null ? "" : ", emergency=" + emergency) + "]";
     }
 }

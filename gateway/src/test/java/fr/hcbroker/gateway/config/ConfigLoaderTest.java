@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("The gateway's configuration file")
 class ConfigLoaderTest {
@@ -51,6 +52,23 @@ class ConfigLoaderTest {
         assertThat(exact.matches(null, "/Dpi/x", true)).isTrue();
         assertThatThrownBy(() -> load("[]", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\", caseSensitive: yes please}"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("routes[0].caseSensitive must be true or false");
+    }
+
+    @Test
+    @DisplayName("a route takes emergency sessions only when it says emergency: true")
+    void emergencyIsOffUnlessTheRouteTurnsItOn() throws Exception {
+        assertThat(load("[]", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\"}").routes().get(0).emergency()).isFalse();
+        assertThat(load("[]", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\", emergency: false}").routes().get(0)
+                .emergency()).isFalse();
+        assertThat(load("[]", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\", emergency: true}").routes().get(0)
+                .emergency()).isTrue();
+    }
+
+    @ParameterizedTest(name = "emergency: {0}")
+    @ValueSource(strings = {"\"true\"", "1", "yes please", "[true]", "{on: true}", "''"})
+    void anEmergencyValueOtherThanTrueOrFalseIsRefused(String value) {
+        assertThatThrownBy(() -> load("[]", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\", emergency: " + value + "}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("routes[0].emergency must be true or false");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -120,7 +138,7 @@ class ConfigLoaderTest {
     }
 
     @ParameterizedTest(name = "onWriteFailure: {0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"Serve", "REFUSE", "ignore", "\"\"", "true", "[serve]", "{}", "null"})
+    @ValueSource(strings = {"Serve", "REFUSE", "ignore", "\"\"", "true", "[serve]", "{}", "null"})
     void anyOtherOnWriteFailureIsRefusedAtStart(String value) {
         assertThatThrownBy(() -> withAudit("{onWriteFailure: " + value + "}")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("audit.onWriteFailure must be refuse or serve");

@@ -36,6 +36,7 @@ class HeaderContractTest {
     class Stripping {
         @ParameterizedTest(name = "[{index}] {0}")
         @ValueSource(strings = {"X-HC-User", "x-hc-user", "X-Hc-IdNat", "X_HC_USER", "x_hc-LoA", "X-HC-Assertion",
+                "X-HC-Emergency", "x_hc_emergency", "X-HC-Emergency-Reason", "X_Hc-EMERGENCY_reason",
                 "X-HC-", "X-HC-Anything-New", "REMOTE_USER", "remote-user", "Remote_User"})
         void everySpellingAndEveryDuplicateIsRemoved(String name) {
             MultiMap headers = MultiMap.caseInsensitiveMultiMap()
@@ -72,6 +73,29 @@ class HeaderContractTest {
             assertThat(headers.get("X-HC-AMR")).isEqualTo("pwd,otp,mfa");
             assertThat(headers.get("X-HC-Session")).isEqualTo("corr-1");
             assertThat(headers.get("X-HC-Assertion")).isEqualTo("jwt");
+        }
+
+        @Test
+        @DisplayName("an emergency session sends X-HC-Emergency and its reason; an ordinary one sends neither")
+        void emergencyHeadersOnlyOnAnEmergencySession() {
+            MultiMap ordinary = MultiMap.caseInsensitiveMultiMap();
+            HeaderContract.inject(ordinary, SESSION, route(Map.of(), Set.of(), Set.of()), "jwt");
+            assertThat(ordinary.names()).noneMatch(name -> name.toLowerCase().startsWith("x-hc-emergency"));
+            Session emergency = new Session("corr-2", "sub-1", "sid-2", "inf.lefevre", "899700000021", "Hélène",
+                    "Lefèvre-Dupré", null, List.of("60"), List.of(), Set.of(), Level.LOW, List.of("pwd"), 0, null, 0,
+                    new Session.Emergency("urgence-vitale", 1_800_000_000L));
+            MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+            HeaderContract.inject(headers, emergency, route(Map.of(), Set.of(), Set.of()), "jwt");
+            assertThat(headers.get("X-HC-Emergency")).isEqualTo("true");
+            assertThat(headers.get("X-HC-Emergency-Reason")).isEqualTo("urgence-vitale");
+            assertThat(headers.get("X-HC-LoA")).isEqualTo("eidas1");
+            // Contract headers like the others: a route may rename or drop them.
+            assertThat(HeaderContract.canonical("x_hc_emergency_reason")).isEqualTo("X-HC-Emergency-Reason");
+            MultiMap renamed = MultiMap.caseInsensitiveMultiMap();
+            HeaderContract.inject(renamed, emergency, route(Map.of("X-HC-Emergency", "BREAK_GLASS"),
+                    Set.of("X-HC-Emergency-Reason"), Set.of()), "jwt");
+            assertThat(renamed.get("BREAK_GLASS")).isEqualTo("true");
+            assertThat(renamed.contains("X-HC-Emergency-Reason")).isFalse();
         }
 
         @Test

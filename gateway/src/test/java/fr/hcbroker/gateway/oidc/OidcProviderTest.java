@@ -40,4 +40,20 @@ class OidcProviderTest {
         URI endpoint = URI.create("https://auth.example.fr/realms/hospiconnect/protocol/openid-connect/logout");
         assertThat(OidcProvider.onBackChannel(endpoint, ISSUER, null)).isEqualTo(endpoint);
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "[{index}] {0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', nullValues = "-", value = {
+            "{}                                                                                       | -",
+            "{\"hc_emergency\": false, \"hc_emergency_reason\": \"x\", \"hc_emergency_until\": 9}     | -",
+            "{\"hc_emergency\": true, \"hc_emergency_reason\": \"urgence-vitale\", \"hc_emergency_until\": 1800000000} | urgence-vitale@1800000000",
+            "{\"hc_emergency\": \"true\", \"hc_emergency_reason\": \"urgence-vitale\", \"hc_emergency_until\": 5} | urgence-vitale@5",
+            "{\"hc_emergency\": true, \"hc_emergency_reason\": \"continuite-des-soins\"}                   | continuite-des-soins@0",
+            "{\"hc_emergency\": true, \"hc_emergency_until\": \"tomorrow\"}                               | @0",
+            "{\"hc_emergency\": 1, \"hc_emergency_reason\": [\"a\"], \"hc_emergency_until\": 7}        | @7"})
+    @org.junit.jupiter.api.DisplayName("the emergency claims: any marker but false is an emergency session; an unreadable limit is already past")
+    void emergencyFactsFromTheIdToken(String claims, String expected) throws Exception {
+        com.nimbusds.jwt.JWTClaimsSet id = com.nimbusds.jwt.JWTClaimsSet.parse(claims);
+        fr.hcbroker.gateway.session.Session.Emergency emergency = OidcProvider.emergency(id);
+        assertThat(emergency == null ? null : emergency.reason() + "@" + emergency.until()).isEqualTo(expected);
+    }
 }

@@ -142,4 +142,23 @@ class AuditTrailTest {
         }
         assertThat(paths()).containsExactlyInAnyOrder("/page/1", "/page/2", "/page/3");
     }
+
+    @Test
+    @DisplayName("a request of an emergency session says so in its record, an ordinary one does not")
+    void anEmergencySessionsRecordSaysSo() {
+        fr.hcbroker.gateway.session.Session ordinary = new fr.hcbroker.gateway.session.Session("corr", "sub", "sid",
+                "inf.lefevre", null, "H", "L", null, List.of("60"), List.of(), java.util.Set.of(),
+                fr.hcbroker.loa.Level.SUBSTANTIAL, List.of("pwd", "otp"), 0);
+        fr.hcbroker.gateway.session.Session emergency = new fr.hcbroker.gateway.session.Session("corr", "sub", "sid",
+                "inf.lefevre", null, "H", "L", null, List.of("60"), List.of(), java.util.Set.of(),
+                fr.hcbroker.loa.Level.LOW, List.of("pwd"), 0, null, 0,
+                new fr.hcbroker.gateway.session.Session.Emergency("urgence-vitale", 1_800_000_000L));
+        Decision allow = new Decision(Outcome.ALLOW, "policy satisfied");
+        var access = AuditTrail.record(new DecisionEvent(allow, "dpi", "GET", "/dpi", emergency, 0, "10.0.0.1", null),
+                java.time.Instant.now());
+        assertThat(access.details()).containsExactly(java.util.Map.entry("emergency_reason", "urgence-vitale"));
+        assertThat(access.loa()).isEqualTo("eidas1");
+        assertThat(AuditTrail.record(new DecisionEvent(allow, "dpi", "GET", "/dpi", ordinary, 0, "10.0.0.1", null),
+                java.time.Instant.now()).details()).isEmpty();
+    }
 }

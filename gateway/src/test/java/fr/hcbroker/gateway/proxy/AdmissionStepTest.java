@@ -33,10 +33,21 @@ class AdmissionStepTest {
             route("demo-public", "/public", Level.SUBSTANTIAL, List.of("/public"), Set.of()),
             route("demo-high", "/high", Level.HIGH, List.of(), Set.of()),
             route("demo-pharmacy", "/pharmacy", Level.SUBSTANTIAL, List.of(), Set.of("21")),
+            emergencyRoute("demo-emergency", "/emergency", Set.of(), null),
+            emergencyRoute("demo-emergency-pharmacy", "/emergency-pharmacy", Set.of("21"), null),
             route("demo-app", "/", Level.SUBSTANTIAL, List.of(), Set.of()));
     private static final Session NURSE = session(Level.SUBSTANTIAL, "60");
     private static final Session PHARMACIST = session(Level.SUBSTANTIAL, "21");
     private static final Session NURSE_EIDAS3 = session(Level.HIGH, "60");
+    /** A nurse in an emergency session: password alone, so eidas1, with the reason they chose. */
+    private static final Session NURSE_EMERGENCY = new Session("c", "s", "sid", "u", null, "H", "L", null, List.of("60"),
+            List.of(), Set.of(), Level.LOW, List.of("pwd"), 0, null, 0, new Session.Emergency("urgence-vitale", Long.MAX_VALUE));
+
+    /** A route that takes emergency sessions; its own level stays eidas2 for everyone else. */
+    private static RouteConfig emergencyRoute(String id, String prefix, Set<String> professions, Duration idle) {
+        return new RouteConfig(id, null, prefix, APP, Level.SUBSTANTIAL, List.of(), Set.of(), professions, Map.of(),
+                Set.of(), false, idle, true);
+    }
 
     private static RouteConfig route(String id, String prefix, Level level, List<String> publicPaths, Set<String> professions) {
         return new RouteConfig(id, null, prefix, APP, level, publicPaths, Set.of(), professions, Map.of(), Set.of(), false);
@@ -143,6 +154,7 @@ class AdmissionStepTest {
             case "nurse" -> NURSE;
             case "pharmacist" -> PHARMACIST;
             case "nurse3" -> NURSE_EIDAS3;
+            case "emergency" -> NURSE_EMERGENCY;
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -162,7 +174,21 @@ class AdmissionStepTest {
             "GET; /pharmacy/x; nurse; REFUSE; profession not allowed; POLICY; -; false",
             "GET; /Pharmacy::$DATA/x; nurse; REFUSE; profession not allowed; POLICY; -; false",
             "GET; /pharmacy/x; pharmacist; FORWARD; policy satisfied; -; -; false",
-            "GET; /pharmacy/x; none; LOGIN; no session; -; eidas2; false"})
+            "GET; /pharmacy/x; none; LOGIN; no session; -; eidas2; false",
+            // Emergency sessions: served at eidas1 only where the route takes them, refused (no step-up) elsewhere.
+            "GET; /emergency/x; emergency; FORWARD; policy satisfied; -; -; false",
+            "HEAD; /emergency/x; emergency; FORWARD; policy satisfied; -; -; false",
+            "POST; /emergency/x; emergency; FORWARD; policy satisfied; -; -; false",
+            "GET; /emergency/x; nurse; FORWARD; policy satisfied; -; -; false",
+            "GET; /emergency/x; none; LOGIN; no session; -; eidas2; false",
+            "GET; /emergency-pharmacy/x; emergency; REFUSE; profession not allowed; POLICY; -; false",
+            "GET; /echo; emergency; REFUSE; emergency session on a route that does not take emergency access; EMERGENCY_NOT_ALLOWED; -; false",
+            "POST; /echo; emergency; REFUSE; emergency session on a route that does not take emergency access; EMERGENCY_NOT_ALLOWED; -; false",
+            "GET; /high/x; emergency; REFUSE; emergency session on a route that does not take emergency access; EMERGENCY_NOT_ALLOWED; -; false",
+            "GET; /public/x; emergency; REFUSE; emergency session on a route that does not take emergency access; EMERGENCY_NOT_ALLOWED; -; false",
+            "GET; /pharmacy/x; emergency; REFUSE; emergency session on a route that does not take emergency access; EMERGENCY_NOT_ALLOWED; -; false",
+            // Read as written, /EMERGENCY./x is the / route's, which does not take emergency access: the stricter reading wins.
+            "GET; /EMERGENCY./x; emergency; REFUSE; emergency session on a route that does not take emergency access; EMERGENCY_NOT_ALLOWED; -; false"})
     void theVerdictIsTheStrictestRoutes(String method, String uri, String who, Admission.Kind kind, String reason,
                                         String refusal, String level, boolean stepUp) {
         Admission admission = admission(null, RECORDING);
@@ -215,6 +241,35 @@ class AdmissionStepTest {
         if (kind == Admission.Kind.REFUSE) {
             assertThat(verdict.refusal()).isEqualTo(Refusal.LOGIN_NEEDED);
             assertThat(verdict.decision().reason()).startsWith("idle lock");
+        }
+    }
+
+    @Test
+    @DisplayName("an emergency session past a route's idle lock authenticates again at its own level (eidas1)")
+    void anEmergencySessionRelocksAtItsOwnLevel() {
+        GatewayConfig config = new GatewayConfig("127.0.0.1", 0, URI.create("https://apps.example"),
+                new GatewayConfig.OidcConfig(URI.create("http://127.0.0.1:1/realms/none"), "hc-gateway", "s", null),
+                new GatewayConfig.SessionConfig(Duration.ofMinutes(30), Duration.ofHours(10), null), Set.of(),
+                Duration.ofSeconds(30), null, List.of(emergencyRoute("ward", "/ward", Set.of(), Duration.ofMinutes(5))), null);
+        Admission admission = new Admission(config, RECORDING);
+        Admission.Verdict verdict = admission.decide(get("/ward/x"), (RouteChoice) admission.target(get("/ward/x")),
+                NURSE_EMERGENCY, 301_000);
+        assertThat(verdict.kind()).isEqualTo(Admission.Kind.LOGIN);
+        assertThat(verdict.level()).isEqualTo(Level.LOW);
+        assertThat(verdict.fresh()).isTrue();
+        assertThat(admission.decide(get("/ward/x"), (RouteChoice) admission.target(get("/ward/x")), NURSE, 301_000).level())
+                .isEqualTo(Level.SUBSTANTIAL);
+    }
+
+    @ParameterizedTest(name = "[{index}] WebSocket {0} as an emergency session -> {1}")
+    @CsvSource(delimiter = ';', value = {"/emergency/socket; FORWARD", "/socket; REFUSE"})
+    void aWebSocketHandshakeOfAnEmergencySessionIsDecidedTheSameWay(String path, Admission.Kind kind) {
+        Admission admission = admission(null, RECORDING);
+        Admission.Facts facts = facts("GET", path, "apps.example", false, null, true, "https://apps.example");
+        Admission.Verdict verdict = admission.decide(facts, (RouteChoice) admission.target(facts), NURSE_EMERGENCY, 0);
+        assertThat(verdict.kind()).isEqualTo(kind);
+        if (kind == Admission.Kind.REFUSE) {
+            assertThat(verdict.refusal()).isEqualTo(Refusal.EMERGENCY_NOT_ALLOWED);
         }
     }
 

@@ -84,6 +84,8 @@ class AdmissionTest {
                 route("demo-dead", "/dead", List.of(), Set.of(), URI.create("http://127.0.0.1:" + closed)),
                 route("demo-public", "/public", List.of("/public"), Set.of(), upstream),
                 route("demo-pharmacy", "/pharmacy", List.of(), Set.of("21"), upstream),
+                new RouteConfig("demo-emergency", null, "/emergency", upstream, Level.SUBSTANTIAL, List.of(), Set.of(),
+                        Set.of(), Map.of(), Set.of(), false, null, true),
                 route("demo-app", "/", List.of(), Set.of(), upstream));
         GatewayConfig config = new GatewayConfig("127.0.0.1", 0, URI.create("http://apps.example"),
                 new GatewayConfig.OidcConfig(URI.create("http://127.0.0.1:1/realms/none"), "hc-gateway", "s", null),
@@ -99,6 +101,10 @@ class AdmissionTest {
         gateway.start().await();
         sessions.sessions.put(NURSE, new Session("corr", "sub", "sid", "nurse", "899700000021", "H", "L", null,
                 List.of("60"), List.of(), Set.of(), Level.SUBSTANTIAL, List.of("pwd", "otp"), System.currentTimeMillis() / 1000));
+        long now = System.currentTimeMillis() / 1000;
+        sessions.sessions.put(EMERGENCY, new Session("corr-emergency", "sub", "sid-emergency", "nurse", "899700000021", "H",
+                "L", null, List.of("60"), List.of(), Set.of(), Level.LOW, List.of("pwd"), now, null, 0,
+                new Session.Emergency("urgence-vitale", now + 3600)));
     }
 
     @AfterAll
@@ -142,6 +148,83 @@ class AdmissionTest {
     }
 
     private static final String NURSE_COOKIE = "Cookie: hc_session=" + NURSE + "\r\n";
+    private static final String EMERGENCY = "emergency-session";
+    private static final String EMERGENCY_COOKIE = "Cookie: hc_session=" + EMERGENCY + "\r\n";
+    /** What a browser might send to pass for an emergency session, or to hide one: never reaches the app. */
+    private static final String SPOOFED = "X-HC-Emergency: true\r\nX_HC_Emergency_Reason: forged\r\nx-hc-emergency: false\r\n";
+
+    private static JsonObject appHeaders(String answer) {
+        return new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4).trim());
+    }
+
+    /** The assertion's claims, once its signature is checked against the gateway's published keys. */
+    private static com.nimbusds.jwt.JWTClaimsSet verified(String assertion) throws Exception {
+        String jwks = send("/.well-known/hc-broker/jwks.json", "", true);
+        com.nimbusds.jose.jwk.JWKSet keys = com.nimbusds.jose.jwk.JWKSet.parse(jwks.substring(jwks.indexOf("\r\n\r\n") + 4).trim());
+        com.nimbusds.jwt.SignedJWT jwt = com.nimbusds.jwt.SignedJWT.parse(assertion);
+        com.nimbusds.jose.jwk.ECKey key = (com.nimbusds.jose.jwk.ECKey) keys.getKeyByKeyId(jwt.getHeader().getKeyID());
+        assertThat(jwt.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(key))).isTrue();
+        return jwt.getJWTClaimsSet();
+    }
+
+    @ParameterizedTest(name = "[{index}] fast lane shape: {0}")
+    @ValueSource(booleans = {true, false})
+    @DisplayName("an emergency session reaches a route that takes it with the emergency headers and assertion, recorded as such")
+    void anEmergencySessionIsServedWhereTheRouteTakesIt(boolean fastLane) throws Exception {
+        decisions.clear();
+        double lane = metrics.counter("hc_gateway_fast_lane").count();
+        String answer = send("/emergency/echo", EMERGENCY_COOKIE + SPOOFED, fastLane);
+        assertThat(status(answer)).as(answer).isEqualTo(200);
+        assertThat(metrics.counter("hc_gateway_fast_lane").count()).as("taken by the fast lane").isEqualTo(lane + (fastLane ? 1 : 0));
+        JsonObject seen = appHeaders(answer);
+        assertThat(seen.getString("x-hc-emergency")).isEqualTo("true");
+        assertThat(seen.getString("x-hc-emergency-reason")).isEqualTo("urgence-vitale");
+        assertThat(seen.getString("x-hc-loa")).isEqualTo("eidas1");
+        assertThat(seen.fieldNames()).noneMatch(name -> name.startsWith("x_hc"));
+        com.nimbusds.jwt.JWTClaimsSet claims = verified(seen.getString("x-hc-assertion"));
+        assertThat(claims.getBooleanClaim("emergency")).isTrue();
+        assertThat(claims.getStringClaim("emergency_reason")).isEqualTo("urgence-vitale");
+        assertThat(claims.getLongClaim("emergency_until")).isEqualTo(sessions.sessions.get(EMERGENCY).emergency().until());
+        assertThat(claims.getAudience()).containsExactly("demo-emergency");
+        assertThat(decisions).singleElement().satisfies(e -> {
+            assertThat(e.route()).isEqualTo("demo-emergency");
+            assertThat(e.decision().outcome()).isEqualTo(fr.hcbroker.gateway.policy.Outcome.ALLOW);
+            assertThat(e.session().emergency().reason()).isEqualTo("urgence-vitale");
+        });
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}, fast lane shape: {1}")
+    @CsvSource({"/echo, true", "/echo, false", "/public/x, true", "/public/x, false", "/pharmacy/echo, true",
+            "/Emergency/echo, true", "/emergency./echo, false"})
+    @DisplayName("an emergency session is refused, with its own page and one record, on a route that does not take it")
+    void anEmergencySessionIsRefusedElsewhere(String target, boolean fastLane) throws Exception {
+        decisions.clear();
+        String answer = send(target, EMERGENCY_COOKIE + SPOOFED, fastLane);
+        assertThat(status(answer)).as(answer).isEqualTo(403);
+        assertThat(answer).contains("Accès d'urgence non accepté", "n'accepte pas les accès d'urgence")
+                .doesNotContain("Emergency access not accepted");
+        assertThat(decisions).singleElement().satisfies(e -> {
+            assertThat(e.decision().reason()).isEqualTo("emergency session on a route that does not take emergency access");
+            assertThat(e.status()).isEqualTo(403);
+            assertThat(e.session().correlation()).isEqualTo("corr-emergency");
+        });
+        assertThat(appSaw).isEmpty();
+        assertThat(send(target, EMERGENCY_COOKIE + "Accept-Language: en\r\n", fastLane))
+                .contains("Emergency access not accepted", "does not accept emergency");
+    }
+
+    @ParameterizedTest(name = "[{index}] fast lane shape: {0}")
+    @ValueSource(booleans = {true, false})
+    @DisplayName("an ordinary session on an emergency route gets no emergency header, whatever the browser sends")
+    void anOrdinarySessionCannotPassForAnEmergencyOne(boolean fastLane) throws Exception {
+        String answer = send("/emergency/echo", NURSE_COOKIE + SPOOFED, fastLane);
+        assertThat(status(answer)).as(answer).isEqualTo(200);
+        JsonObject seen = appHeaders(answer);
+        assertThat(seen.fieldNames()).noneMatch(name -> name.contains("emergency"));
+        assertThat(seen.getString("x-hc-loa")).isEqualTo("eidas2");
+        assertThat(verified(seen.getString("x-hc-assertion")).getClaims()).doesNotContainKeys("emergency",
+                "emergency_reason", "emergency_until");
+    }
 
     @ParameterizedTest(name = "[{index}] {0}")
     @ValueSource(strings = {"/PHARMACY/echo", "/Pharmacy/echo", "/pharmacy./echo", "/pharmacy%20/echo",

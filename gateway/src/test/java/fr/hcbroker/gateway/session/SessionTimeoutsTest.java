@@ -53,6 +53,29 @@ class SessionTimeoutsTest {
         assertThat(store.get("cookie").await()).isNull();
     }
 
+    @Test
+    @DisplayName("an emergency session in constant use ends at its limit, before the absolute timeout, and a refresh keeps that limit")
+    void anEmergencySessionEndsAtItsLimit() throws Exception {
+        long login = System.currentTimeMillis();
+        long until = login / 1000 + 2;
+        Session first = session(login / 1000);
+        Session emergency = new Session(first.correlation(), first.sub(), first.sid(), first.username(), first.idNat(),
+                first.givenName(), first.familyName(), first.email(), first.professions(), first.structures(),
+                first.roles(), Level.LOW, List.of("pwd"), first.createdAt(), first.refreshToken(), first.refreshAt(),
+                new Session.Emergency("urgence-vitale", until));
+        store.put("cookie", emergency).await();
+        Session refreshed = emergency.refreshLater(login / 1000 + 60);
+        assertThat(refreshed.emergency()).isEqualTo(emergency.emergency());
+        assertThat(store.replace("cookie", emergency, refreshed).await()).isTrue();
+        while (store.get("cookie").await() != null) {
+            assertThat(System.currentTimeMillis()).as("alive past the emergency limit").isLessThan(until * 1000 + 300);
+            Thread.sleep(100);
+        }
+        // The absolute timeout (3 s) would have kept it until login + 3 s.
+        assertThat(System.currentTimeMillis()).isGreaterThanOrEqualTo(until * 1000 - 100).isLessThan(login + 3_000);
+        assertThat(store.read("cookie", Long.MAX_VALUE).await()).isNull();
+    }
+
     private static Session session(long createdAt) {
         return new Session("corr", "sub", "sid", "inf.lefevre", "899700000021", "Hélène", "Lefèvre-Dupré", null,
                 List.of("60"), List.of(), Set.of(), Level.SUBSTANTIAL, List.of("pwd", "otp"), createdAt, "refresh-token",
