@@ -74,7 +74,8 @@ class EmergencyPagesIT {
     void walk(String lang) throws Exception {
         String user = "urg-" + UUID.randomUUID().toString().substring(0, 8);
         admin.createUser(user, "Pw-" + user, null);
-        OidcClient app = new OidcClient(stack, EmergencyIT.CLIENT, EmergencyIT.SECRET);
+        // The redirect on a public path: a protected one would send Chromium on to a gateway login at once.
+        OidcClient app = new OidcClient(stack, stack.keycloakUrl(), EmergencyIT.CLIENT, EmergencyIT.SECRET, "/public/test-callback");
         browser.get(app.authorizationUrl(Map.of("ui_locales", lang)));
         waitFor(By.id("username"));
         browser.findElement(By.id("username")).sendKeys(user);
@@ -88,7 +89,9 @@ class EmergencyPagesIT {
         browser.findElement(By.id("hc-emergency-reason-continuite-des-soins")).click();
         browser.findElement(By.id("hc-emergency-note")).sendKeys("Patient transféré, carte oubliée");
         browser.findElement(By.id("hc-emergency-open")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().startsWith(stack.gatewayUrl()));
+        new WebDriverWait(browser, Duration.ofSeconds(20))
+                .withMessage(() -> "still at " + browser.getCurrentUrl() + ": " + browser.findElement(By.tagName("body")).getText())
+                .until(d -> d.getCurrentUrl().startsWith(stack.gatewayUrl()));
         assertThat(OidcClient.query(URI.create(browser.getCurrentUrl()))).containsKey("code");
 
         OidcClient other = new OidcClient(stack, "hc-gateway", stack.gatewayClientSecret());

@@ -36,10 +36,18 @@ public final class OidcClient {
 
     /** A client of Keycloak at {@code keycloakUrl}, e.g. its https port where a card can be presented. */
     public OidcClient(Stack stack, String keycloakUrl, String clientId, String secret) {
+        this(stack, keycloakUrl, clientId, secret, "/test-callback");
+    }
+
+    /**
+     * Redirecting to {@code redirectPath} on the gateway's host: a browser test that must stay on the
+     * redirect (to read the code) picks a public path, which the gateway serves without a login.
+     */
+    public OidcClient(Stack stack, String keycloakUrl, String clientId, String secret, String redirectPath) {
         this.keycloakUrl = keycloakUrl;
         this.clientId = clientId;
         this.secret = secret;
-        this.redirectUri = stack.gatewayUrl() + "/test-callback";
+        this.redirectUri = stack.gatewayUrl() + redirectPath;
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         this.verifier = Base64.getUrlEncoder().withoutPadding().encodeToString(random);

@@ -178,8 +178,9 @@ class SwitchUserIT {
         browser.get(stack.gatewayUrl() + "/.hc/logout");
         waitFor(By.id("hc-sign-out"));
         browser.findElement(By.id("hc-sign-out")).click();
-        // Home, which needs a login: the login page.
-        waitFor(By.id("kc-login"));
+        // Keycloak's and PSC's sessions ended on the way, the gateway's "you are logged out" page.
+        waitFor(By.cssSelector("a[href='/.hc/login']"));
+        assertThat(browser.getCurrentUrl()).isEqualTo(stack.gatewayUrl() + "/.hc/logged-out");
         Cookie left = browser.manage().getCookieNamed("hc_session");
         assertThat(left == null ? null : left.getValue()).isNotEqualTo(cookie);
         assertThat(echoWithCookie(cookie).statusCode()).isEqualTo(302);
