@@ -54,6 +54,9 @@ class SwitchUserIT {
     @BeforeEach
     void freshProfile() {
         browser.executeCdpCommand("Network.clearBrowserCookies", Map.of());
+        // Other classes sharing the stack log the nurse in at PSC too: counted here are this test's sessions only.
+        String id = admin.get("/admin/realms/esante-wallet/users?exact=true&username=" + NURSE.idNat()).get(0).path("id").asText();
+        assertThat(admin.send("POST", "/admin/realms/esante-wallet/users/" + id + "/logout", Map.of())).isEqualTo(204);
     }
 
     private static void waitFor(By element) {

@@ -41,7 +41,15 @@ final class RecordedSpnegoAuthenticator extends SpnegoAuthenticator {
             context.attempted();
             return;
         }
-        super.authenticate(context);
+        try {
+            super.authenticate(context);
+        } catch (RuntimeException unreadable) {
+            // A token the directory's Kerberos code cannot even parse: a refusal like any other, not an error page.
+            if (!negotiate) {
+                throw unreadable;
+            }
+            context.attempted();
+        }
         if (negotiate && context instanceof AuthenticationProcessor.Result result && result.getStatus() == FlowStatus.ATTEMPTED) {
             // A copy of the flow's event: the login's own event stays unsent for the fall-back's outcome.
             context.getEvent().clone().detail("auth_method", "kerberos").error(Errors.INVALID_USER_CREDENTIALS);
