@@ -618,7 +618,7 @@ class PscIT {
         }
 
         @Test
-        @DisplayName("an unknown authMode is refused with a page and the audit record names it; userinfo wins a disagreement")
+        @DisplayName("an unknown authMode is refused with a page and the audit record names it; userinfo wins a disagreement, recorded in the audit")
         void unknownAuthModeIsNamedInTheAudit() throws Exception {
             String value = "ECPS_" + NEXT_ID.getAndIncrement();
             Browser.Page end = hostileLogin(HOSTILE, HostileOp.Answer.valid(newIdNat()).with(b -> b.userInfo("authMode", value)));
@@ -631,6 +631,22 @@ class PscIT {
             Browser.Page in = hostileLogin(HOSTILE, HostileOp.Answer.valid(newIdNat())
                     .with(b -> b.authMode(other).userInfo("authMode", "MOBILE")));
             assertThat(in.uri().getPath()).as("userinfo's MOBILE wins: %s", in.body()).endsWith("/test-callback");
+            JsonNode login = new com.fasterxml.jackson.databind.ObjectMapper().readTree(auditRecord("\"psc_disagreement\"", other));
+            assertThat(login.path("event").asText()).as("the login's own record: %s", login).isEqualTo("login");
+            assertThat(login.path("outcome").asText()).isEqualTo("success");
+            assertThat(login.path("loa").asText()).as("the level of userinfo's MOBILE").isEqualTo("eidas2");
+            assertThat(login.path("details").path("psc_disagreement").asText())
+                    .isEqualTo("authMode: userinfo=\"MOBILE\" kept, id_token=\"" + other + "\"");
+
+            // Refused: the record of the refusal names the disagreement too.
+            String refusedValue = "ECPS_" + NEXT_ID.getAndIncrement();
+            String idTokenValue = "IDT_" + NEXT_ID.getAndIncrement();
+            assertRefused(hostileLogin(HOSTILE, HostileOp.Answer.valid(newIdNat())
+                    .with(b -> b.authMode(idTokenValue).userInfo("authMode", refusedValue))), LEVEL_PAGE);
+            JsonNode refusal = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    auditRecord("identity_provider_login_error", idTokenValue));
+            assertThat(refusal.path("details").path("psc_disagreement").asText())
+                    .isEqualTo("authMode: userinfo=\"" + refusedValue + "\" kept, id_token=\"" + idTokenValue + "\"");
         }
 
         /** The first keycloak audit line holding both fragments, waiting up to five seconds for it. */
