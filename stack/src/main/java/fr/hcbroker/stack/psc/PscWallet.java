@@ -23,7 +23,7 @@ public final class PscWallet implements AutoCloseable {
     /** The wallet's address: not the issuer's host name ({@code localhost}), yet on this machine. */
     public static final String HOST = "127.0.0.2";
     public static final String PATH = "/auth";
-    /** The parameter the stand-in realm checks (WalletHostExecutorFactory.PARAMETER in the extensions). */
+    /** The parameter the stand-in realm checks (WalletHostExecutorFactory.PARAMETER in hc-psc-stand-in). */
     static final String PARAMETER = "hc_wallet";
 
     private final HttpServer server;

@@ -1,4 +1,4 @@
-package fr.hcbroker.keycloak.psc;
+package fr.hcbroker.standin;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

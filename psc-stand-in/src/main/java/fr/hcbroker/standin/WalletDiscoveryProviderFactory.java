@@ -1,4 +1,4 @@
-package fr.hcbroker.keycloak.psc;
+package fr.hcbroker.standin;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.ws.rs.NotFoundException;
