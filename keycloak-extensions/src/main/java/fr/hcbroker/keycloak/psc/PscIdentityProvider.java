@@ -204,7 +204,7 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
         PscClaimSources.Claim acr = sources.read("acr");
         PscClaimSources.Claim authMode = sources.read("authMode");
         AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
-        recordDisagreement(authSession, List.of(disagreement("acr", acr), disagreement("authMode", authMode)));
+        recordDisagreement(authSession, Arrays.asList(disagreement("acr", acr), disagreement("authMode", authMode)));
         PscLevelDecision decision = settings.policy().decide(acr.value(), authMode.value());
         if (!decision.accepted()) {
             throw new PscRefusedException(PscRefusal.LEVEL_REFUSED, decision.reason());
