@@ -636,7 +636,7 @@ class PscIT {
             assertThat(login.path("outcome").asText()).isEqualTo("success");
             assertThat(login.path("loa").asText()).as("the level of userinfo's MOBILE").isEqualTo("eidas2");
             assertThat(login.path("details").path("psc_disagreement").asText())
-                    .isEqualTo("authMode: userinfo=\"MOBILE\" kept, id_token=\"" + other + "\"");
+                    .isEqualTo("authMode: userinfo \"MOBILE\" kept, id token \"" + other + "\"");
 
             // Refused: the record of the refusal names the disagreement too.
             String refusedValue = "ECPS_" + NEXT_ID.getAndIncrement();
@@ -646,7 +646,7 @@ class PscIT {
             JsonNode refusal = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
                     auditRecord("identity_provider_login_error", idTokenValue));
             assertThat(refusal.path("details").path("psc_disagreement").asText())
-                    .isEqualTo("authMode: userinfo=\"" + refusedValue + "\" kept, id_token=\"" + idTokenValue + "\"");
+                    .isEqualTo("authMode: userinfo \"" + refusedValue + "\" kept, id token \"" + idTokenValue + "\"");
         }
 
         /** The first keycloak audit line holding both fragments, waiting up to five seconds for it. */
@@ -701,6 +701,7 @@ class PscIT {
             assertThat(discovery.path("jwks_uri").asText()).startsWith(issuer);
 
             String query = "?client_id=" + Stack.PSC_CLIENT_ID + "&response_type=code&scope=openid&state=s1"
+                    + "&code_challenge_method=S256&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
                     + "&redirect_uri=" + enc(stack.keycloakUrl() + "/realms/hospiconnect/broker/wallet-test/endpoint")
                     // a key a client makes up is replaced by the wallet, refused by the issuer's host
                     + "&hc_wallet=guessed";
@@ -709,7 +710,7 @@ class PscIT {
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(direct.statusCode()).as("an authorization request built from the issuer").isEqualTo(302);
             assertThat(direct.headers().firstValue("location").orElseThrow())
-                    .contains("error=invalid_request");
+                    .contains("error=invalid_request").contains("wallet");
 
             var viaWallet = http.send(java.net.http.HttpRequest.newBuilder(URI.create(wallet + query)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());

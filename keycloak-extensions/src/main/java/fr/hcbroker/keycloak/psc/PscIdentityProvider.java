@@ -367,9 +367,9 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
         }
     }
 
-    /** e.g. {@code authMode: userinfo="MOBILE" kept, id_token="CARD"}, or null when the sources agree. */
+    /** e.g. {@code authMode: userinfo "MOBILE" kept, id token "CARD"}, or null when the sources agree. */
     private static String disagreement(String name, PscClaimSources.Claim claim) {
-        return claim.disagreement() == null ? null : name + ": " + claim.source() + "="
+        return claim.disagreement() == null ? null : name + ": " + PscClaimSources.label(claim.source()) + " "
                 + PscLevelPolicy.printable(claim.value()) + " kept, " + claim.disagreement();
     }
 
