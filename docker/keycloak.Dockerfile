@@ -11,8 +11,10 @@ ENV KC_DB=postgres \
     KC_HTTPS_CLIENT_AUTH=request \
     KC_SPI_X509CERT_LOOKUP__PROVIDER=hc-card
 COPY stack/target/keycloak-dist/keycloak-26.7.3/providers/ /opt/keycloak/providers/
+# hc-psc-stand-in.jar serves only the test stack's Pro Santé Connect stand-in: not in the image.
 # The audit listener's directory, made here as the keycloak user: compose mounts a volume on it.
-RUN /opt/keycloak/bin/kc.sh build && mkdir -p /opt/keycloak/data/audit
+RUN rm -f /opt/keycloak/providers/hc-psc-stand-in.jar \
+    && /opt/keycloak/bin/kc.sh build && mkdir -p /opt/keycloak/data/audit
 
 FROM quay.io/keycloak/keycloak:26.7.3
 COPY --from=builder /opt/keycloak/ /opt/keycloak/

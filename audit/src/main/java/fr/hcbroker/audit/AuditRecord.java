@@ -24,8 +24,9 @@ public record AuditRecord(String ts, String source, String event, String outcome
     /** Details an auditor needs and that carry no secret. */
     public static final Set<String> DETAIL_KEYS = Set.of("auth_method", "identity_provider", "cert_serial",
             "cert_issuer", "credential_type", "client", "realm", "resource", "admin",
-            // Why Pro Santé Connect was refused (e.g. the authMode value to map).
-            "psc_refusal",
+            // Why Pro Santé Connect was refused (e.g. the authMode value to map); where its answers disagreed
+            // on acr or authMode (claim names and values only).
+            "psc_refusal", "psc_disagreement",
             // emergency access ("bris de glace"), docs/fr/acces-urgence.md: the chosen reason code, the
             // person's few words (cleaned, bounded), the session's limit, an alert's address, a review's verdict
             "emergency_reason", "emergency_note", "emergency_until", "alert_address", "review_of", "review_verdict",

@@ -11,6 +11,7 @@ import fr.hcbroker.stack.client.Browser;
 import fr.hcbroker.stack.client.Totp;
 import fr.hcbroker.stack.demo.DemoProfessional;
 import fr.hcbroker.stack.psc.PscStandIn;
+import fr.hcbroker.stack.psc.PscWallet;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -618,7 +619,7 @@ class PscIT {
         }
 
         @Test
-        @DisplayName("an unknown authMode is refused with a page and the audit record names it; userinfo wins a disagreement")
+        @DisplayName("an unknown authMode is refused with a page and the audit record names it; userinfo wins a disagreement, recorded in the audit")
         void unknownAuthModeIsNamedInTheAudit() throws Exception {
             String value = "ECPS_" + NEXT_ID.getAndIncrement();
             Browser.Page end = hostileLogin(HOSTILE, HostileOp.Answer.valid(newIdNat()).with(b -> b.userInfo("authMode", value)));
@@ -631,6 +632,22 @@ class PscIT {
             Browser.Page in = hostileLogin(HOSTILE, HostileOp.Answer.valid(newIdNat())
                     .with(b -> b.authMode(other).userInfo("authMode", "MOBILE")));
             assertThat(in.uri().getPath()).as("userinfo's MOBILE wins: %s", in.body()).endsWith("/test-callback");
+            JsonNode login = new com.fasterxml.jackson.databind.ObjectMapper().readTree(auditRecord("\"psc_disagreement\"", other));
+            assertThat(login.path("event").asText()).as("the login's own record: %s", login).isEqualTo("login");
+            assertThat(login.path("outcome").asText()).isEqualTo("success");
+            assertThat(login.path("loa").asText()).as("the level of userinfo's MOBILE").isEqualTo("eidas2");
+            assertThat(login.path("details").path("psc_disagreement").asText())
+                    .isEqualTo("authMode: userinfo \"MOBILE\" kept, id token \"" + other + "\"");
+
+            // Refused: the record of the refusal names the disagreement too.
+            String refusedValue = "ECPS_" + NEXT_ID.getAndIncrement();
+            String idTokenValue = "IDT_" + NEXT_ID.getAndIncrement();
+            assertRefused(hostileLogin(HOSTILE, HostileOp.Answer.valid(newIdNat())
+                    .with(b -> b.authMode(idTokenValue).userInfo("authMode", refusedValue))), LEVEL_PAGE);
+            JsonNode refusal = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    auditRecord("identity_provider_login_error", idTokenValue));
+            assertThat(refusal.path("details").path("psc_disagreement").asText())
+                    .isEqualTo("authMode: userinfo \"" + refusedValue + "\" kept, id token \"" + idTokenValue + "\"");
         }
 
         /** The first keycloak audit line holding both fragments, waiting up to five seconds for it. */
@@ -667,6 +684,55 @@ class PscIT {
                     + "/realms/hospiconnect/.well-known/wallet-openid-configuration")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(other.statusCode()).isEqualTo(404);
+        }
+
+        @Test
+        @DisplayName("as PSC, the authorization endpoint is on the wallet host, the others on the issuer's host; each host refuses the other's requests")
+        void authorizationOnTheWalletHost() throws Exception {
+            var http = java.net.http.HttpClient.newHttpClient();
+            String issuer = PscStandIn.issuer(stack.keycloakUrl());
+            JsonNode discovery = new com.fasterxml.jackson.databind.ObjectMapper().readTree(http.send(
+                    java.net.http.HttpRequest.newBuilder(URI.create(issuer + "/.well-known/wallet-openid-configuration")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            String wallet = PscWallet.authorizationEndpoint(stack.settings().ports().keycloakHttp());
+            assertThat(discovery.path("authorization_endpoint").asText()).isEqualTo(wallet);
+            assertThat(URI.create(wallet).getHost()).isNotEqualTo(URI.create(issuer).getHost());
+            assertThat(discovery.path("token_endpoint").asText()).startsWith(issuer);
+            assertThat(discovery.path("userinfo_endpoint").asText()).startsWith(issuer);
+            assertThat(discovery.path("jwks_uri").asText()).startsWith(issuer);
+
+            String query = "?client_id=" + Stack.PSC_CLIENT_ID + "&response_type=code&scope=openid&state=s1"
+                    + "&code_challenge_method=S256&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+                    + "&redirect_uri=" + enc(stack.keycloakUrl() + "/realms/hospiconnect/broker/wallet-test/endpoint")
+                    // a key a client makes up is replaced by the wallet, refused by the issuer's host
+                    + "&hc_wallet=guessed";
+            var direct = http.send(java.net.http.HttpRequest.newBuilder(
+                    URI.create(issuer + "/protocol/openid-connect/auth" + query)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(direct.statusCode()).as("an authorization request built from the issuer").isEqualTo(302);
+            assertThat(direct.headers().firstValue("location").orElseThrow())
+                    .contains("error=invalid_request").contains("wallet");
+
+            var viaWallet = http.send(java.net.http.HttpRequest.newBuilder(URI.create(wallet + query)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(viaWallet.statusCode()).isEqualTo(302);
+            String onward = viaWallet.headers().firstValue("location").orElseThrow();
+            assertThat(onward).startsWith(issuer + "/protocol/openid-connect/auth?").doesNotContain("guessed");
+            var login = http.send(java.net.http.HttpRequest.newBuilder(URI.create(onward)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(login.statusCode()).as("the stand-in's login page: %s", login.body()).isEqualTo(200);
+            assertThat(login.body()).contains("name=\"password\"");
+
+            String walletRoot = wallet.substring(0, wallet.length() - PscWallet.PATH.length());
+            for (String path : List.of("/realms/esante-wallet/protocol/openid-connect/token",
+                    "/realms/esante-wallet/protocol/openid-connect/userinfo",
+                    "/realms/esante-wallet/protocol/openid-connect/certs", "/realms/esante-wallet/protocol/openid-connect/auth")) {
+                var refused = http.send(java.net.http.HttpRequest.newBuilder(URI.create(walletRoot + path))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=authorization_code&code=x"))
+                        .header("content-type", "application/x-www-form-urlencoded").build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(refused.statusCode()).as("%s on the wallet host", path).isEqualTo(404);
+            }
         }
 
         @Test

@@ -300,7 +300,7 @@ class ThemeIT {
         String idp = "/admin/realms/hospiconnect/identity-provider/instances/pro-sante-connect";
         com.fasterxml.jackson.databind.node.ObjectNode config = (com.fasterxml.jackson.databind.node.ObjectNode) admin.get(idp);
         com.fasterxml.jackson.databind.node.ObjectNode original = config.deepCopy();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("config")).put("psc.level.mobile", "eidas1");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("config")).put("pscAuthModeLevels", "CARD=eidas3,MOBILE=eidas1");
         assertThat(admin.send("PUT", idp, config)).isEqualTo(204);
         try {
             clearCookies();

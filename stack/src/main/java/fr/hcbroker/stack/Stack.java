@@ -11,6 +11,7 @@ import fr.hcbroker.stack.keycloak.KeycloakOptions;
 import fr.hcbroker.stack.keycloak.KeycloakServer;
 import fr.hcbroker.stack.pki.CardPki;
 import fr.hcbroker.stack.psc.PscStandIn;
+import fr.hcbroker.stack.psc.PscWallet;
 import fr.hcbroker.stack.pki.ServerTls;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -46,9 +47,12 @@ public final class Stack implements AutoCloseable {
     private final StackSettings settings;
     private final String gatewayClientSecret = randomSecret();
     private final String pscClientSecret = randomSecret();
+    /** What the stand-in's wallet host adds to the authorization requests it passes on. */
+    private final String pscWalletKey = randomSecret();
     private KeycloakServer keycloak;
     private Vertx vertx;
     private DemoLegacyApp demoApp;
+    private PscWallet pscWallet;
     private CardPki cards;
     private Process gateway;
     private Path accountsFile;
@@ -98,6 +102,13 @@ public final class Stack implements AutoCloseable {
         } catch (Exception e) {
             throw new StackException("demo app cannot listen on " + settings.ports().demoApp() + ": " + e.getMessage(), e);
         }
+        try {
+            pscWallet = PscWallet.start(vertx, settings.ports().keycloakHttp(), PscStandIn.issuer(publicKeycloakUrl()),
+                    pscWalletKey);
+        } catch (Exception e) {
+            throw new StackException("the PSC stand-in's wallet host cannot listen on " + PscWallet.HOST + ":"
+                    + settings.ports().keycloakHttp() + ": " + e.getMessage(), e);
+        }
         settings.gatewayJar().ifPresent(jar -> startGateway(jar, work));
     }
 
@@ -126,6 +137,7 @@ public final class Stack implements AutoCloseable {
         env.put("HC_PSC_CLIENT_SECRET", pscClientSecret);
         env.putAll(cards.environment());
         env.putAll(PscStandIn.environment(publicKeycloakUrl()));
+        env.putAll(PscWallet.keycloakEnvironment(settings.ports().keycloakHttp(), pscWalletKey));
         env.put(AUDIT_DIR_VARIABLE, work.resolve("audit").toString());
         // Card certificates forwarded in a header are believed only from the card proxy's TLS connections.
         env.put("KC_SPI_X509CERT_LOOKUP__HC_CARD__PROXY_CERTIFICATES", serverTls.proxyCertificatePem().toString());
@@ -313,6 +325,10 @@ public final class Stack implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             gateway = null;
+        }
+        if (pscWallet != null) {
+            pscWallet.close();
+            pscWallet = null;
         }
         if (vertx != null) {
             vertx.close().await();

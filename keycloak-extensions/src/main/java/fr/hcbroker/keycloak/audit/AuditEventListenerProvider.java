@@ -5,6 +5,7 @@ import fr.hcbroker.audit.AuditWriter;
 import fr.hcbroker.keycloak.emergency.EmergencySession;
 import fr.hcbroker.keycloak.loa.AmrProtocolMapper;
 import fr.hcbroker.keycloak.loa.LoginLevel;
+import fr.hcbroker.keycloak.psc.PscIdentityProvider;
 import fr.hcbroker.loa.Level;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.Map;
 import org.keycloak.authentication.authenticators.util.AcrStore;
 import org.keycloak.events.Event;
 import org.keycloak.events.EventListenerProvider;
+import org.keycloak.events.EventType;
 import org.keycloak.events.admin.AdminEvent;
 import org.keycloak.models.AuthenticatedClientSessionModel;
 import org.keycloak.models.ClientModel;
@@ -53,6 +55,12 @@ final class AuditEventListenerProvider implements EventListenerProvider {
         // Only a known account's name: one typed for no account is often a password in the wrong field.
         String username = user != null ? user.getUsername() : null;
         AuthenticatedClientSessionModel clientSession = clientSession(realm, userSession, event.getClientId());
+        if (event.getType() == EventType.LOGIN && clientSession != null
+                && clientSession.getNote(PscIdentityProvider.DISAGREEMENT_NOTE) != null) {
+            // Recorded with the login it belongs to, once: a later login of this client in the session reuses it.
+            details.put(PscIdentityProvider.DISAGREEMENT_DETAIL, clientSession.getNote(PscIdentityProvider.DISAGREEMENT_NOTE));
+            clientSession.removeNote(PscIdentityProvider.DISAGREEMENT_NOTE);
+        }
         write(new AuditRecord(AuditRecord.timestamp(Instant.ofEpochMilli(event.getTime())), "keycloak",
                 event.getType().name().toLowerCase(Locale.ROOT), event.getError() == null ? "success" : "failure",
                 event.getError(), username, user == null ? null : user.getFirstAttribute("idnat_ps"),

@@ -26,7 +26,8 @@ record PscClaimSources(JsonNode userInfo, Map<String, Object> accessToken, Map<S
     /**
      * @param value        the claim's value, or null when no source has it
      * @param source       where the value was read, or null
-     * @param disagreement e.g. {@code access_token="CARD" id_token="MOBILE"} when other sources differ, else null
+     * @param disagreement e.g. {@code access token "CARD", id token "MOBILE"} when other sources differ, else null
+     *                     (words, not {@code id_token=}: the audit redacts anything shaped like a token parameter)
      */
     record Claim(String value, String source, String disagreement) {
     }
@@ -43,10 +44,15 @@ record PscClaimSources(JsonNode userInfo, Map<String, Object> accessToken, Map<S
         List<String> others = new ArrayList<>();
         found.forEach((source, value) -> {
             if (!Objects.equals(value, first.getValue())) {
-                others.add(source + "=" + PscLevelPolicy.printable(value));
+                others.add(label(source) + " " + PscLevelPolicy.printable(value));
             }
         });
-        return new Claim(first.getValue(), first.getKey(), others.isEmpty() ? null : String.join(" ", others));
+        return new Claim(first.getValue(), first.getKey(), others.isEmpty() ? null : String.join(", ", others));
+    }
+
+    /** A source as words: {@code id token}, {@code access token}, {@code userinfo}. */
+    static String label(String source) {
+        return source.replace('_', ' ');
     }
 
     private static void putIfText(Map<String, String> found, String source, Object value) {

@@ -51,6 +51,9 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
      */
     static final String LEVEL_NOTE = "hc.psc.level";
     static final String AMR_NOTE = "hc.psc.amr";
+    /** Client note and audit detail naming an acr or authMode on which PSC's answers disagreed. */
+    public static final String DISAGREEMENT_NOTE = "hc.psc.disagreement";
+    public static final String DISAGREEMENT_DETAIL = "psc_disagreement";
 
     private static final Logger LOG = Logger.getLogger(PscIdentityProvider.class);
 
@@ -200,13 +203,12 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
         PscClaimSources sources = new PscClaimSources(userInfo, accessTokenClaims(accessToken), idToken.getOtherClaims());
         PscClaimSources.Claim acr = sources.read("acr");
         PscClaimSources.Claim authMode = sources.read("authMode");
-        recordDisagreement("acr", acr);
-        recordDisagreement("authMode", authMode);
+        AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
+        recordDisagreement(authSession, Arrays.asList(disagreement("acr", acr), disagreement("authMode", authMode)));
         PscLevelDecision decision = settings.policy().decide(acr.value(), authMode.value());
         if (!decision.accepted()) {
             throw new PscRefusedException(PscRefusal.LEVEL_REFUSED, decision.reason());
         }
-        AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
         Level level = decision.level().orElseThrow();
         // Here, before any account is linked or created: the app's level is checked nowhere else on this path.
         int required = LoginLevel.forcedLevel(session, authSession);
@@ -365,12 +367,29 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
         }
     }
 
-    /** PSC said two things: the first source won (userinfo); the other value goes to the log. */
-    private void recordDisagreement(String name, PscClaimSources.Claim claim) {
-        if (claim.disagreement() != null) {
-            LOG.warnf("identity provider %s: %s disagrees: %s=%s %s", getConfig().getAlias(), name, claim.source(),
-                    PscLevelPolicy.printable(claim.value()), claim.disagreement());
+    /** e.g. {@code authMode: userinfo "MOBILE" kept, id token "CARD"}, or null when the sources agree. */
+    private static String disagreement(String name, PscClaimSources.Claim claim) {
+        return claim.disagreement() == null ? null : name + ": " + PscClaimSources.label(claim.source()) + " "
+                + PscLevelPolicy.printable(claim.value()) + " kept, " + claim.disagreement();
+    }
+
+    /**
+     * PSC said two things: the first source won (userinfo). What each said goes to the log and to the
+     * audit: as a detail of this callback's event (a refused login's record), and as a client note that
+     * the audit listener adds to the login's record ({@link #DISAGREEMENT_NOTE}) when the login succeeds,
+     * since Keycloak sends that record from a later request. Only claim names and values: no identity.
+     */
+    private void recordDisagreement(AuthenticationSessionModel authSession, List<String> disagreements) {
+        String text = String.join("; ", disagreements.stream().filter(java.util.Objects::nonNull).toList());
+        if (text.isEmpty()) {
+            authSession.removeClientNote(DISAGREEMENT_NOTE);
+            return;
         }
+        LOG.warnf("identity provider %s: Pro Santé Connect disagrees with itself: %s", getConfig().getAlias(), text);
+        if (event != null) {
+            event.detail(DISAGREEMENT_DETAIL, text);
+        }
+        authSession.setClientNote(DISAGREEMENT_NOTE, text);
     }
 
     private static String claim(JsonWebToken token, String name) {
