@@ -31,6 +31,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
 import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
@@ -317,6 +318,25 @@ class ThemeIT {
                     ? "Connexion Pro Santé Connect refusée : le niveau d'authentification est absent, inconnu ou inférieur"
                     : "Pro Santé Connect sign-in refused: the authentication level is missing, unknown or below");
             reviewPage("psc-level-refused", lang);
+
+            // The language switcher's choice wins over ui_locales: started in the other language, switched to this one.
+            clearCookies();
+            browser.get(loginUrl(lang.equals("fr") ? "en" : "fr", ""));
+            waitFor(By.id("login-select-toggle"));
+            Select switcher = new Select(browser.findElement(By.id("login-select-toggle")));
+            switcher.selectByValue(switcher.getOptions().stream().map(o -> o.getAttribute("value"))
+                    .filter(url -> url.contains("kc_locale=" + lang)).findFirst().orElseThrow());
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(d ->
+                    lang.equals(d.findElement(By.tagName("html")).getAttribute("lang")));
+            waitFor(By.cssSelector("a.hc-psc-button"));
+            browser.findElement(By.cssSelector("a.hc-psc-button")).click();
+            waitFor(By.id("username"));
+            password(DemoProfessional.ALL.get(2).idNat(), DemoProfessional.ALL.get(2).password());
+            waitFor(By.id("kc-error-message"));
+            assertThat(text()).contains(lang.equals("fr")
+                    ? "Connexion Pro Santé Connect refusée : le niveau d'authentification est absent, inconnu ou inférieur"
+                    : "Pro Santé Connect sign-in refused: the authentication level is missing, unknown or below");
+            assertThat(browser.findElement(By.tagName("html")).getAttribute("lang")).as("lang after the switcher").isEqualTo(lang);
         } finally {
             assertThat(admin.send("PUT", idp, original)).isEqualTo(204);
         }
