@@ -8,6 +8,8 @@ import fr.hcbroker.stack.Stack;
 import fr.hcbroker.stack.client.AdminApi;
 import fr.hcbroker.stack.client.Totp;
 import fr.hcbroker.idnat.IdNat;
+import fr.hcbroker.keycloak.psc.PscLevelPolicy;
+import fr.hcbroker.keycloak.psc.PscSettings;
 import fr.hcbroker.stack.demo.DemoProfessional;
 import fr.hcbroker.stack.psc.PscStandIn;
 import java.net.URI;
@@ -29,6 +31,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
 import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
@@ -300,13 +303,40 @@ class ThemeIT {
         String idp = "/admin/realms/hospiconnect/identity-provider/instances/pro-sante-connect";
         com.fasterxml.jackson.databind.node.ObjectNode config = (com.fasterxml.jackson.databind.node.ObjectNode) admin.get(idp);
         com.fasterxml.jackson.databind.node.ObjectNode original = config.deepCopy();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("config")).put("pscAuthModeLevels", "CARD=eidas3,MOBILE=eidas1");
+        // The current setting, as the realm stores it: a former name (psc.level.mobile) next to it is ignored, and
+        // the e-CPS login would then succeed. The stand-in logs ph.nguyen in with the e-CPS app (MOBILE).
+        assertThat(PscStandIn.authMode(DemoProfessional.ALL.get(2))).isEqualTo(PscLevelPolicy.MOBILE);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("config"))
+                .put(PscSettings.AUTH_MODE_LEVELS, "CARD=eidas3,MOBILE=eidas1");
         assertThat(admin.send("PUT", idp, config)).isEqualTo(204);
         try {
             clearCookies();
             viaProSanteConnect(lang, DemoProfessional.ALL.get(2));
             waitFor(By.id("kc-error-message"));
+            // The refusal's own message (hcPscLevelRefused), not just any error page in the right language.
+            assertThat(text()).contains(lang.equals("fr")
+                    ? "Connexion Pro Santé Connect refusée : le niveau d'authentification est absent, inconnu ou inférieur"
+                    : "Pro Santé Connect sign-in refused: the authentication level is missing, unknown or below");
             reviewPage("psc-level-refused", lang);
+
+            // The language switcher's choice wins over ui_locales: started in the other language, switched to this one.
+            clearCookies();
+            browser.get(loginUrl(lang.equals("fr") ? "en" : "fr", ""));
+            waitFor(By.id("login-select-toggle"));
+            Select switcher = new Select(browser.findElement(By.id("login-select-toggle")));
+            switcher.selectByValue(switcher.getOptions().stream().map(o -> o.getAttribute("value"))
+                    .filter(url -> url.contains("kc_locale=" + lang)).findFirst().orElseThrow());
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(d ->
+                    lang.equals(d.findElement(By.tagName("html")).getAttribute("lang")));
+            waitFor(By.cssSelector("a.hc-psc-button"));
+            browser.findElement(By.cssSelector("a.hc-psc-button")).click();
+            waitFor(By.id("username"));
+            password(DemoProfessional.ALL.get(2).idNat(), DemoProfessional.ALL.get(2).password());
+            waitFor(By.id("kc-error-message"));
+            assertThat(text()).contains(lang.equals("fr")
+                    ? "Connexion Pro Santé Connect refusée : le niveau d'authentification est absent, inconnu ou inférieur"
+                    : "Pro Santé Connect sign-in refused: the authentication level is missing, unknown or below");
+            assertThat(browser.findElement(By.tagName("html")).getAttribute("lang")).as("lang after the switcher").isEqualTo(lang);
         } finally {
             assertThat(admin.send("PUT", idp, original)).isEqualTo(204);
         }
