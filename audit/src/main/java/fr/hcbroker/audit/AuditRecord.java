@@ -31,6 +31,8 @@ public record AuditRecord(String ts, String source, String event, String outcome
             // person's few words (cleaned, bounded), the session's limit, an alert's address, a review's verdict
             "emergency_reason", "emergency_note", "emergency_until", "alert_address", "review_of", "review_verdict",
             "review_comment",
+            // ... and at the gateway, the Keycloak session an emergency request belongs to (the review's "apps reached")
+            "emergency_session",
             // A summary of repeated refusals (the gateway's deny-summary): sample_paths cleaned as paths are.
             "count", "first", "last", "sample_paths", "reasons",
             // A gateway access: how long the app took to answer, and the request's incoming X-Request-Id

@@ -29,6 +29,8 @@ final class EmergencyReview {
     static final String REVIEW = "emergency_review";
     /** Keycloak events of a session that name an app the session reached. */
     private static final Set<String> APP_EVENTS = Set.of("login", "code_to_token", "refresh_token");
+    /** A gateway record's detail: the Keycloak session of an emergency session's request. */
+    static final String GATEWAY_SESSION = "emergency_session";
 
     private EmergencyReview() {
     }
@@ -60,11 +62,15 @@ final class EmergencyReview {
                 }
             } else if (REVIEW.equals(event)) {
                 reviews.put(node.path("details").path("review_of").asText(), node);
+            } else if (node.path("details").hasNonNull(GATEWAY_SESSION)) {
+                // The gateway names its own session; the Keycloak session it came from is this detail.
+                if ("allow".equals(node.path("outcome").asText())) {
+                    apps.computeIfAbsent(node.path("details").path(GATEWAY_SESSION).asText(), s -> new LinkedHashSet<>())
+                            .add("route:" + node.path("route").asText());
+                }
             } else if (!session.isEmpty()) {
                 if (APP_EVENTS.contains(event) && "success".equals(node.path("outcome").asText())) {
                     apps.computeIfAbsent(session, s -> new LinkedHashSet<>()).add(node.path("details").path("client").asText());
-                } else if (node.hasNonNull("route") && "allow".equals(node.path("outcome").asText())) {
-                    apps.computeIfAbsent(session, s -> new LinkedHashSet<>()).add("route:" + node.path("route").asText());
                 } else if ("logout".equals(event)) {
                     ended.putIfAbsent(session, node.path("ts").asText());
                 }

@@ -47,6 +47,22 @@ class EmergencyReviewTest {
         }
     }
 
+    /** The gateway's records of that session: its own session id, the Keycloak one in a detail. */
+    private void gatewayTrail() {
+        try (AuditWriter writer = new AuditWriter(dir, "gateway", Duration.ZERO, 100, Duration.ofSeconds(1), Clock.systemUTC())) {
+            writer.append(gateway(START.plusSeconds(3), "allow", "emergency-dpi", Map.of("emergency_reason", "urgence-vitale",
+                    "emergency_session", "s1")), true).join();
+            writer.append(gateway(START.plusSeconds(4), "deny", "billing", Map.of("emergency_reason", "urgence-vitale",
+                    "emergency_session", "s1")), true).join();
+            writer.append(gateway(START.plusSeconds(5), "allow", "ordinary", Map.of()), true).join();
+        }
+    }
+
+    private static AuditRecord gateway(Instant at, String outcome, String route, Map<String, String> details) {
+        return new AuditRecord(AuditRecord.timestamp(at), "gateway", "access", outcome, null, "dr.urgence",
+                "899700000013", "eidas1", List.of("pwd"), "gw-7f3a", route, "GET", "/", 200, "10.0.0.1", "r1", details);
+    }
+
     private static String run(String... args) {
         PrintStream saved = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -70,12 +86,14 @@ class EmergencyReviewTest {
     }
 
     @Test
-    @DisplayName("lists granted accesses with who, when, reason, apps reached, duration; a review then shows")
+    @DisplayName("lists granted accesses with who, when, reason, apps and gateway routes reached, duration; a review then shows")
     void listsThenReviews() throws Exception {
         keycloakTrail();
+        gatewayTrail();
         String before = run(args("emergencies", trails()));
         assertThat(before.lines().skip(1).toList()).containsExactly(String.join("\t", "2026-12-07T03:00:00.000Z",
-                "dr.urgence", "899700000013", "urgence-vitale", "box 3", "dpi", "PT10M", "s1", "not reviewed", "", ""));
+                "dr.urgence", "899700000013", "urgence-vitale", "box 3", "dpi,route:emergency-dpi", "PT10M", "s1",
+                "not reviewed", "", ""));
 
         assertThat(run("review", "--session", "s1", "--verdict", "justified", "--comment", "Arrêt cardiaque\nconfirmé",
                 "--reviewer", "rssi", dir.toString())).contains("recorded");

@@ -309,6 +309,21 @@ class EmergencyIT {
             assertThat(r.path("status").asInt()).isEqualTo(403);
         });
 
+        // The security officer's list names the gateway route beside the Keycloak client, on the access's row.
+        String sid = keycloakRecords("emergency_access", user).get(0).path("session").asText();
+        assertThat(sid).isNotEmpty();
+        assertThat(records).filteredOn(r -> "emergency-dpi".equals(r.path("route").asText()))
+                .allSatisfy(r -> assertThat(r.path("details").path("emergency_session").asText()).isEqualTo(sid));
+        List<String> trails = new ArrayList<>();
+        AuditFiles.of(stack, "keycloak").forEach(f -> trails.add(f.toString()));
+        try (var files = Files.list(gatewayWork.resolve("audit"))) {
+            files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).forEach(f -> trails.add(f.toString()));
+        }
+        trails.add(0, "emergencies");
+        assertThat(AuditFiles.cli(trails).lines().filter(l -> l.contains("\t" + user + "\t")).toList()).singleElement()
+                .satisfies(row -> assertThat(row.split("\t")[5].split(",")).contains("route:emergency-dpi")
+                        .doesNotContain("route:ordinary"));
+
         // Past its limit the gateway session is gone, refreshes or not: the next request is sent to log in.
         Thread.sleep(Math.max(0, until * 1000 - System.currentTimeMillis()) + 500);
         HttpResponse<String> late = browser.send(HttpRequest.newBuilder(URI.create(base + "/dpi/echo")).build());

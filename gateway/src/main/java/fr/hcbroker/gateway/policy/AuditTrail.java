@@ -176,7 +176,8 @@ public final class AuditTrail implements DecisionListener, AutoCloseable {
 
     /**
      * The incoming X-Request-Id, how long the app took (ms, to the microsecond) for a relayed answer,
-     * and an emergency session's reason.
+     * and an emergency session's reason and Keycloak session (which {@code audit emergencies} lists the
+     * routes of).
      */
     private static Map<String, String> details(DecisionEvent event, Session s) {
         Map<String, String> details = new java.util.HashMap<>(4);
@@ -188,6 +189,9 @@ public final class AuditTrail implements DecisionListener, AutoCloseable {
         }
         if (s != null && s.emergency() != null) {
             details.put("emergency_reason", s.emergency().reason());
+            if (s.sid() != null) {
+                details.put("emergency_session", s.sid());
+            }
         }
         return details;
     }

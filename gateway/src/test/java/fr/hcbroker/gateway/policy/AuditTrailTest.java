@@ -144,7 +144,7 @@ class AuditTrailTest {
     }
 
     @Test
-    @DisplayName("a request of an emergency session says so in its record, an ordinary one does not")
+    @DisplayName("a request of an emergency session says so in its record, with its Keycloak session; an ordinary one does not")
     void anEmergencySessionsRecordSaysSo() {
         fr.hcbroker.gateway.session.Session ordinary = new fr.hcbroker.gateway.session.Session("corr", "sub", "sid",
                 "inf.lefevre", null, "H", "L", null, List.of("60"), List.of(), java.util.Set.of(),
@@ -156,7 +156,9 @@ class AuditTrailTest {
         Decision allow = new Decision(Outcome.ALLOW, "policy satisfied");
         var access = AuditTrail.record(new DecisionEvent(allow, "dpi", "GET", "/dpi", emergency, 0, "10.0.0.1", null),
                 java.time.Instant.now());
-        assertThat(access.details()).containsExactly(java.util.Map.entry("emergency_reason", "urgence-vitale"));
+        assertThat(access.details()).containsOnly(java.util.Map.entry("emergency_reason", "urgence-vitale"),
+                java.util.Map.entry("emergency_session", "sid"));
+        assertThat(access.session()).as("the gateway's own id stays in session").isEqualTo("corr");
         assertThat(access.loa()).isEqualTo("eidas1");
         assertThat(AuditTrail.record(new DecisionEvent(allow, "dpi", "GET", "/dpi", ordinary, 0, "10.0.0.1", null),
                 java.time.Instant.now()).details()).isEmpty();
