@@ -158,6 +158,36 @@ class SwitchUserIT {
     }
 
     @Test
+    @DisplayName("a route with the banner: the person's name on top of the app's page, and its button switches user")
+    void theBannerSwitchesUser() throws Exception {
+        String person = "bn-" + UUID.randomUUID().toString().substring(0, 8);
+        String totp = "totp-" + UUID.randomUUID();
+        admin.createUser(person, "Pw-" + person, totp);
+        browser.get(stack.gatewayUrl() + "/ward/");
+        signIn(person, "Pw-" + person);
+        waitFor(By.id("otp"));
+        browser.findElement(By.id("otp")).sendKeys(Totp.now(totp));
+        browser.findElement(By.id("kc-login")).click();
+        waitForUrl(stack.gatewayUrl() + "/ward/");
+        waitFor(By.id("hc-banner"));
+        // The banner comes first in the page, and names the person as the app does.
+        String shown = browser.findElement(By.cssSelector("#signed-in strong")).getText();
+        assertThat(browser.findElement(By.cssSelector("body > :first-child")).getAttribute("id")).isEqualTo("hc-banner");
+        assertThat(browser.findElement(By.id("hc-banner")).getText()).contains("Session de " + shown)
+                .contains("Changer d'utilisateur", "Se déconnecter");
+        BrowserExtension.screenshot(browser, "banner-fr");
+        String cookie = browser.manage().getCookieNamed("hc_session").getValue();
+
+        browser.findElement(By.id("hc-banner-switch")).click();
+        waitFor(By.id("kc-login"));
+        assertThat(browser.getCurrentUrl()).contains("/realms/hospiconnect/").contains("prompt=login");
+        assertThat(hospiconnectSessions(person)).as("Keycloak keeps no session").isEmpty();
+        assertThat(echoWithCookie(cookie).statusCode()).as("the old cookie, replayed, opens nothing").isEqualTo(302);
+        browser.navigate().back();
+        assertThat(text()).as("Back shows nothing of the page").doesNotContain(shown);
+    }
+
+    @Test
     @DisplayName("a cross-site GET or a POST without the confirmation's token ends no session")
     void noOtherPageCanEndTheSession() throws Exception {
         nurseThroughProSanteConnect();

@@ -54,11 +54,15 @@ final class GatewayConfigFile {
                     headers:
                       rename: {X-HC-User: REMOTE_USER}
                       drop: [X-HC-Email]
+                  - id: demo-ward
+                    path: /ward
+                    upstream: %s
+                    banner: true
                   - id: demo-app
                     path: /
                     upstream: %s
                 """.formatted(ports.gateway(), gatewayUrl, keycloakUrl,
                 backChannelUrl == null ? "" : "\n  discoveryUrl: " + backChannelUrl + "/realms/hospiconnect", SECRET_VARIABLE, auditDir,
-                threshold == null ? "" : "\n  refusals: {threshold: " + threshold + "}", app, app, app, app, app);
+                threshold == null ? "" : "\n  refusals: {threshold: " + threshold + "}", app, app, app, app, app, app);
     }
 }

@@ -206,7 +206,7 @@ public final class ConfigLoader {
             throw new ConfigException(where + " must be a mapping (id, path, upstream, ...)");
         }
         known(node, where, "id", "host", "path", "upstream", "minLevel", "publicPaths", "requiredRoles", "professions",
-                "headers", "caseSensitive", "idleMinutes", "emergency");
+                "headers", "caseSensitive", "idleMinutes", "emergency", "banner");
         known(node.path("headers"), where + ".headers", "rename", "drop");
         String id = required(node, "id", where);
         if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -258,7 +258,8 @@ public final class ConfigLoader {
         Duration idle = node.has("idleMinutes") ? Duration.ofMinutes(whole(node, "idleMinutes", where)) : null;
         return new RouteConfig(id, host, path, upstream, minLevel, publicPaths,
                 new HashSet<>(values(node, "requiredRoles", where)), new HashSet<>(values(node, "professions", where)),
-                renamed, dropped, flag(node, "caseSensitive", where), idle, flag(node, "emergency", where));
+                renamed, dropped, flag(node, "caseSensitive", where), idle, flag(node, "emergency", where),
+                flag(node, "banner", where));
     }
 
     /**

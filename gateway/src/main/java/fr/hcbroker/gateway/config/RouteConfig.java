@@ -26,11 +26,13 @@ import java.util.Set;
  *                        serves it (shared clinical workstations); null: the session's own idle timeout only
  * @param emergency       the app takes emergency ("bris de glace") sessions, at their honest level (eidas1)
  *                        whatever {@code minLevel}; without it such a session is refused here (docs/fr/acces-urgence.md)
+ * @param banner          the app's pages get the gateway's banner (who is signed in, "Changer d'utilisateur",
+ *                        "Se déconnecter") at the top of their body: shared clinical workstations
  */
 public record RouteConfig(String id, String host, String pathPrefix, URI upstream, Level minLevel,
                           List<String> publicPaths, Set<String> requiredRoles, Set<String> professions,
                           Map<String, String> renamedHeaders, Set<String> droppedHeaders, boolean caseSensitive,
-                          Duration idleTimeout, boolean emergency) {
+                          Duration idleTimeout, boolean emergency, boolean banner) {
 
     public RouteConfig {
         publicPaths = List.copyOf(publicPaths);
@@ -43,13 +45,22 @@ public record RouteConfig(String id, String host, String pathPrefix, URI upstrea
         }
     }
 
+    /** A route without the banner. */
+    public RouteConfig(String id, String host, String pathPrefix, URI upstream, Level minLevel,
+                       List<String> publicPaths, Set<String> requiredRoles, Set<String> professions,
+                       Map<String, String> renamedHeaders, Set<String> droppedHeaders, boolean caseSensitive,
+                       Duration idleTimeout, boolean emergency) {
+        this(id, host, pathPrefix, upstream, minLevel, publicPaths, requiredRoles, professions, renamedHeaders,
+                droppedHeaders, caseSensitive, idleTimeout, emergency, false);
+    }
+
     /** A route that does not take emergency sessions. */
     public RouteConfig(String id, String host, String pathPrefix, URI upstream, Level minLevel,
                        List<String> publicPaths, Set<String> requiredRoles, Set<String> professions,
                        Map<String, String> renamedHeaders, Set<String> droppedHeaders, boolean caseSensitive,
                        Duration idleTimeout) {
         this(id, host, pathPrefix, upstream, minLevel, publicPaths, requiredRoles, professions, renamedHeaders,
-                droppedHeaders, caseSensitive, idleTimeout, false);
+                droppedHeaders, caseSensitive, idleTimeout, false, false);
     }
 
     /** A route without an idle lock that does not take emergency sessions. */
@@ -57,7 +68,7 @@ public record RouteConfig(String id, String host, String pathPrefix, URI upstrea
                        List<String> publicPaths, Set<String> requiredRoles, Set<String> professions,
                        Map<String, String> renamedHeaders, Set<String> droppedHeaders, boolean caseSensitive) {
         this(id, host, pathPrefix, upstream, minLevel, publicPaths, requiredRoles, professions, renamedHeaders,
-                droppedHeaders, caseSensitive, null, false);
+                droppedHeaders, caseSensitive, null, false, false);
     }
 
     /**

@@ -57,8 +57,10 @@ final class Forwarder {
      * request to the app, after the browser's are copied. {@code personal}: the request carries a
      * person's identity, so the answer is theirs (see {@link AnswerPolicy#PERSONAL}). {@code access} is
      * told the outcome (the app's status, its failure, or the browser leaving) before the answer is relayed.
+     * {@code banner}: the {@link Banner} to write into the page the app answers with, or null.
      */
-    void forward(HttpServerRequest request, HttpClient client, Consumer<MultiMap> added, boolean personal, Access access) {
+    void forward(HttpServerRequest request, HttpClient client, Consumer<MultiMap> added, boolean personal, Access access,
+                 String banner) {
         // Only chunked alone gets here: the gateway refuses any other transfer coding first.
         String transferEncoding = request.getHeader("transfer-encoding");
         RequestOptions options = new RequestOptions().setServer(origin).setHost(host).setPort(port).setSsl(ssl)
@@ -80,12 +82,16 @@ final class Forwarder {
                 }
             }
             added.accept(headers);
+            if (banner != null) {
+                // The banner goes into the page as the app wrote it: not compressed.
+                headers.set("accept-encoding", "identity");
+            }
             // The person went away: stop waiting for the app on their behalf.
             request.response().exceptionHandler(gone -> upstream.reset(0, gone));
             upstream.response().onComplete(answered -> {
                 if (answered.succeeded()) {
                     this.answered.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                    respond(request, upstream, answered.result(), personal, access);
+                    respond(request, upstream, answered.result(), personal, access, banner);
                 } else {
                     fail(request, answered.cause(), access);
                 }
@@ -120,7 +126,7 @@ final class Forwarder {
     }
 
     private void respond(HttpServerRequest request, HttpClientRequest upstream, HttpClientResponse answer, boolean personal,
-                         Access access) {
+                         Access access, String banner) {
         HttpServerResponse response = request.response();
         response.setStatusCode(answer.statusCode());
         if (answer.statusMessage() != null) {
@@ -143,6 +149,11 @@ final class Forwarder {
             answer.end().onComplete(done -> response.end());
             return;
         }
+        if (banner != null && status == 200 && request.version() == HttpVersion.HTTP_1_1 && bannerFits(answer)) {
+            access.answered(status);
+            withBanner(request, upstream, answer, banner);
+            return;
+        }
         if (!answer.headers().contains("content-length")) {
             if (request.version() == HttpVersion.HTTP_1_0) {
                 whole(request, upstream, answer, access);
@@ -155,6 +166,57 @@ final class Forwarder {
         answer.pipe().endOnFailure(false).to(response).onFailure(broken -> {
             upstream.reset(0, broken);
             response.reset();
+        });
+    }
+
+    /** An uncompressed HTML page that is not announced larger than {@link Banner#MAX_PAGE}. */
+    private static boolean bannerFits(HttpClientResponse answer) {
+        String type = answer.getHeader("content-type");
+        String coding = answer.getHeader("content-encoding");
+        String length = answer.getHeader("content-length");
+        return type != null && type.strip().regionMatches(true, 0, "text/html", 0, 9)
+                && (coding == null || "identity".equalsIgnoreCase(coding.strip()))
+                && (length == null || length.length() < 10 && Long.parseLong(length) <= Banner.MAX_PAGE);
+    }
+
+    /**
+     * The page held until its end and relayed with the banner after its {@code <body>} tag, its length
+     * counted again. Never stored: it names the person and holds the sign-out token, which the next person
+     * at a shared workstation must not find in the browser's cache (nor Back show). A page that grows past
+     * {@link Banner#MAX_PAGE} is relayed as it comes, without the banner.
+     */
+    private void withBanner(HttpServerRequest request, HttpClientRequest upstream, HttpClientResponse answer, String banner) {
+        HttpServerResponse response = request.response();
+        response.headers().remove("content-length").remove("etag").remove("last-modified")
+                .set("cache-control", "no-store");
+        Buffer page = Buffer.buffer();
+        boolean[] streaming = {false};
+        answer.handler(chunk -> {
+            if (!streaming[0] && page.length() + chunk.length() <= Banner.MAX_PAGE) {
+                page.appendBuffer(chunk);
+                return;
+            }
+            if (!streaming[0]) {
+                streaming[0] = true;
+                response.setChunked(true).write(page);
+            }
+            response.write(chunk);
+            if (response.writeQueueFull()) {
+                answer.pause();
+                response.drainHandler(v -> answer.resume());
+            }
+        });
+        answer.exceptionHandler(broken -> {
+            upstream.reset(0, broken);
+            response.reset();
+        });
+        answer.endHandler(v -> {
+            if (streaming[0]) {
+                response.end();
+                return;
+            }
+            Buffer withBanner = Banner.into(page, banner);
+            response.end(withBanner == null ? page : withBanner);
         });
     }
 

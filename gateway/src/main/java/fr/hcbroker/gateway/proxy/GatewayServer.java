@@ -174,8 +174,10 @@ public final class GatewayServer {
                             .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)))
                     .addInterceptor(new WebSocketRules(cookies.names(), access), true)
                     .addInterceptor(new UpstreamErrors(access), true);
+            // The fast lane relays bytes as they come: a route with the banner, written into its pages, is
+            // Vert.x's path's alone.
             built.add(new Route(route, new Forwarder(upstream, timeoutMs, cookies.names(), answered), webSockets,
-                    DirectUpstream.of(vertx, upstream, timeoutMs, cookies.names(), answered)));
+                    route.banner() ? null : DirectUpstream.of(vertx, upstream, timeoutMs, cookies.names(), answered)));
         }
         return new Routing(List.copyOf(built), new Admission(config, listener));
     }
@@ -395,7 +397,9 @@ public final class GatewayServer {
             }
             route.webSockets().apply(access).handle(request);
         } else {
-            route.forwarder().forward(request, own, added, session != null, access);
+            String banner = route.config().banner() && session != null && request.method() == io.vertx.core.http.HttpMethod.GET
+                    ? Banner.html(session, sessionId, Refusal.english(request.getHeader(ACCEPT_LANGUAGE))) : null;
+            route.forwarder().forward(request, own, added, session != null, access, banner);
         }
     }
 

@@ -64,6 +64,16 @@ class ConfigLoaderTest {
                 .emergency()).isTrue();
     }
 
+    @Test
+    @DisplayName("a route shows the banner only when it says banner: true, and nothing else passes for true")
+    void bannerIsOffUnlessTheRouteTurnsItOn() throws Exception {
+        assertThat(load("[]", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\"}").routes().get(0).banner()).isFalse();
+        assertThat(load("[]", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\", banner: true}").routes().get(0)
+                .banner()).isTrue();
+        assertThatThrownBy(() -> load("[]", "{id: a, path: /, upstream: \"http://127.0.0.1:9090\", banner: \"yes\"}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("routes[0].banner must be true or false");
+    }
+
     @ParameterizedTest(name = "emergency: {0}")
     @ValueSource(strings = {"\"true\"", "1", "yes please", "[true]", "{on: true}", "''"})
     void anEmergencyValueOtherThanTrueOrFalseIsRefused(String value) {

@@ -69,6 +69,16 @@ class AdmissionTest {
                 request.toWebSocket();
                 return;
             }
+            if (request.path().endsWith(".html")) {
+                // A page (compressed when its name says so), and what the app was asked for.
+                String page = "<!doctype html><html><head><title>Dossier</title></head><body class=\"dpi\"><p>"
+                        + "accept-encoding=" + request.getHeader("accept-encoding") + "</p></body></html>";
+                request.response().putHeader("content-type", "text/html; charset=windows-1252")
+                        .putHeader("etag", "\"v1\"")
+                        .putHeader("content-encoding", request.path().endsWith("gz.html") ? "gzip" : "identity")
+                        .end(page);
+                return;
+            }
             // /status/NNN answers NNN: what the access's record must then say.
             int status = request.path().startsWith("/status/") ? Integer.parseInt(request.path().substring(8)) : 200;
             request.response().setStatusCode(status).putHeader("content-type", "application/json").end(headers.encode());
@@ -86,6 +96,8 @@ class AdmissionTest {
                 route("demo-pharmacy", "/pharmacy", List.of(), Set.of("21"), upstream),
                 new RouteConfig("demo-emergency", null, "/emergency", upstream, Level.SUBSTANTIAL, List.of(), Set.of(),
                         Set.of(), Map.of(), Set.of(), false, null, true),
+                new RouteConfig("demo-ward", null, "/ward", upstream, Level.SUBSTANTIAL, List.of("/ward/public"), Set.of(),
+                        Set.of(), Map.of(), Set.of(), false, null, false, true),
                 route("demo-app", "/", List.of(), Set.of(), upstream));
         GatewayConfig config = new GatewayConfig("127.0.0.1", 0, URI.create("http://apps.example"),
                 new GatewayConfig.OidcConfig(URI.create("http://127.0.0.1:1/realms/none"), "hc-gateway", "s", null),
@@ -165,6 +177,34 @@ class AdmissionTest {
         com.nimbusds.jose.jwk.ECKey key = (com.nimbusds.jose.jwk.ECKey) keys.getKeyByKeyId(jwt.getHeader().getKeyID());
         assertThat(jwt.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(key))).isTrue();
         return jwt.getJWTClaimsSet();
+    }
+
+    @ParameterizedTest(name = "[{index}] fast lane shape: {0}")
+    @ValueSource(booleans = {true, false})
+    @DisplayName("a route with the banner: the person's pages carry it after <body>, with the sign-out token, never stored")
+    void theBannerGoesIntoThePagesOfARouteThatAsksForIt(boolean fastLane) throws Exception {
+        double lane = metrics.counter("hc_gateway_fast_lane").count();
+        String answer = send("/ward/dossier.html", NURSE_COOKIE + "Accept-Encoding: gzip, br\r\n", fastLane);
+        assertThat(status(answer)).as(answer).isEqualTo(200);
+        assertThat(metrics.counter("hc_gateway_fast_lane").count()).as("Vert.x's path writes the banner").isEqualTo(lane);
+        String head = answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase();
+        String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+        assertThat(body).startsWith("<!doctype html><html><head><title>Dossier</title></head><body class=\"dpi\"><div id=\"hc-banner\"")
+                .contains("Session de <strong>H L</strong>", "action=\"/.hc/switch\"", "action=\"/.hc/logout\"",
+                        "value=\"" + SignOut.token(NURSE) + "\"", "Se d&#233;connecter", "<p>accept-encoding=identity</p>")
+                .endsWith("</body></html>");
+        assertThat(head).contains("content-length: " + body.getBytes(StandardCharsets.UTF_8).length, "cache-control: no-store")
+                .doesNotContain("etag");
+        assertThat(decisions).singleElement().satisfies(e -> assertThat(e.status()).isEqualTo(200));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}, with a session: {1}")
+    @CsvSource({"/ward/echo, true", "/ward/gz.html, true", "/ward/public/page.html, false", "/page.html, true"})
+    @DisplayName("no banner in what is not a person's uncompressed page on a route that asks for it")
+    void noBannerElsewhere(String target, boolean withSession) throws Exception {
+        String answer = send(target, withSession ? NURSE_COOKIE : "", false);
+        assertThat(status(answer)).as(answer).isEqualTo(200);
+        assertThat(answer).doesNotContain("hc-banner");
     }
 
     @ParameterizedTest(name = "[{index}] fast lane shape: {0}")

@@ -92,7 +92,7 @@ class ForwarderTest {
             forwarder.forward(request, client, headers -> {
                 headers.set("x-front", "set by the front");
                 headers.set(GatewayServer.X_HC_REQUEST_ID, access.id);
-            }, request.headers().contains("x-test-personal"), access);
+            }, request.headers().contains("x-test-personal"), access, null);
         }).listen(0, "127.0.0.1").await().actualPort();
     }
 
