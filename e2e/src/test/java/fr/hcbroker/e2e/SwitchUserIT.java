@@ -54,9 +54,14 @@ class SwitchUserIT {
     @BeforeEach
     void freshProfile() {
         browser.executeCdpCommand("Network.clearBrowserCookies", Map.of());
-        // Other classes sharing the stack log the nurse in at PSC too: counted here are this test's sessions only.
+        // Other classes sharing the stack log the nurse in too, at PSC and in the realm: counted here are
+        // this test's sessions only.
         String id = admin.get("/admin/realms/esante-wallet/users?exact=true&username=" + NURSE.idNat()).get(0).path("id").asText();
         assertThat(admin.send("POST", "/admin/realms/esante-wallet/users/" + id + "/logout", Map.of())).isEqualTo(204);
+        if (!admin.get("/admin/realms/hospiconnect/users?exact=true&username=" + NURSE.username()).isEmpty()) {
+            assertThat(admin.send("POST", "/admin/realms/hospiconnect/users/" + admin.userId(NURSE.username()) + "/logout",
+                    Map.of())).isEqualTo(204);
+        }
     }
 
     private static void waitFor(By element) {

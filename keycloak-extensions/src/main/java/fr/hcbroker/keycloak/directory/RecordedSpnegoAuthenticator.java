@@ -35,10 +35,13 @@ final class RecordedSpnegoAuthenticator extends SpnegoAuthenticator {
     public void authenticate(AuthenticationFlowContext context) {
         String header = context.getHttpRequest().getHttpHeaders().getRequestHeaders().getFirst(HttpHeaders.AUTHORIZATION);
         boolean negotiate = header != null && header.regionMatches(true, 0, NEGOTIATE, 0, NEGOTIATE.length());
+        if (negotiate && !oneToken(header)) {
+            // Keycloak would end the whole flow on an error page, unrecorded: this is a token like any bad one.
+            refuse(context, "malformed Negotiate header");
+            return;
+        }
         if (negotiate && !context.getSession().singleUseObjects().putIfAbsent(seenKey(header), SEEN_SECONDS)) {
-            context.getEvent().clone().detail("auth_method", "kerberos").detail("reason", "replayed Negotiate token")
-                    .error(Errors.INVALID_USER_CREDENTIALS);
-            context.attempted();
+            refuse(context, "replayed Negotiate token");
             return;
         }
         try {
@@ -48,12 +51,29 @@ final class RecordedSpnegoAuthenticator extends SpnegoAuthenticator {
             if (!negotiate) {
                 throw unreadable;
             }
-            context.attempted();
+            refuse(context, "unreadable Negotiate token");
+            return;
         }
-        if (negotiate && context instanceof AuthenticationProcessor.Result result && result.getStatus() == FlowStatus.ATTEMPTED) {
-            // A copy of the flow's event: the login's own event stays unsent for the fall-back's outcome.
-            context.getEvent().clone().detail("auth_method", "kerberos").error(Errors.INVALID_USER_CREDENTIALS);
+        if (negotiate && context instanceof AuthenticationProcessor.Result result && result.getStatus() != FlowStatus.SUCCESS
+                && result.getStatus() != FlowStatus.CHALLENGE) {
+            refuse(context, "Negotiate token accepted by no directory");
         }
+    }
+
+    /** Exactly one token after the scheme, as RFC 4559 writes it. */
+    private static boolean oneToken(String header) {
+        String token = header.substring(NEGOTIATE.length());
+        return !token.isEmpty() && token.chars().noneMatch(c -> c == ' ' || c == '\t');
+    }
+
+    /**
+     * The password form, as for anyone without a ticket, and a {@code LOGIN_ERROR} record. A copy of the
+     * flow's event: the login's own event stays unsent for the fall-back's outcome.
+     */
+    private static void refuse(AuthenticationFlowContext context, String reason) {
+        context.getEvent().clone().detail("auth_method", "kerberos").detail("reason", reason)
+                .error(Errors.INVALID_USER_CREDENTIALS);
+        context.attempted();
     }
 
     private static String seenKey(String header) {
