@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
  * duration, review status) and {@code audit review} records a verdict, itself an audit record in a
  * hash-chained {@code review-<date>.jsonl} trail.
  */
-final class EmergencyReview {
+public final class EmergencyReview {
 
     static final String ACCESS = "emergency_access";
     static final String REVIEW = "emergency_review";
@@ -36,10 +36,10 @@ final class EmergencyReview {
     }
 
     /** One emergency access as the review sees it. */
-    record Access(String ts, String user, String idnat, String session, String reason, String note, String until,
+    public record Access(String ts, String user, String idnat, String session, String reason, String note, String until,
                   Set<String> apps, String ended, String verdict, String comment, String reviewer) {
 
-        Duration duration() {
+        public Duration duration() {
             Instant start = Instant.parse(ts);
             Instant end = ended != null ? Instant.parse(ended) : until.isEmpty() ? start : Instant.parse(until);
             return Duration.between(start, end);
@@ -47,7 +47,7 @@ final class EmergencyReview {
     }
 
     /** Reads every record of {@code files} (keycloak, gateway and review trails, any order). */
-    static List<Access> accesses(List<Path> files, Instant from, Instant to) throws IOException {
+    public static List<Access> accesses(List<Path> files, Instant from, Instant to) throws IOException {
         Map<String, JsonNode> granted = new LinkedHashMap<>();
         Map<String, Set<String>> apps = new LinkedHashMap<>();
         Map<String, String> ended = new LinkedHashMap<>();
@@ -112,6 +112,30 @@ final class EmergencyReview {
         return out;
     }
 
+    /** The verdicts a review may give. */
+    public static final Set<String> VERDICTS = Set.of("justified", "unjustified");
+
+    /**
+     * Records {@code reviewer}'s verdict on the access of {@code session}, in {@code dir}'s hash-chained
+     * {@code review-<date>.jsonl}, on disk when this returns. Null when recorded, else why not (nothing
+     * written). One writer at a time per directory: callers in one process serialise their calls.
+     */
+    public static synchronized String record(Path dir, String session, String verdict, String comment, String reviewer) {
+        if (!VERDICTS.contains(verdict)) {
+            return "--verdict: justified or unjustified, not " + verdict;
+        }
+        if (comment == null || comment.isBlank() || comment.length() > 1000) {
+            return "--comment: 1 to 1000 characters";
+        }
+        AuditRecord record = new AuditRecord(AuditRecord.timestamp(Instant.now()), "review", REVIEW, verdict, null,
+                reviewer, null, null, List.of(), null, null, null, null, null, null, null,
+                Map.of("review_of", session, "review_verdict", verdict, "review_comment", comment));
+        try (AuditWriter writer = new AuditWriter(dir, "review", Duration.ZERO, 1, Duration.ofSeconds(1), Clock.systemUTC())) {
+            writer.append(record, true).join();
+        }
+        return null;
+    }
+
     @Command(name = "emergencies", description = "List emergency accesses (bris de glace): who, when, reason, apps "
             + "reached, duration and review status, from the Keycloak, gateway and review trails.")
     static final class Emergencies implements Callable<Integer> {
@@ -148,19 +172,10 @@ final class EmergencyReview {
 
         @Override
         public Integer call() {
-            if (!Set.of("justified", "unjustified").contains(verdict)) {
-                System.err.println("--verdict: justified or unjustified, not " + verdict);
+            String refused = record(dir, session, verdict, comment, reviewer);
+            if (refused != null) {
+                System.err.println(refused);
                 return 2;
-            }
-            if (comment.isBlank() || comment.length() > 1000) {
-                System.err.println("--comment: 1 to 1000 characters");
-                return 2;
-            }
-            AuditRecord record = new AuditRecord(AuditRecord.timestamp(Instant.now()), "review", REVIEW, verdict, null,
-                    reviewer, null, null, List.of(), null, null, null, null, null, null, null,
-                    Map.of("review_of", session, "review_verdict", verdict, "review_comment", comment));
-            try (AuditWriter writer = new AuditWriter(dir, "review", Duration.ZERO, 1, Duration.ofSeconds(1), Clock.systemUTC())) {
-                writer.append(record, true).join();
             }
             System.out.println("recorded: " + verdict + " for session " + session);
             return 0;

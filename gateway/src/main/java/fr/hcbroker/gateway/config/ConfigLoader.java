@@ -69,7 +69,8 @@ public final class ConfigLoader {
         values(root, "trustedProxies", where).forEach(p -> trusted.add(ipLiteral(p, where + ": trustedProxies")));
         Duration upstreamTimeout = Duration.ofSeconds(positive(root, "upstreamTimeoutSeconds", 30, where));
         JsonNode auditNode = root.path("audit");
-        known(auditNode, where + ": audit", "dir", "groupCommitMillis", "syslog", "onWriteFailure", "refusals");
+        known(auditNode, where + ": audit", "dir", "groupCommitMillis", "syslog", "onWriteFailure", "refusals",
+                "emergencyReview");
         int groupCommit = positive(auditNode, "groupCommitMillis", 50, where + ": audit");
         if (groupCommit > 1000) {
             throw new ConfigException(where + ": audit.groupCommitMillis must be at most 1000, got " + groupCommit);
@@ -89,7 +90,9 @@ public final class ConfigLoader {
         }
         GatewayConfig.AuditConfig audit = new GatewayConfig.AuditConfig(
                 Path.of(auditNode.path("dir").asText("audit")), Duration.ofMillis(groupCommit), syslog,
-                GatewayConfig.OnWriteFailure.valueOf(onWriteFailure.toUpperCase(java.util.Locale.ROOT)));
+                GatewayConfig.OnWriteFailure.valueOf(onWriteFailure.toUpperCase(java.util.Locale.ROOT)),
+                auditNode.has("emergencyReview") ? emergencyReview(auditNode.get("emergencyReview"),
+                        where + ": audit.emergencyReview") : null);
 
         JsonNode routesNode = root.path("routes");
         if (!routesNode.isArray() || routesNode.isEmpty()) {
@@ -393,6 +396,27 @@ public final class ConfigLoader {
         int idle = bounded(node, "idleTimeoutSeconds", (int) defaults.idleTimeout().toSeconds(), 3600, where);
         int cap = bounded(node, "maxPerClient", defaults.maxPerClient(), 1_000_000, where);
         return new GatewayConfig.Connections(Duration.ofSeconds(head), Duration.ofSeconds(body), Duration.ofSeconds(idle), cap);
+    }
+
+    /** The {@code audit.emergencyReview} section: at least one trail directory; 1 to 366 days (default 90). */
+    private static GatewayConfig.EmergencyReview emergencyReview(JsonNode node, String where) {
+        if (!node.isObject()) {
+            throw new ConfigException(where + " must be a mapping (trails, role, days)");
+        }
+        known(node, where, "trails", "role", "days");
+        List<Path> trails = values(node, "trails", where).stream().map(Path::of).toList();
+        if (trails.isEmpty()) {
+            throw new ConfigException(where + ".trails must list the directories of the audit files to read");
+        }
+        String role = node.path("role").asText("hc-security-officer");
+        if (!role.matches("[A-Za-z0-9._:-]{1,128}")) {
+            throw new ConfigException(where + ".role must be a role name (or client:role), got '" + role + "'");
+        }
+        int days = positive(node, "days", 90, where);
+        if (days > 366) {
+            throw new ConfigException(where + ".days must be at most 366, got " + days);
+        }
+        return new GatewayConfig.EmergencyReview(role, trails, days);
     }
 
     /** The {@code audit.refusals} section: a threshold of 1 to 10 000, a window of 1 s to an hour. */

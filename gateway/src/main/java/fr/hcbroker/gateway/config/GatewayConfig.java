@@ -120,8 +120,25 @@ public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, Oi
      * @param groupCommit longest wait before an allowed request's record is on disk
      * @param syslog      SIEM to forward records to, or null
      * @param onWriteFailure what happens to an allowed request while its record cannot be written
+     * @param emergencyReview the security officer's review page of emergency accesses, or null: none
      */
-    public record AuditConfig(java.nio.file.Path dir, Duration groupCommit, Syslog syslog, OnWriteFailure onWriteFailure) {
+    public record AuditConfig(java.nio.file.Path dir, Duration groupCommit, Syslog syslog, OnWriteFailure onWriteFailure,
+                              EmergencyReview emergencyReview) {
+    }
+
+    /**
+     * {@code audit.emergencyReview}: the page {@code /.hc/emergencies} where the security officer lists
+     * emergency accesses and records a verdict on each (docs/fr/acces-urgence.md). Its verdicts go to
+     * {@code review-<date>.jsonl} in {@code audit.dir}.
+     *
+     * @param role   the realm or client role the page requires ({@code client:role} for a client's)
+     * @param trails directories whose audit files ({@code *.jsonl}) the page reads: Keycloak's, the gateways'
+     * @param days   how many days back the page lists
+     */
+    public record EmergencyReview(String role, List<java.nio.file.Path> trails, int days) {
+        public EmergencyReview {
+            trails = List.copyOf(trails);
+        }
     }
 
     /**

@@ -67,16 +67,7 @@ public final class SignOut {
      * the cookie away.
      */
     public static String token(String sessionId) {
-        if (sessionId == null) {
-            return "";
-        }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(("hc-broker sign-out\0" + sessionId).getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+        return token(PURPOSE, sessionId);
     }
 
     /**
@@ -84,11 +75,32 @@ public final class SignOut {
      * its token, compared in constant time.
      */
     public static boolean confirmed(String sessionId, String presented) {
+        return sessionId == null || confirmed(PURPOSE, sessionId, presented);
+    }
+
+    private static final String PURPOSE = "hc-broker sign-out";
+
+    /**
+     * A form token bound to the session's cookie and to the form's {@code purpose} (a token of one form
+     * is worth nothing in another): what a page of another site cannot forge.
+     */
+    public static String token(String purpose, String sessionId) {
         if (sessionId == null) {
-            return true;
+            return "";
         }
-        return presented != null && MessageDigest.isEqual(token(sessionId).getBytes(StandardCharsets.US_ASCII),
-                presented.getBytes(StandardCharsets.US_ASCII));
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((purpose + "\0" + sessionId).getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    /** Whether {@code presented} is the session's token for {@code purpose}, compared in constant time. */
+    public static boolean confirmed(String purpose, String sessionId, String presented) {
+        return sessionId != null && presented != null && MessageDigest.isEqual(
+                token(purpose, sessionId).getBytes(StandardCharsets.US_ASCII), presented.getBytes(StandardCharsets.US_ASCII));
     }
 
     /** The confirmation page: what will happen, one button that posts the token, and a way back. */

@@ -51,7 +51,9 @@ final class Admission {
 
     /** The gateway's own endpoints, answered by it whatever the routes. */
     enum Own implements Target {
-        HEALTH, READY, METRICS, JWKS, CALLBACK, LOGIN, LOGOUT, LOGGED_OUT, SWITCH, SWITCHED, BACKCHANNEL_LOGOUT
+        HEALTH, READY, METRICS, JWKS, CALLBACK, LOGIN, LOGOUT, LOGGED_OUT, SWITCH, SWITCHED, BACKCHANNEL_LOGOUT,
+        /** The security officer's review of emergency accesses: decided by {@link #decide} as its own route. */
+        EMERGENCY_REVIEW
     }
 
     /** What happens to a routed request. */
@@ -87,12 +89,15 @@ final class Admission {
     private final List<RouteConfig> routes;
     /** Metrics on the management port: {@code /metrics} on the main one is then an app's path like any other. */
     private final boolean metricsElsewhere;
+    /** {@code /.hc/emergencies} exists only where {@code audit.emergencyReview} is set. */
+    private final boolean emergencyReview;
     private final URI publicUrl;
     private final DecisionListener listener;
 
     Admission(GatewayConfig config, DecisionListener listener) {
         this.routes = List.copyOf(config.routes());
         this.metricsElsewhere = config.management() != null;
+        this.emergencyReview = EmergencyReviewPage.configured(config);
         this.publicUrl = config.publicUrl();
         this.listener = listener;
     }
@@ -151,6 +156,7 @@ final class Admission {
             case GatewayServer.SWITCH -> Own.SWITCH;
             case OidcEndpoints.SWITCHED -> Own.SWITCHED;
             case GatewayServer.BACKCHANNEL_LOGOUT -> Own.BACKCHANNEL_LOGOUT;
+            case EmergencyReviewPage.PATH -> emergencyReview ? Own.EMERGENCY_REVIEW : null;
             default -> null;
         };
     }

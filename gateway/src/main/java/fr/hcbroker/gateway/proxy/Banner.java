@@ -31,7 +31,7 @@ final class Banner {
         return ("<div id=\"hc-banner\" role=\"region\" aria-label=\"hc-broker\" lang=\"%s\" style=\"all:initial;"
                 + "display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:center;padding:.3em .8em;background:#000091;"
                 + "color:#fff;font:14px/1.4 sans-serif\"><span style=\"all:unset;flex:1\">%s <strong>%s</strong></span>%s%s</div>")
-                .formatted(english ? "en" : "fr", english ? "Signed in as" : "Session de", escape(name),
+                .formatted(english ? "en" : "fr", english ? "Signed in as" : "Session de", Pages.escape(name),
                         form(SignOut.Kind.SWITCH.path(), token, "hc-banner-switch",
                                 english ? "Switch user" : "Changer d'utilisateur"),
                         form(SignOut.Kind.LOGOUT.path(), token, "hc-banner-logout",
@@ -59,12 +59,6 @@ final class Banner {
             }
         });
         return out.toString();
-    }
-
-    /** {@code text} (a name from the directory) for an HTML text node or a quoted attribute. */
-    static String escape(String text) {
-        return text == null ? "" : text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                .replace("\"", "&quot;").replace("'", "&#39;");
     }
 
     /**

@@ -77,7 +77,11 @@ public final class GatewayServer {
     }
 
     /** The routes in order, and the admission step that chooses among them: swapped as one on reload. */
-    private record Routing(List<Route> routes, Admission admission) {
+    /**
+     * @param reviewRoute the emergency review page as a route of the gateway's own, or null without the page
+     * @param review      that page, or null
+     */
+    private record Routing(List<Route> routes, Admission admission, RouteConfig reviewRoute, EmergencyReviewPage review) {
     }
 
     private final Vertx vertx;
@@ -179,7 +183,11 @@ public final class GatewayServer {
             built.add(new Route(route, new Forwarder(upstream, timeoutMs, cookies.names(), answered), webSockets,
                     route.banner() ? null : DirectUpstream.of(vertx, upstream, timeoutMs, cookies.names(), answered)));
         }
-        return new Routing(List.copyOf(built), new Admission(config, listener));
+        boolean review = EmergencyReviewPage.configured(config);
+        GatewayConfig.EmergencyReview reviewConfig = review ? config.audit().emergencyReview() : null;
+        return new Routing(List.copyOf(built), new Admission(config, listener),
+                review ? EmergencyReviewPage.route(reviewConfig, config.publicUrl()) : null,
+                review ? new EmergencyReviewPage(reviewConfig, config.audit().dir(), vertx) : null);
     }
 
     /**
@@ -298,6 +306,7 @@ public final class GatewayServer {
                 case SWITCH -> endpoints.signOut(request, SignOut.Kind.SWITCH);
                 case SWITCHED -> endpoints.login(request, "/", Level.SUBSTANTIAL, null, true);
                 case BACKCHANNEL_LOGOUT -> endpoints.backchannelLogout(request);
+                case EMERGENCY_REVIEW -> emergencyReview(request, facts, current);
             }
         }
     }
@@ -355,7 +364,38 @@ public final class GatewayServer {
     /** A routed request: its session read, then {@link Admission#decide}'s verdict carried out. */
     private void route(HttpServerRequest request, Admission.Facts facts, Routing current, RouteChoice choice, HttpClient own) {
         Route route = current.routes().get(choice.index());
-        String routeId = route.config().id();
+        decided(request, facts, current, choice, (session, decision) -> forward(request, route, session, decision, own));
+    }
+
+    /**
+     * The security officer's review page, decided as a route of the gateway's own (its role, eidas2, no
+     * emergency session) by the same step as the apps' routes, its access recorded before it is served.
+     */
+    private void emergencyReview(HttpServerRequest request, Admission.Facts facts, Routing current) {
+        RouteConfig route = current.reviewRoute();
+        String path = request.path();
+        decided(request, facts, current, new RouteChoice(-1, route, path, null, path), (session, decision) ->
+                current.review().serve(request, session, cookies.sessionId(request), new EmergencyReviewPage.Answer() {
+                    @Override
+                    public void send(int status, Runnable send) {
+                        afterRecorded(request, record(request, route.id(), decision, session, status), send);
+                    }
+
+                    @Override
+                    public void refuse(Refusal refusal, String detail) {
+                        GatewayServer.this.refuse(request, refusal, route.id(), session, new Decision(Outcome.DENY,
+                                detail == null ? refusal.reason() : refusal.reason() + ": " + detail));
+                    }
+                }));
+    }
+
+    /**
+     * Reads the request's session and carries out {@link Admission#decide}'s verdict: a login, a refusal,
+     * or {@code admitted} (the request still paused) with the session and the decision to record.
+     */
+    private void decided(HttpServerRequest request, Admission.Facts facts, Routing current, RouteChoice choice,
+                         java.util.function.BiConsumer<Session, Decision> admitted) {
+        String routeId = choice.route().id();
         request.pause();
         String sessionId = cookies.sessionId(request);
         Future<SessionStore.Read> lookup = sessionId == null ? Future.succeededFuture()
@@ -372,7 +412,7 @@ public final class GatewayServer {
                 request.resume();
             }
             switch (verdict.kind()) {
-                case FORWARD -> forward(request, route, session, verdict.decision(), own);
+                case FORWARD -> admitted.accept(session, verdict.decision());
                 case LOGIN -> afterRecorded(request, record(request, routeId, verdict.decision(), session, 302),
                         () -> endpoints.login(request, RequestPaths.safeReturn(request.uri()), verdict.level(),
                                 verdict.stepUp() ? sessionId : null, verdict.fresh()));

@@ -81,7 +81,9 @@ final class Pages {
                 """.formatted(english ? "en" : "fr", title, title, words, link, linkText);
     }
 
-    private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    /** {@code text} for an HTML text node or a quoted attribute. */
+    static String escape(String text) {
+        return text == null ? "" : text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("\"", "&quot;").replace("'", "&#39;");
     }
 }

@@ -57,6 +57,28 @@ public enum Refusal implements Admission.Target {
             "Logout not confirmed",
             "This request does not come from the confirmation page: your session stays open. Go back to the"
                     + " application to log out with its button, then confirm.")),
+    /** A review of an emergency access posted without the token of the officer's own review page. */
+    REVIEW_UNCONFIRMED(403, "emergency review not sent from the review page", new Text("Revue non enregistrée",
+            "Cette demande ne vient pas de la page de revue : rien n'a été enregistré. Ouvrez à nouveau la page des accès"
+                    + " d'urgence et enregistrez la revue depuis celle-ci.",
+            "Review not recorded",
+            "This request does not come from the review page: nothing was recorded. Open the emergency access page"
+                    + " again and record the review from there.")),
+    /** A review naming no listed access, or with a verdict or comment outside the rules. */
+    REVIEW_INVALID(400, "emergency review refused", new Text("Revue non enregistrée",
+            "La revue n'a pas été enregistrée. Revenez à la page des accès d'urgence : sur un accès de la liste, un"
+                    + " verdict (justifié ou non) et un commentaire de 1 à 1000 caractères sont demandés.",
+            "Review not recorded",
+            "The review was not recorded. Go back to the emergency access page: on an access of the list, a verdict"
+                    + " (justified or not) and a comment of 1 to 1000 characters are required.")),
+    /** The audit files the review page reads, or the review trail it writes, cannot be used. */
+    REVIEW_UNAVAILABLE(503, "emergency review: audit files unreadable or review trail unwritable", new Text(
+            "Revue momentanément indisponible",
+            "Les journaux d'audit ne peuvent pas être lus ou la revue ne peut pas être enregistrée. Réessayez dans"
+                    + " un instant ; si cela persiste, prévenez le support informatique.",
+            "Review temporarily unavailable",
+            "The audit files cannot be read or the review cannot be recorded. Try again in a moment; if it"
+                    + " persists, tell the IT support desk.")),
     CALLBACK_INCOMPLETE(400, "callback without code or state", new Text("Connexion interrompue",
             "La connexion n'a pas abouti. Revenez à l'application et reconnectez-vous.",
             "Login interrupted", "The login did not complete. Go back to the application and log in again.")),

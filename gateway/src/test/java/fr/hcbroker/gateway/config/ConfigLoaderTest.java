@@ -147,6 +147,29 @@ class ConfigLoaderTest {
         assertThat(withAudit("{onWriteFailure: serve}").audit().onWriteFailure()).isEqualTo(GatewayConfig.OnWriteFailure.SERVE);
     }
 
+    @Test
+    @DisplayName("the emergency review page: off unless set; its role defaults to hc-security-officer, its period to 90 days")
+    void emergencyReviewPage() throws Exception {
+        assertThat(withAudit("{dir: audit}").audit().emergencyReview()).isNull();
+        GatewayConfig.EmergencyReview review = withAudit("{emergencyReview: {trails: [/var/log/hc/keycloak]}}").audit()
+                .emergencyReview();
+        assertThat(review.role()).isEqualTo("hc-security-officer");
+        assertThat(review.days()).isEqualTo(90);
+        assertThat(review.trails()).containsExactly(java.nio.file.Path.of("/var/log/hc/keycloak"));
+        assertThat(withAudit("{emergencyReview: {trails: [a, b], role: \"dpi:rssi\", days: 366}}").audit().emergencyReview())
+                .isEqualTo(new GatewayConfig.EmergencyReview("dpi:rssi", java.util.List.of(java.nio.file.Path.of("a"),
+                        java.nio.file.Path.of("b")), 366));
+    }
+
+    @ParameterizedTest(name = "emergencyReview: {0}")
+    @ValueSource(strings = {"{}", "{trails: []}", "{trails: [a], days: 0}", "{trails: [a], days: 367}",
+            "{trails: [a], role: \"a b\"}", "{trails: [a], when: 1}", "true"})
+    @DisplayName("an emergency review page set wrong is refused at start")
+    void emergencyReviewSetWrong(String value) {
+        assertThatThrownBy(() -> withAudit("{emergencyReview: " + value + "}")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("audit.emergencyReview");
+    }
+
     @ParameterizedTest(name = "onWriteFailure: {0}")
     @ValueSource(strings = {"Serve", "REFUSE", "ignore", "\"\"", "true", "[serve]", "{}", "null"})
     void anyOtherOnWriteFailureIsRefusedAtStart(String value) {
