@@ -120,15 +120,20 @@ class EmergencyIT {
                     listen: {host: 127.0.0.1, port: %d}
                     publicUrl: http://localhost:%d
                     oidc: {issuer: %s/realms/hospiconnect, clientId: %s, clientSecretEnv: SECRET}
-                    audit: {dir: %s, groupCommitMillis: 50}
+                    audit: {dir: %s, groupCommitMillis: 50, emergencyReview: {trails: ["%s"]}}
                     routes:
                       - {id: emergency-dpi, path: /dpi, upstream: "%s", emergency: true}
                       - {id: ordinary, path: /, upstream: "%s"}
                     """.formatted(gatewayPort, gatewayPort, stack.keycloakUrl(), clientId, gatewayWork.resolve("audit"),
-                    stack.demoAppUrl(), stack.demoAppUrl()));
+                    stack.settings().workDir().resolve("audit").toAbsolutePath(), stack.demoAppUrl(), stack.demoAppUrl()));
             gateway = GatewayProcess.start(config, gatewayWork.resolve("gateway.log"), gatewayPort, List.of(), secret);
         }
         return "http://localhost:" + gatewayPort;
+    }
+
+    /** The audit directory of this class's gateway (its records and the security officer's reviews). */
+    static Path gatewayAudit() {
+        return gatewayWork.resolve("audit");
     }
 
     /**

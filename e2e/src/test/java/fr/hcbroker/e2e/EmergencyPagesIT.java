@@ -2,10 +2,12 @@ package fr.hcbroker.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import fr.hcbroker.e2e.browser.Axe;
 import fr.hcbroker.e2e.browser.BrowserExtension;
 import fr.hcbroker.stack.Stack;
 import fr.hcbroker.stack.client.AdminApi;
+import fr.hcbroker.stack.client.Totp;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -106,7 +109,7 @@ class EmergencyPagesIT {
     }
 
     @Test
-    @DisplayName("through the gateway, in French: the app shows the emergency headers, another app's route shows the gateway's refusal page")
+    @DisplayName("through the gateway, in French: the app shows the emergency headers, another app's route shows the gateway's refusal page; the security officer reviews the access")
     void walkThroughTheGateway() throws Exception {
         String base = EmergencyIT.gateway();
         String user = "urg-" + UUID.randomUUID().toString().substring(0, 8);
@@ -132,5 +135,46 @@ class EmergencyPagesIT {
         assertThat(browser.getTitle() + " " + browser.findElement(By.tagName("body")).getText())
                 .contains("Accès d'urgence non accepté", "Cette application n'accepte pas les accès d'urgence (bris de glace).")
                 .doesNotContain("x-hc-user");
+
+        // The security officer sits down, opens the review page, and marks the access justified.
+        browser.executeCdpCommand("Network.clearBrowserCookies", Map.of());
+        String officer = "rssi-" + UUID.randomUUID().toString().substring(0, 8);
+        String totp = "totp-" + UUID.randomUUID();
+        admin.createUser(officer, "Pw-" + officer, totp);
+        JsonNode role = admin.get("/admin/realms/hospiconnect/roles/hc-security-officer");
+        assertThat(admin.send("POST", "/admin/realms/hospiconnect/users/" + admin.userId(officer) + "/role-mappings/realm",
+                List.of(role))).isEqualTo(204);
+        browser.get(base + "/.hc/emergencies");
+        waitFor(By.id("username"));
+        browser.findElement(By.id("username")).sendKeys(officer);
+        browser.findElement(By.id("password")).sendKeys("Pw-" + officer);
+        browser.findElement(By.id("kc-login")).click();
+        waitFor(By.id("otp"));
+        browser.findElement(By.id("otp")).sendKeys(Totp.now(totp));
+        browser.findElement(By.id("kc-login")).click();
+        waitFor(By.id("hc-emergencies"));
+        reviewPage("emergency-review", "fr");
+        WebElement row = browser.findElements(By.cssSelector("#hc-emergencies tbody tr")).stream()
+                .filter(r -> r.getText().contains(user)).findFirst().orElseThrow();
+        assertThat(row.getText()).contains("urgence-vitale", "route:emergency-dpi", "à revoir");
+        String session = row.getAttribute("data-session");
+        new org.openqa.selenium.support.ui.Select(row.findElement(By.name("verdict"))).selectByValue("justified");
+        row.findElement(By.name("comment")).sendKeys("Arrêt cardiaque, exercice");
+        row.findElement(By.tagName("button")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.findElements(By.cssSelector(
+                "#hc-emergencies tr[data-session='" + session + "'] .hc-status")).stream()
+                .anyMatch(cell -> cell.getText().startsWith("justifié")));
+        assertThat(browser.findElement(By.cssSelector("#hc-emergencies tr[data-session='" + session + "'] .hc-status"))
+                .getText()).isEqualTo("justifié (" + officer + ") : Arrêt cardiaque, exercice");
+        reviewPage("emergency-review-recorded", "fr");
+
+        // The verdict is an audit record: the CLI lists it too.
+        List<String> trails = new java.util.ArrayList<>(List.of("emergencies"));
+        AuditFiles.of(stack, "keycloak").forEach(f -> trails.add(f.toString()));
+        try (var files = java.nio.file.Files.list(EmergencyIT.gatewayAudit())) {
+            files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).forEach(f -> trails.add(f.toString()));
+        }
+        assertThat(AuditFiles.cli(trails).lines().filter(l -> l.contains("\t" + session + "\t")).toList()).singleElement()
+                .asString().endsWith("\tjustified\tArrêt cardiaque, exercice\t" + officer);
     }
 }
