@@ -102,9 +102,6 @@ public final class AuditVerifier {
                     if (kind == Lines.LONG) {
                         return Result.fault(where(file, n) + ": longer than any record (altered)", total);
                     }
-                    if (kind == Lines.BAD_UTF8) {
-                        return Result.fault(where(file, n) + ": not UTF-8 text (altered)", total);
-                    }
                     byte[] bytes = lines.bytes();
                     int length = lines.length();
                     AuditChain.Written record;
@@ -113,6 +110,10 @@ public final class AuditVerifier {
                     int prevAt;
                     int hashAt;
                     int verdict = fast.check(bytes, length);
+                    // What the fast path reads is strict UTF-8: only the other lines need the check.
+                    if (verdict == SealedLine.NOT_PLAIN && !lines.utf8()) {
+                        return Result.fault(where(file, n) + ": not UTF-8 text (altered)", total);
+                    }
                     if (verdict == SealedLine.ALTERED) {
                         return Result.fault(where(file, n) + ": record altered", total);
                     }
@@ -298,15 +299,16 @@ public final class AuditVerifier {
 
     /**
      * A file's lines, split on {@code \n} only (a {@code \r} stays in the line, so a converted file is
-     * caught), each checked strictly as UTF-8 and bounded in length. {@link #read()} leaves the line's
-     * bytes in a buffer it reuses (a year is tens of millions of lines); {@link #next()} gives it as text.
+     * caught), bounded in length. {@link #read()} leaves the line's bytes in a buffer it reuses (a year
+     * is tens of millions of lines) and leaves checking them as UTF-8 to {@link #utf8()} (the verifier's
+     * fast path proves it as it reads); {@link #next()} gives a line as text, checked strictly as UTF-8.
      */
     static final class Lines implements AutoCloseable {
         static final String TORN = new String("torn");
         static final String TOO_LONG = new String("too long");
         static final String NOT_UTF8 = new String("not UTF-8");
-        /** What {@link #read()} found: a line, the end, a line cut (no final newline), too long, or not UTF-8. */
-        static final int LINE = 0, END = 1, CUT = 2, LONG = 3, BAD_UTF8 = 4;
+        /** What {@link #read()} found: a line, the end, a line cut (no final newline), or too long. */
+        static final int LINE = 0, END = 1, CUT = 2, LONG = 3;
 
         private final InputStream in;
         private final byte[] chunk = new byte[1 << 16];
@@ -315,7 +317,7 @@ public final class AuditVerifier {
         private byte[] line = new byte[1024];
         private int length;
         private boolean end;
-        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         private CharBuffer decoded = CharBuffer.allocate(1024);
 
@@ -361,16 +363,13 @@ public final class AuditVerifier {
                     break;
                 }
             }
-            if (tooLong) {
-                return LONG;
-            }
-            return utf8(line, length) ? LINE : BAD_UTF8;
+            return tooLong ? LONG : LINE;
         }
 
-        /** Strict UTF-8 (no overlong form, no surrogate, nothing past U+10FFFF); ASCII needs no decoding. */
-        private boolean utf8(byte[] bytes, int length) {
+        /** Whether the last line read is strict UTF-8 (no overlong form, no surrogate, nothing past U+10FFFF). */
+        boolean utf8() {
             int i = 0;
-            while (i < length && bytes[i] >= 0) {
+            while (i < length && line[i] >= 0) {
                 i++;
             }
             if (i == length) {
@@ -380,9 +379,9 @@ public final class AuditVerifier {
                 decoded = CharBuffer.allocate(length);
             }
             decoded.clear();
-            utf8.reset();
-            return !utf8.decode(ByteBuffer.wrap(bytes, 0, length), decoded, true).isError()
-                    && !utf8.flush(decoded).isError();
+            decoder.reset();
+            return !decoder.decode(ByteBuffer.wrap(line, 0, length), decoded, true).isError()
+                    && !decoder.flush(decoded).isError();
         }
 
         /** The last line read, in a buffer the next read reuses: bytes 0 to {@link #length()}. */
@@ -400,8 +399,7 @@ public final class AuditVerifier {
                 case END -> null;
                 case CUT -> TORN;
                 case LONG -> TOO_LONG;
-                case BAD_UTF8 -> NOT_UTF8;
-                default -> new String(line, 0, length, StandardCharsets.UTF_8);
+                default -> utf8() ? new String(line, 0, length, StandardCharsets.UTF_8) : NOT_UTF8;
             };
         }
 

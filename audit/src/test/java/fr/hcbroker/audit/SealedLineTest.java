@@ -183,6 +183,128 @@ class SealedLineTest {
         assertThat(exactAccepts(line)).isTrue();
     }
 
+    static Stream<Arguments> canonicalBodies() {
+        return Stream.of(
+                Arguments.of("amr empty", CANONICAL.replace("[\"pwd\"]", "[]")),
+                Arguments.of("amr of three", CANONICAL.replace("[\"pwd\"]", "[\"pwd\",\"otp\",\"mfa\"]")),
+                Arguments.of("details empty", CANONICAL.replace("{\"client\":\"dpi\"}", "{}")),
+                Arguments.of("details of three", CANONICAL.replace("{\"client\":\"dpi\"}",
+                        "{\"\":\"\",\"client\":\"dpi\",\"realm\":\"é\"}")),
+                Arguments.of("status null", CANONICAL.replace("\"status\":200", "\"status\":null")),
+                Arguments.of("status 0", CANONICAL.replace("\"status\":200", "\"status\":0")),
+                Arguments.of("status negative", CANONICAL.replace("\"status\":200", "\"status\":-7")),
+                Arguments.of("status the largest int", CANONICAL.replace("\"status\":200", "\"status\":2147483647")),
+                Arguments.of("status the smallest int", CANONICAL.replace("\"status\":200", "\"status\":-2147483648")),
+                Arguments.of("strings empty", CANONICAL.replace("\"user\":\"u\"", "\"user\":\"\"").replace("\"/\"", "\"\"")),
+                Arguments.of("two- and three-byte characters", CANONICAL.replace("\"user\":\"u\"", "\"user\":\"é€\uFFFD\uFFFF\"")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("canonicalBodies")
+    void aCanonicalLineIsReadAsTheExactPathReadsIt(String what, String body) throws Exception {
+        byte[] line = forged(body);
+        SealedLine fast = new SealedLine();
+        assertThat(fast.check(line, line.length)).isEqualTo(SealedLine.SEALED);
+        assertThat(exactAccepts(line)).isTrue();
+        assertThat(fast.record).isEqualTo(AuditChain.written(AuditVerifier.parse(new String(line, StandardCharsets.UTF_8))));
+    }
+
+    static Stream<Arguments> hostileBytes() {
+        return Stream.of(
+                Arguments.of("a lone continuation byte", new byte[] {(byte) 0x80}),
+                Arguments.of("an overlong slash", new byte[] {(byte) 0xc0, (byte) 0xaf}),
+                Arguments.of("an overlong two-byte lead", new byte[] {(byte) 0xc1, (byte) 0xbf}),
+                Arguments.of("an overlong three-byte form", new byte[] {(byte) 0xe0, (byte) 0x80, (byte) 0xaf}),
+                Arguments.of("an encoded surrogate", new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}),
+                Arguments.of("a two-byte sequence cut by the quote", new byte[] {(byte) 0xc3}),
+                Arguments.of("a three-byte sequence cut by the quote", new byte[] {(byte) 0xe2, (byte) 0x82}),
+                Arguments.of("a lead without continuation", new byte[] {(byte) 0xc3, 'a'}),
+                Arguments.of("a four-byte character", new byte[] {(byte) 0xf0, (byte) 0x9d, (byte) 0x92, (byte) 0x9c}),
+                Arguments.of("a byte past any UTF-8", new byte[] {(byte) 0xff}),
+                Arguments.of("a NUL", new byte[] {0}),
+                Arguments.of("a raw newline", new byte[] {'\n'}),
+                Arguments.of("an escaped slash, which the generator writes raw", new byte[] {'\\', '/'}));
+    }
+
+    /**
+     * Bytes no writer writes inside a string, given to the fast path directly (the verifier has refused
+     * a line that is not strict UTF-8 before: the fast path does not rely on it).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostileBytes")
+    void aStringHoldingBytesTheGeneratorNeverWritesIsNotTakenByTheFastPath(String what, byte[] bytes) throws Exception {
+        byte[] body = CANONICAL.getBytes(StandardCharsets.UTF_8);
+        int at = CANONICAL.indexOf("\"user\":\"u") + 9;
+        byte[] hostile = new byte[body.length + bytes.length];
+        System.arraycopy(body, 0, hostile, 0, at);
+        System.arraycopy(bytes, 0, hostile, at, bytes.length);
+        System.arraycopy(body, at, hostile, at + bytes.length, body.length - at);
+        String hash = AuditChain.hash(AuditChain.GENESIS, hostile);
+        byte[] line = concat(Arrays.copyOf(hostile, hostile.length - 1),
+                (",\"prev\":\"" + AuditChain.GENESIS + "\",\"hash\":\"" + hash + "\"}").getBytes(StandardCharsets.US_ASCII));
+        assertThat(new SealedLine().check(line, line.length)).isNotEqualTo(SealedLine.SEALED);
+        assertThat(exactAccepts(line)).isFalse();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    @Test
+    void aLineCutAnywhereIsNotTaken() throws Exception {
+        byte[] sealed = sealedLine(record("Hélène", "policy satisfied", 200, Map.of("client", "dpi")));
+        SealedLine fast = new SealedLine();
+        for (int length = 0; length < sealed.length; length++) {
+            byte[] cut = Arrays.copyOf(sealed, length);
+            assertThat(fast.check(cut, length)).as("cut at %d", length).isNotEqualTo(SealedLine.SEALED);
+            assertThat(fast.check(sealed, length)).as("read to %d of the whole buffer", length).isNotEqualTo(SealedLine.SEALED);
+        }
+    }
+
+    /**
+     * Lines a forger writes from the canonical one by inserting, removing or replacing bytes taken
+     * from JSON's syntax, with a hash over what they wrote: whatever the fast path takes, the exact
+     * path takes too, with the same fields. A fixed seed: the same lines on every run.
+     */
+    @Test
+    void editedLinesTakenByTheFastPathAreExactlyThoseTheExactPathAcceptsAndReadTheSame() throws Exception {
+        byte[] alphabet = "{}[]\":,\\ \t\r\n0129-+.eEnulltruefalse/aé".getBytes(StandardCharsets.UTF_8);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(29);
+        SealedLine fast = new SealedLine();
+        int taken = 0;
+        for (int n = 0; n < 20_000; n++) {
+            byte[] body = CANONICAL.getBytes(StandardCharsets.UTF_8);
+            for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
+                int at = random.nextInt(body.length);
+                byte b = alphabet[random.nextInt(alphabet.length)];
+                body = switch (random.nextInt(3)) {
+                    case 0 -> concat(concat(Arrays.copyOf(body, at), new byte[] {b}), Arrays.copyOfRange(body, at, body.length));
+                    case 1 -> concat(Arrays.copyOf(body, at), Arrays.copyOfRange(body, at + 1, body.length));
+                    default -> {
+                        body[at] = b;
+                        yield body;
+                    }
+                };
+            }
+            if (body.length < 2) {
+                continue;
+            }
+            String hash = AuditChain.hash(AuditChain.GENESIS, body);
+            byte[] line = concat(Arrays.copyOf(body, body.length - 1),
+                    (",\"prev\":\"" + AuditChain.GENESIS + "\",\"hash\":\"" + hash + "\"}").getBytes(StandardCharsets.US_ASCII));
+            if (fast.check(line, line.length) == SealedLine.SEALED) {
+                taken++;
+                String text = new String(line, StandardCharsets.UTF_8);
+                assertThat(exactAccepts(line)).as(text).isTrue();
+                assertThat(fast.record).as(text).isEqualTo(AuditChain.written(AuditVerifier.parse(text)));
+            }
+        }
+        // Edits inside strings keep a line canonical: the test reaches the fast path's acceptance.
+        assertThat(taken).isGreaterThan(1000);
+    }
+
     @Test
     void aSuffixOutOfShapeIsLeftToTheExactPath() throws Exception {
         byte[] line = forged(CANONICAL);

@@ -212,7 +212,7 @@ public final class ComplianceReport {
                 meansAccesses.put(m, c.meansAccesses[m.ordinal()]);
                 meansPeople.put(m, c.meansPeople(m));
             }
-            rows.add(new AppRow(app.kind(), app.id(), c.accesses, c.people.size(), c.levelAccesses.clone(), levelPeople,
+            rows.add(new AppRow(app.kind(), app.id(), c.accesses, c.people(), c.levelAccesses.clone(), levelPeople,
                     meansAccesses, meansPeople));
         });
         return rows;
@@ -224,7 +224,7 @@ public final class ComplianceReport {
      */
     public Map<Factor, Integer> peopleByStrongestFactor() {
         Map<String, Factor> owned = new TreeMap<>(realm.strongestFactor());
-        total.shown.forEach((p, f) -> owned.merge(p, f, Factor::stronger));
+        total.shown().forEach((p, f) -> owned.merge(p, f, Factor::stronger));
         Map<Factor, Integer> counts = new EnumMap<>(Factor.class);
         for (Factor f : Factor.values()) {
             counts.put(f, 0);
@@ -235,7 +235,7 @@ public final class ComplianceReport {
 
     /** Who got in at least once with a password alone in the period, by name. */
     public List<String> passwordAlone() {
-        return List.copyOf(new TreeSet<>(total.passwordAlone));
+        return List.copyOf(new TreeSet<>(total.passwordAlone()));
     }
 
     public List<BelowFloor> belowFloor() {

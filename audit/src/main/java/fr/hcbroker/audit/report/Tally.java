@@ -3,10 +3,12 @@ package fr.hcbroker.audit.report;
 import fr.hcbroker.audit.AuditChain;
 import java.time.LocalDate;
 import java.time.temporal.IsoFields;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -41,62 +43,73 @@ final class Tally {
     private static final Means[] MEANS = Means.values();
 
     /**
-     * Accesses and distinct people for one app, by level and by means: arrays by index, the sets made
-     * only for the levels and means seen (a record's count is a few array stores and three set adds).
+     * Accesses and distinct people for one app, by level and by means: arrays by index, people as bits
+     * by their number in the tally ({@link #personId}), the sets made only for the levels and means seen
+     * (a record's count is a few array stores and three bit sets).
      */
     static final class AppCounts {
         long accesses;
-        final Set<String> people = new HashSet<>();
+        final BitSet people = new BitSet();
         final long[] levelAccesses = new long[LEVELS.length];
-        @SuppressWarnings("unchecked")
-        final Set<String>[] levelPeople = new Set[LEVELS.length];
+        final BitSet[] levelPeople = new BitSet[LEVELS.length];
         final long[] meansAccesses = new long[MEANS.length];
-        @SuppressWarnings("unchecked")
-        final Set<String>[] meansPeople = new Set[MEANS.length];
+        final BitSet[] meansPeople = new BitSet[MEANS.length];
 
-        void add(int level, Means means, String person) {
+        /** {@code person} is a number from {@link #personId}, or -1 for an access nobody is named for. */
+        void add(int level, Means means, int person) {
             accesses++;
             levelAccesses[level]++;
             meansAccesses[means.ordinal()]++;
-            if (person != null) {
-                people.add(person);
-                set(levelPeople, level).add(person);
-                set(meansPeople, means.ordinal()).add(person);
+            if (person >= 0) {
+                people.set(person);
+                set(levelPeople, level).set(person);
+                set(meansPeople, means.ordinal()).set(person);
             }
         }
 
-        void addAll(AppCounts o) {
+        /** Adds {@code o}'s counts, its people renumbered by {@code ids} (its number to ours). */
+        void addAll(AppCounts o, int[] ids) {
             accesses += o.accesses;
-            people.addAll(o.people);
+            renumber(o.people, ids, people);
             for (int i = 0; i < LEVELS.length; i++) {
                 levelAccesses[i] += o.levelAccesses[i];
                 if (o.levelPeople[i] != null) {
-                    set(levelPeople, i).addAll(o.levelPeople[i]);
+                    renumber(o.levelPeople[i], ids, set(levelPeople, i));
                 }
             }
             for (int i = 0; i < MEANS.length; i++) {
                 meansAccesses[i] += o.meansAccesses[i];
                 if (o.meansPeople[i] != null) {
-                    set(meansPeople, i).addAll(o.meansPeople[i]);
+                    renumber(o.meansPeople[i], ids, set(meansPeople, i));
                 }
             }
         }
 
+        int people() {
+            return people.cardinality();
+        }
+
         int levelPeople(int level) {
-            return levelPeople[level] == null ? 0 : levelPeople[level].size();
+            return levelPeople[level] == null ? 0 : levelPeople[level].cardinality();
         }
 
         int meansPeople(Means means) {
-            return meansPeople[means.ordinal()] == null ? 0 : meansPeople[means.ordinal()].size();
+            return meansPeople[means.ordinal()] == null ? 0 : meansPeople[means.ordinal()].cardinality();
         }
 
-        private static Set<String> set(Set<String>[] sets, int i) {
-            Set<String> s = sets[i];
+        private static BitSet set(BitSet[] sets, int i) {
+            BitSet s = sets[i];
             if (s == null) {
-                s = new HashSet<>();
+                s = new BitSet();
                 sets[i] = s;
             }
             return s;
+        }
+    }
+
+    private static void renumber(BitSet from, int[] ids, BitSet to) {
+        for (int i = from.nextSetBit(0); i >= 0; i = from.nextSetBit(i + 1)) {
+            to.set(ids[i]);
         }
     }
 
@@ -106,9 +119,15 @@ final class Tally {
     /** By id, one map per kind: no key object made per record; {@link #apps()} sorts them for the report. */
     private final Map<String, AppCounts> routes = new HashMap<>();
     private final Map<String, AppCounts> clients = new HashMap<>();
-    /** The strongest factor each person was seen using. */
-    final Map<String, Factor> shown = new HashMap<>();
-    final Set<String> passwordAlone = new HashSet<>();
+    /**
+     * The people named, numbered in the order first seen: a year's counts hold each person's name once,
+     * and a record adds bits rather than names to several sets (merging a day into the year renumbers).
+     */
+    private final Map<String, Integer> personIds = new HashMap<>();
+    private final List<String> persons = new ArrayList<>();
+    /** The strongest factor each person (by number) was seen using; null where none was. */
+    private Factor[] shown = new Factor[64];
+    private final BitSet passwordAlone = new BitSet();
     /** ISO week to {accesses, accesses at eidas2 or above}. */
     final Map<String, long[]> weeks = new TreeMap<>();
     long emergencyAccesses;
@@ -187,17 +206,18 @@ final class Tally {
         }
         int level = level(or(record.loa(), ""));
         Means means = Means.of(record);
-        String person = person(record);
+        String name = person(record);
+        int person = name == null ? -1 : personId(name);
         AppCounts counts = kind.get(id);
         if (counts == null) {
             counts = new AppCounts();
             kind.put(id, counts);
         }
         counts.add(level, means, person);
-        if (person != null) {
-            shown.merge(person, Factor.shownBy(means), Factor::stronger);
+        if (person >= 0) {
+            shown[person] = Factor.stronger(shown[person], Factor.shownBy(means));
             if (means == Means.PASSWORD) {
-                passwordAlone.add(person);
+                passwordAlone.set(person);
             }
         }
         if (lastWeek == null) {
@@ -211,10 +231,14 @@ final class Tally {
     }
 
     void addAll(Tally o) {
-        o.routes.forEach((a, c) -> routes.computeIfAbsent(a, x -> new AppCounts()).addAll(c));
-        o.clients.forEach((a, c) -> clients.computeIfAbsent(a, x -> new AppCounts()).addAll(c));
-        o.shown.forEach((p, f) -> shown.merge(p, f, Factor::stronger));
-        passwordAlone.addAll(o.passwordAlone);
+        int[] ids = new int[o.persons.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = personId(o.persons.get(i));
+            shown[ids[i]] = Factor.stronger(shown[ids[i]], o.shown[i]);
+        }
+        o.routes.forEach((a, c) -> routes.computeIfAbsent(a, x -> new AppCounts()).addAll(c, ids));
+        o.clients.forEach((a, c) -> clients.computeIfAbsent(a, x -> new AppCounts()).addAll(c, ids));
+        renumber(o.passwordAlone, ids, passwordAlone);
         o.weeks.forEach((w, n) -> {
             long[] mine = weeks.computeIfAbsent(w, x -> new long[2]);
             mine[0] += n[0];
@@ -236,6 +260,40 @@ final class Tally {
         routes.forEach((id, c) -> all.put(new App("route", id), c));
         clients.forEach((id, c) -> all.put(new App("client", id), c));
         return all;
+    }
+
+    /** The person's number, given on first sight. */
+    private int personId(String name) {
+        Integer id = personIds.get(name);
+        if (id == null) {
+            id = persons.size();
+            personIds.put(name, id);
+            persons.add(name);
+            if (id == shown.length) {
+                shown = Arrays.copyOf(shown, 2 * id);
+            }
+        }
+        return id;
+    }
+
+    /** The strongest factor each person named was seen using. */
+    Map<String, Factor> shown() {
+        Map<String, Factor> byName = new HashMap<>();
+        for (int i = 0; i < persons.size(); i++) {
+            if (shown[i] != null) {
+                byName.put(persons.get(i), shown[i]);
+            }
+        }
+        return byName;
+    }
+
+    /** Who got in at least once with a password alone. */
+    List<String> passwordAlone() {
+        List<String> names = new ArrayList<>();
+        for (int i = passwordAlone.nextSetBit(0); i >= 0; i = passwordAlone.nextSetBit(i + 1)) {
+            names.add(persons.get(i));
+        }
+        return names;
     }
 
     /** The account name, else the idNat; null for an access nobody is named for. */
