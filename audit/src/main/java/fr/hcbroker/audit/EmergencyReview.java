@@ -64,7 +64,8 @@ public final class EmergencyReview {
                 reviews.put(node.path("details").path("review_of").asText(), node);
             } else if (node.path("details").hasNonNull(GATEWAY_SESSION)) {
                 // The gateway names its own session; the Keycloak session it came from is this detail.
-                if ("allow".equals(node.path("outcome").asText())) {
+                // Its own endpoints' records (a login's callback) name no route: no app was reached there.
+                if ("allow".equals(node.path("outcome").asText()) && node.hasNonNull("route")) {
                     apps.computeIfAbsent(node.path("details").path(GATEWAY_SESSION).asText(), s -> new LinkedHashSet<>())
                             .add("route:" + node.path("route").asText());
                 }

@@ -55,6 +55,8 @@ class EmergencyReviewTest {
             writer.append(gateway(START.plusSeconds(4), "deny", "billing", Map.of("emergency_reason", "urgence-vitale",
                     "emergency_session", "s1")), true).join();
             writer.append(gateway(START.plusSeconds(5), "allow", "ordinary", Map.of()), true).join();
+            writer.append(gateway(START.plusSeconds(6), "allow", null, Map.of("emergency_reason", "urgence-vitale",
+                    "emergency_session", "s1")), true).join();
         }
     }
 

@@ -213,11 +213,11 @@ final class EmergencyReviewPage {
         return """
                 <form method="post" action="%s"><input type="hidden" name="token" value="%s">\
                 <input type="hidden" name="session" value="%s">\
-                <label>%s <select name="verdict"><option value="justified">%s</option>\
+                <label>%s <select name="verdict" required><option value="">%s</option><option value="justified">%s</option>\
                 <option value="unjustified">%s</option></select></label>\
                 <label>%s <textarea name="comment" required maxlength="1000" rows="2"></textarea></label>\
                 <button type="submit">%s</button></form>""".formatted(PATH, token, Pages.escape(session),
-                english ? "Verdict" : "Verdict", english ? "justified" : "justifié", english ? "unjustified" : "injustifié",
+                english ? "Verdict" : "Verdict", english ? "(choose)" : "(choisir)", english ? "justified" : "justifié", english ? "unjustified" : "injustifié",
                 english ? "Comment" : "Commentaire", english ? "Record" : "Enregistrer");
     }
 
