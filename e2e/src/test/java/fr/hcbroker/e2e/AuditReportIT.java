@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * {@code audit report} over the real stack's trails after scripted logins: the CLI jar verifies the
@@ -138,5 +140,52 @@ class AuditReportIT {
             BrowserExtension.screenshot(chromium, "audit-report-" + lang);
         }
         assertThat(Files.readString(dir.resolve("report-fr.html"))).contains("Rapport de conformité");
+    }
+
+    @Test
+    void theItAdminReadsItThroughTheGateway() throws Exception {
+        AdminApi admin = new AdminApi(stack);
+        String itAdmin = "dsi-" + UUID.randomUUID().toString().substring(0, 8);
+        String seed = "totp-" + UUID.randomUUID();
+        admin.createUser(itAdmin, "Pw-" + itAdmin, seed);
+        JsonNode role = admin.get("/admin/realms/hospiconnect/roles/hc-it-admin");
+        assertThat(admin.send("POST", "/admin/realms/hospiconnect/users/" + admin.userId(itAdmin) + "/role-mappings/realm",
+                List.of(role))).isEqualTo(204);
+        chromium.executeCdpCommand("Network.clearBrowserCookies", Map.of());
+        chromium.get(stack.gatewayUrl() + "/.hc/compliance?from=" + today + "&to=" + today);
+        WebDriverWait wait = new WebDriverWait(chromium, java.time.Duration.ofSeconds(30));
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
+        chromium.findElement(By.id("username")).sendKeys(itAdmin);
+        chromium.findElement(By.id("password")).sendKeys("Pw-" + itAdmin);
+        chromium.findElement(By.id("kc-login")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("otp")));
+        chromium.findElement(By.id("otp")).sendKeys(Totp.now(seed));
+        chromium.findElement(By.id("kc-login")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("integrity")));
+        assertThat(chromium.getCurrentUrl()).startsWith(stack.gatewayUrl() + "/.hc/compliance");
+        assertThat(chromium.findElement(By.tagName("html")).getAttribute("lang")).isEqualTo("fr");
+        assertThat(chromium.findElement(By.id("integrity")).getAttribute("class")).isEqualTo("ok");
+        assertThat(chromium.findElement(By.id("apps")).getText()).contains("demo-app", "hc-gateway");
+        assertThat(chromium.findElements(By.cssSelector("svg rect"))).isNotEmpty();
+        assertThat(Axe.seriousViolations(chromium)).as("serious axe violations").isEmpty();
+        BrowserExtension.screenshot(chromium, "compliance-page-fr");
+
+        // Anyone else at the same browser, the security officer's role included, gets the refusal page.
+        chromium.executeCdpCommand("Network.clearBrowserCookies", Map.of());
+        String nurse = "rep-" + UUID.randomUUID().toString().substring(0, 8);
+        String nurseSeed = "totp-" + UUID.randomUUID();
+        admin.createUser(nurse, "Pw-" + nurse, nurseSeed);
+        chromium.get(stack.gatewayUrl() + "/.hc/compliance");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
+        chromium.findElement(By.id("username")).sendKeys(nurse);
+        chromium.findElement(By.id("password")).sendKeys("Pw-" + nurse);
+        chromium.findElement(By.id("kc-login")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("otp")));
+        chromium.findElement(By.id("otp")).sendKeys(Totp.now(nurseSeed));
+        chromium.findElement(By.id("kc-login")).click();
+        wait.until(d -> d.getCurrentUrl().startsWith(stack.gatewayUrl() + "/.hc/compliance")
+                && d.findElement(By.tagName("h1")).getText().contains("Accès refusé"));
+        assertThat(chromium.findElements(By.id("integrity"))).isEmpty();
+        BrowserExtension.screenshot(chromium, "compliance-page-refused-fr");
     }
 }

@@ -34,7 +34,8 @@ final class GatewayConfigFile {
                 upstreamTimeoutSeconds: 5
                 audit:
                   dir: %s
-                  groupCommitMillis: 50%s
+                  groupCommitMillis: 50
+                  complianceReport: {trails: ["%s"]}%s
                 routes:
                   - id: demo-public
                     path: /public
@@ -62,7 +63,7 @@ final class GatewayConfigFile {
                     path: /
                     upstream: %s
                 """.formatted(ports.gateway(), gatewayUrl, keycloakUrl,
-                backChannelUrl == null ? "" : "\n  discoveryUrl: " + backChannelUrl + "/realms/hospiconnect", SECRET_VARIABLE, auditDir,
+                backChannelUrl == null ? "" : "\n  discoveryUrl: " + backChannelUrl + "/realms/hospiconnect", SECRET_VARIABLE, auditDir, auditDir,
                 threshold == null ? "" : "\n  refusals: {threshold: " + threshold + "}", app, app, app, app, app, app);
     }
 }

@@ -70,7 +70,7 @@ public final class ConfigLoader {
         Duration upstreamTimeout = Duration.ofSeconds(positive(root, "upstreamTimeoutSeconds", 30, where));
         JsonNode auditNode = root.path("audit");
         known(auditNode, where + ": audit", "dir", "groupCommitMillis", "syslog", "onWriteFailure", "refusals",
-                "emergencyReview");
+                "emergencyReview", "complianceReport");
         int groupCommit = positive(auditNode, "groupCommitMillis", 50, where + ": audit");
         if (groupCommit > 1000) {
             throw new ConfigException(where + ": audit.groupCommitMillis must be at most 1000, got " + groupCommit);
@@ -92,7 +92,9 @@ public final class ConfigLoader {
                 Path.of(auditNode.path("dir").asText("audit")), Duration.ofMillis(groupCommit), syslog,
                 GatewayConfig.OnWriteFailure.valueOf(onWriteFailure.toUpperCase(java.util.Locale.ROOT)),
                 auditNode.has("emergencyReview") ? emergencyReview(auditNode.get("emergencyReview"),
-                        where + ": audit.emergencyReview") : null);
+                        where + ": audit.emergencyReview") : null,
+                auditNode.has("complianceReport") ? complianceReport(auditNode.get("complianceReport"),
+                        where + ": audit.complianceReport") : null);
 
         JsonNode routesNode = root.path("routes");
         if (!routesNode.isArray() || routesNode.isEmpty()) {
@@ -417,6 +419,24 @@ public final class ConfigLoader {
             throw new ConfigException(where + ".days must be at most 366, got " + days);
         }
         return new GatewayConfig.EmergencyReview(role, trails, days);
+    }
+
+    /** The {@code audit.complianceReport} section: at least one trail directory. */
+    private static GatewayConfig.ComplianceReport complianceReport(JsonNode node, String where) {
+        if (!node.isObject()) {
+            throw new ConfigException(where + " must be a mapping (trails, role, realm, key)");
+        }
+        known(node, where, "trails", "role", "realm", "key");
+        List<Path> trails = values(node, "trails", where).stream().map(Path::of).toList();
+        if (trails.isEmpty()) {
+            throw new ConfigException(where + ".trails must list the directories of the audit files to count");
+        }
+        String role = node.path("role").asText("hc-it-admin");
+        if (!role.matches("[A-Za-z0-9._:-]{1,128}")) {
+            throw new ConfigException(where + ".role must be a role name (or client:role), got '" + role + "'");
+        }
+        return new GatewayConfig.ComplianceReport(role, trails, values(node, "realm", where).stream().map(Path::of).toList(),
+                node.hasNonNull("key") ? Path.of(node.get("key").asText()) : null);
     }
 
     /** The {@code audit.refusals} section: a threshold of 1 to 10 000, a window of 1 s to an hour. */

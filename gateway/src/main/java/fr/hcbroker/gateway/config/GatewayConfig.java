@@ -121,9 +121,27 @@ public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, Oi
      * @param syslog      SIEM to forward records to, or null
      * @param onWriteFailure what happens to an allowed request while its record cannot be written
      * @param emergencyReview the security officer's review page of emergency accesses, or null: none
+     * @param complianceReport the IT admins' compliance report page, or null: none
      */
     public record AuditConfig(java.nio.file.Path dir, Duration groupCommit, Syslog syslog, OnWriteFailure onWriteFailure,
-                              EmergencyReview emergencyReview) {
+                              EmergencyReview emergencyReview, ComplianceReport complianceReport) {
+    }
+
+    /**
+     * {@code audit.complianceReport}: the page {@code /.hc/compliance} where IT admins get the compliance
+     * report ({@code hc-audit report}, docs/fr/audit-rapport.md) over a period.
+     *
+     * @param role   the realm or client role the page requires
+     * @param trails directories of the audit files counted (and their {@code archive/})
+     * @param realm  Keycloak realm export files (the factors people own, the clients' levels); may be empty
+     * @param key    the trails' checkpoint public key, a copy kept apart from them; null: the one beside the first trail's files
+     */
+    public record ComplianceReport(String role, List<java.nio.file.Path> trails, List<java.nio.file.Path> realm,
+                                   java.nio.file.Path key) {
+        public ComplianceReport {
+            trails = List.copyOf(trails);
+            realm = List.copyOf(realm);
+        }
     }
 
     /**

@@ -53,7 +53,9 @@ final class Admission {
     enum Own implements Target {
         HEALTH, READY, METRICS, JWKS, CALLBACK, LOGIN, LOGOUT, LOGGED_OUT, SWITCH, SWITCHED, BACKCHANNEL_LOGOUT,
         /** The security officer's review of emergency accesses: decided by {@link #decide} as its own route. */
-        EMERGENCY_REVIEW
+        EMERGENCY_REVIEW,
+        /** The compliance report for IT admins: the same. */
+        COMPLIANCE_REPORT
     }
 
     /** What happens to a routed request. */
@@ -91,6 +93,8 @@ final class Admission {
     private final boolean metricsElsewhere;
     /** {@code /.hc/emergencies} exists only where {@code audit.emergencyReview} is set. */
     private final boolean emergencyReview;
+    /** {@code /.hc/compliance} exists only where {@code audit.complianceReport} is set. */
+    private final boolean complianceReport;
     private final URI publicUrl;
     private final DecisionListener listener;
 
@@ -98,6 +102,7 @@ final class Admission {
         this.routes = List.copyOf(config.routes());
         this.metricsElsewhere = config.management() != null;
         this.emergencyReview = EmergencyReviewPage.configured(config);
+        this.complianceReport = CompliancePage.configured(config);
         this.publicUrl = config.publicUrl();
         this.listener = listener;
     }
@@ -157,6 +162,7 @@ final class Admission {
             case OidcEndpoints.SWITCHED -> Own.SWITCHED;
             case GatewayServer.BACKCHANNEL_LOGOUT -> Own.BACKCHANNEL_LOGOUT;
             case EmergencyReviewPage.PATH -> emergencyReview ? Own.EMERGENCY_REVIEW : null;
+            case CompliancePage.PATH -> complianceReport ? Own.COMPLIANCE_REPORT : null;
             default -> null;
         };
     }

@@ -40,7 +40,7 @@ import java.util.stream.Stream;
  * session of eidas2 or more holding the configured role, never an emergency session. The form carries a
  * token bound to the officer's session cookie, so no other page can post a verdict in their name.
  */
-final class EmergencyReviewPage {
+final class EmergencyReviewPage implements GatewayPage {
 
     static final String PATH = "/.hc/emergencies";
     /** The route id of the page's decisions in the gateway's trail. */
@@ -65,11 +65,9 @@ final class EmergencyReviewPage {
                 Set.of(), Map.of(), Set.of(), true);
     }
 
-    /**
-     * Answers an admitted request of {@code session} (cookie value {@code sessionId}): the list on GET,
-     * a verdict on POST. Each outcome goes through {@code answer}, which records it before it is sent.
-     */
-    void serve(HttpServerRequest request, Session session, String sessionId, Answer answer) {
+    /** The list on GET, a verdict on POST. */
+    @Override
+    public void serve(HttpServerRequest request, Session session, String sessionId, Answer answer) {
         boolean english = Refusal.english(request.getHeader("accept-language"));
         request.resume();
         if (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD) {
@@ -113,15 +111,6 @@ final class EmergencyReviewPage {
                 }
             });
         });
-    }
-
-    /** How the page's outcome is recorded in the gateway's trail and sent: once per request. */
-    interface Answer {
-        /** Records the access with {@code status}, then runs {@code send}. */
-        void send(int status, Runnable send);
-
-        /** Records the refusal (its reason, and {@code detail} when there is one) and sends its page. */
-        void refuse(Refusal refusal, String detail);
     }
 
     /** The verdict recorded, or why not: only on an access the page lists, with the rules of {@link EmergencyReview#record}. */

@@ -78,10 +78,13 @@ public final class GatewayServer {
 
     /** The routes in order, and the admission step that chooses among them: swapped as one on reload. */
     /**
-     * @param reviewRoute the emergency review page as a route of the gateway's own, or null without the page
-     * @param review      that page, or null
+     * @param reviewRoute     the emergency review page as a route of the gateway's own, or null without the page
+     * @param review          that page, or null
+     * @param complianceRoute the compliance report page as a route of the gateway's own, or null without the page
+     * @param compliance      that page, or null
      */
-    private record Routing(List<Route> routes, Admission admission, RouteConfig reviewRoute, EmergencyReviewPage review) {
+    private record Routing(List<Route> routes, Admission admission, RouteConfig reviewRoute, EmergencyReviewPage review,
+                           RouteConfig complianceRoute, CompliancePage compliance) {
     }
 
     private final Vertx vertx;
@@ -185,9 +188,13 @@ public final class GatewayServer {
         }
         boolean review = EmergencyReviewPage.configured(config);
         GatewayConfig.EmergencyReview reviewConfig = review ? config.audit().emergencyReview() : null;
+        GatewayConfig.ComplianceReport complianceConfig = CompliancePage.configured(config)
+                ? config.audit().complianceReport() : null;
         return new Routing(List.copyOf(built), new Admission(config, listener),
                 review ? EmergencyReviewPage.route(reviewConfig, config.publicUrl()) : null,
-                review ? new EmergencyReviewPage(reviewConfig, config.audit().dir(), vertx) : null);
+                review ? new EmergencyReviewPage(reviewConfig, config.audit().dir(), vertx) : null,
+                complianceConfig == null ? null : CompliancePage.route(complianceConfig, config.publicUrl()),
+                complianceConfig == null ? null : new CompliancePage(complianceConfig, vertx));
     }
 
     /**
@@ -306,7 +313,8 @@ public final class GatewayServer {
                 case SWITCH -> endpoints.signOut(request, SignOut.Kind.SWITCH);
                 case SWITCHED -> endpoints.login(request, "/", Level.SUBSTANTIAL, null, true);
                 case BACKCHANNEL_LOGOUT -> endpoints.backchannelLogout(request);
-                case EMERGENCY_REVIEW -> emergencyReview(request, facts, current);
+                case EMERGENCY_REVIEW -> page(request, facts, current, current.reviewRoute(), current.review());
+                case COMPLIANCE_REPORT -> page(request, facts, current, current.complianceRoute(), current.compliance());
             }
         }
     }
@@ -368,14 +376,14 @@ public final class GatewayServer {
     }
 
     /**
-     * The security officer's review page, decided as a route of the gateway's own (its role, eidas2, no
-     * emergency session) by the same step as the apps' routes, its access recorded before it is served.
+     * A page of the gateway's own for the holders of a role (the review of emergency accesses, the
+     * compliance report), decided as a route of the gateway's own (its role, eidas2, no emergency session)
+     * by the same step as the apps' routes, its outcome recorded before it is sent.
      */
-    private void emergencyReview(HttpServerRequest request, Admission.Facts facts, Routing current) {
-        RouteConfig route = current.reviewRoute();
+    private void page(HttpServerRequest request, Admission.Facts facts, Routing current, RouteConfig route, GatewayPage page) {
         String path = request.path();
         decided(request, facts, current, new RouteChoice(-1, route, path, null, path), (session, decision) ->
-                current.review().serve(request, session, cookies.sessionId(request), new EmergencyReviewPage.Answer() {
+                page.serve(request, session, cookies.sessionId(request), new GatewayPage.Answer() {
                     @Override
                     public void send(int status, Runnable send) {
                         afterRecorded(request, record(request, route.id(), decision, session, status), send);

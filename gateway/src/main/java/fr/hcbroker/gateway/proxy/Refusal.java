@@ -79,6 +79,25 @@ public enum Refusal implements Admission.Target {
             "Review temporarily unavailable",
             "The audit files cannot be read or the review cannot be recorded. Try again in a moment; if it"
                     + " persists, tell the IT support desk.")),
+    /** The compliance report asked for a period, format or language it cannot give. */
+    REPORT_INVALID(400, "compliance report: invalid query", new Text("Rapport non produit",
+            "La demande n'est pas valable : une période d'au plus 366 jours (from et to au format aaaa-mm-jj), un format"
+                    + " html, csv ou json, une langue fr ou en. Vérifiez l'adresse.",
+            "Report not produced",
+            "The request is not valid: a period of at most 366 days (from and to as yyyy-mm-dd), a format html, csv"
+                    + " or json, a language fr or en. Check the address.")),
+    /** Another compliance report is being built on this gateway. */
+    REPORT_BUSY(503, "compliance report: another one is being built", new Text("Rapport en cours",
+            "Un autre rapport est en cours de production sur ce serveur. Réessayez dans une minute.",
+            "Report in progress", "Another report is being produced on this server. Try again in a minute.")),
+    /** The trails, their key or the realm export cannot be read. */
+    REPORT_UNAVAILABLE(503, "compliance report: audit files, key or realm export unreadable", new Text(
+            "Rapport momentanément indisponible",
+            "Les journaux d'audit, leur clé ou l'export du royaume ne peuvent pas être lus. Réessayez plus tard ; si"
+                    + " cela persiste, prévenez le support informatique.",
+            "Report temporarily unavailable",
+            "The audit files, their key or the realm export cannot be read. Try again later; if it persists, tell the"
+                    + " IT support desk.")),
     CALLBACK_INCOMPLETE(400, "callback without code or state", new Text("Connexion interrompue",
             "La connexion n'a pas abouti. Revenez à l'application et reconnectez-vous.",
             "Login interrupted", "The login did not complete. Go back to the application and log in again.")),

@@ -161,6 +161,27 @@ class ConfigLoaderTest {
                         java.nio.file.Path.of("b")), 366));
     }
 
+    @Test
+    @DisplayName("the compliance report page: off unless set; its role defaults to hc-it-admin, its key to the first trail's")
+    void complianceReportPage() throws Exception {
+        assertThat(withAudit("{dir: audit}").audit().complianceReport()).isNull();
+        assertThat(withAudit("{complianceReport: {trails: [a]}}").audit().complianceReport())
+                .isEqualTo(new GatewayConfig.ComplianceReport("hc-it-admin", java.util.List.of(java.nio.file.Path.of("a")),
+                        java.util.List.of(), null));
+        assertThat(withAudit("{complianceReport: {trails: [a], realm: [r.json], key: k.pub, role: dsi}}").audit()
+                .complianceReport()).isEqualTo(new GatewayConfig.ComplianceReport("dsi",
+                java.util.List.of(java.nio.file.Path.of("a")), java.util.List.of(java.nio.file.Path.of("r.json")),
+                java.nio.file.Path.of("k.pub")));
+    }
+
+    @ParameterizedTest(name = "complianceReport: {0}")
+    @ValueSource(strings = {"{}", "{trails: []}", "{trails: [a], role: \"a b\"}", "{trails: [a], days: 3}", "[a]"})
+    @DisplayName("a compliance report page set wrong is refused at start")
+    void complianceReportSetWrong(String value) {
+        assertThatThrownBy(() -> withAudit("{complianceReport: " + value + "}")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("audit.complianceReport");
+    }
+
     @ParameterizedTest(name = "emergencyReview: {0}")
     @ValueSource(strings = {"{}", "{trails: []}", "{trails: [a], days: 0}", "{trails: [a], days: 367}",
             "{trails: [a], role: \"a b\"}", "{trails: [a], when: 1}", "true"})

@@ -42,11 +42,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The review page of emergency accesses in the whole gateway (no Keycloak): who may open it, as
- * {@link Admission} decides; what it lists from the trails; what a verdict writes, and what it refuses.
+ * The gateway's own pages in the whole gateway (no Keycloak): the review of emergency accesses and the
+ * compliance report. Who may open them, as {@link Admission} decides; what they show from the trails;
+ * what a verdict writes, and what each refuses.
  */
-@DisplayName("The security officer's review page of emergency accesses")
-class EmergencyReviewPageTest {
+@DisplayName("The gateway's own pages: the review of emergency accesses, the compliance report")
+class GatewayPagesTest {
 
     @TempDir
     static Path work;
@@ -59,6 +60,7 @@ class EmergencyReviewPageTest {
     private static final String OFFICER = "officer-session";
     private static final String NURSE = "nurse-session";
     private static final String EMERGENCY = "emergency-session";
+    private static final String IT_ADMIN = "it-admin-session";
 
     @BeforeAll
     static void start() throws Exception {
@@ -72,6 +74,11 @@ class EmergencyReviewPageTest {
                     "urgence-vitale", "dr.urgence", "899700000013", "eidas1", List.of("pwd"), "kc-s1", null, null, null,
                     null, "10.0.0.1", null, Map.of("emergency_reason", "urgence-vitale", "emergency_note", "<b>box 3</b>",
                     "client", "dpi", "emergency_until", at.plus(Duration.ofHours(4)).toString())), true).join();
+            for (int i = 0; i < 3; i++) {
+                writer.append(new AuditRecord(AuditRecord.timestamp(at.plusSeconds(i)), "keycloak", "login", "success",
+                        null, "dr.card" + i, null, "eidas3", List.of("sc", "pin", "mfa"), "kc-c" + i, null, null, null, null,
+                        "10.0.0.2", null, Map.of("client", "dpi", "auth_method", "cps-card")), true).join();
+            }
         }
         List<RouteConfig> routes = List.of(new RouteConfig("demo-app", null, "/", URI.create("http://127.0.0.1:9"),
                 Level.SUBSTANTIAL, List.of(), Set.of(), Set.of(), Map.of(), Set.of(), false));
@@ -80,7 +87,8 @@ class EmergencyReviewPageTest {
                 new GatewayConfig.SessionConfig(Duration.ofMinutes(30), Duration.ofHours(10), null), Set.of(),
                 Duration.ofSeconds(30), new GatewayConfig.AuditConfig(gatewayAudit, Duration.ofMillis(50), null,
                 GatewayConfig.OnWriteFailure.REFUSE, new GatewayConfig.EmergencyReview("hc-security-officer",
-                List.of(keycloakTrails), 30)), routes, null);
+                List.of(keycloakTrails), 30), new GatewayConfig.ComplianceReport("hc-it-admin", List.of(keycloakTrails),
+                List.of(), null)), routes, null);
         gateway = new GatewayServer(vertx, config, sessions,
                 new OidcProvider(vertx, config.oidc(), URI.create("http://apps.example/.hc/callback")),
                 event -> {
@@ -90,6 +98,7 @@ class EmergencyReviewPageTest {
         gateway.start().await();
         long now = System.currentTimeMillis() / 1000;
         sessions.sessions.put(OFFICER, session("rssi", Set.of("hc-security-officer"), Level.SUBSTANTIAL, null));
+        sessions.sessions.put(IT_ADMIN, session("dsi", Set.of("hc-it-admin"), Level.SUBSTANTIAL, null));
         sessions.sessions.put(NURSE, session("inf.lefevre", Set.of(), Level.SUBSTANTIAL, null));
         sessions.sessions.put(EMERGENCY, session("rssi", Set.of("hc-security-officer"), Level.LOW,
                 new Session.Emergency("urgence-vitale", now + 3600)));
@@ -112,10 +121,14 @@ class EmergencyReviewPageTest {
     }
 
     private static String send(String method, String cookie, String form) throws Exception {
+        return send(method, EmergencyReviewPage.PATH, cookie, form);
+    }
+
+    private static String send(String method, String target, String cookie, String form) throws Exception {
         try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
             socket.setSoTimeout(20_000);
             byte[] body = form == null ? new byte[0] : form.getBytes(StandardCharsets.UTF_8);
-            String head = method + " " + EmergencyReviewPage.PATH + " HTTP/1.1\r\nHost: apps.example\r\n"
+            String head = method + " " + target + " HTTP/1.1\r\nHost: apps.example\r\n"
                     + (cookie == null ? "" : "Cookie: hc_session=" + cookie + "\r\n")
                     + (form == null ? "" : "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length + "\r\n")
                     + "Connection: close\r\n\r\n";
@@ -210,5 +223,48 @@ class EmergencyReviewPageTest {
         decisions.clear();
         assertThat(status(send("GET", null, null))).as("to Keycloak").isIn(302, 503);
         assertThat(status(send("POST", null, "verdict=justified"))).isEqualTo(401);
+    }
+
+    @Test
+    @DisplayName("the IT admin gets the compliance report over the trails, its files verified, in HTML, JSON and CSV")
+    void complianceReport() throws Exception {
+        String html = send("GET", CompliancePage.PATH, IT_ADMIN, null);
+        assertThat(status(html)).as(html).isEqualTo(200);
+        assertThat(html).contains("<svg", "lang=\"fr\"", "cache-control: no-store");
+        assertThat(decisions).singleElement().satisfies(e -> {
+            assertThat(e.route()).isEqualTo(CompliancePage.ROUTE_ID);
+            assertThat(e.decision().outcome()).isEqualTo(Outcome.ALLOW);
+        });
+        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        String json = send("GET", CompliancePage.PATH + "?from=" + today + "&to=" + today + "&format=json", IT_ADMIN, null);
+        assertThat(status(json)).as(json).isEqualTo(200);
+        var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.substring(json.indexOf("\r\n\r\n") + 4));
+        assertThat(report.path("intact").asBoolean()).isTrue();
+        assertThat(report.path("files")).singleElement().satisfies(f -> assertThat(f.path("status").asText()).isEqualTo("verified"));
+        assertThat(report.path("emergency").path("accesses").asInt()).isEqualTo(1);
+        String csv = send("GET", CompliancePage.PATH + "?format=csv&lang=en", IT_ADMIN, null);
+        assertThat(status(csv)).isEqualTo(200);
+        assertThat(csv.toLowerCase()).contains("content-type: text/csv", "content-disposition: attachment");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"?from=2026-13-01", "?from=2024-01-01&to=2026-01-01", "?from=2026-12-07&to=2026-12-01",
+            "?format=pdf", "?lang=de", "?to=yesterday"})
+    @DisplayName("a period, format or language the report cannot give is a 400 page, recorded")
+    void complianceReportRefusesBadQueries(String query) throws Exception {
+        String answer = send("GET", CompliancePage.PATH + query, IT_ADMIN, null);
+        assertThat(status(answer)).as(answer).isEqualTo(400);
+        assertThat(answer).contains("Rapport non produit");
+        assertThat(decisions).singleElement().satisfies(e -> assertThat(e.decision().outcome()).isEqualTo(Outcome.DENY));
+    }
+
+    @Test
+    @DisplayName("the compliance report needs its own role: the security officer's, an emergency session or none get nothing")
+    void complianceReportOnlyForItAdmins() throws Exception {
+        assertThat(status(send("GET", CompliancePage.PATH, OFFICER, null))).isEqualTo(403);
+        assertThat(status(send("GET", CompliancePage.PATH, EMERGENCY, null))).isEqualTo(403);
+        assertThat(status(send("GET", EmergencyReviewPage.PATH, IT_ADMIN, null))).isEqualTo(403);
+        assertThat(decisions).hasSize(3).allSatisfy(e -> assertThat(e.decision().outcome()).isEqualTo(Outcome.DENY));
+        assertThat(status(send("POST", CompliancePage.PATH, IT_ADMIN, "x=1"))).isEqualTo(405);
     }
 }
