@@ -142,6 +142,20 @@ class AuditReportIT {
         assertThat(Files.readString(dir.resolve("report-fr.html"))).contains("Rapport de conformité");
     }
 
+    /** A fresh browser profile opens {@code path} at the gateway and logs in with password and TOTP. */
+    private static void logIn(String path, String user, String seed) {
+        chromium.executeCdpCommand("Network.clearBrowserCookies", Map.of());
+        chromium.get(stack.gatewayUrl() + path);
+        WebDriverWait wait = new WebDriverWait(chromium, java.time.Duration.ofSeconds(30));
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
+        chromium.findElement(By.id("username")).sendKeys(user);
+        chromium.findElement(By.id("password")).sendKeys("Pw-" + user);
+        chromium.findElement(By.id("kc-login")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("otp")));
+        chromium.findElement(By.id("otp")).sendKeys(Totp.now(seed));
+        chromium.findElement(By.id("kc-login")).click();
+    }
+
     @Test
     void theItAdminReadsItThroughTheGateway() throws Exception {
         AdminApi admin = new AdminApi(stack);
@@ -151,16 +165,8 @@ class AuditReportIT {
         JsonNode role = admin.get("/admin/realms/hospiconnect/roles/hc-it-admin");
         assertThat(admin.send("POST", "/admin/realms/hospiconnect/users/" + admin.userId(itAdmin) + "/role-mappings/realm",
                 List.of(role))).isEqualTo(204);
-        chromium.executeCdpCommand("Network.clearBrowserCookies", Map.of());
-        chromium.get(stack.gatewayUrl() + "/.hc/compliance?from=" + today + "&to=" + today);
         WebDriverWait wait = new WebDriverWait(chromium, java.time.Duration.ofSeconds(30));
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
-        chromium.findElement(By.id("username")).sendKeys(itAdmin);
-        chromium.findElement(By.id("password")).sendKeys("Pw-" + itAdmin);
-        chromium.findElement(By.id("kc-login")).click();
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("otp")));
-        chromium.findElement(By.id("otp")).sendKeys(Totp.now(seed));
-        chromium.findElement(By.id("kc-login")).click();
+        logIn("/.hc/compliance?from=" + today + "&to=" + today, itAdmin, seed);
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("integrity")));
         assertThat(chromium.getCurrentUrl()).startsWith(stack.gatewayUrl() + "/.hc/compliance");
         assertThat(chromium.findElement(By.tagName("html")).getAttribute("lang")).isEqualTo("fr");
@@ -171,18 +177,10 @@ class AuditReportIT {
         BrowserExtension.screenshot(chromium, "compliance-page-fr");
 
         // Anyone else at the same browser, the security officer's role included, gets the refusal page.
-        chromium.executeCdpCommand("Network.clearBrowserCookies", Map.of());
         String nurse = "rep-" + UUID.randomUUID().toString().substring(0, 8);
         String nurseSeed = "totp-" + UUID.randomUUID();
         admin.createUser(nurse, "Pw-" + nurse, nurseSeed);
-        chromium.get(stack.gatewayUrl() + "/.hc/compliance");
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
-        chromium.findElement(By.id("username")).sendKeys(nurse);
-        chromium.findElement(By.id("password")).sendKeys("Pw-" + nurse);
-        chromium.findElement(By.id("kc-login")).click();
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("otp")));
-        chromium.findElement(By.id("otp")).sendKeys(Totp.now(nurseSeed));
-        chromium.findElement(By.id("kc-login")).click();
+        logIn("/.hc/compliance", nurse, nurseSeed);
         wait.until(d -> d.getCurrentUrl().startsWith(stack.gatewayUrl() + "/.hc/compliance")
                 && d.findElement(By.tagName("h1")).getText().contains("Accès refusé"));
         assertThat(chromium.findElements(By.id("integrity"))).isEmpty();

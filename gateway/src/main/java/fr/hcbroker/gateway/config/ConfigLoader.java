@@ -406,14 +406,8 @@ public final class ConfigLoader {
             throw new ConfigException(where + " must be a mapping (trails, role, days)");
         }
         known(node, where, "trails", "role", "days");
-        List<Path> trails = values(node, "trails", where).stream().map(Path::of).toList();
-        if (trails.isEmpty()) {
-            throw new ConfigException(where + ".trails must list the directories of the audit files to read");
-        }
-        String role = node.path("role").asText("hc-security-officer");
-        if (!role.matches("[A-Za-z0-9._:-]{1,128}")) {
-            throw new ConfigException(where + ".role must be a role name (or client:role), got '" + role + "'");
-        }
+        List<Path> trails = trails(node, where);
+        String role = role(node, "hc-security-officer", where);
         int days = positive(node, "days", 90, where);
         if (days > 366) {
             throw new ConfigException(where + ".days must be at most 366, got " + days);
@@ -427,16 +421,26 @@ public final class ConfigLoader {
             throw new ConfigException(where + " must be a mapping (trails, role, realm, key)");
         }
         known(node, where, "trails", "role", "realm", "key");
+        return new GatewayConfig.ComplianceReport(role(node, "hc-it-admin", where), trails(node, where), values(node, "realm", where).stream().map(Path::of).toList(),
+                node.hasNonNull("key") ? Path.of(node.get("key").asText()) : null);
+    }
+
+    /** A gateway page's audit directories: one at least. */
+    private static List<Path> trails(JsonNode node, String where) {
         List<Path> trails = values(node, "trails", where).stream().map(Path::of).toList();
         if (trails.isEmpty()) {
-            throw new ConfigException(where + ".trails must list the directories of the audit files to count");
+            throw new ConfigException(where + ".trails must list the directories of the audit files to read");
         }
-        String role = node.path("role").asText("hc-it-admin");
+        return trails;
+    }
+
+    /** A gateway page's role: a realm role's name, or client:role. */
+    private static String role(JsonNode node, String fallback, String where) {
+        String role = node.path("role").asText(fallback);
         if (!role.matches("[A-Za-z0-9._:-]{1,128}")) {
             throw new ConfigException(where + ".role must be a role name (or client:role), got '" + role + "'");
         }
-        return new GatewayConfig.ComplianceReport(role, trails, values(node, "realm", where).stream().map(Path::of).toList(),
-                node.hasNonNull("key") ? Path.of(node.get("key").asText()) : null);
+        return role;
     }
 
     /** The {@code audit.refusals} section: a threshold of 1 to 10 000, a window of 1 s to an hour. */
