@@ -75,17 +75,39 @@ public final class ComplianceReport {
     }
 
     /**
+     * The checkpoint public key of a writer's directory: each node writes its own chain with its own key
+     * (docker/compose.yaml), so a report over several nodes needs one key per directory.
+     */
+    public interface Keys {
+        /** The key of the writer whose files are in {@code directory}; an IOException names the files unverified. */
+        PublicKey of(Path directory) throws IOException;
+
+        /** One key for every directory (a single writer's directory, or the tests'). */
+        static Keys one(PublicKey key) {
+            return directory -> key;
+        }
+    }
+
+    /** As {@link #build(List, Keys, LocalDate, LocalDate, RealmFacts, Instant)} with one key for every file. */
+    public static ComplianceReport build(List<Path> paths, PublicKey key, LocalDate from, LocalDate to,
+                                         RealmFacts realm, Instant generated) throws IOException {
+        return build(paths, Keys.one(key), from, to, realm, generated);
+    }
+
+    /**
      * Verifies and counts {@code paths} for the days {@code from} to {@code to} (both included, UTC).
      * Files are grouped by writer (the name before the date) and taken in date order within a group;
-     * each must continue the chain of the intact file before it, else the break is named.
+     * each must continue the chain of the intact file before it, else the break is named. Each group is
+     * checked with its directory's key ({@code keys}); a group whose key cannot be read is named, not counted.
      */
-    public static ComplianceReport build(List<Path> paths, PublicKey key, LocalDate from, LocalDate to,
+    public static ComplianceReport build(List<Path> paths, Keys keys, LocalDate from, LocalDate to,
                                          RealmFacts realm, Instant generated) throws IOException {
         if (to.isBefore(from)) {
             throw new IllegalArgumentException("--to " + to + " is before --from " + from);
         }
         ComplianceReport report = new ComplianceReport(from, to, generated, realm);
         Map<String, List<Path>> groups = new TreeMap<>();
+        Map<String, Path> directories = new java.util.HashMap<>();
         for (Path p : paths) {
             Matcher m = DAILY.matcher(p.getFileName().toString());
             // A writer's archived days (its directory's archive/) continue the same chain as its online ones.
@@ -93,8 +115,9 @@ public final class ComplianceReport {
             if (parent.getFileName() != null && parent.getFileName().toString().equals(Retention.ARCHIVE)) {
                 parent = parent.getParent();
             }
-            groups.computeIfAbsent(m.matches() ? parent + "/" + m.group(1) : p.toString(),
-                    g -> new ArrayList<>()).add(p);
+            String writer = m.matches() ? parent + "/" + m.group(1) : p.toString();
+            groups.computeIfAbsent(writer, g -> new ArrayList<>()).add(p);
+            directories.put(writer, parent);
         }
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
                 Runtime.getRuntime().availableProcessors(), work -> {
@@ -103,8 +126,18 @@ public final class ComplianceReport {
                     return t;
                 });
         try {
-            for (List<Path> group : groups.values()) {
+            for (Map.Entry<String, List<Path>> entry : groups.entrySet()) {
+                List<Path> group = entry.getValue();
                 group.sort(Comparator.comparing(p -> p.getFileName().toString().replaceFirst("\\.gz$", "")));
+                PublicKey key;
+                try {
+                    key = keys.of(directories.get(entry.getKey()));
+                } catch (IOException noKey) {
+                    group.forEach(f -> report.files.add(new FileCheck(f.getFileName().toString(), Status.REJECTED, 0,
+                            f.getFileName() + ": no checkpoint key for " + directories.get(entry.getKey()) + " ("
+                                    + noKey.getMessage() + ")")));
+                    continue;
+                }
                 report.verifyAndCount(group, key, pool);
             }
         } finally {

@@ -30,8 +30,9 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--realm", description = "A Keycloak realm export file (kc.sh export --realm hospiconnect --dir DIR):"
             + " the realm file and its users files, for the factors people own and the clients' minimum levels. Repeatable.")
     List<Path> realm = List.of();
-    @Option(names = "--key", description = "Checkpoint public key, a copy kept away from the logs"
-            + " (default: audit-signing-key.pub beside the first file).") Path key;
+    @Option(names = "--key", description = "Checkpoint public key, a copy kept away from the logs: FILE for every"
+            + " file, or DIR=FILE for the files of one writer's directory (repeatable: each node signs with its own"
+            + " key). Default: the audit-signing-key.pub in each file's directory.") List<String> key = List.of();
     @Option(names = {"-o", "--output"}, description = "Write here (default: standard output).") Path output;
     @Parameters(arity = "1..*", description = "Audit files (gateway-*.jsonl, keycloak-*.jsonl), any order.") List<Path> files;
 
@@ -48,12 +49,13 @@ public final class ReportCommand implements Callable<Integer> {
         if (to.isBefore(from)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--to " + to + " is before --from " + from);
         }
-        Path keyFile = key != null ? key : files.get(0).toAbsolutePath().resolveSibling(CheckpointKeys.PUBLIC);
-        if (!Files.exists(keyFile)) {
-            System.err.println("no checkpoint public key at " + keyFile + ": give --key");
+        ComplianceReport.Keys keys;
+        try {
+            keys = ReportKeys.of(key);
+        } catch (IllegalArgumentException | java.io.IOException | java.security.GeneralSecurityException e) {
+            System.err.println("--key: " + e.getMessage());
             return 2;
         }
-        PublicKey publicKey = CheckpointKeys.loadPublic(keyFile);
         RealmFacts facts;
         try {
             facts = RealmFacts.read(realm);
@@ -61,7 +63,7 @@ public final class ReportCommand implements Callable<Integer> {
             System.err.println("--realm: " + e.getMessage() + " (give the files of kc.sh export --realm hospiconnect)");
             return 2;
         }
-        ComplianceReport report = ComplianceReport.build(files, publicKey, from, to, facts, Instant.now());
+        ComplianceReport report = ComplianceReport.build(files, keys, from, to, facts, Instant.now());
         String text = switch (format) {
             case "csv" -> ReportCsv.render(report);
             case "json" -> ReportJson.render(report);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,5 +64,62 @@ class ReportCommandTest {
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains(expected).doesNotContain("\tat ");
         assertThat(out).doesNotExist();
+    }
+
+    /** Exit status and standard error of {@code audit ARGS}. */
+    private static Map.Entry<Integer, String> audit(List<String> args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            CommandLine command = new CommandLine(new AuditCommand());
+            command.setErr(new java.io.PrintWriter(System.err, true));
+            return Map.entry(command.execute(args.toArray(String[]::new)), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(saved);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.DisplayName("two nodes, each with its own key: each directory's key by default, DIR=FILE to name one")
+    void eachNodeWithItsOwnKey() throws Exception {
+        Path a = Files.createDirectories(dir.resolve("node-a"));
+        Path b = Files.createDirectories(dir.resolve("node-b"));
+        Path fileA = Trails.write(a, "gateway", "2026-11-24", List.of(Trails.gateway("2026-11-24T10:00:00.000Z", "allow",
+                "alice", "eidas2", List.of("pwd", "otp", "mfa"), "demo-app")));
+        Path fileB = Trails.write(b, "gateway", "2026-11-24", List.of(Trails.gateway("2026-11-24T11:00:00.000Z", "allow",
+                "bob", "eidas2", List.of("pwd", "otp", "mfa"), "demo-app")));
+        Path out = dir.resolve("two-nodes.json");
+        List<String> base = List.of("report", "--from", "2026-11-24", "--to", "2026-11-24", "--format", "json",
+                "--output", out.toString());
+        List<String> files = List.of(fileA.toString(), fileB.toString());
+
+        assertThat(audit(concat(base, List.of(), files)).getKey()).as("each directory's own key").isZero();
+        assertThat(Files.readString(out)).contains("\"intact\" : true");
+
+        String keyA = a.resolve(fr.hcbroker.audit.CheckpointKeys.PUBLIC).toString();
+        Map.Entry<Integer, String> oneForAll = audit(concat(base, List.of("--key", keyA), files));
+        assertThat(oneForAll.getKey()).as("node A's key for both").isEqualTo(1);
+        assertThat(Files.readString(out)).contains("\"intact\" : false");
+
+        Map.Entry<Integer, String> wrongForB = audit(concat(base, List.of("--key", b + "=" + keyA), files));
+        assertThat(wrongForB.getKey()).as("node A's key named for node B").isEqualTo(1);
+        assertThat(audit(concat(base, List.of("--key", b + "=" + b.resolve(fr.hcbroker.audit.CheckpointKeys.PUBLIC)),
+                files)).getKey()).isZero();
+
+        Path lone = Files.createDirectories(dir.resolve("node-c"));
+        Path fileC = Trails.write(lone, "gateway", "2026-11-24", List.of(Trails.gateway("2026-11-24T12:00:00.000Z",
+                "allow", "carol", "eidas2", List.of("pwd", "otp", "mfa"), "demo-app")));
+        Files.delete(lone.resolve(fr.hcbroker.audit.CheckpointKeys.PUBLIC));
+        Map.Entry<Integer, String> noKey = audit(concat(base, List.of(), List.of(fileA.toString(), fileC.toString())));
+        assertThat(noKey.getKey()).as("a directory without its key: its files named, not counted").isEqualTo(1);
+        assertThat(noKey.getValue()).contains("no checkpoint key for").doesNotContain("\tat ");
+    }
+
+    private static List<String> concat(List<String> a, List<String> b, List<String> c) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        all.addAll(c);
+        return all;
     }
 }

@@ -134,7 +134,7 @@ public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, Oi
      * @param role   the realm or client role the page requires
      * @param trails directories of the audit files counted (and their {@code archive/})
      * @param realm  Keycloak realm export files (the factors people own, the clients' levels); may be empty
-     * @param key    the trails' checkpoint public key, a copy kept apart from them; null: the one beside the first trail's files
+     * @param key    one checkpoint public key for every file, a copy kept apart from them; null: each directory's own
      */
     public record ComplianceReport(String role, List<java.nio.file.Path> trails, List<java.nio.file.Path> realm,
                                    java.nio.file.Path key) {

@@ -1,12 +1,12 @@
 package fr.hcbroker.gateway.proxy;
 
-import fr.hcbroker.audit.CheckpointKeys;
 import fr.hcbroker.audit.report.ComplianceReport;
 import fr.hcbroker.audit.report.Lang;
 import fr.hcbroker.audit.report.RealmFacts;
 import fr.hcbroker.audit.report.ReportCsv;
 import fr.hcbroker.audit.report.ReportHtml;
 import fr.hcbroker.audit.report.ReportJson;
+import fr.hcbroker.audit.report.ReportKeys;
 import fr.hcbroker.gateway.config.GatewayConfig;
 import fr.hcbroker.gateway.config.RouteConfig;
 import fr.hcbroker.gateway.session.Session;
@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.PublicKey;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -155,10 +154,10 @@ final class CompliancePage implements GatewayPage {
     /** The report over the period's files (blocking: on a worker). */
     private String render(Asked asked) throws IOException, java.security.GeneralSecurityException {
         List<Path> files = files(asked.from(), asked.to());
-        Path keyFile = config.key() != null ? config.key() : config.trails().get(0).resolve(CheckpointKeys.PUBLIC);
-        PublicKey key = CheckpointKeys.loadPublic(keyFile);
+        // Each node signs its own chain: without a key set, each directory's own.
+        ComplianceReport.Keys keys = ReportKeys.of(config.key() == null ? List.of() : List.of(config.key().toString()));
         RealmFacts facts = RealmFacts.read(config.realm());
-        ComplianceReport report = ComplianceReport.build(files, key, asked.from(), asked.to(), facts, Instant.now());
+        ComplianceReport report = ComplianceReport.build(files, keys, asked.from(), asked.to(), facts, Instant.now());
         return switch (asked.format()) {
             case "csv" -> ReportCsv.render(report);
             case "json" -> ReportJson.render(report);
