@@ -221,7 +221,8 @@ class ThemeIT {
         browser.findElement(By.id("logout")).click();
         waitFor(By.id("hc-sign-out"));
         browser.findElement(By.id("hc-sign-out")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> !d.getCurrentUrl().equals(stack.gatewayUrl() + "/"));
+        // Gateway, then Keycloak's end-session, then "vous êtes déconnecté": leaving earlier would cut the chain.
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.getCurrentUrl().startsWith(stack.gatewayUrl() + "/.hc/logged-out"));
         browser.get(stack.gatewayUrl() + "/");
         waitFor(By.id("username"));
     }
