@@ -37,7 +37,9 @@ public final class CheckpointKeys {
      */
     static PrivateKey loadOrCreate(Path dir) throws IOException, GeneralSecurityException {
         Path privateFile = dir.resolve(PRIVATE);
-        if (!Files.exists(privateFile) && Files.exists(dir.resolve(PUBLIC))) {
+        // The public key first: it is published after the private one, so a writer creating the pair at
+        // this moment cannot make it look as if the private key were missing.
+        if (Files.exists(dir.resolve(PUBLIC)) && !Files.exists(privateFile)) {
             // A new key would replace the public key that the logs so far were signed with, and a
             // verifier holding the new one would call every earlier checkpoint forged.
             throw new GeneralSecurityException("the audit signing key " + privateFile + " is missing while its public key "

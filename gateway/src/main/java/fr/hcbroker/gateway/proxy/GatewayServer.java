@@ -517,7 +517,7 @@ public final class GatewayServer {
     /**
      * Whether {@code request} takes the fast lane ({@link FastLane}): a plain HTTP/1.1 request to an
      * http app whose session is readable at once and that {@link Admission} lets through. Anything else
-     * (the gateway's own paths, refusals, logins, a clustered store's read, a refresh due, an upgrade, a
+     * (the gateway's own paths, refusals, logins, a session only another node holds, a refresh due, an upgrade, a
      * body in chunks) returns null with the request untouched, and Vert.x's path carries out the same
      * step's verdict.
      */
@@ -546,8 +546,8 @@ public final class GatewayServer {
         Session session = null;
         long idle = 0;
         if (sessionId != null) {
-            Future<SessionStore.Read> found = store.readsInPlace() ? store.read(sessionId, choice.idleLockMillis()) : null;
-            if (found == null || !found.succeeded()) {
+            Future<SessionStore.Read> found = store.read(sessionId, choice.idleLockMillis());
+            if (!found.succeeded()) {
                 return null;
             }
             session = found.result() == null ? null : found.result().session();

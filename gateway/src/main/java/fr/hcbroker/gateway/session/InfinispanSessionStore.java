@@ -70,6 +70,11 @@ public final class InfinispanSessionStore implements SessionStore {
         global.jmx().disable();
         manager = new DefaultCacheManager(global.build());
         ConfigurationBuilder sessionCache = cacheMode(cluster);
+        if (clustered) {
+            // A node that is not one of a session's owners (more nodes than owners) keeps the copy it
+            // read, so that its next reads stay in place; every write invalidates such copies first.
+            sessionCache.clustering().l1().enable();
+        }
         sessionCache.memory().storage(StorageType.HEAP)
                 .expiration().lifespan(config.absoluteTimeout().toMillis(), TimeUnit.MILLISECONDS);
         manager.defineConfiguration("sessions", sessionCache.build());
@@ -112,29 +117,32 @@ public final class InfinispanSessionStore implements SessionStore {
     }
 
     @Override
-    public boolean readsInPlace() {
-        return !clustered;
-    }
-
-    @Override
     public Future<Session> get(String id) {
         return read(id, Long.MAX_VALUE).map(read -> read == null ? null : read.session());
     }
 
     @Override
     public Future<Read> read(String id, long lockMillis) {
-        if (!clustered) {
-            // A local in-memory read never blocks: answering in place spares a hop through the event loop.
-            return Future.succeededFuture(used(id, sessions.get(id), lockMillis));
+        return stored(id).map(s -> used(id, s, lockMillis));
+    }
+
+    /**
+     * The entry, in place when Infinispan has it without the network: always on a single node; in a
+     * cluster on the session's owners (every node when nodes <= owners) and, past that, on a node that
+     * read it before (its L1 copy, which the owners invalidate before a write returns). Only a read that
+     * must ask another node waits, and then on the event loop's context.
+     */
+    private Future<Stored> stored(String id) {
+        java.util.concurrent.CompletableFuture<Stored> read = sessions.getAsync(id);
+        if (read.isDone() && !read.isCompletedExceptionally()) {
+            return Future.succeededFuture(read.join());
         }
-        return Future.fromCompletionStage(sessions.getAsync(id), vertx.getOrCreateContext()).map(s -> used(id, s, lockMillis));
+        return Future.fromCompletionStage(read, vertx.getOrCreateContext());
     }
 
     @Override
     public Future<Boolean> isOpen(String id) {
-        Future<Stored> read = clustered ? Future.fromCompletionStage(sessions.getAsync(id), vertx.getOrCreateContext())
-                : Future.succeededFuture(sessions.get(id));
-        return read.map(stored -> {
+        return stored(id).map(stored -> {
             long now = System.currentTimeMillis();
             return stored != null && now - stored.lastUsed() <= idleMillis && lifeLeft(stored.session(), now) > 0;
         });

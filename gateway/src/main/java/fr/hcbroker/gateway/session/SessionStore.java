@@ -23,13 +23,10 @@ public interface SessionStore extends AutoCloseable {
      * Reads session {@code id} for a route whose idle lock is {@code lockMillis} ({@link Long#MAX_VALUE}:
      * none), or null when there is none. A read past the lock does not count as a use: the session stays
      * locked, for every lane and node that reads it next, until the person authenticates again.
+     * The future is already complete when the store answered without the network (the fast lane needs
+     * that); otherwise it completes on the caller's context.
      */
     Future<Read> read(String id, long lockMillis);
-
-    /** Whether {@link #get} answers in place, its future already complete (a local in-memory store). */
-    default boolean readsInPlace() {
-        return false;
-    }
 
     Future<Void> put(String id, Session session);
 

@@ -538,11 +538,6 @@ class AdmissionTest {
         }
 
         @Override
-        public boolean readsInPlace() {
-            return true;
-        }
-
-        @Override
         public Future<Void> put(String id, Session session) {
             sessions.put(id, session);
             return Future.succeededFuture();

@@ -70,6 +70,37 @@ class ClusteredSessionStoreTest {
     }
 
     @Test
+    @DisplayName("every node reads a session in place once it holds it (owner or L1 copy); a logout or change on any node is seen at once")
+    void readsInPlaceAndStayCoherent() throws Exception {
+        List<InetSocketAddress> members = List.of(free(), free(), free());
+        for (InetSocketAddress self : members) {
+            nodes.add(new InfinispanSessionStore(vertx, config(self, members)));
+        }
+        for (int n = 0; n < 20; n++) {
+            String id = "cookie-" + n;
+            Session helene = session("kc-sid-" + n, "Hélène");
+            nodes.get(n % 3).put(id, helene).await();
+            for (InfinispanSessionStore node : nodes) {
+                // Three nodes, two owners: the one that is not an owner asks once, then keeps an L1 copy.
+                assertThat(node.get(id).await()).isEqualTo(helene);
+                var again = node.read(id, Long.MAX_VALUE);
+                assertThat(again.isComplete()).as("second read of %s answered in place", id).isTrue();
+                assertThat(again.result().session()).isEqualTo(helene);
+            }
+            Session refreshed = session("kc-sid-" + n, "Hélène-Marie");
+            assertThat(nodes.get((n + 1) % 3).replace(id, helene, refreshed).await()).isTrue();
+            for (InfinispanSessionStore node : nodes) {
+                assertThat(node.read(id, Long.MAX_VALUE).await().session()).as("after a change on another node").isEqualTo(refreshed);
+            }
+            nodes.get((n + 2) % 3).remove(id).await();
+            for (InfinispanSessionStore node : nodes) {
+                var gone = node.read(id, Long.MAX_VALUE);
+                assertThat(gone.await()).as("%s after its logout on another node", id).isNull();
+            }
+        }
+    }
+
+    @Test
     @DisplayName("an assertion signed by one node verifies with the JWKS served by another")
     void everyNodePublishesEveryNodesKeys() throws Exception {
         List<InetSocketAddress> members = List.of(free(), free());
