@@ -10,7 +10,7 @@ import org.keycloak.provider.ProviderConfigProperty;
 
 public final class PhishingResistantConditionFactory implements ConditionalAuthenticatorFactory {
 
-    public static final String PROVIDER_ID = "hc-condition-phishing-resistant-missing";
+    public static final String PROVIDER_ID = "hc-condition-phishing-resistant";
     private static final PhishingResistantCondition SINGLETON = new PhishingResistantCondition();
 
     @Override
