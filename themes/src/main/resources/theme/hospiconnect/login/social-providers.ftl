@@ -1,7 +1,7 @@
 <#--
-  The ways in besides the password form: Pro Santé Connect as a first-class button drawn after the
-  ANS's button (blue block, white text, "Se connecter avec Pro Santé Connect", then the link
-  "Qu'est-ce que Pro Santé Connect ?"), the CPS card, then any other identity provider as a plain
+  The ways in besides the password form: Pro Santé Connect as a first-class button (blue block,
+  white text, "Se connecter avec Pro Santé Connect", then the link "Qu'est-ce que Pro Santé
+  Connect ?"), the CPS card, then any other identity provider as a plain
   link. The ANS charter itself could not be read (docs/fr/theme.md): colours and sizes are ours,
   chosen for contrast and touch targets. Everything is local: no image or font from elsewhere.
 -->
