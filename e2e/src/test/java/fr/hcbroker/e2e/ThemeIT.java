@@ -17,6 +17,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,6 +30,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
@@ -142,6 +144,7 @@ class ThemeIT {
                 .contains("Pro Santé Connect").contains(lang.equals("fr") ? "Carte CPS" : "CPS card")
                 .contains(lang.equals("fr") ? "Elle est peut-être expirée" : "It may have expired");
         assertThat(browser.findElement(By.cssSelector("a.hc-psc-button")).getAttribute("href")).contains("/broker/pro-sante-connect/");
+        pscButtonAsTheAnsDrawsIt(lang);
         reviewPage("login", lang);
 
         // Keyboard: the form first, then the other ways in.
@@ -150,6 +153,11 @@ class ThemeIT {
         for (int i = 0; i < 30 && order.size() < 5; i++) {
             browser.switchTo().activeElement().sendKeys(Keys.TAB);
             String id = browser.switchTo().activeElement().getAttribute("id");
+            if ("social-pro-sante-connect".equals(id)) {
+                assertThat(((JavascriptExecutor) browser).executeScript("const s = getComputedStyle(arguments[0]);"
+                        + " return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;",
+                        browser.switchTo().activeElement())).as("a visible focus ring on the PSC button").isEqualTo(true);
+            }
             if (List.of("username", "password", "kc-login", "social-pro-sante-connect", "hc-cps-card").contains(id)
                     && !order.contains(id)) {
                 order.add(id);
@@ -162,6 +170,42 @@ class ThemeIT {
                 "return document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
                 .as("no sideways scrolling on a ward tablet").isTrue();
         BrowserExtension.screenshot(browser, "login-tablet-" + lang);
+    }
+
+    /**
+     * The PSC button: its words as the ANS words it ("Se connecter avec Pro Santé Connect"), as its
+     * accessible name too; white on blue with at least 4.5:1 contrast; a touch target of 48 px or more
+     * that fits the form; the "Qu'est-ce que Pro Santé Connect ?" link beside it, saying it opens a window.
+     */
+    private static void pscButtonAsTheAnsDrawsIt(String lang) {
+        WebElement button = browser.findElement(By.cssSelector("a.hc-psc-button"));
+        String label = lang.equals("fr") ? "Se connecter avec Pro Santé Connect" : "Sign in with Pro Santé Connect";
+        assertThat(button.getAccessibleName()).isEqualTo(label);
+        assertThat(button.getText().replaceAll("\\s+", " ").trim()).isEqualTo(label);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> look = (Map<String, Object>) ((JavascriptExecutor) browser).executeScript("""
+                const b = arguments[0], s = getComputedStyle(b), r = b.getBoundingClientRect();
+                const rgb = c => c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+                const lum = c => { const [R, G, B] = rgb(c).map(v => { v /= 255;
+                    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+                    return 0.2126 * R + 0.7152 * G + 0.0722 * B; };
+                const [hi, lo] = [lum(s.color), lum(s.backgroundColor)].sort((x, y) => y - x);
+                return {contrast: (hi + 0.05) / (lo + 0.05), height: r.height, width: r.width,
+                        room: b.closest('#hc-ways-in').getBoundingClientRect().width,
+                        background: s.backgroundColor, color: s.color};
+                """, button);
+        assertThat(look.get("background")).isEqualTo("rgb(0, 0, 145)");
+        assertThat(look.get("color")).isEqualTo("rgb(255, 255, 255)");
+        assertThat(((Number) look.get("contrast")).doubleValue()).as("text contrast").isGreaterThanOrEqualTo(4.5);
+        assertThat(((Number) look.get("height")).doubleValue()).as("touch target height").isGreaterThanOrEqualTo(48);
+        assertThat(((Number) look.get("width")).doubleValue()).as("fits the form")
+                .isLessThanOrEqualTo(((Number) look.get("room")).doubleValue());
+        WebElement about = browser.findElement(By.id("hc-psc-about"));
+        assertThat(about.getAccessibleName()).isEqualTo(lang.equals("fr")
+                ? "Qu'est-ce que Pro Santé Connect ? (nouvelle fenêtre)" : "What is Pro Santé Connect? (new window)");
+        assertThat(about.getAttribute("target")).isEqualTo("_blank");
+        assertThat(about.getAttribute("rel")).contains("noopener");
+        assertThat(about.getAttribute("href")).startsWith("https://");
     }
 
     @ParameterizedTest(name = "in {0}")

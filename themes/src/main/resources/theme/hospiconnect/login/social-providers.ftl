@@ -1,7 +1,9 @@
 <#--
-  The ways in besides the password form: Pro Santé Connect as a first-class button in PSC's look
-  (blue "bleu France" block, white text, "S'identifier avec Pro Santé Connect"), the CPS card, then
-  any other identity provider as a plain link. Everything is local: no image or font from elsewhere.
+  The ways in besides the password form: Pro Santé Connect as a first-class button (blue block,
+  white text, "Se connecter avec Pro Santé Connect", then the link "Qu'est-ce que Pro Santé
+  Connect ?"), the CPS card, then any other identity provider as a plain
+  link. The ANS charter itself could not be read (docs/fr/theme.md): colours and sizes are ours,
+  chosen for contrast and touch targets. Everything is local: no image or font from elsewhere.
 -->
 <#macro show social>
   <section id="hc-ways-in" aria-labelledby="hc-ways-in-title">
@@ -9,7 +11,9 @@
     <ul class="hc-ways-in-list">
       <#list social.providers?filter(p -> p.providerId == "pro-sante-connect") as p>
         <li>
-          <a id="social-${p.alias}" class="hc-psc-button" href="${p.loginUrl}" data-once-link>
+          <#-- The name says the visible words, once: the spans stack visually, and not every reader adds the space. -->
+          <a id="social-${p.alias}" class="hc-psc-button" href="${p.loginUrl}" data-once-link
+             aria-label="${msg("hcPscButtonVerb")} Pro Santé Connect" aria-describedby="hc-psc-help">
             <svg class="hc-psc-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
               <rect x="1" y="1" width="30" height="30" rx="6" fill="#ffffff"/>
               <path d="M13 7h6v6h6v6h-6v6h-6v-6H7v-6h6z" fill="#000091"/>
@@ -20,6 +24,8 @@
             </span>
           </a>
           <p class="hc-way-help" id="hc-psc-help">${msg("hcPscButtonHelp")}</p>
+          <p class="hc-way-help"><a id="hc-psc-about" class="hc-psc-about" href="${msg("hcPscAboutUrl")}"
+             target="_blank" rel="noopener noreferrer">${msg("hcPscAbout")}<span class="hc-sr-only"> ${msg("hcNewWindow")}</span></a></p>
         </li>
       </#list>
       <li>

@@ -8,11 +8,13 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.keycloak.authentication.authenticators.util.AcrStore;
+import org.keycloak.authentication.authenticators.util.AuthenticatorUtils;
 import org.keycloak.models.Constants;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.UserSessionModel;
 import org.keycloak.models.utils.AuthenticationFlowResolver;
+import org.keycloak.protocol.oidc.utils.AmrUtils;
 import org.keycloak.sessions.AuthenticationSessionModel;
 
 /**
@@ -58,6 +60,20 @@ public final class LoginLevel {
         return acr.isLevelOfAuthenticationForced()
                 ? acr.getRequestedLevelOfAuthentication(AuthenticationFlowResolver.resolveBrowserFlow(authSession))
                 : Constants.NO_LOA;
+    }
+
+    /**
+     * The amr values this login has proven so far, with those of the SSO session it continues: what
+     * our ways in recorded, and the references of Keycloak's own authenticators that ran (pwd, otp,
+     * hwk...), within their configured max age. What a policy checks before the tokens exist.
+     */
+    public static Set<String> provenMethods(KeycloakSession session, AuthenticationSessionModel authSession) {
+        Set<String> amr = new LinkedHashSet<>(amr(ssoSessionNote(session, authSession)));
+        amr.addAll(amr(authSession.getUserSessionNotes().get(AMR_NOTE)));
+        // Keycloak merges the SSO session's completed executions into this note at each step.
+        amr.addAll(AmrUtils.getAuthenticationExecutionReferences(AuthenticatorUtils.parseCompletedExecutions(
+                authSession.getUserSessionNotes().get(Constants.AUTHENTICATORS_COMPLETED)), authSession.getRealm()));
+        return amr;
     }
 
     /**

@@ -6,6 +6,7 @@ import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.SignedJWT;
 import fr.hcbroker.idnat.InvalidIdNatException;
 import fr.hcbroker.keycloak.loa.LoginLevel;
+import fr.hcbroker.keycloak.loa.PhishingResistantFloor;
 import fr.hcbroker.loa.Amr;
 import fr.hcbroker.loa.Level;
 import jakarta.ws.rs.WebApplicationException;
@@ -216,6 +217,12 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
             throw new PscRefusedException(PscRefusal.LEVEL_BELOW_REQUIRED,
                     "login at " + level.acr() + " while the app requires "
                             + Level.fromLoa(required).map(Level::acr).orElse("level " + required));
+        }
+        List<String> amr = decision.amr().stream().map(Amr::value).toList();
+        if (PhishingResistantFloor.requiredBy(authSession.getClient())
+                && !PhishingResistantFloor.of(authSession.getRealm()).metBy(amr)) {
+            throw new PscRefusedException(PscRefusal.PHISHING_RESISTANT_REQUIRED,
+                    "login with " + amr + " while the app requires a phishing-resistant factor");
         }
         PscProfile profile;
         try {

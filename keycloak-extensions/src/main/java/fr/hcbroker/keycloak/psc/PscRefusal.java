@@ -11,6 +11,11 @@ public enum PscRefusal {
     LEVEL_REFUSED("hcPscLevelRefused"),
     /** The login's level (e-CPS: eidas2) is below the one the app requires (e.g. eidas3). */
     LEVEL_BELOW_REQUIRED("hcPscLevelBelowRequired"),
+    /**
+     * The app demands a phishing-resistant factor (security key, card) and this PSC login proved none
+     * (e-CPS app): the card is the way in.
+     */
+    PHISHING_RESISTANT_REQUIRED("hcPscPhishingResistantRequired"),
     /** Userinfo unreadable, or a signed userinfo whose signature, iss or aud fails. */
     USERINFO_INVALID("hcPscUserInfoInvalid"),
     /** The userinfo describes someone else than the ID token, or carries no usable idNat_PS. */
