@@ -343,6 +343,8 @@ class DirectoryIT {
         assertThat(admin.get(REALM + "/users/" + before + "/credentials").findValuesAsText("type"))
                 .as("the second factor stays").contains("otp");
         assertThat(pscLogin(professional)).as("PSC logs the same account in").isEqualTo(before);
+        assertThat(admin.get(REALM + "/users/" + before).path("lastName").asText())
+                .as("the name AD holds stays AD's after the PSC login").isEqualTo("Durand-" + account);
 
         Browser old = new Browser();
         Browser.Page oldForm = loginForm(old);
