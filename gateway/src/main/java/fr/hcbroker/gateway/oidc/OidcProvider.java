@@ -191,7 +191,8 @@ public final class OidcProvider {
     /**
      * Refreshes a session's tokens before the access token expires, so that the gateway session
      * lives no longer than Keycloak's: a refusal (session ended or user disabled at Keycloak) is an
-     * {@link OidcException} that is not {@code unavailable}. The login's level, amr and emergency facts
+     * {@link OidcException} that is not {@code unavailable}; Keycloak unreachable, or answering 503
+     * {@code temporarily_unavailable} (it cannot check the account now), is one that is. The login's level, amr and emergency facts
      * stay (no authentication happened: a refresh neither extends an emergency session's limit nor
      * turns it into an ordinary one); names, professions and roles are read again.
      */
@@ -230,10 +231,19 @@ public final class OidcProvider {
             throw new OidcException("unreadable token response", false, e);
         }
         if (!response.indicatesSuccess()) {
-            throw new OidcException("refresh refused: " + response.toErrorResponse().getErrorObject().getCode(),
-                    false, null);
+            var error = response.toErrorResponse().getErrorObject();
+            boolean later = postponed(error);
+            throw new OidcException((later ? "refresh postponed: " : "refresh refused: ") + error.getCode(), later, null);
         }
         return response.toSuccessResponse().getTokens();
+    }
+
+    /**
+     * A refresh answer that is no refusal: Keycloak cannot check the account now (its directory does
+     * not answer) and says 503 {@code temporarily_unavailable}; the session goes on and asks again later.
+     */
+    static boolean postponed(com.nimbusds.oauth2.sdk.ErrorObject error) {
+        return error.getHTTPStatusCode() == 503 || "temporarily_unavailable".equals(error.getCode());
     }
 
     /**

@@ -56,4 +56,18 @@ class OidcProviderTest {
         fr.hcbroker.gateway.session.Session.Emergency emergency = OidcProvider.emergency(id);
         assertThat(emergency == null ? null : emergency.reason() + "@" + emergency.until()).isEqualTo(expected);
     }
+
+    @ParameterizedTest(name = "HTTP {0} {1}: postponed {2}")
+    @DisplayName("a refresh Keycloak cannot decide now (503 temporarily_unavailable) is postponed; any other error ends the session")
+    @CsvSource({
+            "503, temporarily_unavailable, true",
+            "400, temporarily_unavailable, true",
+            "503, server_error, true",
+            "400, invalid_grant, false",
+            "401, unauthorized_client, false",
+            "500, server_error, false",
+    })
+    void postponedOrRefused(int status, String code, boolean postponed) {
+        assertThat(OidcProvider.postponed(new com.nimbusds.oauth2.sdk.ErrorObject(code, null, status))).isEqualTo(postponed);
+    }
 }

@@ -15,6 +15,7 @@ import org.keycloak.storage.StorageUnavailableException;
  * then shows a directory account as disabled ("contact your administrator"), or fails the password
  * check with an internal error. Here the person reads that the directory is unavailable, and the
  * event (so the audit trail) says {@value #DIRECTORY_UNAVAILABLE}; nothing counts against the account.
+ * A person whose existing account is joined to their directory entry at this login goes on with it.
  */
 final class DirectoryPasswordForm extends UsernamePasswordForm {
 
@@ -28,7 +29,12 @@ final class DirectoryPasswordForm extends UsernamePasswordForm {
     @Override
     protected boolean validateForm(AuthenticationFlowContext context, MultivaluedMap<String, String> formData) {
         try {
-            return super.validateForm(context, formData);
+            try {
+                return super.validateForm(context, formData);
+            } catch (DirectoryAccountLinked joined) {
+                // The person's existing account has just become the directory entry's: the lookup now reuses it.
+                return super.validateForm(context, formData);
+            }
         } catch (StorageUnavailableException | ModelException e) {
             if (!(e instanceof StorageUnavailableException) && !unreachable(e)) {
                 throw e;

@@ -13,6 +13,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.UserProvider;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.LDAPConstants;
 import org.keycloak.utils.KeycloakSessionUtil;
 import org.keycloak.models.utils.UserModelDelegate;
 import org.keycloak.storage.ReadOnlyException;
@@ -25,8 +26,9 @@ import org.keycloak.storage.ldap.mappers.AbstractLDAPStorageMapper;
  * Reads the person's idNat_PS from a directory attribute, checks it with {@link IdNat#parse} and
  * keeps it (and the RPPS it carries) in the user attributes the card and PSC use. A malformed value
  * is refused: the import fails, so nothing is stored, and an already imported person whose directory
- * entry now holds a malformed value is treated as disabled. Two people with one idNat_PS are refused
- * too: the realm links accounts by idNat_PS only, so it must stay unique.
+ * entry now holds a malformed value is treated as disabled. An account that already holds the idNat_PS
+ * (local, card, PSC) becomes the entry's account ({@link IdNatAccountLink}); one that cannot be joined is
+ * a refusal: the realm links accounts by idNat_PS only, so it must stay unique.
  */
 final class IdNatLdapMapper extends AbstractLDAPStorageMapper {
 
@@ -43,10 +45,12 @@ final class IdNatLdapMapper extends AbstractLDAPStorageMapper {
 
     @Override
     public void onImportUserFromLDAP(LDAPObject ldapUser, UserModel user, RealmModel realm, boolean isCreate) {
+        // Keycloak says "create" also when it reuses the account it imported before: only a fresh one has no LDAP_ID yet.
+        boolean fresh = isCreate && user.getFirstAttribute(LDAPConstants.LDAP_ID) == null;
         Read read = read(ldapUser, ldapAttribute);
         if (read.error() != null) {
             LOG.warnf("directory entry %s refused: %s", ldapUser.getDn(), read.error());
-            forget(realm, user, isCreate);
+            forget(realm, user, fresh);
             throw new ModelException("directory entry " + ldapUser.getDn() + " refused: " + read.error());
         }
         if (read.idNat() == null) {
@@ -55,17 +59,33 @@ final class IdNatLdapMapper extends AbstractLDAPStorageMapper {
             return;
         }
         String value = read.idNat().value();
-        // The realm's own store (what Keycloak calls local storage): no directory query from inside an import.
-        boolean taken = session().getProvider(UserProvider.class).searchForUserByUserAttributeStream(realm, IDNAT, value)
-                .anyMatch(other -> !other.getId().equals(user.getId()));
-        if (taken) {
-            LOG.warnf("directory entry %s refused: its idNat_PS is already another account's", ldapUser.getDn());
-            forget(realm, user, isCreate);
-            throw new ModelException("directory entry " + ldapUser.getDn()
-                    + " refused: its idNat_PS is already another account's (link them: docs/fr/annuaire.md)");
+        if (fresh) {
+            IdNatAccountLink.Result link = IdNatAccountLink.link(session(), realm, mapperModel.getParentId(), ldapUser, value, user);
+            switch (link.outcome()) {
+                case LINKED -> {
+                    forget(realm, user, true);
+                    throw new DirectoryAccountLinked("directory entry " + ldapUser.getDn() + " joined to the existing account "
+                            + link.account() + " by idNat_PS");
+                }
+                case REFUSED -> refuse(realm, user, true, ldapUser, link.reason());
+                case NONE -> { }
+            }
+        } else {
+            // An account imported before: the realm's own store (what Keycloak calls local storage), no directory query from inside it.
+            boolean taken = session().getProvider(UserProvider.class).searchForUserByUserAttributeStream(realm, IDNAT, value)
+                    .anyMatch(other -> !other.getId().equals(user.getId()));
+            if (taken) {
+                refuse(realm, user, false, ldapUser, "its idNat_PS is already another account's");
+            }
         }
         user.setSingleAttribute(IDNAT, value);
         read.idNat().rpps().ifPresentOrElse(r -> user.setSingleAttribute(RPPS, r), () -> user.removeAttribute(RPPS));
+    }
+
+    private void refuse(RealmModel realm, UserModel user, boolean fresh, LDAPObject ldapUser, String reason) {
+        LOG.warnf("directory entry %s refused: %s", ldapUser.getDn(), reason);
+        forget(realm, user, fresh);
+        throw new ModelException("directory entry " + ldapUser.getDn() + " refused: " + reason + " (docs/fr/annuaire.md)");
     }
 
     /**
@@ -80,8 +100,8 @@ final class IdNatLdapMapper extends AbstractLDAPStorageMapper {
      * Removes the account Keycloak has just added for a refused entry: a refused login does not roll
      * the request's transaction back, so without this it would stay, half-imported and unlinked.
      */
-    private void forget(RealmModel realm, UserModel user, boolean isCreate) {
-        if (isCreate) {
+    private void forget(RealmModel realm, UserModel user, boolean fresh) {
+        if (fresh) {
             session().getProvider(UserProvider.class).removeUser(realm, user);
         }
     }

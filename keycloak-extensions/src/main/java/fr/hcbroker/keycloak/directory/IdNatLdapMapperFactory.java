@@ -25,7 +25,8 @@ public final class IdNatLdapMapperFactory extends AbstractLDAPStorageMapperFacto
 
     @Override
     public String getHelpText() {
-        return "Reads idNat_PS (and the RPPS it carries) from a directory attribute; a malformed or duplicate value is refused.";
+        return "Reads idNat_PS (and the RPPS it carries) from a directory attribute; the account that already holds it (local, "
+                + "card, PSC) becomes the entry's; a malformed value, or one whose holder cannot be joined, is refused.";
     }
 
     @Override

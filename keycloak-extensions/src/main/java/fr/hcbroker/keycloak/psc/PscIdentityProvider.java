@@ -32,6 +32,7 @@ import org.keycloak.jose.jws.JWSInputException;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.storage.ReadOnlyException;
 import org.keycloak.representations.AccessTokenResponse;
 import org.keycloak.representations.JsonWebToken;
 import org.keycloak.sessions.AuthenticationSessionModel;
@@ -310,23 +311,35 @@ public final class PscIdentityProvider extends OIDCIdentityProvider {
         }
     }
 
-    /** idnat_ps is never written here: it is the account's key, set by an admin or at the account's creation. */
+    /**
+     * idnat_ps is never written here: it is the account's key, set by an admin or at the account's creation.
+     * On an account joined to the hospital's directory, what the directory holds (names, profession,
+     * structure, read-only there) stays the directory's: PSC's value does not replace it.
+     */
     private static void applyProfile(UserModel user, BrokeredIdentityContext context) {
         if (context.getFirstName() != null) {
-            user.setFirstName(context.getFirstName());
+            unlessDirectoryHeld(() -> user.setFirstName(context.getFirstName()));
         }
         if (context.getLastName() != null) {
-            user.setLastName(context.getLastName());
+            unlessDirectoryHeld(() -> user.setLastName(context.getLastName()));
         }
         for (Map.Entry<String, List<String>> attribute : context.getAttributes().entrySet()) {
             if (!PscProfile.NAMES.contains(attribute.getKey()) || PscProfile.IDNAT.equals(attribute.getKey())) {
                 continue;
             }
             if (attribute.getValue() == null || attribute.getValue().isEmpty()) {
-                user.removeAttribute(attribute.getKey());
+                unlessDirectoryHeld(() -> user.removeAttribute(attribute.getKey()));
             } else {
-                user.setAttribute(attribute.getKey(), attribute.getValue());
+                unlessDirectoryHeld(() -> user.setAttribute(attribute.getKey(), attribute.getValue()));
             }
+        }
+    }
+
+    private static void unlessDirectoryHeld(Runnable write) {
+        try {
+            write.run();
+        } catch (ReadOnlyException directoryHeld) {
+            // Keycloak's LDAP mappers refuse writes to what the directory holds: its value stays.
         }
     }
 

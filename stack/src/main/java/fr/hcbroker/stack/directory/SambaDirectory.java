@@ -176,6 +176,11 @@ public final class SambaDirectory implements AutoCloseable {
     }
 
     /** Stops the domain controller, as an outage would: its LDAP and KDC ports refuse connections. */
+    /** The running controller's process (its workers are its descendants), for measuring what it spends. */
+    public ProcessHandle process() {
+        return samba.toHandle();
+    }
+
     public void stop() {
         if (samba != null) {
             samba.destroy();
