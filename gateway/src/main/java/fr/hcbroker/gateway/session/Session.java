@@ -21,13 +21,14 @@ import java.util.Set;
  * @param level       level reached
  * @param amr         amr values
  * @param createdAt   login time, epoch seconds
- * @param refreshToken Keycloak's refresh token, or null (the client issues none: the session is never refreshed)
+ * @param refresh     Keycloak's refresh token ({@link #refreshToken()}), or null (the client issues none: the
+ *                    session is never refreshed)
  * @param refreshAt   when to refresh, epoch seconds: shortly before the access token expires
  * @param emergency   the emergency ("bris de glace") facts of the login's tokens, or null for an ordinary session
  */
 public record Session(String correlation, String sub, String sid, String username, String idNat, String givenName,
                       String familyName, String email, List<String> professions, List<String> structures,
-                      Set<String> roles, Level level, List<String> amr, long createdAt, String refreshToken,
+                      Set<String> roles, Level level, List<String> amr, long createdAt, PackedToken refresh,
                       long refreshAt, Emergency emergency) implements Serializable {
 
     /**
@@ -41,6 +42,15 @@ public record Session(String correlation, String sub, String sid, String usernam
     public record Emergency(String reason, long until) implements Serializable {
     }
 
+    /** A session as a login or a refresh makes it, with Keycloak's refresh token as issued (or null). */
+    public Session(String correlation, String sub, String sid, String username, String idNat, String givenName,
+                   String familyName, String email, List<String> professions, List<String> structures,
+                   Set<String> roles, Level level, List<String> amr, long createdAt, String refreshToken,
+                   long refreshAt, Emergency emergency) {
+        this(correlation, sub, sid, username, idNat, givenName, familyName, email, professions, structures, roles,
+                level, amr, createdAt, PackedToken.of(refreshToken), refreshAt, emergency);
+    }
+
     /** An ordinary session (no emergency). */
     public Session(String correlation, String sub, String sid, String username, String idNat, String givenName,
                    String familyName, String email, List<String> professions, List<String> structures,
@@ -50,11 +60,25 @@ public record Session(String correlation, String sub, String sid, String usernam
                 level, amr, createdAt, refreshToken, refreshAt, null);
     }
 
+    /**
+     * Codes and role names are the same few strings in every session: each is kept once (interned),
+     * not once per session as parsing the tokens made them. Also on a cluster node, where Java
+     * deserialization calls this constructor. They come from Keycloak's signed tokens only.
+     */
     public Session {
-        professions = List.copyOf(professions);
-        structures = List.copyOf(structures);
-        roles = Set.copyOf(roles);
-        amr = List.copyOf(amr);
+        professions = shared(professions);
+        structures = shared(structures);
+        roles = Set.copyOf(shared(roles));
+        amr = shared(amr);
+    }
+
+    private static List<String> shared(java.util.Collection<String> values) {
+        return values.stream().map(String::intern).toList();
+    }
+
+    /** Keycloak's refresh token, or null. */
+    public String refreshToken() {
+        return refresh == null ? null : refresh.text();
     }
 
     /** A session that never refreshes (tests, tools). */
@@ -62,17 +86,17 @@ public record Session(String correlation, String sub, String sid, String usernam
                    String familyName, String email, List<String> professions, List<String> structures,
                    Set<String> roles, Level level, List<String> amr, long createdAt) {
         this(correlation, sub, sid, username, idNat, givenName, familyName, email, professions, structures, roles,
-                level, amr, createdAt, null, 0, null);
+                level, amr, createdAt, (PackedToken) null, 0, null);
     }
 
     public boolean refreshDue(long nowSeconds) {
-        return refreshToken != null && nowSeconds >= refreshAt;
+        return refresh != null && nowSeconds >= refreshAt;
     }
 
     /** The same session, next refreshed at {@code when} (after Keycloak could not be reached). */
     public Session refreshLater(long when) {
         return new Session(correlation, sub, sid, username, idNat, givenName, familyName, email, professions,
-                structures, roles, level, amr, createdAt, refreshToken, when, emergency);
+                structures, roles, level, amr, createdAt, refresh, when, emergency);
     }
 
     /**

@@ -82,7 +82,7 @@ class HeaderContractTest {
             HeaderContract.inject(ordinary, SESSION, route(Map.of(), Set.of(), Set.of()), "jwt");
             assertThat(ordinary.names()).noneMatch(name -> name.toLowerCase().startsWith("x-hc-emergency"));
             Session emergency = new Session("corr-2", "sub-1", "sid-2", "inf.lefevre", "899700000021", "Hélène",
-                    "Lefèvre-Dupré", null, List.of("60"), List.of(), Set.of(), Level.LOW, List.of("pwd"), 0, null, 0,
+                    "Lefèvre-Dupré", null, List.of("60"), List.of(), Set.of(), Level.LOW, List.of("pwd"), 0, (String) null, 0,
                     new Session.Emergency("urgence-vitale", 1_800_000_000L));
             MultiMap headers = MultiMap.caseInsensitiveMultiMap();
             HeaderContract.inject(headers, emergency, route(Map.of(), Set.of(), Set.of()), "jwt");

@@ -151,7 +151,7 @@ class AuditTrailTest {
                 fr.hcbroker.loa.Level.SUBSTANTIAL, List.of("pwd", "otp"), 0);
         fr.hcbroker.gateway.session.Session emergency = new fr.hcbroker.gateway.session.Session("corr", "sub", "sid",
                 "inf.lefevre", null, "H", "L", null, List.of("60"), List.of(), java.util.Set.of(),
-                fr.hcbroker.loa.Level.LOW, List.of("pwd"), 0, null, 0,
+                fr.hcbroker.loa.Level.LOW, List.of("pwd"), 0, (String) null, 0,
                 new fr.hcbroker.gateway.session.Session.Emergency("urgence-vitale", 1_800_000_000L));
         Decision allow = new Decision(Outcome.ALLOW, "policy satisfied");
         var access = AuditTrail.record(new DecisionEvent(allow, "dpi", "GET", "/dpi", emergency, 0, "10.0.0.1", null),

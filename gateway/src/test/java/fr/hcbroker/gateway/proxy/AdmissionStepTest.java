@@ -41,7 +41,7 @@ class AdmissionStepTest {
     private static final Session NURSE_EIDAS3 = session(Level.HIGH, "60");
     /** A nurse in an emergency session: password alone, so eidas1, with the reason they chose. */
     private static final Session NURSE_EMERGENCY = new Session("c", "s", "sid", "u", null, "H", "L", null, List.of("60"),
-            List.of(), Set.of(), Level.LOW, List.of("pwd"), 0, null, 0, new Session.Emergency("urgence-vitale", Long.MAX_VALUE));
+            List.of(), Set.of(), Level.LOW, List.of("pwd"), 0, (String) null, 0, new Session.Emergency("urgence-vitale", Long.MAX_VALUE));
 
     /** A route that takes emergency sessions; its own level stays eidas2 for everyone else. */
     private static RouteConfig emergencyRoute(String id, String prefix, Set<String> professions, Duration idle) {

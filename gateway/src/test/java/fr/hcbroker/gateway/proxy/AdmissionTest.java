@@ -115,7 +115,7 @@ class AdmissionTest {
                 List.of("60"), List.of(), Set.of(), Level.SUBSTANTIAL, List.of("pwd", "otp"), System.currentTimeMillis() / 1000));
         long now = System.currentTimeMillis() / 1000;
         sessions.sessions.put(EMERGENCY, new Session("corr-emergency", "sub", "sid-emergency", "nurse", "899700000021", "H",
-                "L", null, List.of("60"), List.of(), Set.of(), Level.LOW, List.of("pwd"), now, null, 0,
+                "L", null, List.of("60"), List.of(), Set.of(), Level.LOW, List.of("pwd"), now, (String) null, 0,
                 new Session.Emergency("urgence-vitale", now + 3600)));
     }
 

@@ -106,7 +106,7 @@ class GatewayPagesTest {
 
     private static Session session(String user, Set<String> roles, Level level, Session.Emergency emergency) {
         return new Session("corr-" + user, "sub", "sid", user, null, null, null, null, List.of("10"), List.of(), roles,
-                level, List.of("pwd", "otp"), System.currentTimeMillis() / 1000, null, 0, emergency);
+                level, List.of("pwd", "otp"), System.currentTimeMillis() / 1000, (String) null, 0, emergency);
     }
 
     @AfterAll
