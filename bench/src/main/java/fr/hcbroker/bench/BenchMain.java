@@ -55,6 +55,7 @@ public final class BenchMain {
     /** People logged in for the load, each with a session on every peer that has sessions. */
     private final int sessions;
     private final Path dir = Path.of("target/bench").toAbsolutePath();
+    private final Instant started = Instant.now();
     private final List<Process> processes = new ArrayList<>();
     private final List<Row> rows = new ArrayList<>();
     private final Map<String, String> extra = new LinkedHashMap<>();
@@ -248,10 +249,18 @@ public final class BenchMain {
         // point moves by up to 20 %, so the ratios the targets name are medians of pairs. CPU per request
         // (the process's CPU over its requests) is the steadier measure; throughput is what the targets name.
         Side gatewaySide = new Side(GATEWAY, List.of(gatewayUrl), many, List.of(gateway));
+        // Keycloak meanwhile refreshes the sessions' tokens (each some 4 minutes after the last): its CPU
+        // over these minutes is what the gateway's sessions cost it, idle work included.
+        double keycloakCpu = ProcessTree.cpuSeconds(keycloak);
+        long pairsStart = System.nanoTime();
         for (int connections : List.of(1, 32, 128)) {
             nginxPairs.put(connections, pairs(connections, gatewaySide,
                     new Side(NGINX, List.of(nginxUrl), anonymous, List.of(nginx))));
         }
+        double pairsWall = (System.nanoTime() - pairsStart) / 1e9;
+        extra.put("Keycloak CPU while the gateway serves its " + sessions + " sessions (the gateway / nginx pairs, "
+                        + "token refreshes and Keycloak's idle work)", String.format("%.3f cores over %.0f s",
+                (ProcessTree.cpuSeconds(keycloak) - keycloakCpu) / pairsWall, pairsWall));
         for (int connections : List.of(1, 32, 128)) {
             auditPairs.put(connections, pairs(connections, new Side(GATEWAY, List.of(gatewayUrl), doctorAudited, List.of(gateway)),
                     new Side(WITHOUT_AUDIT, List.of(unauditedUrl + "/"), doctorUnaudited, List.of(unaudited))));
@@ -390,25 +399,25 @@ public final class BenchMain {
 
     private List<Wrk.Result> inParallel(Side side, int connections, int runSeconds, int pauseMs) throws Exception {
         int each = connections / side.urls().size();
-        List<java.util.concurrent.CompletableFuture<Wrk.Result>> runs = new ArrayList<>();
-        for (String url : side.urls()) {
-            runs.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Wrk.run(side.peer(), url, each, runSeconds, side.workload(), pauseMs);
-                } catch (Exception e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            }));
-        }
-        List<Wrk.Result> results = new ArrayList<>();
-        for (var run : runs) {
-            try {
-                results.add(run.join());
-            } catch (java.util.concurrent.CompletionException e) {
-                throw e.getCause() instanceof Exception cause ? cause : e;
+        // A thread per wrk: the common fork-join pool has a single thread on two cores, which would run them in turn.
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(side.urls().size());
+        try {
+            List<java.util.concurrent.Future<Wrk.Result>> runs = new ArrayList<>();
+            for (String url : side.urls()) {
+                runs.add(pool.submit(() -> Wrk.run(side.peer(), url, each, runSeconds, side.workload(), pauseMs)));
             }
+            List<Wrk.Result> results = new ArrayList<>();
+            for (var run : runs) {
+                try {
+                    results.add(run.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof Exception cause ? cause : e;
+                }
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
         }
-        return results;
     }
 
     /** Lets the hc-gateway client return to one more gateway (the audit-off one on its own port). */
@@ -657,7 +666,7 @@ public final class BenchMain {
         StringBuilder csv = new StringBuilder("peer,connections,requests_per_s,p50_ms,p99_ms,cpu_cores,rss_mib\n");
         StringBuilder md = new StringBuilder();
         md.append("# hc-broker benchmark\n\n")
-                .append("- date: ").append(Instant.now()).append('\n')
+                .append("- date: ").append(started).append(" to ").append(Instant.now()).append('\n')
                 .append("- machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
                 .append(ManagementFactory.getOperatingSystemMXBean().getName()).append(' ')
                 .append(ManagementFactory.getOperatingSystemMXBean().getArch()).append(", Java ")
