@@ -32,10 +32,12 @@ import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 
 /**
- * One benchmark run: the upstream app alone, nginx, Apache + mod_auth_openidc and the gateway in front
- * of it, each logged in as a real user of the same Keycloak, under wrk at 1, 32 and 128 connections;
- * then session memory and Keycloak logins. Results: target/bench/results.md and results.csv.
- * Every peer must be measured: one that cannot be is an error, not a missing row.
+ * One benchmark run: the upstream app alone, nginx, Apache + mod_auth_openidc, the gateway and a
+ * 2-node gateway cluster in front of it, the last three each holding {@link #sessions} sessions made
+ * by real logins through the same Keycloak, under wrk at 1, 32 and 128 connections with every answer
+ * checked (see {@link Wrk}); then session memory and Keycloak logins. Results: target/bench/results.md
+ * and results.csv. Every peer must be measured and every session must last the run: a peer that
+ * cannot be, or a session lost, is an error, not a missing row.
  */
 public final class BenchMain {
 
