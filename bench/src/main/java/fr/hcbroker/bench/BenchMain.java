@@ -32,37 +32,49 @@ import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 
 /**
- * One benchmark run: the upstream app alone, nginx, Apache + mod_auth_openidc and the gateway in front
- * of it, each logged in as a real user of the same Keycloak, under wrk at 1, 32 and 128 connections;
- * then session memory and Keycloak logins. Results: target/bench/results.md and results.csv.
- * Every peer must be measured: one that cannot be is an error, not a missing row.
+ * One benchmark run: the upstream app alone, nginx, Apache + mod_auth_openidc, the gateway and a
+ * 2-node gateway cluster in front of it, the last three each holding {@link #sessions} sessions made
+ * by real logins through the same Keycloak, under wrk at 1, 32 and 128 connections with every answer
+ * checked (see {@link Wrk}); then session memory and Keycloak logins. Results: target/bench/results.md
+ * and results.csv. Every peer must be measured and every session must last the run: a peer that
+ * cannot be, or a session lost, is an error, not a missing row.
  */
 public final class BenchMain {
 
     static final int REFRESH_TOKEN_LENGTH = 700;
 
-    private static final String WITHOUT_AUDIT = "hc-broker gateway, audit trail off (harness only)";
+    private static final String UPSTREAM = "upstream app (no proxy)";
+    private static final String NGINX = "nginx reverse proxy";
+    private static final String APACHE = "Apache mod_auth_openidc";
+    private static final String GATEWAY = "hc-broker gateway";
+    private static final String CLUSTER = "hc-broker gateway cluster (2 nodes)";
+    private static final String WITHOUT_AUDIT = "hc-broker gateway, audit trail off, 1 session (harness only)";
 
     private record Row(String peer, int connections, Wrk.Result result, double cpuCores, double rssMiB) {
     }
 
     private final int seconds;
+    /** People logged in for the load, each with a session on every peer that has sessions. */
+    private final int sessions;
     private final Path dir = Path.of("target/bench").toAbsolutePath();
+    private final Instant started = Instant.now();
     private final List<Process> processes = new ArrayList<>();
     private final List<Row> rows = new ArrayList<>();
     private final Map<String, String> extra = new LinkedHashMap<>();
-    /** Per connection count, the sorted gateway/nginx throughput ratios of back-to-back pairs. */
-    private final Map<Integer, List<Double>> nginxRatios = new LinkedHashMap<>();
-    /** Per connection count, the sorted with/without-audit ratios of back-to-back pairs: throughput, CPU per request. */
-    private final Map<Integer, List<Double>> auditRatios = new LinkedHashMap<>();
-    private final Map<Integer, List<Double>> auditCpuRatios = new LinkedHashMap<>();
+    /** Per connection count, the back-to-back pairs gateway / nginx, both over the same sessions' requests. */
+    private final Map<Integer, List<Pair>> nginxPairs = new LinkedHashMap<>();
+    /** Per connection count, the pairs gateway with / without its audit trail, one session each. */
+    private final Map<Integer, List<Pair>> auditPairs = new LinkedHashMap<>();
+    /** At 32 connections, the pairs clustered (two nodes) / single node, the same load shape. */
+    private final List<Pair> clusterPairs = new ArrayList<>();
     private static final int PAIRS = 5;
 
     private record Measured(double requestsPerSecond, double cpuPerRequest) {
     }
 
-    private BenchMain(int seconds) {
+    private BenchMain(int seconds, int sessions) {
         this.seconds = seconds;
+        this.sessions = sessions;
     }
 
     /**
@@ -70,7 +82,7 @@ public final class BenchMain {
      * 32 connections from this run: the part of the gateway's work that the trail is.
      */
     private void auditCost() throws Exception {
-        Row gateway = find("hc-broker gateway", 32);
+        Row gateway = find(GATEWAY, 32);
         double perRequest = gateway.cpuCores() / gateway.result().requestsPerSecond() * 1e6;
         int perMillisecond = (int) Math.max(1, Math.round(gateway.result().requestsPerSecond() / 1000));
         Path auditDir = dir.resolve("audit-cost");
@@ -94,8 +106,26 @@ public final class BenchMain {
         }
     }
 
+    /**
+     * {@code [seconds per load point] [sessions]}: 8 s and 1 000 people by default (fewer sessions
+     * only to try the harness). A failure ends the run with one line saying which peer and what; the
+     * stack trace goes to target/bench/failure.txt.
+     */
     public static void main(String[] args) throws Exception {
-        new BenchMain(args.length > 0 ? Integer.parseInt(args[0]) : 8).run();
+        BenchMain bench = new BenchMain(args.length > 0 ? Integer.parseInt(args[0]) : 8,
+                args.length > 1 ? Integer.parseInt(args[1]) : 1000);
+        try {
+            bench.run();
+        } catch (Exception | AssertionError e) {
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.printStackTrace(new java.io.PrintWriter(trace));
+            Files.createDirectories(bench.dir);
+            Files.writeString(bench.dir.resolve("failure.txt"), trace.toString());
+            String message = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString());
+            System.err.println((message.startsWith("benchmark: ") ? "" : "benchmark: " + e.getClass().getSimpleName()
+                    + ": ") + message);
+            System.exit(1);
+        }
         System.exit(0);
     }
 
@@ -165,21 +195,32 @@ public final class BenchMain {
         Process gateway = track(Peers.start(gatewayCommand,
                 dir.resolve("gateway.log"), Map.of("HC_GATEWAY_CLIENT_SECRET", stack.gatewayClientSecret())));
         Peers.awaitHttp("gateway", "http://127.0.0.1:" + ports.gateway() + "/healthz", gateway, dir.resolve("gateway.log"));
+        String gatewayUrl = stack.gatewayUrl() + "/";
+        String apacheUrl = "http://127.0.0.1:" + apachePort + "/";
+        String upstreamUrl = "http://127.0.0.1:" + upstreamPort + "/";
+        String nginxUrl = "http://127.0.0.1:" + nginxPort + "/";
 
-        DemoProfessional doctor = DemoProfessional.ALL.get(0);
-        DemoProfessional pharmacist = DemoProfessional.ALL.get(2);
-        String gatewayCookie = login(stack.gatewayUrl() + "/", doctor);
-        String apacheCookie = login("http://127.0.0.1:" + apachePort + "/", pharmacist);
+        // The load's people: each logs in for real (password + TOTP) to the gateway and to Apache.
+        ProcessHandle keycloak = ProcessHandle.of(stack.keycloak().pid()).orElseThrow();
+        List<SessionLogins.User> users = SessionLogins.create(admin, sessions);
+        Wrk.Workload many = madeSessions("gateway", List.of(gatewayUrl), users, "gateway", keycloak, List.of(gateway));
+        Wrk.Workload apacheMany = madeSessions("Apache mod_auth_openidc", List.of(apacheUrl), users, "oidc", keycloak,
+                List.of(apache));
+        // nginx and the app alone get the same requests as the gateway (cookie and all); they check no identity.
+        Wrk.Workload anonymous = new Wrk.Workload(many.sessions(), "none");
+        SessionLogins.requireAlive(GATEWAY, gatewayUrl, many);
+        SessionLogins.requireAlive(APACHE, apacheUrl, apacheMany);
 
         // Warm-up, not recorded: the JVM gateway's JIT compiles its hot paths in the first seconds (its
         // compiler threads still take a tenth of a core 15 s in: see gatewayWarmUp).
-        Wrk.run("http://127.0.0.1:" + upstreamPort + "/", 32, seconds, null);
-        Wrk.run("http://127.0.0.1:" + nginxPort + "/", 32, seconds, null);
-        Wrk.run("http://127.0.0.1:" + apachePort + "/", 32, seconds, apacheCookie);
-        gatewayWarmUp(stack.gatewayUrl() + "/", gatewayCookie);
+        Wrk.run(UPSTREAM, upstreamUrl, 32, seconds, anonymous);
+        Wrk.run(NGINX, nginxUrl, 32, seconds, anonymous);
+        Wrk.run(APACHE, apacheUrl, 32, seconds, apacheMany);
+        gatewayWarmUp(GATEWAY, gatewayUrl, many);
 
         // The same gateway without its audit trail (a harness-only entry point: no configuration turns
-        // the trail off), beside it on its own port and audit directory: what the trail costs.
+        // the trail off), beside it on its own port and audit directory: what the trail costs. Both
+        // serve one person here (the audit pairs compare the trail, not the number of sessions).
         int unauditedPort = freePort();
         String unauditedUrl = "http://127.0.0.1:" + unauditedPort;
         allowRedirect(admin, unauditedUrl + "/*");
@@ -193,128 +234,191 @@ public final class BenchMain {
         Process unaudited = track(Peers.start(unauditedCommand, dir.resolve("gateway-without-audit.log"),
                 Map.of("HC_GATEWAY_CLIENT_SECRET", stack.gatewayClientSecret())));
         Peers.awaitHttp("gateway without audit", unauditedUrl + "/healthz", unaudited, dir.resolve("gateway-without-audit.log"));
-        // The same person as on the audited gateway: the same headers and record, only the trail differs.
-        String unauditedCookie = login(unauditedUrl + "/", doctor);
-        gatewayWarmUp(unauditedUrl + "/", unauditedCookie);
+        DemoProfessional doctor = DemoProfessional.ALL.get(0);
+        SessionLogins.User doctorUser = new SessionLogins.User(doctor.username(), doctor.password(), doctor.totpSecret());
+        Wrk.Workload doctorAudited = oneSession("doctor-audited", doctorUser, gatewayUrl);
+        Wrk.Workload doctorUnaudited = oneSession("doctor-unaudited", doctorUser, unauditedUrl + "/");
+        gatewayWarmUp(WITHOUT_AUDIT, unauditedUrl + "/", doctorUnaudited);
 
         for (int connections : List.of(1, 32, 128)) {
-            load("upstream app (no proxy)", "http://127.0.0.1:" + upstreamPort + "/", connections, null, upstream);
-            load("nginx reverse proxy", "http://127.0.0.1:" + nginxPort + "/", connections, null, nginx);
-            load("Apache mod_auth_openidc", "http://127.0.0.1:" + apachePort + "/", connections, apacheCookie, apache);
-            load("hc-broker gateway", stack.gatewayUrl() + "/", connections, gatewayCookie, gateway);
-            load(WITHOUT_AUDIT, unauditedUrl + "/", connections, unauditedCookie, unaudited);
+            load(UPSTREAM, upstreamUrl, connections, anonymous, upstream);
+            load(NGINX, nginxUrl, connections, anonymous, nginx);
+            load(APACHE, apacheUrl, connections, apacheMany, apache);
+            load(GATEWAY, gatewayUrl, connections, many, gateway);
+            load(WITHOUT_AUDIT, unauditedUrl + "/", connections, doctorUnaudited, unaudited);
         }
         // Back-to-back pairs per point, alternating which goes first: on this shared 2-core machine one
         // point moves by up to 20 %, so the ratios the targets name are medians of pairs. CPU per request
         // (the process's CPU over its requests) is the steadier measure; throughput is what the targets name.
+        Side gatewaySide = new Side(GATEWAY, List.of(gatewayUrl), many, List.of(gateway));
+        // Keycloak meanwhile refreshes the sessions' tokens (each some 4 minutes after the last): its CPU
+        // over these minutes is what the gateway's sessions cost it, idle work included.
+        double keycloakCpu = ProcessTree.cpuSeconds(keycloak);
+        long pairsStart = System.nanoTime();
         for (int connections : List.of(1, 32, 128)) {
-            List<Measured> ratios = pairs(connections, stack.gatewayUrl() + "/", gatewayCookie, gateway,
-                    "http://127.0.0.1:" + nginxPort + "/", null, nginx);
-            nginxRatios.put(connections, ratios.stream().map(Measured::requestsPerSecond).sorted().toList());
+            nginxPairs.put(connections, pairs(connections, gatewaySide,
+                    new Side(NGINX, List.of(nginxUrl), anonymous, List.of(nginx))));
         }
+        double pairsWall = (System.nanoTime() - pairsStart) / 1e9;
+        extra.put("Keycloak CPU while the gateway serves its " + sessions + " sessions (the gateway / nginx pairs, "
+                        + "token refreshes and Keycloak's idle work)", String.format("%.3f cores over %.0f s",
+                (ProcessTree.cpuSeconds(keycloak) - keycloakCpu) / pairsWall, pairsWall));
         for (int connections : List.of(1, 32, 128)) {
-            List<Measured> ratios = pairs(connections, stack.gatewayUrl() + "/", gatewayCookie, gateway,
-                    unauditedUrl + "/", unauditedCookie, unaudited);
-            auditRatios.put(connections, ratios.stream().map(Measured::requestsPerSecond).sorted().toList());
-            auditCpuRatios.put(connections, ratios.stream().map(Measured::cpuPerRequest).sorted().toList());
+            auditPairs.put(connections, pairs(connections, new Side(GATEWAY, List.of(gatewayUrl), doctorAudited, List.of(gateway)),
+                    new Side(WITHOUT_AUDIT, List.of(unauditedUrl + "/"), doctorUnaudited, List.of(unaudited))));
         }
-        pacedLatency(upstreamPort, nginxPort, stack.gatewayUrl(), gatewayCookie);
         auditCost();
-        clusterScaling(stack, admin, gatewayCommand, upstreamPort);
+        Side cluster = cluster(stack, admin, gatewayCommand, upstreamPort, users, keycloak);
+        // The single node under the cluster's load shape: two wrk at once, half the connections each.
+        Side single = new Side(GATEWAY, List.of(gatewayUrl, gatewayUrl), many, List.of(gateway));
+        clusterPairs.addAll(pairs(32, cluster, single));
+        pacedLatency(new Side(UPSTREAM, List.of(upstreamUrl), anonymous, List.of(upstream)),
+                new Side(NGINX, List.of(nginxUrl), anonymous, List.of(nginx)), gatewaySide, cluster);
+        extra.put("session read latency", ClusterSessionReads.measure());
         sessionMemory();
+        clusteredSessionMemory();
         logins(stack, admin);
+        // Every session made at the start must still be there: one lost during the run fails it, named.
+        SessionLogins.requireAlive(GATEWAY, gatewayUrl, many);
+        SessionLogins.requireAlive(APACHE, apacheUrl, apacheMany);
+        for (String url : cluster.urls()) {
+            SessionLogins.requireAlive("gateway cluster node " + url, url, cluster.workload());
+        }
+    }
+
+    /** Logs every user in through {@code urls}; records the rate and CPU per login; the load over those sessions. */
+    private Wrk.Workload madeSessions(String peer, List<String> urls, List<SessionLogins.User> users, String identityField,
+                                      ProcessHandle keycloak, List<Process> peerProcesses) throws Exception {
+        SessionLogins.Made made = SessionLogins.login(urls, users, dir.resolve("sessions-" + peer.replaceAll("\\W+", "-")
+                + ".txt"), identityField, keycloak, peerProcesses.stream().map(Process::toHandle).toList());
+        extra.put(users.size() + " logins (password + TOTP) through the " + peer + ", " + SessionLogins.PARALLEL + " at once",
+                String.format("%.1f logins/s, Keycloak %.0f ms CPU per login, the %s %.1f ms", made.perSecond(),
+                        made.keycloakCpuMs(), peer, made.peerCpuMs()));
+        return made.workload();
+    }
+
+    /** A workload of one person's session (the audit pairs compare the trail alone). */
+    private Wrk.Workload oneSession(String name, SessionLogins.User user, String url) throws Exception {
+        Path file = dir.resolve("session-" + name + ".txt");
+        Files.writeString(file, user.name() + "\t" + SessionLogins.cookie(url, user) + "\n");
+        return new Wrk.Workload(file, "gateway");
     }
 
     /**
      * Added latency where it is the proxy's own: 32 connections each pausing 4 ms between requests
      * (some 7 000 req/s, far below every peer's saturation), three interleaved runs per peer, medians.
      * At saturation (the table) p99 is mostly queueing behind wrk and the app on the same two cores.
+     * The cluster's p99 is the higher of its two nodes' (16 connections each).
      */
-    private void pacedLatency(int upstreamPort, int nginxPort, String gatewayUrl, String gatewayCookie) throws Exception {
+    private void pacedLatency(Side app, Side nginx, Side gateway, Side cluster) throws Exception {
         Map<String, List<Wrk.Result>> runs = new LinkedHashMap<>();
         for (int round = 0; round < 3; round++) {
-            runs.computeIfAbsent("app", k -> new ArrayList<>())
-                    .add(Wrk.run("http://127.0.0.1:" + upstreamPort + "/", 32, seconds, null, PAUSE_MS));
-            runs.computeIfAbsent("nginx", k -> new ArrayList<>())
-                    .add(Wrk.run("http://127.0.0.1:" + nginxPort + "/", 32, seconds, null, PAUSE_MS));
-            runs.computeIfAbsent("gateway", k -> new ArrayList<>())
-                    .add(Wrk.run(gatewayUrl + "/", 32, seconds, gatewayCookie, PAUSE_MS));
+            for (Side side : List.of(app, nginx, gateway, cluster)) {
+                runs.computeIfAbsent(side.peer(), k -> new ArrayList<>()).add(paced(side));
+            }
         }
         Map<String, double[]> median = new LinkedHashMap<>();
         runs.forEach((peer, results) -> {
-            require(results.stream().allMatch(r -> r.non2xx() == 0), peer + " refused paced requests");
             double[] p50 = results.stream().mapToDouble(Wrk.Result::p50Ms).sorted().toArray();
             double[] p99 = results.stream().mapToDouble(Wrk.Result::p99Ms).sorted().toArray();
             double[] rate = results.stream().mapToDouble(Wrk.Result::requestsPerSecond).sorted().toArray();
             median.put(peer, new double[]{p50[1], p99[1], rate[1]});
         });
-        double[] app = median.get("app");
-        extra.put("steady load, 32 connections each pausing " + PAUSE_MS + " ms (median of 3; p50 / p99)",
-                String.format("app alone %.0f req/s, %.3f / %.3f ms; nginx %.3f / %.3f ms; gateway %.3f / %.3f ms",
-                        app[2], app[0], app[1], median.get("nginx")[0], median.get("nginx")[1],
-                        median.get("gateway")[0], median.get("gateway")[1]));
+        double[] bare = median.get(app.peer());
+        double[] proxy = median.get(nginx.peer());
+        double[] single = median.get(gateway.peer());
+        double[] clustered = median.get(cluster.peer());
+        extra.put("steady load, 32 connections each pausing " + PAUSE_MS + " ms, " + sessions
+                        + " sessions (median of 3; p50 / p99)",
+                String.format("app alone %.0f req/s, %.3f / %.3f ms; nginx %.3f / %.3f ms; gateway %.3f / %.3f ms;"
+                                + " gateway cluster %.3f / %.3f ms", bare[2], bare[0], bare[1], proxy[0], proxy[1],
+                        single[0], single[1], clustered[0], clustered[1]));
         extra.put("p99 added over the bare app at that steady load (target < 2 ms)", String.format(
-                "gateway %.3f ms, nginx %.3f ms", median.get("gateway")[1] - app[1], median.get("nginx")[1] - app[1]));
+                "gateway %.3f ms, gateway cluster %.3f ms, nginx %.3f ms", single[1] - bare[1], clustered[1] - bare[1],
+                proxy[1] - bare[1]));
+    }
+
+    /** One paced run of a side: its connections split over its URLs, run at once; the worst p99 of them. */
+    private Wrk.Result paced(Side side) throws Exception {
+        List<Wrk.Result> parts = inParallel(side, 32, PAUSE_MS);
+        return new Wrk.Result(parts.stream().mapToDouble(Wrk.Result::requestsPerSecond).sum(),
+                parts.stream().mapToDouble(Wrk.Result::p50Ms).max().orElseThrow(),
+                parts.stream().mapToDouble(Wrk.Result::p99Ms).max().orElseThrow(),
+                parts.stream().mapToLong(Wrk.Result::requests).sum());
     }
 
     private static final int PAUSE_MS = 4;
 
     /**
-     * Two gateway nodes sharing sessions: one session logged in on the first, loaded on the first
-     * alone, then on both at once (half the connections each). On this 2-core machine both nodes,
-     * wrk and the upstream share the same cores: the figure shows the cluster's overhead, not the
-     * gain of a second server.
+     * Two gateway nodes sharing sessions (Infinispan over JGroups, 2 owners: each node holds every
+     * session), {@link #sessions} people logged in on them, every other one on each node. Their load
+     * is two wrk at once, one per node, each over all the sessions: every session is read on both
+     * nodes, and a request's node alternates with the wrk it comes from, as behind a load balancer
+     * without affinity. One URL per wrk is why: wrk cannot change host or port between requests.
      */
-    private void clusterScaling(Stack stack, AdminApi admin, List<String> gatewayCommand, int upstreamPort)
-            throws Exception {
+    private Side cluster(Stack stack, AdminApi admin, List<String> gatewayCommand, int upstreamPort,
+                         List<SessionLogins.User> users, ProcessHandle keycloak) throws Exception {
         int[] ports = {freePort(), freePort()};
         int[] jgroups = {ClusterSessionReads.clusterPort().getPort(), ClusterSessionReads.clusterPort().getPort()};
         String members = "127.0.0.1:" + jgroups[0] + ", 127.0.0.1:" + jgroups[1];
-        String[] urls = new String[2];
+        List<String> urls = new ArrayList<>();
+        List<Process> nodes = new ArrayList<>();
         String clusterSecret = UUID.randomUUID() + "-" + UUID.randomUUID();
         for (int i = 0; i < 2; i++) {
-            urls[i] = "http://127.0.0.1:" + ports[i];
-            allowRedirect(admin, urls[i] + "/*");
+            String url = "http://127.0.0.1:" + ports[i];
+            allowRedirect(admin, url + "/*");
             Path nodeDir = dir.resolve("cluster-node-" + (i + 1));
             Files.createDirectories(nodeDir);
-            Files.writeString(nodeDir.resolve("gateway.yaml"), Peers.gateway(nodeDir, ports[i], urls[i], upstreamPort,
+            Files.writeString(nodeDir.resolve("gateway.yaml"), Peers.gateway(nodeDir, ports[i], url, upstreamPort,
                     stack.keycloakUrl()) + Peers.cluster(jgroups[i], members));
             List<String> command = new ArrayList<>(gatewayCommand);
             command.set(command.size() - 1, nodeDir.resolve("gateway.yaml").toString());
             Process node = track(Peers.start(command, nodeDir.resolve("gateway.log"),
                     Map.of("HC_GATEWAY_CLIENT_SECRET", stack.gatewayClientSecret(),
                             "HC_GATEWAY_CLUSTER_SECRET", clusterSecret)));
-            Peers.awaitHttp("cluster node " + (i + 1), urls[i] + "/healthz", node, nodeDir.resolve("gateway.log"));
+            Peers.awaitHttp("cluster node " + (i + 1), url + "/healthz", node, nodeDir.resolve("gateway.log"));
+            urls.add(url + "/");
+            nodes.add(node);
         }
-        // A user of its own: the demo professionals' TOTP codes of this half-minute are already spent.
-        String name = "bench-cluster-" + UUID.randomUUID().toString().substring(0, 6);
-        String totp = "totp-" + UUID.randomUUID();
-        admin.createUser(name, "Pw-" + name, totp);
-        String cookie = login(urls[0] + "/", name, "Pw-" + name, totp);
+        Wrk.Workload workload = madeSessions("gateway cluster", urls, users, "gateway", keycloak, nodes);
         for (String url : urls) {
-            Wrk.Result warm = Wrk.run(url + "/", 32, seconds, cookie);
-            require(warm.non2xx() == 0, "the session made on node 1 is not served by " + url);
+            SessionLogins.requireAlive("gateway cluster node " + url, url, workload);
         }
-        Wrk.Result one = Wrk.run(urls[0] + "/", 32, seconds, cookie);
-        var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> wrk(urls[0] + "/", 16, cookie));
-        var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> wrk(urls[1] + "/", 16, cookie));
-        Wrk.Result a = first.join();
-        Wrk.Result b = second.join();
-        require(one.non2xx() + a.non2xx() + b.non2xx() == 0, "a cluster node refused the shared session");
-        double both = a.requestsPerSecond() + b.requestsPerSecond();
-        extra.put("gateway cluster, 32 connections, 1 node loaded", String.format("%.0f req/s, p99 %.2f ms",
-                one.requestsPerSecond(), one.p99Ms()));
-        extra.put("gateway cluster, 32 connections, 2 nodes loaded (16 each)", String.format(
-                "%.0f req/s, p99 %.2f / %.2f ms; 2 nodes / 1 node: %.2f (one 2-core machine for both nodes, wrk and the app)",
-                both, a.p99Ms(), b.p99Ms(), both / one.requestsPerSecond()));
-        extra.put("session read latency", ClusterSessionReads.measure());
+        Side cluster = new Side(CLUSTER, urls, workload, nodes);
+        // Warm-up, not recorded, as for the single node.
+        inParallel(cluster, 2, 10, 0);
+        inParallel(cluster, 32, 20, 0);
+        return cluster;
     }
 
-    private Wrk.Result wrk(String url, int connections, String cookie) {
+    /**
+     * Runs one wrk per URL of the side at once, {@code connections} split between them; each wrk
+     * spreads its requests over all the side's sessions.
+     */
+    private List<Wrk.Result> inParallel(Side side, int connections, int pauseMs) throws Exception {
+        return inParallel(side, connections, seconds, pauseMs);
+    }
+
+    private List<Wrk.Result> inParallel(Side side, int connections, int runSeconds, int pauseMs) throws Exception {
+        int each = connections / side.urls().size();
+        // A thread per wrk: the common fork-join pool has a single thread on two cores, which would run them in turn.
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(side.urls().size());
         try {
-            return Wrk.run(url, connections, seconds, cookie);
-        } catch (Exception e) {
-            throw new IllegalStateException("benchmark: wrk against " + url + " failed: " + e.getMessage(), e);
+            List<java.util.concurrent.Future<Wrk.Result>> runs = new ArrayList<>();
+            for (String url : side.urls()) {
+                runs.add(pool.submit(() -> Wrk.run(side.peer(), url, each, runSeconds, side.workload(), pauseMs)));
+            }
+            List<Wrk.Result> results = new ArrayList<>();
+            for (var run : runs) {
+                try {
+                    results.add(run.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof Exception cause ? cause : e;
+                }
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -328,61 +432,57 @@ public final class BenchMain {
                 "cannot add the audit-off gateway's redirect URI");
     }
 
-    private String login(String url, DemoProfessional person) {
-        return login(url, person.username(), person.password(), person.totpSecret());
-    }
-
-    private String login(String url, String username, String password, String totpSecret) {
-        Browser browser = new Browser();
-        Browser.Page form = browser.get(url);
-        require(form.body().contains("kc-form-login"), "no Keycloak login page behind " + url + ": " + form.status()
-                + " at " + form.uri());
-        Browser.Page otp = browser.submit(form, form.form("kc-form-login"),
-                Map.of("username", username, "password", password), u -> false);
-        Browser.Page landed = browser.submit(otp, otp.form("kc-otp-login-form"),
-                Map.of("otp", Totp.now(totpSecret)), u -> false);
-        require(landed.status() == 200 && landed.body().contains("hello from the upstream app"),
-                "login through " + url + " did not reach the app: " + landed.status() + " " + landed.uri());
-        return browser.cookieHeader(url);
-    }
-
-    private void load(String peer, String url, int connections, String cookie, Process process) throws Exception {
+    private void load(String peer, String url, int connections, Wrk.Workload workload, Process process) throws Exception {
         ProcessHandle handle = process.toHandle();
         double cpuBefore = ProcessTree.cpuSeconds(handle);
-        Wrk.Result result = Wrk.run(url, connections, seconds, cookie);
+        Wrk.Result result = Wrk.run(peer, url, connections, seconds, workload);
         double cores = (ProcessTree.cpuSeconds(handle) - cpuBefore) / seconds;
-        require(result.non2xx() == 0, peer + " answered " + result.non2xx() + " non-2xx responses: not a valid session?");
         rows.add(new Row(peer, connections, result, cores, ProcessTree.rssMiB(handle)));
         System.out.printf("%-26s c=%-3d %9.0f req/s p50 %.2f ms p99 %.2f ms%n", peer, connections,
                 result.requestsPerSecond(), result.p50Ms(), result.p99Ms());
     }
 
     /** 30 s at 1 and 32 connections: until then the JIT is still compiling, on the cores being measured. */
-    private static void gatewayWarmUp(String url, String cookie) throws Exception {
-        Wrk.run(url, 1, 10, cookie);
-        Wrk.run(url, 32, 20, cookie);
+    private static void gatewayWarmUp(String peer, String url, Wrk.Workload workload) throws Exception {
+        Wrk.run(peer, url, 1, 10, workload);
+        Wrk.run(peer, url, 32, 20, workload);
     }
 
-    /** Throughput and CPU-per-request ratios of {@code a} to {@code b} over {@link #PAIRS} back-to-back runs, alternating which goes first. */
-    private List<Measured> pairs(int connections, String urlA, String cookieA, Process a, String urlB, String cookieB,
-                                 Process b) throws Exception {
-        List<Measured> ratios = new ArrayList<>();
-        for (int pair = 0; pair < PAIRS; pair++) {
-            Measured first = pair % 2 == 0 ? measured(urlA, connections, cookieA, a) : measured(urlB, connections, cookieB, b);
-            Measured second = pair % 2 == 0 ? measured(urlB, connections, cookieB, b) : measured(urlA, connections, cookieA, a);
-            Measured ofA = pair % 2 == 0 ? first : second;
-            Measured ofB = pair % 2 == 0 ? second : first;
-            ratios.add(new Measured(ofA.requestsPerSecond() / ofB.requestsPerSecond(), ofA.cpuPerRequest() / ofB.cpuPerRequest()));
+    /**
+     * What is measured in a pair: a peer's URLs (one wrk each, at once, connections split between them),
+     * its sessions and the processes whose CPU counts.
+     */
+    private record Side(String peer, List<String> urls, Wrk.Workload workload, List<Process> processes) {
+    }
+
+    /** One back-to-back pair: the first side's and the second side's measures. */
+    private record Pair(Measured a, Measured b) {
+        double throughput() {
+            return a.requestsPerSecond() / b.requestsPerSecond();
         }
-        return ratios;
+
+        double cpu() {
+            return a.cpuPerRequest() / b.cpuPerRequest();
+        }
     }
 
-    private Measured measured(String url, int connections, String cookie, Process process) throws Exception {
-        double cpuBefore = ProcessTree.cpuSeconds(process.toHandle());
-        Wrk.Result result = Wrk.run(url, connections, seconds, cookie);
-        double cpu = ProcessTree.cpuSeconds(process.toHandle()) - cpuBefore;
-        require(result.non2xx() == 0, url + " answered " + result.non2xx() + " non-2xx responses");
-        return new Measured(result.requestsPerSecond(), cpu / (result.requestsPerSecond() * seconds));
+    /** {@link #PAIRS} back-to-back runs of {@code a} and {@code b}, alternating which goes first. */
+    private List<Pair> pairs(int connections, Side a, Side b) throws Exception {
+        List<Pair> pairs = new ArrayList<>();
+        for (int pair = 0; pair < PAIRS; pair++) {
+            Measured first = measured(pair % 2 == 0 ? a : b, connections);
+            Measured second = measured(pair % 2 == 0 ? b : a, connections);
+            pairs.add(pair % 2 == 0 ? new Pair(first, second) : new Pair(second, first));
+        }
+        return pairs;
+    }
+
+    private Measured measured(Side side, int connections) throws Exception {
+        double cpuBefore = side.processes().stream().mapToDouble(p -> ProcessTree.cpuSeconds(p.toHandle())).sum();
+        List<Wrk.Result> results = inParallel(side, connections, 0);
+        double cpu = side.processes().stream().mapToDouble(p -> ProcessTree.cpuSeconds(p.toHandle())).sum() - cpuBefore;
+        double rate = results.stream().mapToDouble(Wrk.Result::requestsPerSecond).sum();
+        return new Measured(rate, cpu / (rate * seconds));
     }
 
     /** Heap per live session in the gateway's own store, sessions shaped like real ones. */
@@ -394,23 +494,65 @@ public final class BenchMain {
             long base = usedHeapAfterGc();
             int done = 0;
             for (int target : List.of(10_000, 100_000)) {
-                for (; done < target; done++) {
-                    String id = UUID.randomUUID().toString() + UUID.randomUUID();
-                    store.put(id, new Session(UUID.randomUUID().toString(), UUID.randomUUID().toString(),
-                            UUID.randomUUID().toString(), "user" + done, "8" + (99700000000L + done), "Hélène",
-                            "Lefèvre-Dupré", "user" + done + "@hopital.example", List.of("60"), List.of("750712184"),
-                            java.util.Set.of("default-roles-hospiconnect", "offline_access", "uma_authorization"),
-                            Level.SUBSTANTIAL, List.of("pwd", "otp", "mfa"), Instant.now().getEpochSecond(),
-                            refreshTokenLike(), Instant.now().getEpochSecond() + 240)).await();
-                }
+                done = fill(List.of(store), done, target);
                 long used = usedHeapAfterGc() - base;
-                extra.put("heap for " + target + " live sessions", String.format("%.1f MiB (%.0f bytes per session)",
-                        used / 1048576.0, (double) used / target));
+                extra.put("heap for " + target + " live sessions, single node" + (target == 100_000 ? " (target < 150 MB)" : ""),
+                        String.format("%.1f MiB (%.0f bytes per session)", used / 1048576.0, (double) used / target));
             }
         } finally {
             store.close();
             vertx.close().await();
         }
+    }
+
+    /**
+     * The same for a cluster: two nodes of 2 owners in this JVM (the way {@link ClusterSessionReads}
+     * builds them), sessions written on either; each node then holds every session, so a node's heap is
+     * half of what the two add. The JVM of a real node would hold the same objects (a session received
+     * from the other node is its own deserialized copy), not measured here: its process is not alone
+     * in its heap (connections, JIT, buffers), which a heap dump of one session count cannot separate.
+     */
+    private void clusteredSessionMemory() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        List<InfinispanSessionStore> nodes = new ArrayList<>();
+        try {
+            List<java.net.InetSocketAddress> members = List.of(ClusterSessionReads.clusterPort(),
+                    ClusterSessionReads.clusterPort());
+            for (java.net.InetSocketAddress self : members) {
+                nodes.add(new InfinispanSessionStore(vertx, new GatewayConfig.SessionConfig(Duration.ofHours(1),
+                        Duration.ofHours(10), new GatewayConfig.Cluster("hc-bench-memory", "127.0.0.1", self.getPort(),
+                        members, 2, null, "a-shared-secret-of-the-bench-nodes"))));
+            }
+            long base = usedHeapAfterGc();
+            int target = 100_000;
+            fill(nodes, 0, target);
+            long used = usedHeapAfterGc() - base;
+            extra.put("heap for " + target + " live sessions, per node of a 2-node cluster (2 owners: every node holds"
+                    + " every session)", String.format("%.1f MiB (%.0f bytes per session)", used / 2 / 1048576.0,
+                    (double) used / 2 / target));
+        } finally {
+            nodes.forEach(InfinispanSessionStore::close);
+            vertx.close().await();
+        }
+    }
+
+    /** Adds sessions {@code from} to {@code to}, written on the stores in turn, a few writes in flight. */
+    private static int fill(List<InfinispanSessionStore> stores, int from, int to) {
+        List<io.vertx.core.Future<Void>> inFlight = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            String id = UUID.randomUUID().toString() + UUID.randomUUID();
+            inFlight.add(stores.get(i % stores.size()).put(id, new Session(UUID.randomUUID().toString(),
+                    UUID.randomUUID().toString(), UUID.randomUUID().toString(), "user" + i, "8" + (99700000000L + i),
+                    "Hélène", "Lefèvre-Dupré", "user" + i + "@hopital.example", List.of("60"), List.of("750712184"),
+                    java.util.Set.of("default-roles-hospiconnect", "offline_access", "uma_authorization"),
+                    Level.SUBSTANTIAL, List.of("pwd", "otp", "mfa"), Instant.now().getEpochSecond(),
+                    refreshTokenLike(), Instant.now().getEpochSecond() + 240)));
+            if (inFlight.size() == 64 || i == to - 1) {
+                inFlight.forEach(f -> f.await());
+                inFlight.clear();
+            }
+        }
+        return to;
     }
 
     /** One complete browser login into hospiconnect, ending at {@code redirect} with a code. */
@@ -526,13 +668,17 @@ public final class BenchMain {
         StringBuilder csv = new StringBuilder("peer,connections,requests_per_s,p50_ms,p99_ms,cpu_cores,rss_mib\n");
         StringBuilder md = new StringBuilder();
         md.append("# hc-broker benchmark\n\n")
-                .append("- date: ").append(Instant.now()).append('\n')
+                .append("- date: ").append(started).append(" to ").append(Instant.now()).append('\n')
                 .append("- machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
                 .append(ManagementFactory.getOperatingSystemMXBean().getName()).append(' ')
                 .append(ManagementFactory.getOperatingSystemMXBean().getArch()).append(", Java ")
                 .append(System.getProperty("java.version")).append('\n')
-                .append("- command: `bench/run.sh ").append(seconds).append("` (wrk, ").append(seconds)
-                .append(" s per point, all on loopback; wrk shares the 2 cores with the proxies)\n\n")
+                .append("- command: `bench/run.sh ").append(seconds).append(sessions == 1000 ? "" : " " + sessions)
+                .append("` (wrk, ").append(seconds).append(" s per point, all on loopback; wrk shares the 2 cores with the"
+                        + " proxies; every answer checked: the app's 200 with the expected identity)\n")
+                .append("- sessions: ").append(sessions).append(" people logged in (password + TOTP) on each of the"
+                        + " gateway, Apache mod_auth_openidc and the gateway cluster; each request carries one of them"
+                        + " in turn\n\n")
                 .append("| peer | connections | req/s | p50 ms | p99 ms | CPU cores | RSS MiB |\n|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             md.append(String.format("| %s | %d | %.0f | %.2f | %.2f | %.2f | %.0f |%n", r.peer(), r.connections(),
@@ -541,29 +687,51 @@ public final class BenchMain {
                     r.result().requestsPerSecond(), r.result().p50Ms(), r.result().p99Ms(), r.cpuCores(), r.rssMiB()));
         }
         md.append("\n| ratio | 1 | 32 | 128 |\n|---|---|---|---|\n");
-        md.append(ratioRow("gateway / nginx throughput, the table's single runs", "hc-broker gateway", "nginx reverse proxy"));
-        md.append("| gateway / nginx throughput, median of " + PAIRS + " back-to-back pairs (target >= 0.75) |");
-        nginxRatios.values().forEach(r -> md.append(String.format(" %.2f |", r.get(PAIRS / 2))));
-        md.append("\n| the same pairs, lowest - highest |");
-        nginxRatios.values().forEach(r -> md.append(String.format(" %.2f - %.2f |", r.get(0), r.get(PAIRS - 1))));
-        md.append('\n');
-        md.append(ratioRow("gateway / mod_auth_openidc throughput", "hc-broker gateway", "Apache mod_auth_openidc"));
-        md.append("| gateway with / without its audit trail throughput, median of " + PAIRS
-                + " back-to-back pairs (target >= 0.90) |");
-        auditRatios.values().forEach(r -> md.append(String.format(" %.2f |", r.get(PAIRS / 2))));
-        md.append("\n| gateway CPU per request with / without its audit trail, median of the same pairs |");
-        auditCpuRatios.values().forEach(r -> md.append(String.format(" %.2f |", r.get(PAIRS / 2))));
-        md.append('\n');
+        md.append(ratioRow("gateway / nginx throughput, the table's single runs", GATEWAY, NGINX));
+        md.append(pairRows("gateway / nginx throughput, " + sessions + " sessions, median of " + PAIRS
+                + " back-to-back pairs (target >= 0.80 at 32 and 128)", nginxPairs, Pair::throughput));
+        md.append(medianRow("gateway CPU per request, µs, median of the same pairs", nginxPairs, p -> p.a().cpuPerRequest() * 1e6));
+        md.append(medianRow("nginx CPU per request, µs, median of the same pairs", nginxPairs, p -> p.b().cpuPerRequest() * 1e6));
+        md.append(ratioRow("gateway / mod_auth_openidc throughput, " + sessions + " sessions each", GATEWAY, APACHE));
+        md.append(medianRow("gateway with / without its audit trail throughput, 1 session, median of " + PAIRS
+                + " back-to-back pairs (target >= 0.90)", auditPairs, Pair::throughput));
+        md.append(medianRow("gateway CPU per request with / without its audit trail, median of the same pairs", auditPairs,
+                Pair::cpu));
         md.append("| gateway p99 added over the bare app at saturation (ms; mostly queueing, see the steady-load line) |");
         for (int c : List.of(1, 32, 128)) {
-            md.append(String.format(" %.2f |", find("hc-broker gateway", c).result().p99Ms()
-                    - find("upstream app (no proxy)", c).result().p99Ms()));
+            md.append(String.format(" %.2f |", find(GATEWAY, c).result().p99Ms() - find(UPSTREAM, c).result().p99Ms()));
         }
         md.append("\n\n");
+        List<Double> cluster = clusterPairs.stream().map(Pair::throughput).sorted().toList();
+        md.append(String.format("- clustered / single node throughput, %d sessions, 32 connections as two wrk of 16 (one per"
+                        + " node; both on the single node), median of %d back-to-back pairs (target >= 0.90): %.2f"
+                        + " (lowest - highest %.2f - %.2f); CPU per request clustered / single %.2f (%.1f µs over both"
+                        + " nodes against %.1f µs)%n", sessions, PAIRS, cluster.get(PAIRS / 2), cluster.get(0),
+                cluster.get(PAIRS - 1), median(clusterPairs, Pair::cpu), median(clusterPairs, p -> p.a().cpuPerRequest()) * 1e6,
+                median(clusterPairs, p -> p.b().cpuPerRequest()) * 1e6));
         extra.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
         Files.writeString(dir.resolve("results.md"), md);
         Files.writeString(dir.resolve("results.csv"), csv);
         System.out.println(md);
+    }
+
+    private static String pairRows(String label, Map<Integer, List<Pair>> pairs, java.util.function.ToDoubleFunction<Pair> ratio) {
+        StringBuilder rows = new StringBuilder(medianRow(label, pairs, ratio)).append("| the same pairs, lowest - highest |");
+        pairs.values().forEach(list -> {
+            double[] sorted = list.stream().mapToDouble(ratio).sorted().toArray();
+            rows.append(String.format(" %.2f - %.2f |", sorted[0], sorted[sorted.length - 1]));
+        });
+        return rows.append('\n').toString();
+    }
+
+    private static String medianRow(String label, Map<Integer, List<Pair>> pairs, java.util.function.ToDoubleFunction<Pair> value) {
+        StringBuilder row = new StringBuilder("| " + label + " |");
+        pairs.values().forEach(list -> row.append(String.format(" %.2f |", median(list, value))));
+        return row.append('\n').toString();
+    }
+
+    private static double median(List<Pair> pairs, java.util.function.ToDoubleFunction<Pair> value) {
+        return pairs.stream().mapToDouble(value).sorted().toArray()[pairs.size() / 2];
     }
 
     private String ratioRow(String label, String a, String b) {

@@ -49,7 +49,9 @@ final class Peers {
                 http {
                   access_log off; default_type text/plain; keepalive_requests 1000000;
                   client_body_temp_path %1$s/tmp; proxy_temp_path %1$s/tmp;
-                  server { listen 127.0.0.1:%2$d; location / { return 200 "hello from the upstream app\\n"; } }
+                  # mod_auth_openidc names its headers OIDC_CLAIM_*: nginx drops such names unless told.
+                  underscores_in_headers on;
+                  server { listen 127.0.0.1:%2$d; location / { return 200 "hello from the upstream app\\nexpect=$http_x_bench_expect\\ngateway=$http_x_hc_user\\noidc=$http_oidc_claim_preferred_username\\n"; } }
                 }
                 """.formatted(dir, port);
     }
@@ -95,6 +97,10 @@ final class Peers {
                 OIDCCryptoPassphrase %6$s
                 OIDCPKCEMethod S256
                 OIDCSessionInactivityTimeout 3600
+                # Sessions live in shared memory, 500 entries by default: room for the benchmark's
+                # 1 000 sessions, their login states and a margin (entries of the default size, 16.5 KB).
+                OIDCCacheType shm
+                OIDCCacheShmMax 4000
                 <Location />
                   AuthType openid-connect
                   Require valid-user
