@@ -540,13 +540,15 @@ public final class BenchMain {
     private static int fill(List<InfinispanSessionStore> stores, int from, int to) {
         List<io.vertx.core.Future<Void>> inFlight = new ArrayList<>();
         for (int i = from; i < to; i++) {
-            String id = UUID.randomUUID().toString() + UUID.randomUUID();
-            inFlight.add(stores.get(i % stores.size()).put(id, new Session(UUID.randomUUID().toString(),
+            // As a login makes them: cookie and correlation ids of 32 random bytes, Keycloak's UUIDs, and
+            // codes and role names as new strings each time (parsed from the tokens), not shared literals.
+            inFlight.add(stores.get(i % stores.size()).put(randomId(), new Session(randomId(),
                     UUID.randomUUID().toString(), UUID.randomUUID().toString(), "user" + i, "8" + (99700000000L + i),
-                    "Hélène", "Lefèvre-Dupré", "user" + i + "@hopital.example", List.of("60"), List.of("750712184"),
-                    java.util.Set.of("default-roles-hospiconnect", "offline_access", "uma_authorization"),
-                    Level.SUBSTANTIAL, List.of("pwd", "otp", "mfa"), Instant.now().getEpochSecond(),
-                    refreshTokenLike(), Instant.now().getEpochSecond() + 240)));
+                    "Hélène", "Lefèvre-Dupré", "user" + i + "@hopital.example", List.of(parsed("60")),
+                    List.of(parsed("750712184")), java.util.Set.of(parsed("default-roles-hospiconnect"),
+                    parsed("offline_access"), parsed("uma_authorization")), Level.SUBSTANTIAL,
+                    List.of(parsed("pwd"), parsed("otp"), parsed("mfa")), Instant.now().getEpochSecond(),
+                    refreshTokenLike(), Instant.now().getEpochSecond() + 240, null)));
             if (inFlight.size() == 64 || i == to - 1) {
                 inFlight.forEach(f -> f.await());
                 inFlight.clear();
@@ -758,13 +760,30 @@ public final class BenchMain {
         return process;
     }
 
-    /** A distinct string as long as a Keycloak 26 refresh token (HS512 JWT, measured: see README). */
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final java.util.Base64.Encoder BASE64URL = java.util.Base64.getUrlEncoder().withoutPadding();
+
+    /** A distinct JWT as long as a Keycloak 26 refresh token (HS512, measured: see README): header, claims, signature. */
     private static String refreshTokenLike() {
-        StringBuilder token = new StringBuilder(REFRESH_TOKEN_LENGTH);
-        while (token.length() < REFRESH_TOKEN_LENGTH) {
-            token.append(UUID.randomUUID());
-        }
-        return token.substring(0, REFRESH_TOKEN_LENGTH);
+        String header = BASE64URL.encodeToString("{\"alg\":\"HS512\",\"typ\":\"JWT\",\"kid\":\"4f1c\"}".getBytes());
+        byte[] signature = new byte[64];
+        RANDOM.nextBytes(signature);
+        String signed = BASE64URL.encodeToString(signature);
+        byte[] claims = new byte[(REFRESH_TOKEN_LENGTH - header.length() - signed.length() - 2) * 3 / 4];
+        RANDOM.nextBytes(claims);
+        return header + "." + BASE64URL.encodeToString(claims) + "." + signed;
+    }
+
+    /** The gateway's cookie and correlation ids: 32 random bytes, base64url. */
+    private static String randomId() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return BASE64URL.encodeToString(bytes);
+    }
+
+    /** A string as parsing a token makes it: a new instance, not the shared literal. */
+    private static String parsed(String value) {
+        return new String(value.toCharArray());
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {

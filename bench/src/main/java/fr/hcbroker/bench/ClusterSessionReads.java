@@ -17,8 +17,9 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Session-read latency of the gateway's store: three clustered nodes on loopback (2 owners, so a
- * third of the reads on a node go to another node) against the single-node store, same sessions.
+ * Session-read latency of the gateway's store: three clustered nodes on loopback (2 owners: a node
+ * owns two thirds of the sessions and keeps an L1 copy of the others once it has read them) against
+ * the single-node store, same sessions.
  */
 final class ClusterSessionReads {
 
@@ -52,7 +53,7 @@ final class ClusterSessionReads {
                 lone.put(id, session).await();
                 ids.add(id);
             }
-            return "3-node cluster, reads on a node holding 2/3 of the sessions: " + reads(nodes.get(2), ids)
+            return "3-node cluster, reads on a node owning 2/3 of the sessions (the rest kept as L1 copies once read): " + reads(nodes.get(2), ids)
                     + "; single node: " + reads(lone, ids);
         } finally {
             nodes.forEach(InfinispanSessionStore::close);
