@@ -73,7 +73,8 @@ public record Session(String correlation, String sub, String sid, String usernam
     }
 
     private static List<String> shared(java.util.Collection<String> values) {
-        return values.stream().map(String::intern).toList();
+        // List.of: one or two values without an array behind them, as most of these lists hold.
+        return List.of(values.stream().map(String::intern).toArray(String[]::new));
     }
 
     /** Keycloak's refresh token, or null. */

@@ -1,0 +1,118 @@
+package fr.hcbroker.gateway.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jwt.SignedJWT;
+import fr.hcbroker.gateway.config.RouteConfig;
+import fr.hcbroker.gateway.session.InfinispanSessionStore;
+import fr.hcbroker.gateway.session.Session;
+import fr.hcbroker.gateway.config.GatewayConfig;
+import fr.hcbroker.loa.Level;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("The identity assertion: reused up to 30 s per session and route, the next one signed ahead")
+class AssertionSignerTest {
+
+    private final Vertx vertx = Vertx.vertx();
+    private final InfinispanSessionStore keys = new InfinispanSessionStore(vertx,
+            new GatewayConfig.SessionConfig(Duration.ofMinutes(30), Duration.ofHours(10), null));
+    private final AtomicLong millis = new AtomicLong(1_800_000_000_000L);
+    private final Clock clock = new Clock() {
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis.get());
+        }
+    };
+    private final AssertionSigner signer = new AssertionSigner("https://gateway.test", clock, keys);
+    private final RouteConfig route = new RouteConfig("dpi", null, "/", URI.create("http://127.0.0.1:1"), Level.SUBSTANTIAL,
+            List.of(), Set.of(), Set.of(), Map.of(), Set.of(), false);
+
+    @AfterEach
+    void stop() {
+        keys.close();
+        vertx.close().await();
+    }
+
+    @Test
+    @DisplayName("used past two thirds of its reuse, the assertion is served and its successor signed off the caller's thread")
+    void signsAhead() throws Exception {
+        Session session = session("Hélène");
+        String first = signer.assertion(session, route);
+        millis.addAndGet(10_000);
+        assertThat(signer.assertion(session, route)).as("reused at 10 s").isSameAs(first);
+        millis.addAndGet(11_000);
+        assertThat(signer.assertion(session, route)).as("served at 21 s while the next is signed").isSameAs(first);
+        String next = awaitChange(session, first);
+        assertThat(issuedAt(next)).isEqualTo(issuedAt(first).plusSeconds(21));
+        millis.addAndGet(9_500);
+        assertThat(signer.assertion(session, route)).as("the one signed ahead, within its own 30 s").isSameAs(next);
+    }
+
+    @Test
+    @DisplayName("never served past 30 s: unused for 30 s, the next request gets a new one at once")
+    void neverPastItsReuse() throws Exception {
+        Session session = session("Hélène");
+        String first = signer.assertion(session, route);
+        millis.addAndGet(30_000);
+        String later = signer.assertion(session, route);
+        assertThat(later).isNotEqualTo(first);
+        assertThat(issuedAt(later)).isEqualTo(issuedAt(first).plusSeconds(30));
+    }
+
+    @Test
+    @DisplayName("a changed session (a refresh) gets its own assertion at once; a renewal of the old one does not replace it")
+    void aChangedSessionIsNeverServedTheOldOne() throws Exception {
+        Session before = session("Hélène");
+        String first = signer.assertion(before, route);
+        millis.addAndGet(21_000);
+        signer.assertion(before, route); // starts a renewal of the old session's assertion
+        Session after = session("Hélène-Marie");
+        String refreshed = signer.assertion(after, route);
+        assertThat(SignedJWT.parse(refreshed).getJWTClaimsSet().getStringClaim("given_name")).isEqualTo("Hélène-Marie");
+        Thread.sleep(300); // the renewal, done by now, finds another entry and leaves it
+        assertThat(signer.assertion(after, route)).isSameAs(refreshed);
+        assertThat(first).isNotEqualTo(refreshed);
+    }
+
+    private String awaitChange(Session session, String first) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            String now = signer.assertion(session, route);
+            if (!now.equals(first)) {
+                return now;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no assertion signed ahead within 2 s");
+    }
+
+    private static Instant issuedAt(String jwt) throws Exception {
+        return SignedJWT.parse(jwt).getJWTClaimsSet().getIssueTime().toInstant();
+    }
+
+    private static Session session(String givenName) {
+        return new Session("corr-1", "sub-1", "sid-1", "u", "810002813839", givenName, "Lefèvre", null, List.of("60"),
+                List.of(), Set.of("medecin"), Level.SUBSTANTIAL, List.of("pwd", "otp"), 1_800_000_000L);
+    }
+}
