@@ -34,31 +34,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * An assertion is reused for the same session and route while it has over half its life left, so
  * signing (the costly part: 0.6 ms for ES256 on the benchmark machine's Java 17) happens about once
  * per 30 s per session and route, not per request; the identity headers made with it are reused with
- * it. A session in use gets its next assertion signed ahead, off the event loop, once its current one
- * is two thirds through its reuse: with a thousand sessions each used now and then, signing in line
- * took a third of the gateway's time and stalled the requests behind it.
+ * it.
  */
 public final class AssertionSigner {
 
     static final Duration LIFETIME = Duration.ofSeconds(60);
     private static final Duration ROTATION = Duration.ofHours(12);
 
-    private record Signed(Session session, RouteConfig route, HeaderContract.Prepared headers, long renewAfter,
-                          long reuseUntil) {
+    private record Signed(Session session, RouteConfig route, HeaderContract.Prepared headers, long reuseUntil) {
     }
-
-    /**
-     * Signs ahead on one thread of its own: a bounded queue, so that a burst is absorbed and anything
-     * past it is signed in line when it is due, as before.
-     */
-    private final java.util.concurrent.ThreadPoolExecutor ahead = new java.util.concurrent.ThreadPoolExecutor(1, 1,
-            0, java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(10_000), r -> {
-        Thread thread = new Thread(r, "hc-assertion-signer");
-        thread.setDaemon(true);
-        return thread;
-    }, new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
-    /** Keys (session and route) being signed ahead: one renewal at a time for each. */
-    private final java.util.Set<String> renewing = ConcurrentHashMap.newKeySet();
 
     private final String issuer;
     private final Clock clock;
@@ -91,9 +75,6 @@ public final class AssertionSigner {
         Signed cached = recent.get(key);
         if (cached != null && now < cached.reuseUntil() && cached.route() == route
                 && (cached.session() == session || cached.session().equals(session))) {
-            if (now >= cached.renewAfter()) {
-                renew(key, cached);
-            }
             return cached.headers();
         }
         Signed fresh = signed(session, route, now);
@@ -102,31 +83,8 @@ public final class AssertionSigner {
     }
 
     private Signed signed(Session session, RouteConfig route, long now) {
-        long reuse = LIFETIME.toMillis() / 2;
         return new Signed(session, route, HeaderContract.prepare(session, route, sign(session, route, Instant.ofEpochMilli(now))),
-                now + reuse * 2 / 3, now + reuse);
-    }
-
-    /**
-     * The next assertion for {@code cached}'s session and route, signed off the caller's thread. It takes
-     * the place of {@code cached} only if that is still there: a refreshed session signed in line
-     * meanwhile stays. A full queue leaves it to be signed in line when due.
-     */
-    private void renew(String key, Signed cached) {
-        if (!renewing.add(key)) {
-            return;
-        }
-        try {
-            ahead.execute(() -> {
-                try {
-                    recent.replace(key, cached, signed(cached.session(), cached.route(), clock.millis()));
-                } finally {
-                    renewing.remove(key);
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException full) {
-            renewing.remove(key);
-        }
+                now + LIFETIME.toMillis() / 2);
     }
 
     /** Drops reusable assertions that may no longer be reused (called periodically). */
