@@ -1,7 +1,6 @@
 package fr.hcbroker.gateway.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -408,10 +407,38 @@ class ForwarderTest {
                     }
                 }).start();
                 int port = front(URI.create("http://127.0.0.1:" + app.getLocalPort()));
-                assertThatThrownBy(() -> vertx.createHttpClient()
-                        .request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI("/"))
-                        .compose(request -> request.send()).compose(HttpClientResponse::body).await())
-                        .as(head).isNotNull();
+                // A raw socket, not a Vert.x client: that client can miss a close that comes right after the
+                // head (it hung the test once in CI) while a browser cannot. A kept-alive request: only a cut
+                // connection ends the read.
+                String answer = untilClosed(port, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+                assertThat(answer).as(head).startsWith("HTTP/1.1 200");
+                String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+                if (head.startsWith("Transfer-Encoding")) {
+                    assertThat(body).as(head).contains("hello").doesNotContain("\r\n0\r\n\r\n");
+                } else {
+                    assertThat(answer).as(head).containsIgnoringCase("content-length: 1000");
+                    assertThat(body).as(head).isEqualTo("hello");
+                }
+            }
+        }
+
+        /** What the gateway sent until it closed the connection (or reset it); fails if it never does. */
+        private String untilClosed(int port, String raw) throws IOException {
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
+                java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                byte[] chunk = new byte[4096];
+                try {
+                    for (int n; (n = socket.getInputStream().read(chunk)) >= 0; ) {
+                        got.write(chunk, 0, n);
+                    }
+                } catch (java.net.SocketTimeoutException stillOpen) {
+                    throw new AssertionError("the connection stayed open after " + got, stillOpen);
+                } catch (java.net.SocketException reset) {
+                    // a reset is a cut too
+                }
+                return got.toString(StandardCharsets.ISO_8859_1);
             }
         }
 
