@@ -91,6 +91,28 @@ class AssertionSignerTest {
         assertThat(signer.assertion(after, route)).isSameAs(refreshed);
     }
 
+    @Test
+    @DisplayName("signed ES256 with the key the JWKS publishes, checked by the JDK's own verifier; no private part published")
+    void verifiesWithThePublishedKey() throws Exception {
+        SignedJWT jwt = SignedJWT.parse(signer.assertion(session("Hélène"), route));
+        com.nimbusds.jose.jwk.JWKSet published = com.nimbusds.jose.jwk.JWKSet.parse(signer.jwks());
+        com.nimbusds.jose.jwk.ECKey key = published.getKeyByKeyId(jwt.getHeader().getKeyID()).toECKey();
+        assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(com.nimbusds.jose.JWSAlgorithm.ES256);
+        assertThat(key.isPrivate()).isFalse();
+        assertThat(signer.jwks()).doesNotContain("\"d\"");
+        // The JDK's provider verifies what Bouncy Castle signed: apps need nothing of ours.
+        java.security.Signature jdk = java.security.Signature.getInstance("SHA256withECDSAinP1363Format", "SunEC");
+        jdk.initVerify(key.toECPublicKey());
+        jdk.update(jwt.getSigningInput());
+        assertThat(jdk.verify(jwt.getSignature().decode())).isTrue();
+        // A signature of another key, or another payload, is refused.
+        SignedJWT other = SignedJWT.parse(new AssertionSigner("https://gateway.test", clock, keys).assertion(session("Hélène"), route));
+        assertThat(other.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(key))).isFalse();
+        jdk.initVerify(key.toECPublicKey());
+        jdk.update(other.getSigningInput());
+        assertThat(jdk.verify(jwt.getSignature().decode())).isFalse();
+    }
+
     private static Instant issuedAt(String jwt) throws Exception {
         return SignedJWT.parse(jwt).getJWTClaimsSet().getIssueTime().toInstant();
     }
