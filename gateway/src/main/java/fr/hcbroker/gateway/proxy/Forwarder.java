@@ -127,6 +127,9 @@ final class Forwarder {
 
     private void respond(HttpServerRequest request, HttpClientRequest upstream, HttpClientResponse answer, boolean personal,
                          Access access, String banner) {
+        // Vert.x times the wait for the head only: an app that stops sending mid-answer is cut after the
+        // same silence, as the fast lane's idle handler does, rather than holding the browser forever.
+        upstream.idleTimeout(timeoutMs);
         HttpServerResponse response = request.response();
         response.setStatusCode(answer.statusCode());
         if (answer.statusMessage() != null) {

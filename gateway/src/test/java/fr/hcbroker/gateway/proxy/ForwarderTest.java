@@ -422,6 +422,35 @@ class ForwarderTest {
             }
         }
 
+        @Test
+        @DisplayName("stalling mid-answer: cut once the app has sent nothing for the upstream timeout, on every lane")
+        void stallsMidAnswer() throws Exception {
+            for (String head : List.of("Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+                    "Content-Length: 1000\r\n\r\nhello")) {
+                ServerSocket app = new ServerSocket(0);
+                closing.add(app);
+                CountDownLatch released = new CountDownLatch(1);
+                new Thread(() -> {
+                    try (Socket s = app.accept()) {
+                        readHead(s.getInputStream());
+                        OutputStream out = s.getOutputStream();
+                        out.write(("HTTP/1.1 200 OK\r\n" + head).getBytes(StandardCharsets.ISO_8859_1));
+                        out.flush();
+                        released.await(); // the app stays connected and silent
+                    } catch (IOException | InterruptedException ignored) {
+                        // the test reads the outcome on the client side
+                    }
+                }).start();
+                closing.add(released::countDown);
+                int port = front(URI.create("http://127.0.0.1:" + app.getLocalPort()));
+                long start = System.nanoTime();
+                String answer = untilClosed(port, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+                long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertThat(answer).as(head).startsWith("HTTP/1.1 200").contains("hello");
+                assertThat(tookMs).as(head).isGreaterThanOrEqualTo(TIMEOUT_MS).isLessThan(TIMEOUT_MS * 5);
+            }
+        }
+
         /** What the gateway sent until it closed the connection (or reset it); fails if it never does. */
         private String untilClosed(int port, String raw) throws IOException {
             try (Socket socket = new Socket("127.0.0.1", port)) {
