@@ -49,6 +49,7 @@ public final class BenchMain {
     private static final String GATEWAY = "hc-broker gateway";
     private static final String CLUSTER = "hc-broker gateway cluster (2 nodes)";
     private static final String WITHOUT_AUDIT = "hc-broker gateway, audit trail off, 1 session (harness only)";
+    private static final String RELAY = "bare Netty relay on the gateway's JVM (no policy; harness only)";
 
     private record Row(String peer, int connections, Wrk.Result result, double cpuCores, double rssMiB) {
     }
@@ -65,6 +66,8 @@ public final class BenchMain {
     private final Map<Integer, List<Pair>> nginxPairs = new LinkedHashMap<>();
     /** Per connection count, the pairs gateway with / without its audit trail, one session each. */
     private final Map<Integer, List<Pair>> auditPairs = new LinkedHashMap<>();
+    /** Per connection count, the pairs bare Netty relay / nginx: what the platform costs before the gateway decides anything. */
+    private final Map<Integer, List<Pair>> floorPairs = new LinkedHashMap<>();
     /** At 32 connections, the pairs clustered (two nodes) / single node, the same load shape. */
     private final List<Pair> clusterPairs = new ArrayList<>();
     private static final int PAIRS = 5;
@@ -268,6 +271,7 @@ public final class BenchMain {
                     new Side(WITHOUT_AUDIT, List.of(unauditedUrl + "/"), doctorUnaudited, List.of(unaudited))));
         }
         auditCost();
+        floor(gatewayCommand, upstreamPort, nginxUrl, nginx, anonymous);
         Side cluster = cluster(stack, admin, gatewayCommand, upstreamPort, users, keycloak);
         // The single node under the cluster's load shape: two wrk at once, half the connections each.
         Side single = new Side(GATEWAY, List.of(gatewayUrl, gatewayUrl), many, List.of(gateway));
@@ -284,6 +288,27 @@ public final class BenchMain {
         for (String url : cluster.urls()) {
             SessionLogins.requireAlive("gateway cluster node " + url, url, cluster.workload());
         }
+    }
+
+    /**
+     * The platform's floor: {@link NettyRelay} with the gateway's JVM flags, warmed up as the gateway
+     * is, in back-to-back pairs with nginx over the same requests.
+     */
+    private void floor(List<String> gatewayCommand, int upstreamPort, String nginxUrl, Process nginx,
+                       Wrk.Workload anonymous) throws Exception {
+        int port = freePort();
+        String url = "http://127.0.0.1:" + port + "/";
+        List<String> command = new ArrayList<>(gatewayCommand.subList(0, gatewayCommand.indexOf("-jar")));
+        command.addAll(List.of("-cp", Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .toString(), NettyRelay.class.getName(), String.valueOf(port), String.valueOf(upstreamPort)));
+        Process relay = track(Peers.start(command, dir.resolve("netty-relay.log"), Map.of()));
+        Peers.awaitHttp("bare Netty relay", url, relay, dir.resolve("netty-relay.log"));
+        gatewayWarmUp(RELAY, url, anonymous);
+        for (int connections : List.of(1, 32, 128)) {
+            floorPairs.put(connections, pairs(connections, new Side(RELAY, List.of(url), anonymous, List.of(relay)),
+                    new Side(NGINX, List.of(nginxUrl), anonymous, List.of(nginx))));
+        }
+        relay.destroy();
     }
 
     /** Logs every user in through {@code urls}; records the rate and CPU per login; the load over those sessions. */
@@ -694,6 +719,10 @@ public final class BenchMain {
                 + " back-to-back pairs (target >= 0.80 at 32 and 128)", nginxPairs, Pair::throughput));
         md.append(medianRow("gateway CPU per request, µs, median of the same pairs", nginxPairs, p -> p.a().cpuPerRequest() * 1e6));
         md.append(medianRow("nginx CPU per request, µs, median of the same pairs", nginxPairs, p -> p.b().cpuPerRequest() * 1e6));
+        md.append(pairRows("bare Netty relay / nginx throughput (the platform's floor: the gateway's JVM, Netty and codecs,"
+                + " no policy; harness only), median of " + PAIRS + " back-to-back pairs", floorPairs, Pair::throughput));
+        md.append(medianRow("bare Netty relay CPU per request, µs, median of the same pairs", floorPairs,
+                p -> p.a().cpuPerRequest() * 1e6));
         md.append(ratioRow("gateway / mod_auth_openidc throughput, " + sessions + " sessions each", GATEWAY, APACHE));
         md.append(medianRow("gateway with / without its audit trail throughput, 1 session, median of " + PAIRS
                 + " back-to-back pairs (target >= 0.90)", auditPairs, Pair::throughput));
