@@ -112,4 +112,20 @@ class WatermarkTest {
             assertThat(writer.writable()).isFalse();
         }
     }
+
+    @Test
+    @DisplayName("of the real volume is the volume's, found once the directory exists and asked again each time")
+    void theRealVolumeIsFoundOnceAndAskedEachTime() throws Exception {
+        Path later = dir.resolve("not-yet");
+        AuditWriter.FreeSpace space = AuditWriter.FreeSpace.of(later);
+        assertThatThrownBy(space::usableBytes).isInstanceOf(java.io.IOException.class);
+        Files.createDirectories(later);
+        long expected = Files.getFileStore(later).getUsableSpace();
+        // Other processes write to the same disk meanwhile: the same figure within 64 MiB.
+        assertThat(space.usableBytes()).isPositive().isCloseTo(expected, org.assertj.core.data.Offset.offset(64L << 20));
+        // Asked again, not remembered: a file taking room shows at once.
+        long before = space.usableBytes();
+        Files.write(dir.resolve("room"), new byte[8 << 20], StandardOpenOption.CREATE, StandardOpenOption.SYNC);
+        assertThat(space.usableBytes()).isLessThan(before);
+    }
 }
