@@ -81,10 +81,19 @@ final class ClusterSessionReads {
                 nanos[READS * 99 / 100] / 1000.0);
     }
 
-    /** A free port below 15536 whose +50 000 twin (JGroups failure detection) is free too. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A free port below 15536 whose +50 000 twin (JGroups failure detection) is free too, never the
+     * same twice in a run (nodes are handed their ports before any of them binds one).
+     */
     static InetSocketAddress clusterPort() throws IOException {
         for (int port = 10_000 + new Random().nextInt(5000); port < 15_500; port++) {
+            if (HANDED_OUT.contains(port)) {
+                continue;
+            }
             try (ServerSocket main = new ServerSocket(port); ServerSocket twin = new ServerSocket(port + 50_000)) {
+                HANDED_OUT.add(port);
                 return InetSocketAddress.createUnresolved("127.0.0.1", port);
             } catch (IOException taken) {
                 // try the next one

@@ -75,14 +75,21 @@ final class GatewayProcess {
                 """.formatted(port, port, freePort(), auditDir, auditExtra, upstreamPort);
     }
 
+    private static final java.util.Set<Integer> CLUSTER_PORTS_HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
      * A free port below 15536 whose +50 000 twin is free too: JGroups' failure detection (FD_SOCK2)
-     * listens at that offset, for Keycloak's cluster and the gateways' alike.
+     * listens at that offset, for Keycloak's cluster and the gateways' alike. Never the same port twice
+     * in a run: two nodes handed ports before either starts must not get one port.
      */
     static int freeClusterPort() throws IOException {
         int start = 10_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(5000);
         for (int port = start; port < 15_500; port++) {
+            if (CLUSTER_PORTS_HANDED_OUT.contains(port)) {
+                continue; // given to a node that has not bound it yet
+            }
             try (ServerSocket main = new ServerSocket(port); ServerSocket twin = new ServerSocket(port + 50_000)) {
+                CLUSTER_PORTS_HANDED_OUT.add(port);
                 return port;
             } catch (IOException taken) {
                 // try the next one

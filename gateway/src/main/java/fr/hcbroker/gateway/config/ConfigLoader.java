@@ -162,6 +162,11 @@ public final class ConfigLoader {
         if (jgroupsFile != null && !java.nio.file.Files.isReadable(jgroupsFile)) {
             throw new ConfigException(where + ".jgroupsFile: cannot read " + jgroupsFile);
         }
+        int highest = 65535 - GatewayConfig.Cluster.FAILURE_DETECTION_OFFSET;
+        if (jgroupsFile == null && bind.getPort() > highest) {
+            throw new ConfigException(where + ".bind: port must be at most " + highest + " (failure detection listens"
+                    + " at the port + " + GatewayConfig.Cluster.FAILURE_DETECTION_OFFSET + "), got " + bind.getPort());
+        }
         int owners = positive(node, "owners", 2, where);
         if (owners < 2) {
             throw new ConfigException(where + ".owners must be at least 2 (a node that dies takes its only copy along), got "

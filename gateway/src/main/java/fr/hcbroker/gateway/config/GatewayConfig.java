@@ -201,6 +201,12 @@ public record GatewayConfig(String listenHost, int listenPort, URI publicUrl, Oi
      */
     public record Cluster(String name, String bindHost, int bindPort, List<java.net.InetSocketAddress> members,
                           int owners, java.nio.file.Path jgroupsFile, String secret) {
+        /**
+         * The built-in stack's failure detection (FD_SOCK2) listens at the JGroups port plus this, as in
+         * Infinispan's and Keycloak's own stacks: one firewall rule for both (7800 and 57800).
+         */
+        public static final int FAILURE_DETECTION_OFFSET = 50_000;
+
         public Cluster {
             members = List.copyOf(members);
         }

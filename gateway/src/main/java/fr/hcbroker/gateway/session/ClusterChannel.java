@@ -96,8 +96,10 @@ final class ClusterChannel extends AbstractJGroupsChannelConfigurator {
                     transport,
                     new TCPPING().setInitialHosts(members).setPortRange(0),
                     new MERGE3(),
-                    // A killed node's sockets close at once: FD_SOCK2 suspects it within milliseconds.
-                    new FD_SOCK2().setValue("bind_addr", bind),
+                    // A killed node's sockets close at once: FD_SOCK2 suspects it within milliseconds. Its port
+                    // is the documented one (port + 50 000), not JGroups' default (+ 100 to + 103).
+                    new FD_SOCK2().setValue("bind_addr", bind).setValue("offset", GatewayConfig.Cluster.FAILURE_DETECTION_OFFSET)
+                            .setValue("port_range", 0),
                     new FD_ALL3(),
                     new VERIFY_SUSPECT2().setValue("timeout", 1000L),
                     // Everything above is encrypted with the nodes' shared key (random IV per message): a host

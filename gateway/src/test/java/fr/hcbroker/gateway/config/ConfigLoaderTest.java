@@ -297,4 +297,28 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> withAudit("{refusals: " + section + "}")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(expected);
     }
+
+    @ParameterizedTest
+    @CsvSource({"7800, true", "15535, true", "15536, false", "60000, false"})
+    @DisplayName("a cluster's JGroups port leaves room for failure detection at the port + 50 000")
+    void theClusterPortLeavesRoomForFailureDetection(int port, boolean accepted) throws Exception {
+        Path file = dir.resolve("cluster.yaml");
+        Files.writeString(file, """
+                listen: {host: 127.0.0.1, port: 8000}
+                publicUrl: http://localhost:8000
+                oidc: {issuer: http://localhost:8080/realms/hospiconnect, clientId: hc-gateway, clientSecretEnv: SECRET}
+                routes:
+                  - {id: a, path: /, upstream: "http://127.0.0.1:9090"}
+                session:
+                  cluster: {bind: "10.0.0.11:%1$d", members: ["10.0.0.11:%1$d", "10.0.0.12:%1$d"], secretEnv: CLUSTER}
+                """.formatted(port));
+        Map<String, String> environment = Map.of("SECRET", "s", "CLUSTER", "a-secret-shared-by-the-nodes");
+        if (accepted) {
+            assertThat(ConfigLoader.load(file, environment::get).session().cluster().bindPort()).isEqualTo(port);
+        } else {
+            assertThatThrownBy(() -> ConfigLoader.load(file, environment::get)).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("session.cluster.bind: port must be at most 15535 (failure detection listens at"
+                            + " the port + 50000), got " + port);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package fr.hcbroker.gateway.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
@@ -49,6 +50,12 @@ class ClusteredSessionStoreTest {
         InfinispanSessionStore b = nodes.get(1);
         InfinispanSessionStore c = nodes.get(2);
         assertThat(a.members()).isEqualTo(3);
+        // Failure detection listens at the documented port (the firewall rule): the JGroups port + 50 000.
+        for (InetSocketAddress self : members) {
+            int twin = self.getPort() + GatewayConfig.Cluster.FAILURE_DETECTION_OFFSET;
+            assertThatThrownBy(() -> new ServerSocket(twin).close()).as("port %d held", twin)
+                    .isInstanceOf(java.net.BindException.class);
+        }
 
         Session helene = session("kc-sid-1", "Hélène");
         a.put("cookie-1", helene).await();
@@ -204,9 +211,21 @@ class ClusteredSessionStoreTest {
     }
 
     /** A free port below 15536: JGroups' failure detection listens 50 000 above it. */
+    /** Ports handed to a node in this run: two nodes of a test must never be given the same one. */
+    private static final Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A JGroups port for a node, free with its failure-detection twin (port + 50 000), and not one
+     * already handed to a node of this run (a node's port is only bound once the node starts).
+     */
     private static InetSocketAddress free() throws IOException {
         for (int port = 10_000 + (int) (Math.random() * 5000); port < 15_500; port++) {
-            try (ServerSocket s = new ServerSocket(port); ServerSocket fd = new ServerSocket(port + 50_000)) {
+            if (HANDED_OUT.contains(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket(port);
+                 ServerSocket fd = new ServerSocket(port + GatewayConfig.Cluster.FAILURE_DETECTION_OFFSET)) {
+                HANDED_OUT.add(port);
                 return InetSocketAddress.createUnresolved("127.0.0.1", port);
             } catch (IOException taken) {
                 // try the next
