@@ -391,11 +391,12 @@ class GatewayIT {
             assertThat(response.body()).doesNotContain("x-hc-user");
         }
 
-        @Test
-        @DisplayName("TRACE is refused: the app would echo the request back, identity headers and assertion included")
-        void traceIsRefused() {
+        /** Methods are case-sensitive; an app server that reads them without case must not get one either. */
+        @ParameterizedTest(name = "[{index}] {0} is refused: the app would echo the request back, identity headers and assertion included")
+        @ValueSource(strings = {"TRACE", "trace", "TRACK", "Track"})
+        void echoMethodsAreRefused(String method) {
             HttpResponse<String> response = nurse.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/echo"))
-                    .method("TRACE", HttpRequest.BodyPublishers.noBody()).build());
+                    .method(method, HttpRequest.BodyPublishers.noBody()).build());
             assertThat(response.statusCode()).isEqualTo(405);
             assertThat(response.headers().firstValue("allow").orElseThrow()).contains("GET").doesNotContain("TRACE");
             assertThat(response.body()).doesNotContain("x-hc-");
@@ -699,6 +700,33 @@ class GatewayIT {
                 assertThat(r.path("outcome").asText()).isEqualTo("deny");
                 assertThat(r.path("reason").asText()).isIn("transfer coding other than chunked alone", "malformed request");
                 assertThat(r.path("status").asInt()).isEqualTo(400);
+            });
+        }
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"a bare line feed ending a chunk", "a chunk size that is not hexadecimal", "a chunk longer than its size"})
+        @DisplayName("a body whose chunks break HTTP's framing gets a 400 page and one record naming the browser's body, not an upstream error")
+        void aMalformedBodyIsRecordedAsTheBrowsers(String what) throws Exception {
+            String chunks = switch (what) {
+                case "a bare line feed ending a chunk" -> "5\nhello\n0\n\n";
+                case "a chunk size that is not hexadecimal" -> "zz\r\nhello\r\n0\r\n\r\n";
+                default -> "3\r\nhello\r\n0\r\n\r\n";
+            };
+            URI gateway = URI.create(stack.gatewayUrl());
+            String id = "malformed-body-" + java.util.UUID.randomUUID();
+            String answer = raw(gateway, "POST /public/echo HTTP/1.1\r\nHost: " + gateway.getHost() + ":" + gateway.getPort()
+                    + "\r\nX-Request-Id: " + id + "\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks);
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("Requête invalide").doesNotContain("\"method\"");
+            List<JsonNode> mine = List.of();
+            for (long deadline = System.currentTimeMillis() + 5_000; mine.isEmpty() && System.currentTimeMillis() < deadline; ) {
+                Thread.sleep(50); // an access's record is on disk within the group-commit window
+                mine = records("gateway").stream().filter(r -> r.path("details").path("client_request_id").asText().equals(id)).toList();
+            }
+            assertThat(mine).singleElement().satisfies(r -> {
+                assertThat(r.path("reason").asText()).isEqualTo("request body malformed");
+                assertThat(r.path("status").asInt()).isEqualTo(400);
+                assertThat(r.path("route").asText()).isEqualTo("demo-public");
+                assertThat(r.path("path").asText()).isEqualTo("/public/echo");
             });
         }
 

@@ -11,9 +11,10 @@ import java.util.function.Consumer;
  * access's outcome is known rather than when the request is let through, so that it can say what the
  * person got: the app's status and how long the app took ({@link #answered}, called with the head of
  * the app's answer, before any of it is relayed), a 502/504 when the app could not answer
- * ({@link #failed}), or nothing when the browser left first ({@link #abandoned}). Whichever comes first
+ * ({@link #failed}), a 400 when the browser's body could not be read ({@link #malformed}), or nothing
+ * when the browser left first ({@link #abandoned}). Whichever comes first
  * is recorded; the rest are ignored. Every lane (Vert.x's path, the fast lane, WebSocket upgrades) calls
- * the same three.
+ * the same ones.
  *
  * <p>Ordering: like every allowed access's record before it, this one is not awaited (group commit,
  * docs/fr/audit.md): it is handed to the audit trail before the first byte of the answer it vouches
@@ -25,6 +26,7 @@ final class Access {
     /** Reason of an access whose app was down (502) or too slow (504). */
     private static final Decision DOWN = new Decision(Outcome.ALLOW, Refusal.UPSTREAM_DOWN.reason());
     private static final Decision TIMED_OUT = new Decision(Outcome.ALLOW, Refusal.UPSTREAM_TIMEOUT.reason());
+    static final Decision MALFORMED = new Decision(Outcome.ALLOW, Refusal.MALFORMED_BODY.reason());
     /** Reason of an access whose browser went away before the app answered. */
     static final Decision LEFT = new Decision(Outcome.ALLOW, "browser left before the app answered");
 
@@ -62,6 +64,14 @@ final class Access {
     /** The app could not answer: the person gets the gateway's 502 or 504 page. */
     void failed(int status) {
         record(status == 504 ? TIMED_OUT : DOWN, status);
+    }
+
+    /**
+     * The browser's body broke HTTP's framing before the app answered: the browser's fault, not the
+     * app's (a 400, not a 502).
+     */
+    void malformed() {
+        record(MALFORMED, Refusal.MALFORMED_BODY.status());
     }
 
     /** The browser went away before the app's answer began: no status. */

@@ -111,7 +111,7 @@ final class Admission {
      * The request's target, from the request alone. The app must see the request the gateway routed
      * and decided on: one host (RFC 9112 §3.2: a missing, repeated or invalid {@code Host} is a 400)
      * that the target does not contradict, an unambiguous path, a body framed one way only; and never
-     * TRACE (the app would echo the identity headers and assertion back).
+     * an echo method (TRACE, TRACK: the app would send the identity headers and assertion back).
      */
     Target target(Facts request) {
         if (!RequestPaths.printable(request.uri())) {
@@ -130,8 +130,8 @@ final class Admission {
         if (request.transferCodings() != null && !Forwarder.onlyChunked(request.transferCodings())) {
             return Refusal.TRANSFER_CODING;
         }
-        if ("TRACE".equals(request.method())) {
-            return Refusal.TRACE;
+        if (echoesRequest(request.method())) {
+            return Refusal.ECHO_METHOD;
         }
         Own own = own(request.path());
         if (own != null) {
@@ -146,6 +146,16 @@ final class Admission {
         RouteChoice choice = RouteChoice.of(routes, host, matching);
         // A decision like any other: probes of addresses no app serves are part of the evidence.
         return choice == null ? Refusal.NO_ROUTE : choice;
+    }
+
+    /**
+     * Methods that make a server send the request back as its answer, identity headers and assertion
+     * included, for a script of the page to read: TRACE, and TRACK, IIS's own. Methods are
+     * case-sensitive (RFC 9110 §9.1), but not every app server reads them so: {@code trace} and
+     * {@code Track} are refused as well.
+     */
+    static boolean echoesRequest(String method) {
+        return "TRACE".equalsIgnoreCase(method) || "TRACK".equalsIgnoreCase(method);
     }
 
     private Own own(String path) {

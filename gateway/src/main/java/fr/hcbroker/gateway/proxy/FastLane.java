@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -86,6 +87,10 @@ final class FastLane extends ChannelDuplexHandler {
     private boolean passive;
     /** Messages that arrived while the lane's exchange ran (pipelining): Vert.x's once it ends. */
     private List<Object> held;
+    /** Vert.x has begun the answer it owes (its head is out, its end not yet). */
+    private boolean vertxAnswering;
+    /** The {@code Accept-Language} of the last request handed to Vert.x. */
+    private String vertxLanguage;
 
     FastLane(Gate gate, String peer) {
         this.gate = gate;
@@ -152,6 +157,7 @@ final class FastLane extends ChannelDuplexHandler {
             if (pass == null) {
                 laneInbound = false;
                 vertxOwes++;
+                vertxLanguage = request.headers().get(HttpHeaderNames.ACCEPT_LANGUAGE);
                 if (HttpMethod.CONNECT.equals(request.method())) {
                     passive = true; // the connection may stop being HTTP: none of the lane's business
                 }
@@ -166,6 +172,9 @@ final class FastLane extends ChannelDuplexHandler {
         } else if (msg instanceof HttpContent content && laneInbound) {
             if (content.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(content);
+                if (exchange != null) {
+                    exchange.pass.access().malformed(); // the browser's fault, not the app's: as on Vert.x's path
+                }
                 ctx.close();
             } else if (exchange != null && !exchange.sent) {
                 exchange.send(content);
@@ -173,6 +182,13 @@ final class FastLane extends ChannelDuplexHandler {
                 ReferenceCountUtil.release(content); // the app answered before the body ended
             }
         } else {
+            if (msg instanceof HttpContent content && content.decoderResult().isFailure() && vertxOwes > 0 && !vertxAnswering) {
+                // A body Vert.x cannot decode: it records the failure (Forwarder) and closes the
+                // connection without a word. The person gets the page first.
+                FullHttpResponse page = Pages.response(Refusal.MALFORMED_BODY, Refusal.english(vertxLanguage));
+                page.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.writeAndFlush(page);
+            }
             ctx.fireChannelRead(msg);
         }
     }
@@ -193,9 +209,13 @@ final class FastLane extends ChannelDuplexHandler {
             // not (a refused WebSocket, a client's h2c offer) stays HTTP, and the lane's.
             passive = true;
         }
-        if (!passive && msg instanceof LastHttpContent
-                && !(msg instanceof HttpResponse interim && interim.status().codeClass() == HttpStatusClass.INFORMATIONAL)) {
+        boolean interim = msg instanceof HttpResponse head && head.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+        if (msg instanceof HttpResponse && !interim) {
+            vertxAnswering = true;
+        }
+        if (!passive && msg instanceof LastHttpContent && !interim) {
             vertxOwes--;
+            vertxAnswering = false;
         }
         ctx.write(msg, promise);
     }

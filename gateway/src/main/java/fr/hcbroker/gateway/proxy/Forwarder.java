@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -67,7 +68,14 @@ final class Forwarder {
                 .setMethod(request.method()).setURI(RequestPaths.originForm(request.uri()))
                 .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs);
         long started = System.nanoTime();
+        BrowserBody body = new BrowserBody(request, access);
         client.request(options).onComplete(created -> {
+            if (body.broken) {
+                if (created.succeeded()) {
+                    created.result().exceptionHandler(reset -> { }).reset(); // nothing was sent on it yet
+                }
+                return;
+            }
             if (created.failed()) {
                 request.resume();
                 fail(request, created.cause(), access);
@@ -86,8 +94,8 @@ final class Forwarder {
                 // The banner goes into the page as the app wrote it: not compressed.
                 headers.set("accept-encoding", "identity");
             }
-            // The person went away: stop waiting for the app on their behalf.
-            request.response().exceptionHandler(gone -> upstream.reset(0, gone));
+            // The person went away, or broke their request: stop waiting for the app on their behalf.
+            body.sentTo(upstream);
             upstream.response().onComplete(answered -> {
                 if (answered.succeeded()) {
                     this.answered.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -106,12 +114,70 @@ final class Forwarder {
                 upstream.sendHead();
             }
             if (transferEncoding != null || request.headers().contains("content-length")) {
-                request.pipe().endOnFailure(false).to(upstream).onFailure(broken -> upstream.reset(0, broken));
+                body.relay();
             } else {
                 request.resume();
                 upstream.end();
             }
         });
+    }
+
+    /**
+     * The browser's side of a forwarded request: its body relayed to the app with back-pressure, and
+     * its failure told apart from the app's, whenever it comes (Vert.x tells it once, to the handlers
+     * set then: the response's first, then the request's). Not Vert.x's pipe, which cannot say which
+     * side broke: a body the browser sent malformed (a chunk whose framing is not HTTP; Vert.x then
+     * closes the connection) is the browser's fault, a 400; a browser gone is recorded as gone;
+     * neither is the app's failure (a 502 in the record would send the IT team after an app that
+     * was fine).
+     */
+    private static final class BrowserBody {
+        private final HttpServerRequest request;
+        private final Access access;
+        private HttpClientRequest upstream;
+        boolean broken;
+
+        BrowserBody(HttpServerRequest request, Access access) {
+            this.request = request;
+            this.access = access;
+            request.exceptionHandler(this::broke);
+            request.response().exceptionHandler(this::broke);
+        }
+
+        /** The request to the app, cut off if the browser's side breaks from now on. */
+        void sentTo(HttpClientRequest upstream) {
+            this.upstream = upstream;
+        }
+
+        void relay() {
+            // The app's side failing shows in its answer's future (a 502), not here.
+            upstream.exceptionHandler(appSide -> { });
+            request.handler(chunk -> {
+                upstream.write(chunk);
+                if (upstream.writeQueueFull()) {
+                    request.pause();
+                    upstream.drainHandler(drained -> request.resume());
+                }
+            });
+            request.endHandler(end -> upstream.end());
+            request.resume();
+        }
+
+        private void broke(Throwable cause) {
+            if (broken) {
+                return;
+            }
+            broken = true;
+            // Recorded before the app's request is reset, which fails its answer's future: a 502 otherwise.
+            if (cause instanceof HttpClosedException || cause instanceof IOException) {
+                access.abandoned(); // nothing if the app's answer had begun: its record is made
+            } else {
+                access.malformed(); // Netty's decoder refused the body; the person has its page (FastLane)
+            }
+            if (upstream != null) {
+                upstream.reset(0, cause);
+            }
+        }
     }
 
     /** The most an answer to an HTTP/1.0 client without a length may hold (it is kept in memory). */

@@ -296,7 +296,7 @@ public final class GatewayServer {
         if (target instanceof RouteChoice choice) {
             route(request, facts, current, choice, own);
         } else if (target instanceof Refusal refusal) {
-            if (refusal == Refusal.TRACE) {
+            if (refusal == Refusal.ECHO_METHOD) {
                 request.response().putHeader("allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
             }
             refuse(request, refusal, null, null);
@@ -405,6 +405,10 @@ public final class GatewayServer {
                          java.util.function.BiConsumer<Session, Decision> admitted) {
         String routeId = choice.route().id();
         request.pause();
+        // Vert.x tells a request's failure once, to the handler set then: one while the session is read
+        // (a body the browser sent malformed, the browser gone) is kept for the verdict.
+        Throwable[] broken = new Throwable[1];
+        request.exceptionHandler(cause -> broken[0] = cause);
         String sessionId = cookies.sessionId(request);
         Future<SessionStore.Read> lookup = sessionId == null ? Future.succeededFuture()
                 : store.read(sessionId, choice.idleLockMillis());
@@ -418,6 +422,12 @@ public final class GatewayServer {
                     : current.admission().decide(facts, choice, session, read == null ? 0 : read.idleMillis());
             if (verdict.kind() != Admission.Kind.FORWARD) {
                 request.resume();
+            }
+            if (verdict.kind() == Admission.Kind.FORWARD && broken[0] != null) {
+                // Not sent to the app: the browser's request cannot be passed on whole.
+                boolean left = broken[0] instanceof io.vertx.core.http.HttpClosedException;
+                record(request, routeId, left ? Access.LEFT : Access.MALFORMED, session, left ? 0 : Refusal.MALFORMED_BODY.status());
+                return;
             }
             switch (verdict.kind()) {
                 case FORWARD -> admitted.accept(session, verdict.decision());

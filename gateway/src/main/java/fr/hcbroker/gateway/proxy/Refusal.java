@@ -14,7 +14,8 @@ public enum Refusal implements Admission.Target {
     INVALID_HOST(400, "missing, repeated or invalid Host header", Texts.ADDRESS),
     TARGET_NAMES_ANOTHER_HOST(400, "request target names another host", Texts.ADDRESS),
     TRANSFER_CODING(400, "transfer coding other than chunked alone", Texts.ADDRESS),
-    TRACE(405, "method TRACE refused", new Text("Méthode refusée",
+    /** TRACE, or TRACK (IIS's echo), in any letter case: see {@link Admission#echoesRequest}. */
+    ECHO_METHOD(405, "echo method refused (TRACE, TRACK)", new Text("Méthode refusée",
             "Cette méthode n'est pas acceptée. Revenez à la page précédente.",
             "Method refused", "This method is not accepted. Go back to the previous page.")),
     UNKNOWN_GATEWAY_PATH(404, "unknown gateway path", new Text("Adresse inconnue",
@@ -120,6 +121,16 @@ public enum Refusal implements Admission.Target {
             "Le journal d'audit ne peut pas enregistrer cette action. Réessayez dans un instant ; si cela persiste, prévenez le support informatique.",
             "Service temporarily unavailable",
             "The audit trail cannot record this action. Try again in a moment; if it persists, tell the IT support desk.")),
+    /**
+     * The browser's body could not be read as HTTP (a chunk's framing broken): the app had the request's
+     * head and part of its body, and is cut off; the browser's connection closes after this page.
+     */
+    MALFORMED_BODY(400, "request body malformed", new Text("Requête invalide",
+            "Le navigateur a envoyé une requête mal formée : elle n'a pas été transmise en entier. Réessayez ; si cela"
+                    + " persiste, prévenez le support informatique.",
+            "Invalid request",
+            "The browser sent a malformed request: it was not passed on whole. Try again; if it persists, tell the IT"
+                    + " support desk.")),
     UPSTREAM_DOWN(502, "upstream error 502", new Text("Application indisponible",
             "L'application est injoignable. Réessayez dans un instant ; si cela persiste, prévenez le support informatique.",
             "Application unavailable", "The application cannot be reached. Try again in a moment; if it persists, tell the IT support desk.")),

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The plain-request proxy path between a real client, a Vert.x front and a real app server. */
 @DisplayName("Forwarding a request to an app")
@@ -509,6 +511,68 @@ class ForwarderTest {
                 assertThat(e.appNanos()).isPositive();
                 assertThat(e.decision().reason()).isEqualTo("policy satisfied");
             });
+        }
+
+        /** Waits (bounded) until {@code n} records are made, then past the app's timeout: no second one may come. */
+        private void settled(int n) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (recorded.size() < n && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(TIMEOUT_MS + 200);
+        }
+
+        @ParameterizedTest(name = "[{index}] {0}")
+        @ValueSource(strings = {"3\nabc\n0\n\n", "zz\r\nabc\r\n0\r\n\r\n", "3;x=\nabc\r\n0\r\n\r\n",
+                "3\r\nabcdef\r\n0\r\n\r\n", "-3\r\nabc\r\n0\r\n\r\n", "3\r\nabc\r\n0\r\nX: y\nZ\r\n\r\n"})
+        @DisplayName("a body the browser sent malformed is the browser's fault: a 400 page, one record saying so, never an upstream error")
+        void aMalformedBodyIsTheBrowsersFault(String chunks) throws Exception {
+            CountDownLatch appAsked = new CountDownLatch(1);
+            CountDownLatch appSawItGo = new CountDownLatch(1);
+            int port = frontOf(request -> {
+                appAsked.countDown();
+                request.connection().closeHandler(v -> appSawItGo.countDown());
+                echo(request);
+            });
+            String answer = exchange(port, "POST /upload HTTP/1.1\r\nHost: a\r\nAccept-Language: en\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n" + chunks);
+            if (lane()) {
+                // The page is the lane handler's, which the gateway puts on every HTTP/1.1 connection: without
+                // it Vert.x closes the connection without a word.
+                assertThat(answer).startsWith("HTTP/1.1 400").contains("Invalid request").contains("connection: close");
+            }
+            assertThat(answer).doesNotContain("\"body\"").doesNotContain("502");
+            settled(1);
+            assertThat(recorded).singleElement().satisfies(e -> {
+                assertThat(e.status()).isEqualTo(400);
+                assertThat(e.decision().reason()).isEqualTo("request body malformed");
+            });
+            assertThat(failures).isEmpty();
+            if (appAsked.getCount() == 0) {
+                // Asked before the body broke: its request is cut off, not left waiting for the rest.
+                assertThat(appSawItGo.await(TIMEOUT_MS, TimeUnit.MILLISECONDS)).as("the app's request is cut off").isTrue();
+            }
+        }
+
+        @Test
+        @DisplayName("the browser leaving in the middle of its body: recorded once as gone, not as the app's failure")
+        void theBrowserLeavingMidBody() throws Exception {
+            CountDownLatch asked = new CountDownLatch(1);
+            int port = frontOf(request -> {
+                asked.countDown();
+                echo(request); // answers once the whole body is in: never
+            });
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.getOutputStream().write(("POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "5\r\nhello\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(asked.await(5, TimeUnit.SECONDS)).isTrue();
+            }
+            settled(1);
+            assertThat(recorded).singleElement().satisfies(e -> {
+                assertThat(e.status()).isZero();
+                assertThat(e.decision().reason()).isEqualTo("browser left before the app answered");
+            });
+            assertThat(failures).isEmpty();
         }
 
         @Test
