@@ -236,7 +236,9 @@ class GatewayPagesTest {
             assertThat(e.decision().outcome()).isEqualTo(Outcome.ALLOW);
         });
         String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
-        String json = send("GET", CompliancePage.PATH + "?from=" + today + "&to=" + today + "&format=json", IT_ADMIN, null);
+        // The fixture's records are two hours old: before 02:00 UTC, yesterday's.
+        String since = java.time.LocalDate.ofInstant(Instant.now().minus(Duration.ofHours(3)), java.time.ZoneOffset.UTC).toString();
+        String json = send("GET", CompliancePage.PATH + "?from=" + since + "&to=" + today + "&format=json", IT_ADMIN, null);
         assertThat(status(json)).as(json).isEqualTo(200);
         var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.substring(json.indexOf("\r\n\r\n") + 4));
         assertThat(report.path("intact").asBoolean()).isTrue();
