@@ -74,6 +74,14 @@ final class Access {
         record(MALFORMED, Refusal.MALFORMED_BODY.status());
     }
 
+    /**
+     * Whether a failure of the browser's request means the browser went away (its connection closed
+     * or reset) rather than that it sent a body Netty's decoder refused.
+     */
+    static boolean browserGone(Throwable cause) {
+        return cause instanceof io.vertx.core.http.HttpClosedException || cause instanceof java.io.IOException;
+    }
+
     /** The browser went away before the app's answer began: no status. */
     void abandoned() {
         record(LEFT, 0);

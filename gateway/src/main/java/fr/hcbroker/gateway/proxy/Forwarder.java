@@ -6,7 +6,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -169,7 +168,7 @@ final class Forwarder {
             }
             broken = true;
             // Recorded before the app's request is reset, which fails its answer's future: a 502 otherwise.
-            if (cause instanceof HttpClosedException || cause instanceof IOException) {
+            if (Access.browserGone(cause)) {
                 access.abandoned(); // nothing if the app's answer had begun: its record is made
             } else {
                 access.malformed(); // Netty's decoder refused the body; the person has its page (FastLane)

@@ -425,7 +425,7 @@ public final class GatewayServer {
             }
             if (verdict.kind() == Admission.Kind.FORWARD && broken[0] != null) {
                 // Not sent to the app: the browser's request cannot be passed on whole.
-                boolean left = broken[0] instanceof io.vertx.core.http.HttpClosedException;
+                boolean left = Access.browserGone(broken[0]);
                 record(request, routeId, left ? Access.LEFT : Access.MALFORMED, session, left ? 0 : Refusal.MALFORMED_BODY.status());
                 return;
             }
