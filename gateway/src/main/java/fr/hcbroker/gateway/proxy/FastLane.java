@@ -182,9 +182,10 @@ final class FastLane extends ChannelDuplexHandler {
                 ReferenceCountUtil.release(content); // the app answered before the body ended
             }
         } else {
-            if (msg instanceof HttpContent content && content.decoderResult().isFailure() && vertxOwes > 0 && !vertxAnswering) {
+            if (msg instanceof HttpContent content && content.decoderResult().isFailure() && vertxOwes == 1 && !vertxAnswering) {
                 // A body Vert.x cannot decode: it records the failure (Forwarder) and closes the
-                // connection without a word. The person gets the page first.
+                // connection without a word. The person gets the page first, when it is the only answer
+                // owed on the connection (never ahead of a pipelined request's own answer).
                 FullHttpResponse page = Pages.response(Refusal.MALFORMED_BODY, Refusal.english(vertxLanguage));
                 page.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 ctx.writeAndFlush(page);
