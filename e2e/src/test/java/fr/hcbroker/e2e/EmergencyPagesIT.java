@@ -161,7 +161,9 @@ class EmergencyPagesIT {
         new org.openqa.selenium.support.ui.Select(row.findElement(By.name("verdict"))).selectByValue("justified");
         row.findElement(By.name("comment")).sendKeys("Arrêt cardiaque, exercice");
         row.findElement(By.tagName("button")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.findElements(By.cssSelector(
+        // The form's post reloads the page under the wait: a cell read as it goes is stale, not an answer.
+        new WebDriverWait(browser, Duration.ofSeconds(20)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> d.findElements(By.cssSelector(
                 "#hc-emergencies tr[data-session='" + session + "'] .hc-status")).stream()
                 .anyMatch(cell -> cell.getText().startsWith("justifié")));
         assertThat(browser.findElement(By.cssSelector("#hc-emergencies tr[data-session='" + session + "'] .hc-status"))

@@ -371,8 +371,9 @@ class ThemeIT {
             Select switcher = new Select(browser.findElement(By.id("login-select-toggle")));
             switcher.selectByValue(switcher.getOptions().stream().map(o -> o.getAttribute("value"))
                     .filter(url -> url.contains("kc_locale=" + lang)).findFirst().orElseThrow());
-            new WebDriverWait(browser, Duration.ofSeconds(20)).until(d ->
-                    lang.equals(d.findElement(By.tagName("html")).getAttribute("lang")));
+            // The language switch reloads the page under the wait: an element found as it goes can be stale.
+            new WebDriverWait(browser, Duration.ofSeconds(20)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> lang.equals(d.findElement(By.tagName("html")).getAttribute("lang")));
             waitFor(By.cssSelector("a.hc-psc-button"));
             browser.findElement(By.cssSelector("a.hc-psc-button")).click();
             waitFor(By.id("username"));
@@ -525,8 +526,8 @@ class ThemeIT {
     private static void accountConsoleShows(String lastName) throws Exception {
         By field = By.id("lastName");
         try {
-            new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> !d.findElements(field).isEmpty()
-                    && lastName.equals(d.findElement(field).getAttribute("value")));
+            new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> !d.findElements(field).isEmpty() && lastName.equals(d.findElement(field).getAttribute("value")));
         } catch (org.openqa.selenium.TimeoutException e) {
             BrowserExtension.screenshot(browser, "account-console-failed");
             throw new AssertionError("account console at " + browser.getCurrentUrl() + " shows: " + text()
